@@ -1,0 +1,177 @@
+//! The `unrolled` command line.
+//!
+//! - `unrolled trace SPEC` — run a spec (file path, or `-` for stdin), print the trace JSON.
+//! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]`
+//!   — time forward + full backward, print one JSON line with the median in microseconds.
+//!
+//! Bad input: exit status 2 and one line `error: <field>: <what was expected>`.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+use unrolled::cell::CellKind;
+use unrolled::workload::Workload;
+
+const USAGE: &str = "usage:
+  unrolled trace SPEC            run a JSON spec (path, or - for stdin); print the trace JSON
+  unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]
+                                 time forward + full backward; print one JSON line (median µs)
+  unrolled --help | --version
+The spec and trace formats: docs/spec.md";
+
+struct Fail(String);
+
+fn fail<T>(field: &str, msg: impl std::fmt::Display) -> Result<T, Fail> {
+    Err(Fail(format!("{field}: {msg}")))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(msg)) => {
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), Fail> {
+    match args.first().map(String::as_str) {
+        Some("trace") => trace(&args[1..]),
+        Some("bench") => bench(&args[1..]),
+        Some("--help") | Some("-h") | Some("help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("--version") | Some("-V") => {
+            println!("unrolled {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Some(other) => fail(
+            "command",
+            format!("expected trace or bench (see --help), got \"{other}\""),
+        ),
+        None => fail("command", "missing: expected trace or bench (see --help)"),
+    }
+}
+
+fn trace(args: &[String]) -> Result<(), Fail> {
+    let [path] = args else {
+        return fail(
+            "SPEC",
+            format!(
+                "expected exactly one spec path (or -), got {} arguments",
+                args.len()
+            ),
+        );
+    };
+    let mut text = String::new();
+    let limit = unrolled::spec::MAX_SPEC_BYTES as u64 + 1;
+    let read = if path == "-" {
+        std::io::stdin().take(limit).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_string(&mut text))
+    };
+    if let Err(e) = read {
+        return fail("SPEC", format!("cannot read {path}: {e}"));
+    }
+    let out = unrolled::spec::trace_json(&text).map_err(|e| Fail(e.to_string()))?;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.write_all(b"\n");
+    Ok(())
+}
+
+fn bench(args: &[String]) -> Result<(), Fail> {
+    let mut cell = None;
+    let (mut input, mut hidden, mut steps, mut batch) = (None, None, None, None);
+    let mut iters = 30usize;
+    let mut analysis = false;
+    let mut i = 0;
+    while i < args.len() {
+        let flag = args[i].as_str();
+        if flag == "--analysis" {
+            analysis = true;
+            i += 1;
+            continue;
+        }
+        let Some(value) = args.get(i + 1) else {
+            return fail(flag, "expected a value after it");
+        };
+        let size = |lo: usize, hi: usize| -> Result<usize, Fail> {
+            match value.parse::<usize>() {
+                Ok(v) if (lo..=hi).contains(&v) => Ok(v),
+                _ => fail(
+                    flag,
+                    format!("expected an integer in {lo}..={hi}, got \"{value}\""),
+                ),
+            }
+        };
+        match flag {
+            "--cell" => {
+                cell = Some(CellKind::from_name(value).ok_or_else(|| {
+                    Fail(format!(
+                        "--cell: expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru, got \"{value}\""
+                    ))
+                })?)
+            }
+            "--input-size" => input = Some(size(1, 1024)?),
+            "--hidden-size" => hidden = Some(size(1, 1024)?),
+            "--steps" => steps = Some(size(1, 10_000)?),
+            "--batch" => batch = Some(size(1, 1024)?),
+            "--iters" => iters = size(1, 100_000)?,
+            _ => return fail(flag, "unknown option (see --help)"),
+        }
+        i += 2;
+    }
+    let need =
+        |v: Option<usize>, f: &str| v.ok_or_else(|| Fail(format!("{f}: missing (required)")));
+    let w = Workload {
+        cell: cell.ok_or_else(|| Fail("--cell: missing (required)".into()))?,
+        input_size: need(input, "--input-size")?,
+        hidden_size: need(hidden, "--hidden-size")?,
+        steps: need(steps, "--steps")?,
+        batch: need(batch, "--batch")?,
+        analysis,
+    };
+    let work = (w.batch * w.steps * w.hidden_size * w.cell.gates()) as u128
+        * (w.input_size + w.hidden_size) as u128;
+    if work > 20_000_000_000 {
+        return fail(
+            "--batch",
+            "the configuration is too large to time (over 2·10¹⁰ multiply-adds per iteration)",
+        );
+    }
+    let problem = w.prepare();
+    let mut sink = 0.0;
+    for _ in 0..3.min(iters) {
+        sink += problem.run();
+    }
+    let mut times = Vec::with_capacity(iters);
+    for _ in 0..iters {
+        let t = Instant::now();
+        sink += problem.run();
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(f64::total_cmp);
+    let median = if iters % 2 == 1 {
+        times[iters / 2]
+    } else {
+        0.5 * (times[iters / 2 - 1] + times[iters / 2])
+    };
+    println!(
+        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"analysis\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
+        w.cell.name(),
+        w.batch,
+        w.steps,
+        w.input_size,
+        w.hidden_size,
+        w.analysis,
+        iters,
+        median,
+        times[0],
+        sink.is_finite()
+    );
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The recurrent cells, one step at a time, for one sequence (one row of a batch).
+//!
+//! Every cell splits its pre-activation the way PyTorch does: an input projection
+//! `xp = W_ih x_t + b_ih` and a hidden projection `hp = W_hh h_{t−1} + b_hh`, each `G·H` long
+//! with the gate blocks stacked in PyTorch's order. The network computes both projections as
+//! matrix products over the whole batch; a cell only does the element-wise part:
+//!
+//! - [`rnn`]: `h_t = φ(xp + hp)`, φ ∈ {tanh, relu, identity}; one block `h`.
+//! - [`lstm`]: blocks `i f g o`; `c_t = f ⊙ c_{t−1} + i ⊙ g`, `h_t = o ⊙ tanh(c_t)`.
+//! - [`gru`]: blocks `r z n`; `n = tanh(xp_n + r ⊙ hp_n)`, `h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}`.
+//!
+//! The backward step is the vector–Jacobian product of that map: from the cotangents
+//! `(dh_t, dc_t)` of the state it returns `∂L/∂xp`, `∂L/∂hp`, the part of `∂L/∂h_{t−1}` that does
+//! not go through `W_hh` (GRU's `z ⊙ dh`), and `∂L/∂c_{t−1}` (LSTM). `∂L/∂h_{t−1}` is then
+//! `∂L/∂hp · W_hh + direct`.
+
+pub mod gru;
+pub mod lstm;
+pub mod rnn;
+
+/// Which recurrence a layer runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    /// `torch.nn.RNN(nonlinearity="tanh")`
+    RnnTanh,
+    /// `torch.nn.RNN(nonlinearity="relu")`
+    RnnRelu,
+    /// Not a PyTorch module: `h_t = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh` with no squashing.
+    RnnLinear,
+    /// `torch.nn.LSTM`
+    Lstm,
+    /// `torch.nn.GRU`
+    Gru,
+}
+
+impl CellKind {
+    /// All kinds, in the order the page and docs list them.
+    pub const ALL: [CellKind; 5] = [
+        CellKind::RnnTanh,
+        CellKind::RnnRelu,
+        CellKind::RnnLinear,
+        CellKind::Lstm,
+        CellKind::Gru,
+    ];
+
+    /// The spec name (`rnn_tanh`, `lstm`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            CellKind::RnnTanh => "rnn_tanh",
+            CellKind::RnnRelu => "rnn_relu",
+            CellKind::RnnLinear => "rnn_linear",
+            CellKind::Lstm => "lstm",
+            CellKind::Gru => "gru",
+        }
+    }
+
+    /// Parses a spec name.
+    pub fn from_name(s: &str) -> Option<CellKind> {
+        CellKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Number of gate blocks `G` stacked in `weight_ih`/`weight_hh`.
+    pub fn gates(self) -> usize {
+        match self {
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+            _ => 1,
+        }
+    }
+
+    /// Names of the gate blocks in PyTorch's stacking order.
+    pub fn block_names(self) -> &'static [&'static str] {
+        match self {
+            CellKind::Lstm => &["i", "f", "g", "o"],
+            CellKind::Gru => &["r", "z", "n"],
+            _ => &["h"],
+        }
+    }
+
+    /// `true` for the LSTM, the only cell with a separate cell state `c`.
+    pub fn has_cell_state(self) -> bool {
+        self == CellKind::Lstm
+    }
+
+    /// One forward step for one sequence.
+    ///
+    /// # Shapes
+    /// `xp`, `hp`, `gates`: `G·H`; `h_prev`, `h`: `H`; `c_prev`, `c`: `H` for LSTM, else empty.
+    /// `gates` receives the post-activation gate values in block order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn forward_step(
+        self,
+        xp: &[f64],
+        hp: &[f64],
+        h_prev: &[f64],
+        c_prev: &[f64],
+        gates: &mut [f64],
+        h: &mut [f64],
+        c: &mut [f64],
+    ) {
+        match self {
+            CellKind::RnnTanh => rnn::forward(rnn::Nonlinearity::Tanh, xp, hp, gates, h),
+            CellKind::RnnRelu => rnn::forward(rnn::Nonlinearity::Relu, xp, hp, gates, h),
+            CellKind::RnnLinear => rnn::forward(rnn::Nonlinearity::Identity, xp, hp, gates, h),
+            CellKind::Lstm => lstm::forward(xp, hp, c_prev, gates, h, c),
+            CellKind::Gru => gru::forward(xp, hp, h_prev, gates, h),
+        }
+    }
+
+    /// One backward step for one sequence (vector–Jacobian product of the step).
+    ///
+    /// Inputs are the forward cache of the step (`xp`, `hp`, `gates`, `h_prev`, `c_prev`, `c`)
+    /// and the cotangents `dh` (∂L/∂h_t, total) and `dc` (∂L/∂c_t from the later steps, LSTM).
+    /// Writes `dxp` (∂L/∂xp), `dhp` (∂L/∂hp), `dh_direct` (∂L/∂h_{t−1} not through W_hh),
+    /// `dc_prev` (∂L/∂c_{t−1}) and returns nothing else; for LSTM `dc_total` receives the total
+    /// ∂L/∂c_t (through h_t and the later steps).
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward_step(
+        self,
+        cache: StepCache<'_>,
+        dh: &[f64],
+        dc: &[f64],
+        dxp: &mut [f64],
+        dhp: &mut [f64],
+        dh_direct: &mut [f64],
+        dc_prev: &mut [f64],
+        dc_total: &mut [f64],
+    ) {
+        match self {
+            CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear => {
+                let nl = match self {
+                    CellKind::RnnTanh => rnn::Nonlinearity::Tanh,
+                    CellKind::RnnRelu => rnn::Nonlinearity::Relu,
+                    _ => rnn::Nonlinearity::Identity,
+                };
+                rnn::backward(nl, cache, dh, dxp);
+                dhp.copy_from_slice(dxp);
+                dh_direct.fill(0.0);
+            }
+            CellKind::Lstm => {
+                lstm::backward(cache, dh, dc, dxp, dc_prev, dc_total);
+                dhp.copy_from_slice(dxp);
+                dh_direct.fill(0.0);
+            }
+            CellKind::Gru => gru::backward(cache, dh, dxp, dhp, dh_direct),
+        }
+    }
+}
+
+/// What the backward step of one sequence needs from its forward step.
+#[derive(Clone, Copy)]
+pub struct StepCache<'a> {
+    /// Input projection `W_ih x_t + b_ih` (`G·H`).
+    pub xp: &'a [f64],
+    /// Hidden projection `W_hh h_{t−1} + b_hh` (`G·H`).
+    pub hp: &'a [f64],
+    /// Post-activation gates (`G·H`).
+    pub gates: &'a [f64],
+    /// `h_{t−1}` (`H`).
+    pub h_prev: &'a [f64],
+    /// `c_{t−1}` (`H`, LSTM only).
+    pub c_prev: &'a [f64],
+    /// `c_t` (`H`, LSTM only).
+    pub c: &'a [f64],
+}

@@ -1,0 +1,26 @@
+//! # Unrolled
+//!
+//! The numeric core of an in-browser lab for how recurrent networks remember and forget.
+//! PyTorch-exact vanilla RNN, LSTM and GRU cells in float64 ([`cell`]), stacked and bidirectional
+//! over padded batches ([`network`]), backpropagation through time with every per-step gradient
+//! norm and Jacobian-product norm recorded ([`bptt`]), spectral tools for `W_hh`
+//! ([`spectral`]), seeded initialisation ([`init`], [`rng`]), gradient clipping ([`train`]), and
+//! the JSON spec/trace formats shared by the CLI and the wasm layer ([`spec`]).
+//!
+//! The core has no wasm or web types: it builds and tests natively.
+
+// Index loops over several parallel slices read like the equations they implement.
+#![allow(clippy::needless_range_loop)]
+
+pub mod bptt;
+pub mod cell;
+pub mod init;
+pub mod json;
+pub mod linalg;
+pub mod network;
+pub mod rng;
+pub mod spec;
+pub mod spectral;
+pub mod trace;
+pub mod train;
+pub mod workload;

@@ -1,0 +1,297 @@
+//! Spectral tools for a recurrent matrix `W` (any `H × H` block of `weight_hh`).
+//!
+//! - eigenvalues `λ_k(W)` (complex, from nalgebra's real Schur form), spectral radius
+//!   `ρ(W) = max |λ_k|`;
+//! - singular values `σ_k(W)` (nalgebra's SVD), spectral norm `‖W‖₂ = σ_max`;
+//! - `W` built from given eigenvalues: `W = Q B Qᵀ`, `B` block-diagonal with real entries and
+//!   2×2 rotation-scaling blocks `[[a, −b], [b, a]]` (eigenvalues `a ± ib`), `Q` a random
+//!   orthogonal basis; an optional strictly block-upper-triangular part `N` (`B + N`) keeps the
+//!   eigenvalues but makes `W` non-normal, so `σ_max > ρ` and products can grow before they decay;
+//! - rescaling to a target `ρ` or a target `σ_max`.
+//!
+//! Why it matters: for the linear RNN `∂h_T/∂h_t = W^{T−t}`, whose norm behaves like `ρ^{T−t}`
+//! in the long run; for tanh, `‖∂h_T/∂h_t‖ ≤ (γ σ_max)^{T−t}` with `γ = max|tanh'| = 1`
+//! (Pascanu et al., 2013).
+
+use crate::rng::Rng;
+use nalgebra::linalg::{Schur, SymmetricEigen, SVD};
+use nalgebra::DMatrix;
+
+const EPS: f64 = 1e-15;
+const MAX_ITER: usize = 10_000;
+
+fn non_finite_value(m: &[f64]) -> Option<f64> {
+    if m.iter().any(|x| x.is_nan()) {
+        Some(f64::NAN)
+    } else if m.iter().any(|x| x.is_infinite()) {
+        Some(f64::INFINITY)
+    } else {
+        None
+    }
+}
+
+/// Eigenvalues of the `n × n` row-major matrix `m` as `(re, im)`, sorted by modulus, largest
+/// first (conjugate pairs with the positive imaginary part first).
+///
+/// # Errors
+/// When `m` holds inf/NaN, or the Schur iteration does not converge.
+pub fn eigenvalues(m: &[f64], n: usize) -> Result<Vec<(f64, f64)>, String> {
+    if non_finite_value(m).is_some() {
+        return Err("matrix holds inf or NaN: eigenvalues undefined".into());
+    }
+    let a = DMatrix::from_row_slice(n, n, m);
+    let schur = Schur::try_new(a, EPS, MAX_ITER).ok_or("eigenvalue iteration did not converge")?;
+    let mut ev: Vec<(f64, f64)> = schur
+        .complex_eigenvalues()
+        .iter()
+        .map(|c| (c.re, c.im))
+        .collect();
+    ev.sort_by(|x, y| {
+        let (mx, my) = (x.0.hypot(x.1), y.0.hypot(y.1));
+        my.total_cmp(&mx).then(y.1.total_cmp(&x.1))
+    });
+    Ok(ev)
+}
+
+/// Spectral radius `max |λ|` (inf/NaN when `m` is not finite).
+pub fn spectral_radius(m: &[f64], n: usize) -> f64 {
+    if let Some(v) = non_finite_value(m) {
+        return v;
+    }
+    eigenvalues(m, n)
+        .map(|ev| ev.first().map_or(0.0, |e| e.0.hypot(e.1)))
+        .unwrap_or(f64::NAN)
+}
+
+/// Singular values of the `rows × cols` row-major matrix, largest first.
+///
+/// # Errors
+/// When the matrix holds inf/NaN or the SVD does not converge.
+pub fn singular_values(m: &[f64], rows: usize, cols: usize) -> Result<Vec<f64>, String> {
+    if non_finite_value(m).is_some() {
+        return Err("matrix holds inf or NaN: singular values undefined".into());
+    }
+    let a = DMatrix::from_row_slice(rows, cols, m);
+    let svd = SVD::try_new(a, false, false, EPS, MAX_ITER).ok_or("SVD did not converge")?;
+    let mut s: Vec<f64> = svd.singular_values.iter().copied().collect();
+    s.sort_by(|a, b| b.total_cmp(a));
+    Ok(s)
+}
+
+/// Spectral norm `‖M‖₂ = σ_max`, computed as `√λ_max(MᵀM)` on the scaled matrix (cheaper than a
+/// full SVD and accurate for the largest singular value). Returns inf/NaN for non-finite input.
+pub fn spectral_norm(m: &[f64], rows: usize, cols: usize) -> f64 {
+    if let Some(v) = non_finite_value(m) {
+        return v;
+    }
+    let scale = m.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+    if scale == 0.0 {
+        return 0.0;
+    }
+    let a = DMatrix::from_iterator(cols, rows, m.iter().map(|x| x / scale)).transpose();
+    let gram = if rows >= cols {
+        a.transpose() * &a
+    } else {
+        &a * a.transpose()
+    };
+    match SymmetricEigen::try_new(gram, EPS, MAX_ITER) {
+        Some(e) => scale * e.eigenvalues.iter().fold(0.0f64, |a, &x| a.max(x)).sqrt(),
+        None => f64::NAN,
+    }
+}
+
+/// A random `n × n` orthogonal matrix (QR of a Gaussian matrix, signs fixed so the
+/// distribution is uniform), row-major.
+pub fn random_orthogonal(n: usize, rng: &mut Rng) -> Vec<f64> {
+    let g: Vec<f64> = (0..n * n).map(|_| rng.normal()).collect();
+    let qr = DMatrix::from_row_slice(n, n, &g).qr();
+    let (mut q, r) = (qr.q(), qr.r());
+    for j in 0..n {
+        if r[(j, j)] < 0.0 {
+            q.column_mut(j).neg_mut();
+        }
+    }
+    row_major(&q)
+}
+
+fn row_major(m: &DMatrix<f64>) -> Vec<f64> {
+    m.transpose().as_slice().to_vec()
+}
+
+/// Builds an `n × n` matrix with the given eigenvalues (see the module docs), `n = eigs.len()`.
+///
+/// `nonnormal` scales the random strictly block-upper-triangular part (0: a normal matrix,
+/// whose singular values are the moduli of its eigenvalues).
+///
+/// # Errors
+/// When a complex eigenvalue has no conjugate partner, or a value is not finite.
+pub fn from_eigenvalues(
+    eigs: &[(f64, f64)],
+    nonnormal: f64,
+    rng: &mut Rng,
+) -> Result<Vec<f64>, String> {
+    let n = eigs.len();
+    if eigs.iter().any(|e| !e.0.is_finite() || !e.1.is_finite()) {
+        return Err("expected finite eigenvalues".into());
+    }
+    // Blocks: (start, size, re, im).
+    let mut blocks: Vec<(f64, f64)> = Vec::new();
+    let mut used = vec![false; n];
+    for i in 0..n {
+        if used[i] {
+            continue;
+        }
+        let (re, im) = eigs[i];
+        used[i] = true;
+        if im == 0.0 {
+            blocks.push((re, 0.0));
+            continue;
+        }
+        let tol = 1e-9 * (1.0 + re.abs() + im.abs());
+        let partner = (0..n)
+            .find(|&k| !used[k] && (eigs[k].0 - re).abs() <= tol && (eigs[k].1 + im).abs() <= tol);
+        match partner {
+            Some(k) => {
+                used[k] = true;
+                blocks.push((re, im.abs()));
+            }
+            None => {
+                return Err(format!(
+                    "expected complex eigenvalues in conjugate pairs, {re}{im:+}i has no partner {re}{:+}i",
+                    -im
+                ))
+            }
+        }
+    }
+    let mut b = vec![0.0; n * n];
+    let mut start = Vec::with_capacity(blocks.len());
+    let mut at = 0;
+    for &(re, im) in &blocks {
+        start.push(at);
+        if im == 0.0 {
+            b[at * n + at] = re;
+            at += 1;
+        } else {
+            b[at * n + at] = re;
+            b[at * n + at + 1] = -im;
+            b[(at + 1) * n + at] = im;
+            b[(at + 1) * n + at + 1] = re;
+            at += 2;
+        }
+    }
+    // Strictly block-upper part: rows of block k, columns of later blocks.
+    let mut block_of = vec![0usize; n];
+    for (k, &s) in start.iter().enumerate() {
+        let size = if blocks[k].1 == 0.0 { 1 } else { 2 };
+        for v in block_of.iter_mut().skip(s).take(size) {
+            *v = k;
+        }
+    }
+    let q = random_orthogonal(n, rng);
+    if nonnormal != 0.0 {
+        for i in 0..n {
+            for j in 0..n {
+                if block_of[j] > block_of[i] {
+                    b[i * n + j] += nonnormal * rng.normal();
+                }
+            }
+        }
+    }
+    // W = Q B Qᵀ
+    let qm = DMatrix::from_row_slice(n, n, &q);
+    let bm = DMatrix::from_row_slice(n, n, &b);
+    Ok(row_major(&(&qm * bm * qm.transpose())))
+}
+
+/// Multiplies `m` in place so its spectral radius becomes `target` (unchanged when ρ = 0).
+pub fn rescale_to_spectral_radius(m: &mut [f64], n: usize, target: f64) {
+    let rho = spectral_radius(m, n);
+    if rho.is_finite() && rho > 0.0 {
+        let k = target / rho;
+        m.iter_mut().for_each(|v| *v *= k);
+    }
+}
+
+/// Multiplies `m` in place so its largest singular value becomes `target` (unchanged when 0).
+pub fn rescale_to_max_singular_value(m: &mut [f64], rows: usize, cols: usize, target: f64) {
+    let s = spectral_norm(m, rows, cols);
+    if s.is_finite() && s > 0.0 {
+        let k = target / s;
+        m.iter_mut().for_each(|v| *v *= k);
+    }
+}
+
+/// Copies the `H × H` block `k` (gate `k`'s rows) out of a `G·H × H` `weight_hh`.
+pub fn block(weight_hh: &[f64], hidden: usize, k: usize) -> Vec<f64> {
+    weight_hh[k * hidden * hidden..(k + 1) * hidden * hidden].to_vec()
+}
+
+/// Writes the `H × H` block `k` of a `G·H × H` `weight_hh`.
+pub fn set_block(weight_hh: &mut [f64], hidden: usize, k: usize, m: &[f64]) {
+    weight_hh[k * hidden * hidden..(k + 1) * hidden * hidden].copy_from_slice(m);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eigenvalues_of_built_matrix_come_back() {
+        let mut rng = Rng::new(3);
+        let want = [
+            (0.9, 0.3),
+            (0.9, -0.3),
+            (-0.5, 0.0),
+            (0.2, 0.0),
+            (0.0, 1.1),
+            (0.0, -1.1),
+        ];
+        for nonnormal in [0.0, 2.0] {
+            let w = from_eigenvalues(&want, nonnormal, &mut rng).unwrap();
+            let got = eigenvalues(&w, 6).unwrap();
+            for e in want {
+                assert!(
+                    got.iter()
+                        .any(|g| (g.0 - e.0).abs() < 1e-8 && (g.1 - e.1).abs() < 1e-8),
+                    "{e:?} not in {got:?}"
+                );
+            }
+            let s = singular_values(&w, 6, 6).unwrap();
+            if nonnormal == 0.0 {
+                assert!((s[0] - 1.1).abs() < 1e-10);
+            } else {
+                assert!(s[0] > 1.5, "non-normal part should raise σ_max: {s:?}");
+            }
+            assert!((spectral_norm(&w, 6, 6) - s[0]).abs() < 1e-10 * s[0]);
+        }
+    }
+
+    #[test]
+    fn unpaired_complex_eigenvalue_is_an_error() {
+        let mut rng = Rng::new(0);
+        let e = from_eigenvalues(&[(0.5, 0.5), (0.5, 0.4)], 0.0, &mut rng).unwrap_err();
+        assert!(e.contains("conjugate"), "{e}");
+    }
+
+    #[test]
+    fn rescaling_hits_targets() {
+        let mut rng = Rng::new(9);
+        let mut w: Vec<f64> = (0..25).map(|_| rng.normal()).collect();
+        rescale_to_spectral_radius(&mut w, 5, 0.7);
+        assert!((spectral_radius(&w, 5) - 0.7).abs() < 1e-12);
+        rescale_to_max_singular_value(&mut w, 5, 5, 1.3);
+        assert!((singular_values(&w, 5, 5).unwrap()[0] - 1.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn orthogonal_is_orthogonal_and_norms_handle_overflow() {
+        let mut rng = Rng::new(1);
+        let q = random_orthogonal(7, &mut rng);
+        let s = singular_values(&q, 7, 7).unwrap();
+        assert!(s.iter().all(|v| (v - 1.0).abs() < 1e-12));
+        assert!(spectral_norm(&[f64::INFINITY, 0.0, 0.0, 1.0], 2, 2).is_infinite());
+        assert!(spectral_norm(&[f64::NAN, 0.0, 0.0, 1.0], 2, 2).is_nan());
+        assert!((spectral_norm(&[1e300, 0.0, 0.0, 1.0], 2, 2) - 1e300).abs() < 1e286);
+        assert!(eigenvalues(&[f64::NAN], 1).is_err());
+    }
+}
