@@ -20,7 +20,7 @@
 
 use crate::linalg::{all_finite, matmul, norm2};
 use crate::network::{Batch, DirectionRun, Forward, LayerParams, Network};
-use crate::spectral::spectral_norm;
+use crate::spectral::spectral_norm_warm;
 
 /// Upstream gradients; any subset may be given.
 #[derive(Clone, Debug, Default)]
@@ -386,7 +386,9 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
     let mut dc_prev = vec![0.0; if lstm { hid * hid } else { 0 }];
     let mut dc_total = vec![0.0; if lstm { hid } else { 0 }];
     let mut carry = vec![0.0; hid];
+    let mut power_vec = vec![0.0; hid];
     for b in 0..bsz {
+        power_vec.fill(0.0);
         let n = batch.lengths[b];
         rh.fill(0.0);
         for j in 0..hid {
@@ -396,7 +398,7 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
         carry.fill(1.0);
         for s in (0..n).rev() {
             let pos = batch.position(b, s, run.direction).expect("active step");
-            out.jacobian_norm[b * steps + pos] = spectral_norm(&rh, hid, hid);
+            out.jacobian_norm[b * steps + pos] = spectral_norm_warm(&rh, hid, &mut power_vec);
             let cache = run.cache(s, b, bsz, hid, gh);
             if let Some(k) = carry_gate {
                 let at = (b * steps + pos) * hid;

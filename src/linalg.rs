@@ -37,6 +37,10 @@ pub fn matmul(
         }
         return;
     }
+    if m <= SMALL_M && !a_t {
+        small_m(m, k, n, a, b, b_t, beta, c);
+        return;
+    }
     let (rsa, csa) = if a_t {
         (1, m as isize)
     } else {
@@ -68,6 +72,69 @@ pub fn matmul(
     }
 }
 
+/// Below this many output rows, products are done row by row without packing: for the per-step
+/// recurrences with a batch of one, `matrixmultiply`'s packing of `W_hh` on every call costs
+/// more than the arithmetic.
+const SMALL_M: usize = 4;
+
+#[allow(clippy::too_many_arguments)]
+fn small_m(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    b: &[f64],
+    b_t: bool,
+    beta: f64,
+    c: &mut [f64],
+) {
+    for i in 0..m {
+        let arow = &a[i * k..(i + 1) * k];
+        let crow = &mut c[i * n..(i + 1) * n];
+        if beta == 0.0 {
+            crow.fill(0.0);
+        } else if beta != 1.0 {
+            crow.iter_mut().for_each(|v| *v *= beta);
+        }
+        if b_t {
+            // B stored n×k: each output is a dot product of two contiguous rows.
+            for (j, out) in crow.iter_mut().enumerate() {
+                *out += dot(arow, &b[j * k..(j + 1) * k]);
+            }
+        } else {
+            // B stored k×n: accumulate scaled rows of B (contiguous, vectorises).
+            for (p, &x) in arow.iter().enumerate() {
+                let brow = &b[p * n..(p + 1) * n];
+                for (out, &y) in crow.iter_mut().zip(brow) {
+                    *out += x * y;
+                }
+            }
+        }
+    }
+}
+
+/// Dot product with four independent accumulators (lets the compiler use SIMD lanes).
+#[inline]
+pub fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    let mut acc = [0.0f64; 4];
+    let xc = x.chunks_exact(4);
+    let yc = y.chunks_exact(4);
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        acc[0] += a[0] * b[0];
+        acc[1] += a[1] * b[1];
+        acc[2] += a[2] * b[2];
+        acc[3] += a[3] * b[3];
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (a, b) in xr.iter().zip(yr) {
+        s += a * b;
+    }
+    s
+}
+
 /// Euclidean norm of a vector (inf/NaN propagate).
 pub fn norm2(v: &[f64]) -> f64 {
     let max = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
@@ -95,4 +162,46 @@ pub fn all_finite(v: &[f64]) -> bool {
 #[inline]
 pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(m: usize, k: usize, n: usize, a: &[f64], a_t: bool, b: &[f64], b_t: bool) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                for p in 0..k {
+                    let x = if a_t { a[p * m + i] } else { a[i * k + p] };
+                    let y = if b_t { b[j * k + p] } else { b[p * n + j] };
+                    c[i * n + j] += x * y;
+                }
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn matmul_matches_naive_for_all_layouts_and_sizes() {
+        let mut rng = crate::rng::Rng::new(5);
+        for &(m, k, n) in &[(1, 7, 5), (3, 9, 4), (4, 1, 3), (5, 6, 7), (17, 13, 11)] {
+            let a: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
+            let b: Vec<f64> = (0..k * n).map(|_| rng.normal()).collect();
+            for a_t in [false, true] {
+                for b_t in [false, true] {
+                    let want = naive(m, k, n, &a, a_t, &b, b_t);
+                    let mut c = vec![1.0; m * n];
+                    matmul(m, k, n, &a, a_t, &b, b_t, 1.0, &mut c);
+                    for (g, w) in c.iter().zip(&want) {
+                        assert!((g - (w + 1.0)).abs() < 1e-12, "{m}x{k}x{n} {a_t} {b_t}");
+                    }
+                    matmul(m, k, n, &a, a_t, &b, b_t, 0.0, &mut c);
+                    for (g, w) in c.iter().zip(&want) {
+                        assert!((g - w).abs() < 1e-12);
+                    }
+                }
+            }
+        }
+    }
 }
