@@ -14,6 +14,7 @@
 
 pub mod bptt;
 pub mod cell;
+pub mod chart;
 pub mod init;
 pub mod json;
 pub mod linalg;

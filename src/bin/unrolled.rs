@@ -3,6 +3,8 @@
 //! - `unrolled trace SPEC` — run a spec (file path, or `-` for stdin), print the trace JSON.
 //! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]`
 //!   — time forward + full backward, print one JSON line with the median in microseconds.
+//! - `unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]` — run a spec
+//!   and draw one chart of sequence 0, layer 0, direction 0 (see `unrolled::chart::from_trace`).
 //!
 //! Bad input: exit status 2 and one line `error: <field>: <what was expected>`.
 
@@ -16,6 +18,9 @@ const USAGE: &str = "usage:
   unrolled trace SPEC            run a JSON spec (path, or - for stdin); print the trace JSON
   unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]
                                  time forward + full backward; print one JSON line (median µs)
+  unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]
+                                 run a spec and draw a chart of sequence 0, layer 0, direction 0;
+                                 NAME: gradient-flow, spectrum, singular-values, gates, carry-path
   unrolled --help | --version
 The spec and trace formats: docs/spec.md";
 
@@ -40,6 +45,7 @@ fn run(args: &[String]) -> Result<(), Fail> {
     match args.first().map(String::as_str) {
         Some("trace") => trace(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("render") => render(&args[1..]),
         Some("--help") | Some("-h") | Some("help") => {
             println!("{USAGE}");
             Ok(())
@@ -50,9 +56,12 @@ fn run(args: &[String]) -> Result<(), Fail> {
         }
         Some(other) => fail(
             "command",
-            format!("expected trace or bench (see --help), got \"{other}\""),
+            format!("expected trace, bench or render (see --help), got \"{other}\""),
         ),
-        None => fail("command", "missing: expected trace or bench (see --help)"),
+        None => fail(
+            "command",
+            "missing: expected trace, bench or render (see --help)",
+        ),
     }
 }
 
@@ -174,4 +183,154 @@ fn bench(args: &[String]) -> Result<(), Fail> {
         sink.is_finite()
     );
     Ok(())
+}
+
+/// The charts `render` knows.
+const CHARTS: [&str; 5] = [
+    "gradient-flow",
+    "spectrum",
+    "singular-values",
+    "gates",
+    "carry-path",
+];
+
+fn render(args: &[String]) -> Result<(), Fail> {
+    use unrolled::chart::{from_trace, from_trace::Pick};
+    let mut spec_path = None;
+    let (mut which, mut out, mut width, mut height) = (None, None, None, None);
+    let mut i = 0;
+    while i < args.len() {
+        let flag = args[i].as_str();
+        if !flag.starts_with("--") || flag == "-" {
+            if spec_path.replace(flag.to_string()).is_some() {
+                return fail("SPEC", "expected exactly one spec path (or -)");
+            }
+            i += 1;
+            continue;
+        }
+        let Some(value) = args.get(i + 1) else {
+            return fail(flag, "expected a value after it");
+        };
+        let px = || -> Result<u32, Fail> {
+            match value.parse::<u32>() {
+                Ok(v) if (160..=8192).contains(&v) => Ok(v),
+                _ => fail(
+                    flag,
+                    format!("expected an integer in 160..=8192, got \"{value}\""),
+                ),
+            }
+        };
+        match flag {
+            "--chart" => {
+                if !CHARTS.contains(&value.as_str()) {
+                    return fail(
+                        "--chart",
+                        format!("expected one of {}, got \"{value}\"", CHARTS.join(", ")),
+                    );
+                }
+                which = Some(value.clone());
+            }
+            "--out" => out = Some(value.clone()),
+            "--width" => width = Some(px()?),
+            "--height" => height = Some(px()?),
+            _ => return fail(flag, "unknown option (see --help)"),
+        }
+        i += 2;
+    }
+    let path = spec_path.ok_or_else(|| Fail("SPEC: missing (a spec path, or -)".into()))?;
+    let which = which.ok_or_else(|| Fail("--chart: missing (required)".into()))?;
+    let out = out.ok_or_else(|| Fail("--out: missing (required)".into()))?;
+    let png = match std::path::Path::new(&out)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("png") => true,
+        Some("svg") => false,
+        _ => {
+            return fail(
+                "--out",
+                format!("expected a file name ending in .svg or .png, got \"{out}\""),
+            )
+        }
+    };
+    let mut text = String::new();
+    let limit = unrolled::spec::MAX_SPEC_BYTES as u64 + 1;
+    let read = if path == "-" {
+        std::io::stdin().take(limit).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(&path).and_then(|f| f.take(limit).read_to_string(&mut text))
+    };
+    if let Err(e) = read {
+        return fail("SPEC", format!("cannot read {path}: {e}"));
+    }
+    let spec = unrolled::spec::parse_spec(&text).map_err(|e| Fail(e.to_string()))?;
+    let r = unrolled::spec::run(spec).map_err(|e| Fail(e.to_string()))?;
+    let pick = Pick::default();
+    let bad = |m: String| Fail(format!("--chart: {which} {m}"));
+    let prepared = match which.as_str() {
+        "gradient-flow" => Prepared::Flow(from_trace::gradient_flow(&r, pick).map_err(bad)?),
+        "spectrum" => Prepared::Spectrum(from_trace::spectrum(&r, pick).map_err(bad)?),
+        "singular-values" => {
+            Prepared::Singular(from_trace::singular_values(&r, pick).map_err(bad)?)
+        }
+        "gates" => Prepared::Grid(from_trace::gates(&r, pick).map_err(bad)?),
+        _ => Prepared::Heat(from_trace::carry_path(&r, pick).map_err(bad)?),
+    };
+    let default = match &prepared {
+        Prepared::Grid(g) if g.len() > 1 => (1280, 720),
+        _ => (960, 540),
+    };
+    let size = (width.unwrap_or(default.0), height.unwrap_or(default.1));
+    let columns = match r.spec.arch.cell.gates() {
+        4 => 3,
+        3 => 2,
+        _ => 1,
+    };
+    if png {
+        use plotters::prelude::{BitMapBackend, IntoDrawingArea};
+        draw_chart(
+            &BitMapBackend::new(&out, size).into_drawing_area(),
+            &prepared,
+            columns,
+            &out,
+        )
+    } else {
+        use plotters::prelude::{IntoDrawingArea, SVGBackend};
+        draw_chart(
+            &SVGBackend::new(&out, size).into_drawing_area(),
+            &prepared,
+            columns,
+            &out,
+        )
+    }
+}
+
+/// A chart ready to draw (built before any file is created).
+enum Prepared {
+    Flow(unrolled::chart::gradient_flow::GradientFlowChart),
+    Spectrum(unrolled::chart::spectrum::SpectrumChart),
+    Singular(unrolled::chart::spectrum::SingularValuesChart),
+    Grid(Vec<unrolled::chart::heatmap::HeatmapChart>),
+    Heat(unrolled::chart::heatmap::HeatmapChart),
+}
+
+fn draw_chart<DB: plotters::prelude::DrawingBackend>(
+    root: &unrolled::chart::DrawingArea<DB, unrolled::chart::Shift>,
+    chart: &Prepared,
+    columns: usize,
+    out: &str,
+) -> Result<(), Fail> {
+    use unrolled::chart::{gradient_flow, heatmap, spectrum};
+    let drawn = match chart {
+        Prepared::Flow(c) => gradient_flow::draw(root, c).map(drop),
+        Prepared::Spectrum(c) => spectrum::draw(root, c).map(drop),
+        Prepared::Singular(c) => spectrum::draw_singular_values(root, c).map(drop),
+        Prepared::Grid(c) => heatmap::draw_grid(root, c, columns).map(drop),
+        Prepared::Heat(c) => heatmap::draw(root, c).map(drop),
+    };
+    drawn.map_err(|e| Fail(format!("--out: {e}")))?;
+    root.present()
+        .map_err(|e| Fail(format!("--out: cannot write {out}: {e}")))
 }

@@ -1,0 +1,362 @@
+//! The spectrum of recurrent matrices.
+//!
+//! - [`draw`]: eigenvalues `λ` in the complex plane, equal aspect, axes through 0, the unit
+//!   circle (solid grey: inside it a linear recurrence forgets, outside it explodes), each
+//!   series' spectral radius `ρ = max|λ|` as a dashed circle in its colour, and optionally one
+//!   selected eigenvalue ringed and written out. One colour per series, so several cells or
+//!   gate blocks can overlay.
+//! - [`draw_singular_values`]: `σ_1 ≥ σ_2 ≥ …` as bars (grouped when there are several series)
+//!   with a dashed line at σ = 1: if `σ_max < 1` the tanh RNN's Jacobian products must vanish
+//!   (`‖∂h_T/∂h_t‖ ≤ σ_max^{T−t}`, Pascanu et al. 2013).
+
+use super::frame::{self, err, Area, Axes, Entry, Swatch, Theme, AXIS, INK, MUTED};
+use super::{register_fonts, ChartError, PixelRect};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// One set of eigenvalues (one matrix).
+#[derive(Clone, Debug)]
+pub struct EigenSeries {
+    /// Legend text (the spectral radius is appended).
+    pub label: String,
+    /// Point colour.
+    pub color: [u8; 3],
+    /// Eigenvalues as `(re, im)`; non-finite ones are skipped.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Eigenvalues in the complex plane.
+#[derive(Clone, Debug)]
+pub struct SpectrumChart {
+    /// Title above the chart.
+    pub title: String,
+    /// The matrices' eigenvalues.
+    pub series: Vec<EigenSeries>,
+    /// `(series, index)` of an eigenvalue to ring and write out.
+    pub selected: Option<(usize, usize)>,
+    /// Draw each series' spectral-radius circle (dashed).
+    pub show_radius: bool,
+}
+
+/// One set of singular values.
+#[derive(Clone, Debug)]
+pub struct BarSeries {
+    /// Legend text.
+    pub label: String,
+    /// Bar colour.
+    pub color: [u8; 3],
+    /// `σ_1, σ_2, …` (largest first).
+    pub values: Vec<f64>,
+}
+
+/// Singular values as bars.
+#[derive(Clone, Debug)]
+pub struct SingularValuesChart {
+    /// Title above the chart.
+    pub title: String,
+    /// One bar group member per series.
+    pub series: Vec<BarSeries>,
+}
+
+/// `max |λ|` over the finite points (0 when there are none).
+pub fn spectral_radius(points: &[(f64, f64)]) -> f64 {
+    points
+        .iter()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .fold(0.0f64, |m, p| m.max(p.0.hypot(p.1)))
+}
+
+fn fmt2(v: f64) -> String {
+    format!("{v:.2}").replace('-', "−")
+}
+
+/// Draws `chart` filling `area`; returns the (square) plot rectangle.
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SpectrumChart,
+) -> Result<PixelRect, ChartError> {
+    register_fonts();
+    let th = Theme::for_area(area);
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    area.fill(&frame::BACKGROUND).map_err(err)?;
+    let top = frame::title(area, &th, &chart.title)? + th.px(4.0);
+
+    let radii: Vec<f64> = chart
+        .series
+        .iter()
+        .map(|s| spectral_radius(&s.points))
+        .collect();
+    let rmax = radii.iter().fold(1.0f64, |m, &r| m.max(r));
+    let reach = rmax * 1.12;
+    let ticks = frame::nice_ticks(-reach, reach, 4, 0.0);
+    let step = if ticks.len() > 1 {
+        ticks[1] - ticks[0]
+    } else {
+        0.5
+    };
+    let lim = (reach / step).ceil() * step;
+    let ticks = frame::fmt_ticks(&frame::nice_ticks(-lim, lim, 4, 0.0));
+
+    let mut entries: Vec<Entry> = chart
+        .series
+        .iter()
+        .zip(&radii)
+        .map(|(s, r)| Entry {
+            label: format!("{}  (ρ = {})", s.label, fmt2(*r)),
+            color: frame::rgb(s.color),
+            swatch: Swatch::Dot,
+        })
+        .collect();
+    entries.push(Entry {
+        label: "unit circle |λ| = 1".into(),
+        color: AXIS,
+        swatch: Swatch::Line { dashed: false },
+    });
+    if chart.show_radius && !chart.series.is_empty() {
+        entries.push(Entry {
+            label: "spectral radius ρ".into(),
+            color: MUTED,
+            swatch: Swatch::Line { dashed: true },
+        });
+    }
+    let (lw, _) = frame::legend_size(area, &th, &entries);
+
+    let tick_st = frame::style(th.tick, &MUTED, false);
+    let ytw = ticks
+        .iter()
+        .map(|(_, s)| frame::text_width(area, s, &tick_st))
+        .max()
+        .unwrap_or(0);
+    let left = frame::left_margin(&th, ytw, true);
+    let bottom = frame::bottom_margin(&th, true);
+    let gap = th.px(16.0);
+    let side = (h - top - bottom)
+        .min(w - left - gap - lw - 2 * th.pad)
+        .max(20);
+    // Centre plot + legend horizontally.
+    let used = left + side + gap + lw + th.pad;
+    let shift = ((w - used) / 2).max(0);
+    let ax = Axes {
+        x0: shift + left,
+        y0: top,
+        x1: shift + left + side,
+        y1: top + side,
+        xr: (-lim, lim),
+        yr: (-lim, lim),
+    };
+    ax.background(area)?;
+    ax.x_ticks(area, &th, &ticks, true)?;
+    ax.y_ticks(area, &th, &ticks, true)?;
+    // Axes through 0.
+    let (ox, oy) = ax.p(0.0, 0.0);
+    for seg in [
+        vec![(ax.x0, oy), (ax.x1, oy)],
+        vec![(ox, ax.y0), (ox, ax.y1)],
+    ] {
+        area.draw(&PathElement::new(seg, AXIS.stroke_width(th.line(1.0))))
+            .map_err(err)?;
+    }
+    // Unit circle.
+    let unit = (ax.fx(1.0) - ax.fx(0.0)).round() as i32;
+    area.draw(&Circle::new(
+        (ox, oy),
+        unit,
+        AXIS.stroke_width(th.line(2.0)),
+    ))
+    .map_err(err)?;
+    // Spectral-radius circles.
+    if chart.show_radius {
+        for (s, &r) in chart.series.iter().zip(&radii) {
+            if r <= 0.0 || !r.is_finite() {
+                continue;
+            }
+            let pts: Vec<(i32, i32)> = (0..=160)
+                .map(|i| {
+                    let a = i as f64 / 160.0 * std::f64::consts::TAU;
+                    ax.p(r * a.cos(), r * a.sin())
+                })
+                .collect();
+            area.draw(&DashedPathElement::new(
+                pts,
+                th.px(6.0),
+                th.px(5.0),
+                frame::rgb(s.color).mix(0.8).stroke_width(th.line(1.5)),
+            ))
+            .map_err(err)?;
+        }
+    }
+    // Eigenvalues: white halo, then the coloured dot.
+    let count: usize = chart.series.iter().map(|s| s.points.len()).sum();
+    let r = th.px(match count {
+        0..=24 => 5.0,
+        25..=96 => 4.0,
+        _ => 3.0,
+    });
+    for s in &chart.series {
+        let c = frame::rgb(s.color);
+        for &(re, im) in s
+            .points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+        {
+            let p = ax.p(re, im);
+            area.draw(&Circle::new(p, r + th.px(1.5), frame::BACKGROUND.filled()))
+                .map_err(err)?;
+            area.draw(&Circle::new(p, r, c.filled())).map_err(err)?;
+        }
+    }
+    if let Some((si, k)) = chart.selected {
+        if let Some(&(re, im)) = chart.series.get(si).and_then(|s| s.points.get(k)) {
+            if re.is_finite() && im.is_finite() {
+                let p = ax.p(re, im);
+                area.draw(&Circle::new(
+                    p,
+                    r + th.px(5.0),
+                    INK.stroke_width(th.line(2.0)),
+                ))
+                .map_err(err)?;
+                let sign = if im < 0.0 { "−" } else { "+" };
+                let label = format!(
+                    "λ = {} {sign} {}i,  |λ| = {}",
+                    fmt2(re),
+                    fmt2(im.abs()),
+                    fmt2(re.hypot(im))
+                );
+                let st = frame::style(th.tick, &INK, true);
+                let lwid = frame::text_width(area, &label, &st);
+                let at = (
+                    ax.x0 + th.px(8.0),
+                    ax.y0 + th.px(8.0) + (th.tick * 0.5) as i32,
+                );
+                area.draw(&Rectangle::new(
+                    [
+                        (at.0 - th.px(4.0), at.1 - (th.tick * 0.7) as i32),
+                        (at.0 + lwid + th.px(4.0), at.1 + (th.tick * 0.7) as i32),
+                    ],
+                    frame::BACKGROUND.mix(0.9).filled(),
+                ))
+                .map_err(err)?;
+                frame::text(area, &label, at, &st, HPos::Left, VPos::Center)?;
+            }
+        }
+    }
+    ax.frame(area, &th)?;
+    ax.labels(area, &th, "Re λ", "Im λ", ytw)?;
+    frame::legend_at(area, &th, &entries, (ax.x1 + gap, ax.y0), false)?;
+    Ok(ax.rect())
+}
+
+/// Draws `chart` filling `area`; returns the plot rectangle.
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw_singular_values<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SingularValuesChart,
+) -> Result<PixelRect, ChartError> {
+    register_fonts();
+    let th = Theme::for_area(area);
+    let (w, h) = area.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    area.fill(&frame::BACKGROUND).map_err(err)?;
+    let top = frame::title(area, &th, &chart.title)? + th.px(4.0);
+
+    let n = chart
+        .series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(0);
+    let vmax = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter())
+        .filter(|v| v.is_finite())
+        .fold(1.0f64, |m, &v| m.max(v));
+    let ymax = {
+        let t = frame::nice_ticks(0.0, vmax * 1.12, 5, 0.0);
+        let step = if t.len() > 1 { t[1] - t[0] } else { 0.5 };
+        (vmax * 1.12 / step).ceil() * step
+    };
+    let yticks = frame::fmt_ticks(&frame::nice_ticks(0.0, ymax, 5, 0.0));
+    let tick_st = frame::style(th.tick, &MUTED, false);
+    let ytw = yticks
+        .iter()
+        .map(|(_, s)| frame::text_width(area, s, &tick_st))
+        .max()
+        .unwrap_or(0);
+    let left = frame::left_margin(&th, ytw, true);
+    let bottom = frame::bottom_margin(&th, true);
+    let ax = Axes {
+        x0: left,
+        y0: top,
+        x1: (w - th.pad - th.px(40.0)).max(left + 10),
+        y1: (h - bottom).max(top + 10),
+        xr: (0.5, n.max(1) as f64 + 0.5),
+        yr: (0.0, ymax),
+    };
+    ax.background(area)?;
+    let xt: Vec<(f64, String)> = frame::nice_ticks(1.0, n.max(1) as f64, 10, 1.0)
+        .into_iter()
+        .map(|v| (v, format!("{v}")))
+        .collect();
+    ax.x_ticks(area, &th, &xt, false)?;
+    ax.y_ticks(area, &th, &yticks, true)?;
+
+    let g = chart.series.len().max(1) as f64;
+    let group = 0.8;
+    for (si, s) in chart.series.iter().enumerate() {
+        let c = frame::rgb(s.color);
+        for (k, &v) in s.values.iter().enumerate() {
+            if !v.is_finite() {
+                continue;
+            }
+            let xa = (k + 1) as f64 - group / 2.0 + group * si as f64 / g;
+            let (pa, pb) = (
+                ax.fx(xa).round() as i32,
+                ax.fx(xa + group / g).round() as i32,
+            );
+            let (_, py) = ax.p(0.0, v.min(ymax));
+            area.draw(&Rectangle::new(
+                [(pa, py), (pb.max(pa + 1), ax.y1)],
+                c.filled(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    // σ = 1.
+    let y1 = ax.fy(1.0).round() as i32;
+    area.draw(&DashedPathElement::new(
+        vec![(ax.x0, y1), (ax.x1, y1)],
+        th.px(7.0),
+        th.px(5.0),
+        INK.stroke_width(th.line(1.5)),
+    ))
+    .map_err(err)?;
+    frame::text(
+        area,
+        "σ = 1",
+        (ax.x1 + th.px(6.0), y1),
+        &frame::style(th.tick, &INK, false),
+        HPos::Left,
+        VPos::Center,
+    )?;
+    ax.frame(area, &th)?;
+    ax.labels(area, &th, "k (largest first)", "singular value σₖ", ytw)?;
+    let entries: Vec<Entry> = chart
+        .series
+        .iter()
+        .map(|s| Entry {
+            label: s.label.clone(),
+            color: frame::rgb(s.color),
+            swatch: Swatch::Bar,
+        })
+        .collect();
+    frame::legend(area, &th, &ax, &entries, frame::Corner::UpperRight)?;
+    Ok(ax.rect())
+}
