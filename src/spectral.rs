@@ -40,7 +40,7 @@ pub fn eigenvalues(m: &[f64], n: usize) -> Result<Vec<(f64, f64)>, String> {
         return Err("matrix holds inf or NaN: eigenvalues undefined".into());
     }
     let a = DMatrix::from_row_slice(n, n, m);
-    let schur = Schur::try_new(a, EPS, MAX_ITER).ok_or("eigenvalue iteration did not converge")?;
+    let schur = real_schur(a).ok_or("eigenvalue iteration did not converge")?;
     let mut ev: Vec<(f64, f64)> = schur
         .complex_eigenvalues()
         .iter()
@@ -51,6 +51,27 @@ pub fn eigenvalues(m: &[f64], n: usize) -> Result<Vec<(f64, f64)>, String> {
         my.total_cmp(&mx).then(y.1.total_cmp(&x.1))
     });
     Ok(ev)
+}
+
+/// The real Schur form of `a` or of a matrix with the same eigenvalues.
+///
+/// nalgebra's Francis double-shift iteration has no exceptional shifts and can cycle forever on
+/// some matrices, e.g. non-normal ones with two conjugate pairs of equal imaginary part (about
+/// 8 in 10⁴ such 4–6-dimensional matrices from [`from_eigenvalues`]). `Aᵀ` and `P A Pᵀ` (`P` the
+/// index reversal) have exactly the same eigenvalues, `Q A Qᵀ` (`Q` orthogonal) the same up to
+/// rounding; each takes a different iteration path, so they are tried in turn.
+fn real_schur(a: DMatrix<f64>) -> Option<Schur<f64, nalgebra::Dyn>> {
+    let n = a.nrows();
+    let rev = |m: &DMatrix<f64>| DMatrix::from_fn(n, n, |i, j| m[(n - 1 - i, n - 1 - j)]);
+    let exact = [a.clone(), a.transpose(), rev(&a), rev(&a.transpose())];
+    let rotated = (1..=4u64).map(|seed| {
+        let q = DMatrix::from_row_slice(n, n, &random_orthogonal(n, &mut Rng::new(seed)));
+        &q * &a * q.transpose()
+    });
+    exact
+        .into_iter()
+        .chain(rotated)
+        .find_map(|m| Schur::try_new(m, EPS, MAX_ITER))
 }
 
 /// Spectral radius `max |λ|` (inf/NaN when `m` is not finite).
