@@ -93,14 +93,14 @@ pub fn draw<DB: DrawingBackend>(
         .collect();
     let rmax = radii.iter().fold(1.0f64, |m, &r| m.max(r));
     let reach = rmax * 1.12;
-    let ticks = frame::nice_ticks(-reach, reach, 4, 0.0);
+    let ticks = frame::nice_ticks(-reach, reach, 6, 0.0);
     let step = if ticks.len() > 1 {
         ticks[1] - ticks[0]
     } else {
         0.5
     };
     let lim = (reach / step).ceil() * step;
-    let ticks = frame::fmt_ticks(&frame::nice_ticks(-lim, lim, 4, 0.0));
+    let ticks = frame::fmt_ticks(&frame::nice_ticks(-lim, lim, 6, 0.0));
 
     let mut entries: Vec<Entry> = chart
         .series

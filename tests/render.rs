@@ -1,0 +1,505 @@
+//! Chart rendering, natively: every chart drawn to an SVG string from small real traces and
+//! checked for what a reader must see (titles, axis labels, legend, ticks, markers), the
+//! colour maps' documented colours, and the CLI's `render` to SVG and PNG.
+
+use plotters::prelude::*;
+use std::process::Command;
+use unrolled::cell::CellKind;
+use unrolled::chart::colormap::{self, Scale, NAN_COLOR, NEG_INF_COLOR, POS_INF_COLOR};
+use unrolled::chart::from_trace::{self, Pick};
+use unrolled::chart::gradient_flow::{self, GradientFlowChart};
+use unrolled::chart::heatmap::{self, HeatmapChart};
+use unrolled::chart::{cell_color, css_hex, spectrum};
+use unrolled::spec::{parse_spec, run, TraceResult};
+
+/// A one-sequence spec with a deterministic input and `grad_h_n` = ones.
+fn spec_json(cell: &str, hidden: usize, steps: usize, init: &str) -> String {
+    let input: Vec<String> = (0..steps)
+        .map(|t| {
+            format!(
+                "[{:.4},{:.4}]",
+                (0.3 * t as f64).sin(),
+                (0.17 * t as f64).cos()
+            )
+        })
+        .collect();
+    let ones = vec!["1.0"; hidden].join(",");
+    format!(
+        r#"{{"cell":"{cell}","input_size":2,"hidden_size":{hidden},"input":[[{}]],"init":{init},"grad_h_n":[[[{ones}]]]}}"#,
+        input.join(",")
+    )
+}
+
+fn trace(cell: &str, hidden: usize, steps: usize, init: &str) -> TraceResult {
+    run(parse_spec(&spec_json(cell, hidden, steps, init)).expect("valid spec")).expect("runs")
+}
+
+fn svg<F>(w: u32, h: u32, f: F) -> String
+where
+    F: FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>),
+{
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        f(&root);
+        root.present().expect("svg present");
+    }
+    out
+}
+
+/// The contents of every `<text>` element.
+fn texts(svg: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(a) = rest.find("<text") {
+        let after = &rest[a..];
+        let open_end = after.find('>').expect("tag end");
+        let close = after.find("</text>").expect("closing tag");
+        out.push(after[open_end + 1..close].trim().to_string());
+        rest = &after[close..];
+    }
+    out
+}
+
+fn has_text(svg: &str, s: &str) -> bool {
+    texts(svg).iter().any(|t| t == s)
+}
+
+const SUPERSCRIPTS: &str = "⁻⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+fn is_pow10_label(t: &str) -> bool {
+    t.len() > 2
+        && t.starts_with("10")
+        && t[2..].chars().all(|c| SUPERSCRIPTS.contains(c))
+        && t[2..].chars().any(|c| c != '⁻')
+}
+
+// ---- colour maps -------------------------------------------------------------------------
+
+#[test]
+fn colormaps_have_their_documented_colours() {
+    assert_eq!(colormap::viridis(0.0), [0x44, 0x01, 0x54, 255]);
+    assert_eq!(colormap::viridis(1.0), [0xfd, 0xe7, 0x25, 255]);
+    assert_eq!(colormap::viridis(-3.0), colormap::viridis(0.0), "clamped");
+    let white = colormap::diverging(0.0);
+    assert!(
+        white[..3].iter().all(|&c| c >= 240),
+        "diverging(0) ≈ white: {white:?}"
+    );
+    // Diverging ends differ in hue: purple (blue > red) below, brown (red > blue) above.
+    let (neg, pos) = (colormap::diverging(-1.0), colormap::diverging(1.0));
+    assert!(neg[2] > neg[0] && pos[0] > pos[2]);
+    assert_eq!(colormap::viridis(f64::NAN), NAN_COLOR);
+    assert_eq!(NAN_COLOR, [255, 0, 255, 255]);
+    assert_eq!(POS_INF_COLOR, [0, 0, 0, 255]);
+    assert_ne!(NEG_INF_COLOR, POS_INF_COLOR);
+    assert_eq!(
+        colormap::color(Scale::TANH, f64::NEG_INFINITY),
+        NEG_INF_COLOR
+    );
+}
+
+#[test]
+fn rgba_buffer_is_rows_times_cols_pixels_in_row_major_order() {
+    let (rows, cols) = (3, 5);
+    let mut v: Vec<f64> = (0..rows * cols).map(|i| i as f64 / 14.0).collect();
+    v[7] = f64::NAN;
+    let px = heatmap::rgba(&v, rows, cols, Scale::UNIT);
+    assert_eq!(px.len(), rows * cols * 4);
+    assert_eq!(&px[0..4], &colormap::viridis(0.0));
+    assert_eq!(&px[(rows * cols - 1) * 4..], &colormap::viridis(1.0));
+    assert_eq!(&px[7 * 4..8 * 4], &NAN_COLOR);
+    let d = heatmap::rgba(&[-2.0, 0.0, 2.0], 1, 3, Scale::Diverging { limit: 2.0 });
+    assert_eq!(&d[4..8], &colormap::diverging(0.0));
+    assert_eq!(&d[0..4], &colormap::diverging(-1.0));
+}
+
+#[test]
+fn cell_colours_are_distinct_okabe_ito_hex() {
+    let all: Vec<String> = CellKind::ALL
+        .iter()
+        .map(|&k| css_hex(cell_color(k)))
+        .collect();
+    for (i, a) in all.iter().enumerate() {
+        assert!(a.starts_with('#') && a.len() == 7);
+        assert!(!all[i + 1..].contains(a), "{a} used twice");
+    }
+    assert_eq!(css_hex(cell_color(CellKind::Lstm)), "#009e73");
+    assert_eq!(
+        unrolled::chart::cell_color_css(CellKind::RnnTanh),
+        "#0072b2"
+    );
+}
+
+// ---- gradient flow -----------------------------------------------------------------------
+
+#[test]
+fn gradient_flow_has_titles_legend_and_decade_ticks() {
+    let r = trace("rnn_tanh", 6, 30, r#"{"seed":3}"#);
+    let chart = from_trace::gradient_flow(&r, Pick::default()).expect("chart");
+    assert_eq!(chart.series.len(), 3, "gradient, Jacobian, Pascanu bound");
+    assert!(chart.series[2].dashed && !chart.series[0].dashed);
+    let s = svg(640, 360, |a| {
+        gradient_flow::draw(a, &chart).expect("draws");
+    });
+    assert!(has_text(&s, &chart.title), "title");
+    assert!(has_text(&s, "lag k (steps back from the end)"));
+    assert!(has_text(&s, "norm (log scale)"));
+    for series in &chart.series {
+        assert!(has_text(&s, &series.label), "legend {}", series.label);
+    }
+    let pow: Vec<String> = texts(&s)
+        .into_iter()
+        .filter(|t| is_pow10_label(t))
+        .collect();
+    assert!(pow.len() >= 2, "log axis labels: {pow:?}");
+    // No other kind of number on the y axis: every label with a superscript is a power of ten.
+    for t in texts(&s) {
+        if t.chars().any(|c| SUPERSCRIPTS.contains(c)) && t.starts_with("10") {
+            assert!(is_pow10_label(&t), "{t}");
+        }
+    }
+    assert!(!s.contains("overflow at k="), "no overflow in a tanh net");
+}
+
+#[test]
+fn exploding_linear_rnn_gets_an_overflow_marker_not_a_broken_chart() {
+    // ρ = 3 over 700 steps: 3^k leaves f64 near k ≈ 646.
+    let r = trace(
+        "rnn_linear",
+        4,
+        700,
+        r#"{"seed":2,"scheme":"gaussian","spectral_radius":3.0}"#,
+    );
+    let chart = from_trace::gradient_flow(&r, Pick::default()).expect("chart");
+    let k = gradient_flow::first_nonfinite(&chart.series[0].values).expect("gradient overflows");
+    let s = svg(640, 360, |a| {
+        gradient_flow::draw(a, &chart).expect("draws");
+    });
+    let labels: Vec<String> = texts(&s)
+        .into_iter()
+        .filter(|t| t.contains("overflow at k="))
+        .collect();
+    assert!(!labels.is_empty(), "overflow label");
+    assert!(
+        labels.iter().any(|t| t.contains(&format!("k={k}"))),
+        "{labels:?}"
+    );
+    assert!(s.contains("<polygon"), "triangle marker");
+    assert!(
+        has_text(&s, &chart.series[2].label),
+        "theory curve in legend"
+    );
+    // The dashed theory curve ρ^k also leaves f64, but that is no network overflow.
+    assert_eq!(labels.len(), 1);
+}
+
+#[test]
+fn gradient_flow_with_no_drawable_values_says_so() {
+    let chart = GradientFlowChart::new(
+        "empty",
+        "norm",
+        vec![gradient_flow::Series {
+            label: "zeros".into(),
+            color: [0, 0, 0],
+            values: vec![0.0; 5],
+            dashed: false,
+        }],
+    );
+    let s = svg(640, 360, |a| {
+        gradient_flow::draw(a, &chart).expect("draws");
+    });
+    assert!(has_text(&s, "no finite positive values to draw"));
+}
+
+// ---- spectrum ----------------------------------------------------------------------------
+
+#[test]
+fn spectrum_draws_one_point_per_eigenvalue_and_the_unit_circle() {
+    let hid = 7;
+    let r = trace(
+        "rnn_tanh",
+        hid,
+        5,
+        r#"{"seed":1,"scheme":"orthogonal","gain":0.9}"#,
+    );
+    let chart = from_trace::spectrum(&r, Pick::default()).expect("chart");
+    assert_eq!(chart.series.len(), 1);
+    assert_eq!(chart.series[0].points.len(), hid);
+    let s = svg(640, 360, |a| {
+        spectrum::draw(a, &chart).expect("draws");
+    });
+    assert!(has_text(&s, &chart.title));
+    assert!(has_text(&s, "Re λ") && has_text(&s, "Im λ"));
+    assert!(has_text(&s, "unit circle |λ| = 1"));
+    assert!(texts(&s)
+        .iter()
+        .any(|t| t.starts_with("W_hh") && t.contains("ρ = 0.90")));
+    let color = css_hex(cell_color(CellKind::RnnTanh)).to_uppercase();
+    let dots = s.matches(&format!("fill=\"{color}\"")).count();
+    assert_eq!(dots, hid + 1, "H eigenvalues plus the legend swatch");
+    let unit_circles = s
+        .split("<circle")
+        .skip(1)
+        .map(|c| &c[..c.find('>').unwrap_or(c.len())])
+        .filter(|c| c.contains("fill=\"none\"") && c.contains("stroke=\"#8C8C8C\""))
+        .count();
+    assert_eq!(unit_circles, 1, "the unit circle");
+}
+
+#[test]
+fn spectrum_overlays_one_colour_per_gate_block_and_rings_the_selection() {
+    let hid = 5;
+    let r = trace("lstm", hid, 4, r#"{"seed":4}"#);
+    let mut chart = from_trace::spectrum(&r, Pick::default()).expect("chart");
+    assert_eq!(chart.series.len(), 4);
+    chart.selected = Some((1, 0));
+    let s = svg(640, 360, |a| {
+        spectrum::draw(a, &chart).expect("draws");
+    });
+    for series in &chart.series {
+        let c = css_hex(series.color).to_uppercase();
+        assert!(
+            s.matches(&format!("fill=\"{c}\"")).count() > hid,
+            "{}",
+            series.label
+        );
+    }
+    assert!(
+        texts(&s).iter().any(|t| t.starts_with("λ = ")),
+        "selected eigenvalue written out"
+    );
+}
+
+#[test]
+fn singular_values_are_bars_with_the_line_at_one() {
+    let hid = 6;
+    let r = trace("gru", hid, 4, r#"{"seed":5}"#);
+    let chart = from_trace::singular_values(&r, Pick::default()).expect("chart");
+    assert_eq!(chart.series.len(), 3);
+    let s = svg(640, 360, |a| {
+        spectrum::draw_singular_values(a, &chart).expect("draws");
+    });
+    assert!(has_text(&s, &chart.title));
+    assert!(has_text(&s, "σ = 1"));
+    assert!(has_text(&s, "singular value σₖ"));
+    for series in &chart.series {
+        assert!(has_text(&s, &series.label));
+        let c = css_hex(series.color).to_uppercase();
+        let bars = s
+            .split("<rect")
+            .skip(1)
+            .map(|r| &r[..r.find('>').unwrap_or(r.len())])
+            .filter(|r| r.contains(&format!("fill=\"{c}\"")))
+            .count();
+        assert_eq!(bars, hid + 1, "H bars plus the legend swatch");
+    }
+}
+
+// ---- heatmaps ----------------------------------------------------------------------------
+
+#[test]
+fn gate_heatmaps_use_viridis_for_gates_and_diverging_for_states() {
+    let r = trace("lstm", 4, 9, r#"{"seed":4}"#);
+    let charts = from_trace::gates(&r, Pick::default()).expect("charts");
+    let names: Vec<&str> = charts.iter().map(|c| c.legend_label.as_str()).collect();
+    assert_eq!(names, ["i", "f", "g", "o", "c", "h"]);
+    for c in &charts {
+        assert_eq!((c.rows, c.cols), (4, 9));
+        let sequential = matches!(c.scale, Scale::Sequential { .. });
+        assert_eq!(
+            sequential,
+            ["i", "f", "o"].contains(&c.legend_label.as_str())
+        );
+    }
+    let s = svg(1280, 720, |a| {
+        let rects = heatmap::draw_grid(a, &charts, 3).expect("draws");
+        assert_eq!(rects.len(), 6);
+        assert!(rects[1].x > rects[0].x && rects[3].y > rects[0].y);
+    });
+    for c in &charts {
+        assert!(has_text(&s, &c.title));
+    }
+    assert!(has_text(&s, "time step t") && has_text(&s, "unit"));
+}
+
+#[test]
+fn heatmap_marks_the_selected_step_and_flags_nan() {
+    let mut values = vec![0.25; 3 * 8];
+    values[5] = f64::NAN;
+    let mut chart = HeatmapChart::new("A heatmap", values, 3, 8, Scale::UNIT);
+    chart.marked_col = Some(4);
+    chart.legend_label = "value".into();
+    let mut rect = None;
+    let s = svg(640, 360, |a| {
+        rect = Some(heatmap::draw(a, &chart).expect("draws"));
+    });
+    let rect = rect.expect("rect");
+    assert!(rect.width > 300 && rect.height > 150, "{rect:?}");
+    assert!(has_text(&s, "A heatmap") && has_text(&s, "value"));
+    assert!(has_text(&s, "NaN"), "flag legend for NaN");
+    assert!(!has_text(&s, "+∞"));
+    assert!(s.contains("fill=\"#FF00FF\""), "the NaN cell is magenta");
+    assert!(s.contains("<polygon"), "marker over the selected step");
+    let mut unmarked = chart.clone();
+    unmarked.marked_col = None;
+    let s2 = svg(640, 360, |a| {
+        heatmap::draw(a, &unmarked).expect("draws");
+    });
+    assert!(!s2.contains("<polygon"));
+    // Cells are merged runs of one colour: row 0 is split by the NaN, rows 1 and 2 are one run.
+    let c = colormap::viridis(0.25);
+    let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", c[0], c[1], c[2]);
+    let count = |s: &str| {
+        s.split("<rect")
+            .map(|r| &r[..r.find('>').unwrap_or(r.len())])
+            .filter(|r| r.contains(&fill))
+            .count()
+    };
+    unmarked.draw_cells = false;
+    let s3 = svg(640, 360, |a| {
+        heatmap::draw(a, &unmarked).expect("draws");
+    });
+    assert_eq!(count(&s2) - count(&s3), 4, "frame only: no cells");
+}
+
+#[test]
+fn carry_path_needs_a_gated_cell() {
+    let r = trace("rnn_tanh", 3, 4, r#"{"seed":1}"#);
+    assert!(from_trace::carry_path(&r, Pick::default()).is_err());
+    let r = trace("gru", 3, 4, r#"{"seed":1}"#);
+    let c = from_trace::carry_path(&r, Pick::default()).expect("gru carry");
+    assert_eq!((c.rows, c.cols), (3, 4));
+    // The last step carries everything: ∏ over no later steps = 1.
+    for u in 0..3 {
+        assert_eq!(c.values[u * 4 + 3], 1.0);
+    }
+}
+
+// ---- CLI ---------------------------------------------------------------------------------
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("unrolled-render-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn unrolled(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_unrolled"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn cli_renders_svg_and_png() {
+    let dir = tmp("ok");
+    let spec = dir.join("lstm.json");
+    std::fs::write(&spec, spec_json("lstm", 5, 12, r#"{"seed":4}"#)).expect("write spec");
+    let spec = spec.to_str().expect("utf-8");
+    for chart in [
+        "gradient-flow",
+        "spectrum",
+        "singular-values",
+        "gates",
+        "carry-path",
+    ] {
+        let svg_path = dir.join(format!("{chart}.svg"));
+        let o = unrolled(&[
+            "render",
+            spec,
+            "--chart",
+            chart,
+            "--out",
+            svg_path.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "{chart}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let text = std::fs::read_to_string(&svg_path).expect("svg written");
+        assert!(text.starts_with("<svg") && text.contains("</svg>"));
+    }
+    let png = dir.join("flow.png");
+    let o = unrolled(&[
+        "render",
+        spec,
+        "--chart",
+        "gradient-flow",
+        "--out",
+        png.to_str().unwrap(),
+        "--width",
+        "640",
+        "--height",
+        "360",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&png).expect("png written");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((w, h), (640, 360));
+    assert!(bytes.len() > 5_000, "a real picture, not a blank one");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_render_refuses_bad_input_with_one_line_and_exit_2() {
+    let dir = tmp("bad");
+    let spec = dir.join("rnn.json");
+    std::fs::write(&spec, spec_json("rnn_tanh", 3, 4, r#"{"seed":1}"#)).expect("write spec");
+    let spec = spec.to_str().expect("utf-8");
+    let out = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let cases: [(Vec<String>, &str); 5] = [
+        (
+            vec!["--chart".into(), "pie".into(), "--out".into(), out("a.svg")],
+            "error: --chart:",
+        ),
+        (
+            vec![
+                "--chart".into(),
+                "spectrum".into(),
+                "--out".into(),
+                out("a.gif"),
+            ],
+            "error: --out:",
+        ),
+        (vec!["--chart".into(), "spectrum".into()], "error: --out:"),
+        (
+            vec![
+                "--chart".into(),
+                "carry-path".into(),
+                "--out".into(),
+                out("c.png"),
+            ],
+            "error: --chart:",
+        ),
+        (
+            vec![
+                "--chart".into(),
+                "spectrum".into(),
+                "--out".into(),
+                out("a.svg"),
+                "--width".into(),
+                "9".into(),
+            ],
+            "error: --width:",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["render", spec];
+        args.extend(extra.iter().map(String::as_str));
+        let o = unrolled(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.starts_with(want), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    assert!(
+        !dir.join("c.png").exists(),
+        "no file written for a refused chart"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
