@@ -48,10 +48,28 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+/// Escapes control characters (a newline in a key or a string value from the spec) so the
+/// error stays one line.
+fn one_line(s: String) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        s
+    }
+}
+
 fn err<T>(field: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
     Err(SpecError {
-        field: field.into(),
-        message: message.into(),
+        field: one_line(field.into()),
+        message: one_line(message.into()),
     })
 }
 

@@ -35,6 +35,17 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fail(msg)) => {
+            // One line, whatever the arguments held: escape control characters.
+            let msg: String = msg
+                .chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
             let _ = writeln!(std::io::stderr(), "error: {msg}");
             ExitCode::from(2)
         }
