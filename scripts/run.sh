@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the app. (Until the page lands: builds the CLI and runs a demo trace.)
+# Builds the app and serves it on 127.0.0.1 (prints the URL). PORT=... to choose the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin unrolled
-./target/release/unrolled trace examples/lstm_small.json
+bash scripts/build-web.sh
+source scripts/setup.sh
+setup_node
+exec node scripts/serve.mjs --root www --port "${PORT:-8080}"

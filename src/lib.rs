@@ -17,6 +17,7 @@ pub mod cell;
 pub mod chart;
 pub mod init;
 pub mod json;
+pub mod lab;
 pub mod linalg;
 pub mod network;
 pub mod rng;
@@ -25,3 +26,6 @@ pub mod spectral;
 pub mod trace;
 pub mod train;
 pub mod workload;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

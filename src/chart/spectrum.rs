@@ -71,6 +71,24 @@ fn fmt2(v: f64) -> String {
     format!("{v:.2}").replace('-', "−")
 }
 
+/// The half-width of the square plot: both axes run from `−lim` to `lim` (the page uses it to
+/// turn a pointer position into a complex number).
+pub fn plot_limit(chart: &SpectrumChart) -> f64 {
+    let rmax = chart
+        .series
+        .iter()
+        .map(|s| spectral_radius(&s.points))
+        .fold(1.0f64, f64::max);
+    let reach = rmax * 1.12;
+    let ticks = frame::nice_ticks(-reach, reach, 6, 0.0);
+    let step = if ticks.len() > 1 {
+        ticks[1] - ticks[0]
+    } else {
+        0.5
+    };
+    (reach / step).ceil() * step
+}
+
 /// Draws `chart` filling `area`; returns the (square) plot rectangle.
 ///
 /// # Errors
@@ -91,15 +109,7 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .map(|s| spectral_radius(&s.points))
         .collect();
-    let rmax = radii.iter().fold(1.0f64, |m, &r| m.max(r));
-    let reach = rmax * 1.12;
-    let ticks = frame::nice_ticks(-reach, reach, 6, 0.0);
-    let step = if ticks.len() > 1 {
-        ticks[1] - ticks[0]
-    } else {
-        0.5
-    };
-    let lim = (reach / step).ceil() * step;
+    let lim = plot_limit(chart);
     let ticks = frame::fmt_ticks(&frame::nice_ticks(-lim, lim, 6, 0.0));
 
     let mut entries: Vec<Entry> = chart

@@ -1,0 +1,742 @@
+//! The lab's scene: everything the page shows, computed from one small configuration.
+//!
+//! A scene runs one or more cells (single layer, one direction, batch of one) over the same input
+//! with the **same recurrent matrix** `W` (`H × H`): `W_hh = W` for the plain RNNs, and `W` in
+//! every gate block of `W_hh` for LSTM (`i f g o`) and GRU (`r z n`), so the cells differ only in
+//! their gating. `W` comes from the initialisation scheme and seed, or from eigenvalues the learner
+//! placed, and is then rescaled to a target spectral radius `ρ` or largest singular value `σ_max`.
+//! `W_ih` and the biases use PyTorch's default `U(−1/√H, 1/√H)` from the same seed.
+//!
+//! The loss is `L = Σ_j h_{T−1, j}` (taken at the last step) or `L = Σ_t Σ_j h_{t, j}` (every
+//! step). Per cell the scene records, by lag `k = T−1−t`: `‖∂L/∂h_t‖₂` and `‖∂h_{T−1}/∂h_t‖₂`, and the
+//! theory: `ρ^k` for `rnn_linear` (exact asymptotics of `‖W^k‖`) and the Pascanu et al. bound
+//! `(γ σ_max)^k`, γ = max φ' = 1, for `rnn_tanh`/`rnn_relu` — both anchored at lag 0's value.
+//! Clipping (by global norm or element-wise) is applied to the parameter gradient and reported as
+//! the norm before/after and the cosine between the clipped and the raw update.
+
+use crate::bptt::{self, Analysis, Backward, Upstream};
+use crate::cell::CellKind;
+use crate::init::{init_network, InitConfig, Scheme};
+use crate::network::{Architecture, Batch, Forward, InitialState, Network};
+use crate::rng::Rng;
+use crate::spectral;
+use crate::train::clip;
+
+/// The input sequence fed to every cell (input_size 1).
+#[derive(Clone, Debug, PartialEq)]
+pub enum InputPattern {
+    /// 1 at t = 0, then 0.
+    Pulse,
+    /// N(0, 1) from the scene's seed.
+    Noise,
+    /// sin(2π t / 25).
+    Sine,
+    /// Values typed in, repeated to fill T.
+    Custom(Vec<f64>),
+}
+
+/// Where the loss is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossAt {
+    /// `L = Σ_j h_{T−1, j}`.
+    Last,
+    /// `L = Σ_t Σ_j h_{t, j}`.
+    Every,
+}
+
+/// How the recurrent matrix is scaled after it is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ScaleTarget {
+    /// Leave as drawn.
+    None,
+    /// Rescale to spectral radius ρ.
+    SpectralRadius(f64),
+    /// Rescale to largest singular value σ_max.
+    MaxSingularValue(f64),
+}
+
+/// Gradient clipping applied to the update.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clipping {
+    /// No clipping.
+    None,
+    /// By global norm (`clip_grad_norm_`).
+    Norm(f64),
+    /// Element-wise (`clip_grad_value_`).
+    Value(f64),
+}
+
+/// A scene.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    /// Cells to run side by side.
+    pub cells: Vec<CellKind>,
+    /// H
+    pub hidden_size: usize,
+    /// T
+    pub steps: usize,
+    /// Input sequence.
+    pub input: InputPattern,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// Scheme for W (ignored when `eigenvalues` is set).
+    pub scheme: Scheme,
+    /// Eigenvalues placed by the learner (one per unit), or `None`.
+    pub eigenvalues: Option<Vec<(f64, f64)>>,
+    /// Non-normal part added to the eigenvalue construction.
+    pub nonnormal: f64,
+    /// Rescaling of W.
+    pub scale: ScaleTarget,
+    /// Loss placement.
+    pub loss: LossAt,
+    /// Clipping.
+    pub clipping: Clipping,
+    /// Record the Jacobian-product norms.
+    pub analysis: bool,
+}
+
+impl Default for Scene {
+    fn default() -> Self {
+        Scene {
+            cells: vec![CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru],
+            hidden_size: 32,
+            steps: 100,
+            input: InputPattern::Pulse,
+            seed: 1,
+            scheme: Scheme::Orthogonal,
+            eigenvalues: None,
+            nonnormal: 0.0,
+            scale: ScaleTarget::SpectralRadius(0.9),
+            loss: LossAt::Last,
+            clipping: Clipping::None,
+            analysis: true,
+        }
+    }
+}
+
+/// Scene limits (the page's sliders stay inside them).
+pub const MAX_HIDDEN: usize = 128;
+/// Longest sequence in a scene.
+pub const MAX_STEPS: usize = 1000;
+
+/// What clipping did to one cell's parameter gradient.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClipReport {
+    /// Global norm of the raw gradient.
+    pub norm_before: f64,
+    /// Global norm after clipping.
+    pub norm_after: f64,
+    /// Cosine between clipped and raw gradient (1: same direction).
+    pub cosine: f64,
+}
+
+/// Everything computed for one cell.
+pub struct CellResult {
+    /// The cell.
+    pub cell: CellKind,
+    /// The network used.
+    pub net: Network,
+    /// The batch (one sequence).
+    pub batch: Batch,
+    /// Forward pass.
+    pub forward: Forward,
+    /// Backward pass.
+    pub backward: Backward,
+    /// Jacobian analysis (when asked).
+    pub analysis: Option<Analysis>,
+    /// `‖∂L/∂h_t‖` by lag k.
+    pub grad_by_lag: Vec<f64>,
+    /// `‖∂h_{T−1}/∂h_t‖` by lag (empty without analysis).
+    pub jacobian_by_lag: Vec<f64>,
+    /// Theory curve by lag, anchored at lag 0 of `grad_by_lag` (empty for gated cells).
+    pub theory_by_lag: Vec<f64>,
+    /// Clipping report.
+    pub clip: ClipReport,
+    /// The loss was taken at every step.
+    pub loss_every: bool,
+}
+
+/// The scene's result.
+pub struct SceneResult {
+    /// The recurrent matrix W, `H × H` row-major.
+    pub w: Vec<f64>,
+    /// Eigenvalues of W (re, im), by modulus.
+    pub eigenvalues: Vec<(f64, f64)>,
+    /// Singular values of W, largest first.
+    pub singular_values: Vec<f64>,
+    /// ρ(W)
+    pub spectral_radius: f64,
+    /// σ_max(W)
+    pub max_singular_value: f64,
+    /// One per cell.
+    pub cells: Vec<CellResult>,
+}
+
+/// Validates a scene.
+///
+/// # Errors
+/// A message naming the field and what was expected.
+pub fn validate(s: &Scene) -> Result<(), String> {
+    if s.cells.is_empty() {
+        return Err("cells: expected at least one cell".into());
+    }
+    if !(1..=MAX_HIDDEN).contains(&s.hidden_size) {
+        return Err(format!(
+            "hidden_size: expected an integer in 1..={MAX_HIDDEN}, got {}",
+            s.hidden_size
+        ));
+    }
+    if !(2..=MAX_STEPS).contains(&s.steps) {
+        return Err(format!(
+            "steps: expected an integer in 2..={MAX_STEPS}, got {}",
+            s.steps
+        ));
+    }
+    if let Some(e) = &s.eigenvalues {
+        if e.len() != s.hidden_size {
+            return Err(format!(
+                "eigenvalues: expected {} (one per hidden unit), got {}",
+                s.hidden_size,
+                e.len()
+            ));
+        }
+    }
+    if let InputPattern::Custom(v) = &s.input {
+        if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+            return Err("input: expected at least one finite number".into());
+        }
+    }
+    match s.scale {
+        ScaleTarget::SpectralRadius(x) | ScaleTarget::MaxSingularValue(x)
+            if !(x.is_finite() && x >= 0.0) =>
+        {
+            return Err(format!("scale: expected a finite number ≥ 0, got {x}"))
+        }
+        _ => {}
+    }
+    match s.clipping {
+        Clipping::Norm(x) | Clipping::Value(x) if !(x.is_finite() && x > 0.0) => {
+            return Err(format!("clip threshold: expected a number > 0, got {x}"))
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Builds the scene's recurrent matrix W (`H × H`).
+///
+/// # Errors
+/// When the eigenvalues are not in conjugate pairs.
+pub fn recurrent_matrix(s: &Scene) -> Result<Vec<f64>, String> {
+    let h = s.hidden_size;
+    let cfg = InitConfig {
+        seed: s.seed,
+        scheme: match &s.eigenvalues {
+            Some(e) => Scheme::Eigenvalues(e.clone()),
+            None => s.scheme.clone(),
+        },
+        nonnormal: s.nonnormal,
+        ..Default::default()
+    };
+    let arch = Architecture {
+        cell: CellKind::RnnLinear,
+        input_size: 1,
+        hidden_size: h,
+        num_layers: 1,
+        bidirectional: false,
+    };
+    let mut w = init_network(arch, &cfg)
+        .map_err(|e| format!("eigenvalues: {e}"))?
+        .layers
+        .remove(0)
+        .weight_hh;
+    match s.scale {
+        ScaleTarget::SpectralRadius(r) => spectral::rescale_to_spectral_radius(&mut w, h, r),
+        ScaleTarget::MaxSingularValue(m) => {
+            spectral::rescale_to_max_singular_value(&mut w, h, h, m)
+        }
+        ScaleTarget::None => {}
+    }
+    Ok(w)
+}
+
+/// The input sequence, `T` values.
+pub fn input_sequence(s: &Scene) -> Vec<f64> {
+    let mut rng = Rng::new(s.seed.wrapping_add(0x5eed));
+    (0..s.steps)
+        .map(|t| match &s.input {
+            InputPattern::Pulse => {
+                if t == 0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            InputPattern::Noise => rng.normal(),
+            InputPattern::Sine => (2.0 * std::f64::consts::PI * t as f64 / 25.0).sin(),
+            InputPattern::Custom(v) => v[t % v.len()],
+        })
+        .collect()
+}
+
+/// Computes the scene.
+///
+/// # Errors
+/// A message naming the offending field.
+pub fn compute(s: &Scene) -> Result<SceneResult, String> {
+    validate(s)?;
+    let h = s.hidden_size;
+    let w = recurrent_matrix(s)?;
+    let eigenvalues = spectral::eigenvalues(&w, h).unwrap_or_default();
+    let singular_values = spectral::singular_values(&w, h, h).unwrap_or_default();
+    let spectral_radius = eigenvalues.first().map_or(f64::NAN, |e| e.0.hypot(e.1));
+    let max_singular_value = singular_values.first().copied().unwrap_or(f64::NAN);
+    let x = input_sequence(s);
+    let mut cells = Vec::with_capacity(s.cells.len());
+    for &cell in &s.cells {
+        cells.push(run_cell(
+            s,
+            cell,
+            &w,
+            &x,
+            spectral_radius,
+            max_singular_value,
+        )?);
+    }
+    Ok(SceneResult {
+        w,
+        eigenvalues,
+        singular_values,
+        spectral_radius,
+        max_singular_value,
+        cells,
+    })
+}
+
+fn run_cell(
+    s: &Scene,
+    cell: CellKind,
+    w: &[f64],
+    x: &[f64],
+    rho: f64,
+    sigma: f64,
+) -> Result<CellResult, String> {
+    let (h, steps) = (s.hidden_size, s.steps);
+    let arch = Architecture {
+        cell,
+        input_size: 1,
+        hidden_size: h,
+        num_layers: 1,
+        bidirectional: false,
+    };
+    let cfg = InitConfig {
+        seed: s.seed,
+        ..Default::default()
+    };
+    let mut net = init_network(arch, &cfg)?;
+    for k in 0..cell.gates() {
+        spectral::set_block(&mut net.layers[0].weight_hh, h, k, w);
+    }
+    let batch = Batch {
+        input: x.to_vec(),
+        batch: 1,
+        steps,
+        lengths: vec![steps],
+    };
+    let mut grad_output = vec![0.0; steps * h];
+    match s.loss {
+        LossAt::Last => grad_output[(steps - 1) * h..].fill(1.0),
+        LossAt::Every => grad_output.fill(1.0),
+    }
+    let upstream = Upstream {
+        grad_output: Some(grad_output),
+        ..Default::default()
+    };
+    let forward = net.forward(&batch, &InitialState::default(), None);
+    let mut backward = bptt::backward(&net, &batch, &forward, &upstream);
+    let analysis = s
+        .analysis
+        .then(|| bptt::analyse(&net, &batch, &forward).remove(0));
+    let by_lag = |v: &[f64]| -> Vec<f64> { (0..steps).map(|k| v[steps - 1 - k]).collect() };
+    let grad_by_lag = by_lag(&backward.flow[0].grad_h_norm);
+    let jacobian_by_lag = analysis
+        .as_ref()
+        .map_or_else(Vec::new, |a| by_lag(&a.jacobian_norm));
+    let base = match cell {
+        CellKind::RnnLinear => Some(rho),
+        CellKind::RnnTanh | CellKind::RnnRelu => Some(sigma),
+        _ => None,
+    };
+    let theory_by_lag = match base {
+        Some(r) => (0..steps)
+            .map(|k| grad_by_lag[0] * r.powi(k as i32))
+            .collect(),
+        None => Vec::new(),
+    };
+    let clip = clip_update(&mut backward, s.clipping);
+    Ok(CellResult {
+        cell,
+        net,
+        batch,
+        forward,
+        backward,
+        analysis,
+        grad_by_lag,
+        jacobian_by_lag,
+        theory_by_lag,
+        clip,
+        loss_every: s.loss == LossAt::Every,
+    })
+}
+
+/// Applies clipping to a backward pass's parameter gradients in place and reports it.
+pub fn clip_update(bw: &mut Backward, mode: Clipping) -> ClipReport {
+    let raw: Vec<f64> = bw
+        .grads
+        .params
+        .iter()
+        .flat_map(|p| {
+            p.weight_ih
+                .iter()
+                .chain(&p.weight_hh)
+                .chain(&p.bias_ih)
+                .chain(&p.bias_hh)
+                .copied()
+        })
+        .collect();
+    let mut tensors: Vec<&mut [f64]> = bw
+        .grads
+        .params
+        .iter_mut()
+        .flat_map(|p| {
+            [
+                &mut p.weight_ih[..],
+                &mut p.weight_hh[..],
+                &mut p.bias_ih[..],
+                &mut p.bias_hh[..],
+            ]
+        })
+        .collect();
+    let norm_before = crate::linalg::norm2(&raw);
+    match mode {
+        Clipping::None => {}
+        Clipping::Norm(t) => {
+            clip::clip_grad_norm(&mut tensors, t);
+        }
+        Clipping::Value(t) => clip::clip_grad_value(&mut tensors, t),
+    }
+    let clipped: Vec<f64> = tensors.iter().flat_map(|t| t.iter().copied()).collect();
+    let norm_after = crate::linalg::norm2(&clipped);
+    let cosine = crate::linalg::dot(&raw, &clipped) / (norm_before * norm_after);
+    ClipReport {
+        norm_before,
+        norm_after,
+        cosine,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_scene_runs_and_linear_theory_is_exact_for_normal_w() {
+        let r = compute(&Scene::default()).unwrap();
+        assert_eq!(r.cells.len(), 3);
+        assert!((r.spectral_radius - 0.9).abs() < 1e-12);
+        // Orthogonal W rescaled: normal, so σ_max = ρ.
+        assert!((r.max_singular_value - 0.9).abs() < 1e-12);
+        let s = Scene {
+            cells: vec![CellKind::RnnLinear],
+            ..Default::default()
+        };
+        let r = compute(&s).unwrap();
+        let c = &r.cells[0];
+        // Normal W with all |λ| = 0.9: ‖W^k‖ = 0.9^k exactly.
+        for k in [0usize, 1, 10, 50, 99] {
+            let want = 0.9f64.powi(k as i32);
+            assert!((c.jacobian_by_lag[k] - want).abs() < 1e-9 * want, "k={k}");
+        }
+        assert_eq!(c.theory_by_lag.len(), 100);
+    }
+
+    #[test]
+    fn clipping_reports_norms_and_direction() {
+        let s = Scene {
+            cells: vec![CellKind::RnnLinear],
+            scale: ScaleTarget::SpectralRadius(1.2),
+            clipping: Clipping::Norm(1.0),
+            ..Default::default()
+        };
+        let r = compute(&s).unwrap();
+        let c = r.cells[0].clip;
+        assert!(c.norm_before > 1.0);
+        assert!((c.norm_after - 1.0).abs() < 1e-5);
+        assert!((c.cosine - 1.0).abs() < 1e-12);
+        let s = Scene {
+            clipping: Clipping::Value(1e-3),
+            ..s
+        };
+        let c = compute(&s).unwrap().cells[0].clip;
+        assert!(c.cosine < 1.0);
+    }
+
+    #[test]
+    fn bad_scenes_are_refused() {
+        let s = Scene {
+            hidden_size: 0,
+            ..Default::default()
+        };
+        assert!(compute(&s).err().unwrap().starts_with("hidden_size"));
+        let s = Scene {
+            eigenvalues: Some(vec![(0.5, 0.0)]),
+            ..Default::default()
+        };
+        assert!(compute(&s).err().unwrap().starts_with("eigenvalues"));
+    }
+}
+
+/// The scene as the page sends it (and as the URL hash stores it): plain names and numbers.
+/// Every field has a default, so `{}` is the default scene.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SceneConfig {
+    /// Cell names (`rnn_tanh`, `rnn_relu`, `rnn_linear`, `lstm`, `gru`).
+    pub cells: Vec<String>,
+    /// H, 1..=128.
+    pub hidden_size: usize,
+    /// T, 2..=1000.
+    pub steps: usize,
+    /// `pulse`, `noise`, `sine` or `custom`.
+    pub input: String,
+    /// Values for `custom`, repeated to fill T.
+    pub custom_input: Vec<f64>,
+    /// Seed.
+    pub seed: u64,
+    /// `pytorch`, `orthogonal`, `identity`, `gaussian`, `sparse`.
+    pub init: String,
+    /// Eigenvalues placed by the learner, `[re, im]` per unit (overrides `init`).
+    pub eigenvalues: Option<Vec<[f64; 2]>>,
+    /// Non-normal part (0 = normal W).
+    pub nonnormal: f64,
+    /// `rho`, `sigma` or `none`: which quantity `scale_value` sets.
+    pub scale: String,
+    /// Target ρ or σ_max.
+    pub scale_value: f64,
+    /// `last` or `every`.
+    pub loss: String,
+    /// `none`, `norm` or `value`.
+    pub clip: String,
+    /// Clipping threshold.
+    pub clip_threshold: f64,
+    /// Record Jacobian-product norms.
+    pub analysis: bool,
+}
+
+impl Default for SceneConfig {
+    fn default() -> Self {
+        SceneConfig {
+            cells: vec!["rnn_tanh".into(), "lstm".into(), "gru".into()],
+            hidden_size: 32,
+            steps: 100,
+            input: "pulse".into(),
+            custom_input: Vec::new(),
+            seed: 1,
+            init: "orthogonal".into(),
+            eigenvalues: None,
+            nonnormal: 0.0,
+            scale: "rho".into(),
+            scale_value: 0.9,
+            loss: "last".into(),
+            clip: "none".into(),
+            clip_threshold: 1.0,
+            analysis: true,
+        }
+    }
+}
+
+impl SceneConfig {
+    /// Converts to a [`Scene`].
+    ///
+    /// # Errors
+    /// A message naming the field and what was expected.
+    pub fn to_scene(&self) -> Result<Scene, String> {
+        let cells = self
+            .cells
+            .iter()
+            .map(|c| {
+                CellKind::from_name(c).ok_or_else(|| {
+                    format!(
+                        "cells: expected rnn_tanh, rnn_relu, rnn_linear, lstm or gru, got \"{c}\""
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let input = match self.input.as_str() {
+            "pulse" => InputPattern::Pulse,
+            "noise" => InputPattern::Noise,
+            "sine" => InputPattern::Sine,
+            "custom" => InputPattern::Custom(self.custom_input.clone()),
+            other => {
+                return Err(format!(
+                    "input: expected pulse, noise, sine or custom, got \"{other}\""
+                ))
+            }
+        };
+        let scheme = match self.init.as_str() {
+            "pytorch" => Scheme::Pytorch,
+            "orthogonal" => Scheme::Orthogonal,
+            "identity" => Scheme::Identity,
+            "gaussian" => Scheme::Gaussian,
+            "sparse" => Scheme::Sparse,
+            other => {
+                return Err(format!(
+                "init: expected pytorch, orthogonal, identity, gaussian or sparse, got \"{other}\""
+            ))
+            }
+        };
+        let scale = match self.scale.as_str() {
+            "rho" => ScaleTarget::SpectralRadius(self.scale_value),
+            "sigma" => ScaleTarget::MaxSingularValue(self.scale_value),
+            "none" => ScaleTarget::None,
+            other => {
+                return Err(format!(
+                    "scale: expected rho, sigma or none, got \"{other}\""
+                ))
+            }
+        };
+        let loss = match self.loss.as_str() {
+            "last" => LossAt::Last,
+            "every" => LossAt::Every,
+            other => return Err(format!("loss: expected last or every, got \"{other}\"")),
+        };
+        let clipping = match self.clip.as_str() {
+            "none" => Clipping::None,
+            "norm" => Clipping::Norm(self.clip_threshold),
+            "value" => Clipping::Value(self.clip_threshold),
+            other => {
+                return Err(format!(
+                    "clip: expected none, norm or value, got \"{other}\""
+                ))
+            }
+        };
+        if !self.nonnormal.is_finite() {
+            return Err("nonnormal: expected a finite number".into());
+        }
+        let scene = Scene {
+            cells,
+            hidden_size: self.hidden_size,
+            steps: self.steps,
+            input,
+            seed: self.seed,
+            scheme,
+            eigenvalues: self
+                .eigenvalues
+                .as_ref()
+                .map(|e| e.iter().map(|p| (p[0], p[1])).collect()),
+            nonnormal: self.nonnormal,
+            scale,
+            loss,
+            clipping,
+            analysis: self.analysis,
+        };
+        validate(&scene)?;
+        Ok(scene)
+    }
+}
+
+impl CellResult {
+    /// A spec (docs/spec.md) that reproduces this cell's run with `unrolled trace`: explicit
+    /// parameters, the input and the upstream gradient of the scene's loss.
+    pub fn spec_json(&self) -> String {
+        use crate::json::{write_array, write_str};
+        let arch = self.net.arch;
+        let (h, t) = (arch.hidden_size, self.batch.steps);
+        let mut o = String::new();
+        o.push_str("{\"version\":1,\"cell\":");
+        write_str(&mut o, arch.cell.name());
+        o.push_str(&format!(
+            ",\"input_size\":1,\"hidden_size\":{h},\"params\":{{"
+        ));
+        for (i, (name, shape)) in arch.param_shapes().iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(&mut o, name);
+            o.push(':');
+            write_array(&mut o, self.net.param(name).expect("own name"), shape);
+        }
+        o.push_str("},\"input\":");
+        write_array(&mut o, &self.batch.input, &[1, t, 1]);
+        o.push_str(",\"grad_output\":");
+        let mut g = vec![0.0; t * h];
+        if self.loss_every {
+            g.fill(1.0);
+        } else {
+            g[(t - 1) * h..].fill(1.0);
+        }
+        write_array(&mut o, &g, &[1, t, h]);
+        o.push('}');
+        o
+    }
+
+    /// Long-format CSV rows `cell,step,series,unit,value` of every recorded quantity.
+    pub fn csv_rows(&self, out: &mut String) {
+        use std::fmt::Write;
+        let cell = self.cell.name();
+        let (h, t) = (self.net.arch.hidden_size, self.batch.steps);
+        let run = &self.forward.runs[0];
+        for s in crate::trace::gates(self.cell, run, &self.batch, h)
+            .into_iter()
+            .chain(
+                crate::trace::preactivations(self.cell, run, &self.batch, h)
+                    .into_iter()
+                    .map(|mut s| {
+                        s.name = match s.name {
+                            "i" => "pre_i",
+                            "f" => "pre_f",
+                            "g" => "pre_g",
+                            "o" => "pre_o",
+                            "r" => "pre_r",
+                            "z" => "pre_z",
+                            "n" => "pre_n",
+                            "hn" => "pre_hn",
+                            _ => "pre_h",
+                        };
+                        s
+                    }),
+            )
+        {
+            for step in 0..t {
+                for unit in 0..h {
+                    let _ = writeln!(
+                        out,
+                        "{cell},{step},{},{unit},{:?}",
+                        s.name,
+                        s.values[step * h + unit]
+                    );
+                }
+            }
+        }
+        let mut per_step = |name: &str, v: &[f64]| {
+            for (step, x) in v.iter().enumerate() {
+                let _ = writeln!(out, "{cell},{step},{name},,{x:?}");
+            }
+        };
+        per_step("input", &self.batch.input);
+        per_step("grad_h_norm", &self.backward.flow[0].grad_h_norm);
+        if self.cell.has_cell_state() {
+            per_step("grad_c_norm", &self.backward.flow[0].grad_c_norm);
+        }
+        per_step(
+            "w_hh_grad_contribution",
+            &self.backward.flow[0].w_hh_grad_contribution,
+        );
+        if let Some(a) = &self.analysis {
+            per_step("jacobian_norm", &a.jacobian_norm);
+        }
+    }
+}
+
+/// The CSV header matching [`CellResult::csv_rows`].
+pub const CSV_HEADER: &str = "cell,step,series,unit,value\n";

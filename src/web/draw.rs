@@ -1,0 +1,235 @@
+//! Canvas drawing for the page: builds chart data from a computed scene and draws it with the
+//! same `crate::chart` code the CLI uses, on an HTML canvas through plotters-canvas. The canvas
+//! is sized in device pixels by the page (CSS size × devicePixelRatio); the chart theme scales
+//! fonts and strokes with the pixel size, so charts stay crisp on HiDPI screens.
+
+use crate::chart::colormap::Scale;
+use crate::chart::gradient_flow::{GradientFlowChart, Series};
+use crate::chart::spectrum::{BarSeries, EigenSeries, SingularValuesChart, SpectrumChart};
+use crate::chart::{cell_color, heatmap, PixelRect};
+use crate::lab::SceneResult;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// RGBA pixels for a `rows × cols` value grid.
+pub fn heatmap_rgba(
+    values: &[f64],
+    rows: usize,
+    cols: usize,
+    scale: &str,
+    limit: f64,
+) -> Result<Vec<u8>, String> {
+    let s = match scale {
+        "diverging" => Scale::Diverging { limit },
+        "sequential" => Scale::Sequential { lo: 0.0, hi: limit },
+        other => {
+            return Err(format!(
+                "scale: expected diverging or sequential, got \"{other}\""
+            ))
+        }
+    };
+    Ok(heatmap::rgba(values, rows, cols, s))
+}
+
+fn rect_js(r: PixelRect) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in [
+        ("x", r.x as f64),
+        ("y", r.y as f64),
+        ("width", r.width as f64),
+        ("height", r.height as f64),
+    ] {
+        let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+    }
+    o.into()
+}
+
+fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
+    CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("canvas: no 2d context"))
+}
+
+/// Which curves the gradient-flow chart shows.
+pub struct FlowOptions {
+    /// ‖∂L/∂h_t‖ per cell.
+    pub gradient: bool,
+    /// ‖∂h_T/∂h_t‖ per cell.
+    pub jacobian: bool,
+    /// Theory overlays.
+    pub theory: bool,
+}
+
+/// The gradient-flow chart data for a scene.
+pub fn flow_chart(r: &SceneResult, opt: &FlowOptions) -> GradientFlowChart {
+    let mut series = Vec::new();
+    for c in &r.cells {
+        let color = cell_color(c.cell);
+        let name = c.cell.name();
+        if opt.theory && !c.theory_by_lag.is_empty() {
+            let label = match c.cell {
+                crate::cell::CellKind::RnnLinear => format!("{name}: theory ρ^k"),
+                _ => format!("{name}: bound σ_max^k"),
+            };
+            series.push(Series {
+                label,
+                color,
+                values: c.theory_by_lag.clone(),
+                dashed: true,
+            });
+        }
+        if opt.gradient {
+            series.push(Series {
+                label: format!("{name}: ‖∂L/∂h_t‖"),
+                color,
+                values: c.grad_by_lag.clone(),
+                dashed: false,
+            });
+        }
+        if opt.jacobian && !c.jacobian_by_lag.is_empty() {
+            series.push(Series {
+                label: format!("{name}: ‖∂h_T/∂h_t‖"),
+                color: [color[0] / 2 + 64, color[1] / 2 + 64, color[2] / 2 + 64],
+                values: c.jacobian_by_lag.clone(),
+                dashed: false,
+            });
+        }
+    }
+    GradientFlowChart::new(
+        "Gradient flow back through time",
+        "norm (log scale)",
+        series,
+    )
+}
+
+/// The spectrum chart data.
+pub fn spectrum_chart(r: &SceneResult, selected: Option<usize>) -> SpectrumChart {
+    SpectrumChart {
+        title: "Eigenvalues of W_hh".into(),
+        series: vec![EigenSeries {
+            label: "W_hh".into(),
+            color: [0x00, 0x72, 0xB2],
+            points: r.eigenvalues.clone(),
+        }],
+        selected: selected.map(|i| (0, i)),
+        show_radius: true,
+    }
+}
+
+/// The singular-values chart data.
+pub fn singular_chart(r: &SceneResult) -> SingularValuesChart {
+    SingularValuesChart {
+        title: "Singular values of W_hh".into(),
+        series: vec![BarSeries {
+            label: "σ_k(W_hh)".into(),
+            color: [0x00, 0x72, 0xB2],
+            values: r.singular_values.clone(),
+        }],
+    }
+}
+
+/// Draws the gradient-flow chart on `canvas`; returns the plot rectangle.
+pub fn gradient_flow(
+    r: &SceneResult,
+    canvas: HtmlCanvasElement,
+    opt: &FlowOptions,
+) -> Result<JsValue, JsError> {
+    let area = backend(canvas)?.into_drawing_area();
+    let rect = crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt))
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(rect_js(rect))
+}
+
+/// Draws the spectrum chart; returns the plot rectangle.
+pub fn spectrum(
+    r: &SceneResult,
+    canvas: HtmlCanvasElement,
+    selected: Option<usize>,
+) -> Result<JsValue, JsError> {
+    let area = backend(canvas)?.into_drawing_area();
+    let chart = spectrum_chart(r, selected);
+    let rect =
+        crate::chart::spectrum::draw(&area, &chart).map_err(|e| JsError::new(&e.to_string()))?;
+    let o = rect_js(rect);
+    let lim = crate::chart::spectrum::plot_limit(&chart);
+    let _ = js_sys::Reflect::set(&o, &"lim".into(), &lim.into());
+    Ok(o)
+}
+
+/// Draws the singular values.
+pub fn singular_values(r: &SceneResult, canvas: HtmlCanvasElement) -> Result<JsValue, JsError> {
+    let area = backend(canvas)?.into_drawing_area();
+    let rect = crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r))
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(rect_js(rect))
+}
+
+/// Draws a heatmap frame (axes, legend, marked step) without cells: the page overlays the
+/// `ImageData`. Returns the plot rectangle.
+#[allow(clippy::too_many_arguments)]
+pub fn heatmap_frame(
+    canvas: HtmlCanvasElement,
+    title: &str,
+    legend: &str,
+    rows: usize,
+    cols: usize,
+    scale: Scale,
+    marked: Option<usize>,
+) -> Result<JsValue, JsError> {
+    let area = backend(canvas)?.into_drawing_area();
+    let mut chart = heatmap::HeatmapChart::new(title, vec![0.0; rows * cols], rows, cols, scale);
+    chart.legend_label = legend.to_string();
+    chart.marked_col = marked;
+    chart.draw_cells = false;
+    let rect = heatmap::draw(&area, &chart).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(rect_js(rect))
+}
+
+/// An SVG of one chart (`gradient-flow`, `spectrum`, `singular-values`) for download.
+pub fn svg(
+    r: &SceneResult,
+    chart: &str,
+    width: u32,
+    height: u32,
+    opt: &FlowOptions,
+) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let res = match chart {
+            "gradient-flow" => crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt)),
+            "spectrum" => crate::chart::spectrum::draw(&area, &spectrum_chart(r, None)),
+            "singular-values" => {
+                crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r))
+            }
+            other => {
+                return Err(format!(
+                    "chart: expected gradient-flow, spectrum or singular-values, got \"{other}\""
+                ))
+            }
+        };
+        res.map_err(|e| e.to_string())?;
+        area.present().map_err(|e| format!("chart: {e:?}"))?;
+    }
+    Ok(out)
+}
+
+/// An SVG of one heatmap (cells drawn), for download.
+pub fn heatmap_svg(
+    title: &str,
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+    scale: Scale,
+    width: u32,
+    height: u32,
+) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let chart = heatmap::HeatmapChart::new(title, values, rows, cols, scale);
+        heatmap::draw(&area, &chart).map_err(|e| e.to_string())?;
+        area.present().map_err(|e| format!("chart: {e:?}"))?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,421 @@
+//! The browser shell: a thin `wasm-bindgen` layer over the core. No numerics here.
+//!
+//! - [`trace`] accepts the same spec as `unrolled trace` and returns the same trace object;
+//!   errors become JS `Error`s with the CLI's messages.
+//! - [`Lab`] keeps a computed scene in Rust behind a handle; the page reads per-step data as
+//!   typed arrays (copied out, so no view dies when wasm memory grows) and asks Rust to draw the
+//!   charts on its canvases.
+//! - A panic hook records the panic message ([`last_panic`]) so the page can show it instead of
+//!   freezing.
+
+mod draw;
+
+use crate::lab::{self, SceneConfig, SceneResult};
+use js_sys::{Float64Array, Uint8ClampedArray};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs the panic hook (runs when the module is instantiated).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        web_sys::console::error_1(&JsValue::from_str(&format!("unrolled panicked: {msg}")));
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+    }));
+}
+
+/// The message of the last panic, if one happened (the page shows it).
+#[wasm_bindgen]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// Deliberately panics (for the test that the page survives a panic).
+#[wasm_bindgen]
+pub fn panic_for_test() {
+    panic!("deliberate panic for testing");
+}
+
+fn js_err(msg: impl std::fmt::Display) -> JsError {
+    JsError::new(&msg.to_string())
+}
+
+/// Runs a spec (docs/spec.md) given as a JS object; returns the trace as a JS object.
+///
+/// # Errors
+/// A JS `Error` whose message is the CLI's (`field: what was expected`).
+#[wasm_bindgen]
+pub fn trace(spec: JsValue) -> Result<JsValue, JsError> {
+    let text: String = js_sys::JSON::stringify(&spec)
+        .map_err(|_| js_err("spec: expected a JSON-serialisable object"))?
+        .into();
+    let out = crate::spec::trace_json(&text).map_err(js_err)?;
+    js_sys::JSON::parse(&out).map_err(|_| js_err("trace: internal JSON error"))
+}
+
+/// Runs a spec given as JSON text; returns the trace as JSON text.
+///
+/// # Errors
+/// A JS `Error` with the CLI's message.
+#[wasm_bindgen]
+pub fn trace_json(spec: &str) -> Result<String, JsError> {
+    crate::spec::trace_json(spec).map_err(js_err)
+}
+
+/// A computed scene, held in Rust.
+#[wasm_bindgen]
+pub struct Lab {
+    config: SceneConfig,
+    result: SceneResult,
+}
+
+fn parse_config(config: JsValue) -> Result<SceneConfig, JsError> {
+    if config.is_undefined() || config.is_null() {
+        return Ok(SceneConfig::default());
+    }
+    serde_wasm_bindgen::from_value(config).map_err(|e| js_err(format!("scene: {e}")))
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Computes a scene (`undefined` = the default scene).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Lab, JsError> {
+        let config = parse_config(config)?;
+        let result = lab::compute(&config.to_scene().map_err(js_err)?).map_err(js_err)?;
+        Ok(Lab { config, result })
+    }
+
+    /// Recomputes with a new scene configuration.
+    pub fn update(&mut self, config: JsValue) -> Result<(), JsError> {
+        let config = parse_config(config)?;
+        self.result = lab::compute(&config.to_scene().map_err(js_err)?).map_err(js_err)?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// The configuration in effect, as a JS object.
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        serde_wasm_bindgen::to_value(&self.config).map_err(js_err)
+    }
+
+    /// Number of cells in the scene.
+    pub fn cell_count(&self) -> usize {
+        self.result.cells.len()
+    }
+
+    /// Name of cell `i`.
+    pub fn cell_name(&self, i: usize) -> Result<String, JsError> {
+        Ok(self.cell(i)?.cell.name().to_string())
+    }
+
+    fn cell(&self, i: usize) -> Result<&lab::CellResult, JsError> {
+        self.result.cells.get(i).ok_or_else(|| {
+            js_err(format!(
+                "cell: expected an index below {}",
+                self.result.cells.len()
+            ))
+        })
+    }
+
+    /// `‖∂L/∂h_t‖` by lag k = T−1−t.
+    pub fn grad_by_lag(&self, i: usize) -> Result<Float64Array, JsError> {
+        Ok(Float64Array::from(&self.cell(i)?.grad_by_lag[..]))
+    }
+
+    /// `‖∂h_{T−1}/∂h_t‖` by lag (empty without analysis).
+    pub fn jacobian_by_lag(&self, i: usize) -> Result<Float64Array, JsError> {
+        Ok(Float64Array::from(&self.cell(i)?.jacobian_by_lag[..]))
+    }
+
+    /// Theory curve by lag (empty for gated cells).
+    pub fn theory_by_lag(&self, i: usize) -> Result<Float64Array, JsError> {
+        Ok(Float64Array::from(&self.cell(i)?.theory_by_lag[..]))
+    }
+
+    /// Names of the `[T][H]` series of cell `i`: gates and states (`i f g o c h`, `r z n h`, `h`),
+    /// pre-activations (`pre_…`), and `carry_path` for gated cells.
+    pub fn series_names(&self, i: usize) -> Result<Vec<String>, JsError> {
+        Ok(self.series_all(i)?.into_iter().map(|(n, _)| n).collect())
+    }
+
+    fn series_all(&self, i: usize) -> Result<Vec<(String, Vec<f64>)>, JsError> {
+        let c = self.cell(i)?;
+        let h = c.net.arch.hidden_size;
+        let run = &c.forward.runs[0];
+        let mut out: Vec<(String, Vec<f64>)> = crate::trace::gates(c.cell, run, &c.batch, h)
+            .into_iter()
+            .map(|s| (s.name.to_string(), s.values))
+            .collect();
+        for s in crate::trace::preactivations(c.cell, run, &c.batch, h) {
+            out.push((format!("pre_{}", s.name), s.values));
+        }
+        if let Some(a) = &c.analysis {
+            if !a.carry_path.is_empty() {
+                out.push(("carry_path".into(), a.carry_path.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// One `[T][H]` series, row-major (step-major), as a copy.
+    pub fn series(&self, i: usize, name: &str) -> Result<Float64Array, JsError> {
+        let all = self.series_all(i)?;
+        let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+        match all.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => Ok(Float64Array::from(&v[..])),
+            None => Err(js_err(format!(
+                "series: expected one of {}, got \"{name}\"",
+                names.join(", ")
+            ))),
+        }
+    }
+
+    /// Per-step series of cell `i` (`T` values by time step): `input`, `grad_h_norm`,
+    /// `grad_c_norm` (LSTM), `w_hh_grad_contribution`, `jacobian_norm`, `carry_path_norm`.
+    pub fn per_step(&self, i: usize, name: &str) -> Result<Float64Array, JsError> {
+        let c = self.cell(i)?;
+        let f = &c.backward.flow[0];
+        let v: &[f64] = match (name, &c.analysis) {
+            ("input", _) => &c.batch.input,
+            ("grad_h_norm", _) => &f.grad_h_norm,
+            ("grad_c_norm", _) if c.cell.has_cell_state() => &f.grad_c_norm,
+            ("w_hh_grad_contribution", _) => &f.w_hh_grad_contribution,
+            ("jacobian_norm", Some(a)) => &a.jacobian_norm,
+            ("carry_path_norm", Some(a)) if !a.carry_path_norm.is_empty() => &a.carry_path_norm,
+            _ => {
+                return Err(js_err(format!(
+                    "per_step: no series \"{name}\" for {}",
+                    c.cell.name()
+                )))
+            }
+        };
+        Ok(Float64Array::from(v))
+    }
+
+    /// Eigenvalues of W as `[re0, im0, re1, im1, …]`, by modulus.
+    pub fn eigenvalues(&self) -> Float64Array {
+        let flat: Vec<f64> = self
+            .result
+            .eigenvalues
+            .iter()
+            .flat_map(|e| [e.0, e.1])
+            .collect();
+        Float64Array::from(&flat[..])
+    }
+
+    /// Singular values of W, largest first.
+    pub fn singular_values(&self) -> Float64Array {
+        Float64Array::from(&self.result.singular_values[..])
+    }
+
+    /// W itself, `H × H` row-major.
+    pub fn recurrent_matrix(&self) -> Float64Array {
+        Float64Array::from(&self.result.w[..])
+    }
+
+    /// ρ(W)
+    pub fn spectral_radius(&self) -> f64 {
+        self.result.spectral_radius
+    }
+
+    /// σ_max(W)
+    pub fn max_singular_value(&self) -> f64 {
+        self.result.max_singular_value
+    }
+
+    /// Small per-cell facts: `{cell, overflow_forward, overflow_backward, clip: {norm_before,
+    /// norm_after, cosine}}` (overflow: first time step with inf/NaN, or null).
+    pub fn summary(&self, i: usize) -> Result<JsValue, JsError> {
+        let c = self.cell(i)?;
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+        };
+        let opt = |v: Option<usize>| v.map_or(JsValue::NULL, |x| JsValue::from(x as f64));
+        set("cell", c.cell.name().into());
+        set(
+            "overflow_forward",
+            opt(c.forward.runs[0].first_nonfinite[0]),
+        );
+        set(
+            "overflow_backward",
+            opt(c.backward.flow[0].first_nonfinite[0]),
+        );
+        let clip = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&clip, &"norm_before".into(), &c.clip.norm_before.into());
+        let _ = js_sys::Reflect::set(&clip, &"norm_after".into(), &c.clip.norm_after.into());
+        let _ = js_sys::Reflect::set(&clip, &"cosine".into(), &c.clip.cosine.into());
+        set("clip", clip.into());
+        Ok(o.into())
+    }
+
+    /// A `[T][H]` series as an RGBA image `H` rows (units) × `T` columns (steps), for
+    /// `putImageData`. `scale`: `diverging` ([−limit, limit]) or `sequential` ([0, limit]).
+    pub fn heatmap_rgba(
+        &self,
+        i: usize,
+        name: &str,
+        scale: &str,
+        limit: f64,
+    ) -> Result<Uint8ClampedArray, JsError> {
+        let c = self.cell(i)?;
+        let (h, t) = (c.net.arch.hidden_size, c.batch.steps);
+        let all = self.series_all(i)?;
+        let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
+            return Err(js_err(format!("series: no series \"{name}\"")));
+        };
+        let mut transposed = vec![0.0; h * t];
+        for step in 0..t {
+            for unit in 0..h {
+                transposed[unit * t + step] = v[step * h + unit];
+            }
+        }
+        let rgba = draw::heatmap_rgba(&transposed, h, t, scale, limit).map_err(js_err)?;
+        Ok(Uint8ClampedArray::from(&rgba[..]))
+    }
+
+    /// One heatmap (time × unit) as SVG text, for download.
+    #[allow(clippy::too_many_arguments)]
+    pub fn heatmap_svg(
+        &self,
+        i: usize,
+        name: &str,
+        title: &str,
+        scale: &str,
+        limit: f64,
+        width: u32,
+        height: u32,
+    ) -> Result<String, JsError> {
+        let c = self.cell(i)?;
+        let (h, t) = (c.net.arch.hidden_size, c.batch.steps);
+        let all = self.series_all(i)?;
+        let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
+            return Err(js_err(format!("series: no series \"{name}\"")));
+        };
+        let s = match scale {
+            "diverging" => crate::chart::colormap::Scale::Diverging { limit },
+            _ => crate::chart::colormap::Scale::Sequential { lo: 0.0, hi: limit },
+        };
+        let values = crate::chart::heatmap::transpose(v, t, h);
+        draw::heatmap_svg(title, values, h, t, s, width, height).map_err(js_err)
+    }
+
+    /// A spec that reproduces cell `i` with the CLI (JSON text).
+    pub fn spec_json(&self, i: usize) -> Result<String, JsError> {
+        Ok(self.cell(i)?.spec_json())
+    }
+
+    /// Cell `i`'s full trace in the documented format (JSON text), `unrolled trace` of
+    /// [`Lab::spec_json`].
+    pub fn trace_json(&self, i: usize) -> Result<String, JsError> {
+        crate::spec::trace_json(&self.cell(i)?.spec_json()).map_err(js_err)
+    }
+
+    /// Every recorded quantity of every cell, long-format CSV.
+    pub fn csv(&self) -> String {
+        let mut out = String::from(lab::CSV_HEADER);
+        for c in &self.result.cells {
+            c.csv_rows(&mut out);
+        }
+        out
+    }
+}
+
+fn flow_options(opts: &JsValue) -> draw::FlowOptions {
+    let get = |k: &str, d: bool| {
+        js_sys::Reflect::get(opts, &k.into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(d)
+    };
+    draw::FlowOptions {
+        gradient: get("gradient", true),
+        jacobian: get("jacobian", true),
+        theory: get("theory", true),
+    }
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Draws the gradient-flow chart (options `{gradient, jacobian, theory}`, all default true)
+    /// on a canvas sized in device pixels; returns the plot rectangle `{x, y, width, height}`.
+    pub fn draw_gradient_flow(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        opts: JsValue,
+    ) -> Result<JsValue, JsError> {
+        draw::gradient_flow(&self.result, canvas, &flow_options(&opts))
+    }
+
+    /// Draws the eigenvalues on the complex plane; `selected` (or -1) rings one eigenvalue.
+    pub fn draw_spectrum(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+        selected: i32,
+    ) -> Result<JsValue, JsError> {
+        draw::spectrum(&self.result, canvas, usize::try_from(selected).ok())
+    }
+
+    /// Draws the singular values as bars.
+    pub fn draw_singular_values(
+        &self,
+        canvas: web_sys::HtmlCanvasElement,
+    ) -> Result<JsValue, JsError> {
+        draw::singular_values(&self.result, canvas)
+    }
+
+    /// One chart as SVG text (`gradient-flow`, `spectrum`, `singular-values`).
+    pub fn svg(
+        &self,
+        chart: &str,
+        width: u32,
+        height: u32,
+        opts: JsValue,
+    ) -> Result<String, JsError> {
+        draw::svg(&self.result, chart, width, height, &flow_options(&opts)).map_err(js_err)
+    }
+}
+
+/// Draws a heatmap's axes, colour legend and marked step (no cells: the page overlays the
+/// RGBA image from [`Lab::heatmap_rgba`]); returns the plot rectangle.
+/// `scale`: `diverging` (limit) or `sequential` (0..limit).
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn draw_heatmap_frame(
+    canvas: web_sys::HtmlCanvasElement,
+    title: &str,
+    legend: &str,
+    rows: usize,
+    cols: usize,
+    scale: &str,
+    limit: f64,
+    marked: i32,
+) -> Result<JsValue, JsError> {
+    let s = match scale {
+        "diverging" => crate::chart::colormap::Scale::Diverging { limit },
+        _ => crate::chart::colormap::Scale::Sequential { lo: 0.0, hi: limit },
+    };
+    draw::heatmap_frame(
+        canvas,
+        title,
+        legend,
+        rows,
+        cols,
+        s,
+        usize::try_from(marked).ok(),
+    )
+}
+
+/// The fixed colour of a cell kind as CSS hex (the same colour every chart uses).
+#[wasm_bindgen]
+pub fn cell_color(cell: &str) -> Result<String, JsError> {
+    crate::cell::CellKind::from_name(cell)
+        .map(crate::chart::cell_color_css)
+        .ok_or_else(|| js_err(format!("cell: unknown cell \"{cell}\"")))
+}

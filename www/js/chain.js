@@ -1,0 +1,159 @@
+// The unrolled network: the same cell at every step, drawn left to right around the current
+// step, with a timeline of the whole sequence underneath. Forward phase: states fill in up to
+// step t. Backward phase: the gradient ‖∂L/∂h_s‖ travels back from the end to step t.
+import { fmt } from './format.js';
+
+export function drawChain(canvas, d) {
+  const dpr = window.devicePixelRatio || 1;
+  const W = canvas.clientWidth;
+  const Hc = canvas.clientHeight;
+  if (canvas.width !== Math.round(W * dpr)) canvas.width = Math.round(W * dpr);
+  if (canvas.height !== Math.round(Hc * dpr)) canvas.height = Math.round(Hc * dpr);
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, Hc);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, Hc);
+  const { T, t, phase, color, hnorm, gnorm, input, label } = d;
+  const slots = Math.max(3, Math.min(T, Math.floor(W / 78)));
+  const first = Math.max(0, Math.min(T - slots, t - Math.floor(slots / 2)));
+  const cw = W / slots;
+  const box = Math.min(56, cw * 0.62);
+  const cy = 92;
+  const hmax = Math.max(1e-300, ...hnorm.filter(Number.isFinite));
+  const glog = gnorm.map((g) => (g > 0 && Number.isFinite(g) ? Math.log10(g) : null));
+  const gl = glog.filter((x) => x !== null);
+  const gmin = gl.length ? Math.min(...gl) : 0;
+  const gmax = gl.length ? Math.max(...gl) : 1;
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (let k = 0; k < slots; k += 1) {
+    const s = first + k;
+    const x = cw * k + cw / 2;
+    const shown = phase === 'fwd' ? s <= t : s >= t;
+    // recurrent arrow from the previous step
+    if (k > 0 || s > 0) {
+      ctx.strokeStyle = '#9aa5b1';
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x - cw + box / 2, cy);
+      ctx.lineTo(x - box / 2 - 4, cy);
+      ctx.stroke();
+      ctx.fillStyle = '#9aa5b1';
+      ctx.beginPath();
+      ctx.moveTo(x - box / 2, cy);
+      ctx.lineTo(x - box / 2 - 7, cy - 4);
+      ctx.lineTo(x - box / 2 - 7, cy + 4);
+      ctx.fill();
+    }
+    // the cell
+    let fill = '#eef1f4';
+    if (phase === 'fwd' && shown) {
+      const a = Number.isFinite(hnorm[s]) ? 0.15 + 0.85 * (hnorm[s] / hmax) : 1;
+      fill = hexAlpha(color, a);
+    }
+    if (phase === 'bwd' && shown) {
+      const g = glog[s];
+      const a = g === null ? (Number.isFinite(gnorm[s]) ? 0.1 : 1) : 0.15 + 0.85 * ((g - gmin) / Math.max(1e-9, gmax - gmin));
+      fill = `rgba(213, 94, 0, ${a.toFixed(3)})`;
+    }
+    ctx.fillStyle = fill;
+    ctx.strokeStyle = s === t ? '#14213d' : '#9aa5b1';
+    ctx.lineWidth = s === t ? 3 : 1;
+    roundRect(ctx, x - box / 2, cy - box / 2, box, box, 8);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = '#1d232b';
+    ctx.font = s === t ? 'bold 13px system-ui, sans-serif' : '12px system-ui, sans-serif';
+    ctx.fillText(label, x, cy - 8);
+    ctx.fillText(`t=${s}`, x, cy + 10);
+    // input below, value above
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = '#59626e';
+    ctx.strokeStyle = '#c2c8cf';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(x, cy + box / 2);
+    ctx.lineTo(x, cy + box / 2 + 14);
+    ctx.stroke();
+    ctx.fillText(`x=${fmt(input[s], 2)}`, x, cy + box / 2 + 24);
+    if (shown) {
+      ctx.fillStyle = '#1d232b';
+      const txt = phase === 'fwd' ? `‖h‖=${fmt(hnorm[s], 2)}` : `‖∂L/∂h‖=${fmt(gnorm[s], 2)}`;
+      ctx.fillText(txt, x, cy - box / 2 - 12);
+    }
+  }
+  if (first > 0) { ctx.fillStyle = '#59626e'; ctx.fillText('…', 8, cy); }
+  if (first + slots < T) { ctx.fillStyle = '#59626e'; ctx.fillText('…', W - 8, cy); }
+  // timeline of the whole sequence
+  const ty = Hc - 52;
+  const th = 34;
+  const bw = W / T;
+  ctx.fillStyle = '#f7f8fa';
+  ctx.fillRect(0, ty, W, th);
+  for (let s = 0; s < T; s += 1) {
+    let v;
+    if (phase === 'fwd') v = Number.isFinite(hnorm[s]) ? hnorm[s] / hmax : 1;
+    else v = glog[s] === null ? (Number.isFinite(gnorm[s]) ? 0 : 1) : (glog[s] - gmin) / Math.max(1e-9, gmax - gmin);
+    const active = phase === 'fwd' ? s <= t : s >= t;
+    ctx.fillStyle = active ? (phase === 'fwd' ? color : '#d55e00') : '#c9ced4';
+    const hgt = Math.max(1, v * th);
+    ctx.fillRect(s * bw, ty + th - hgt, Math.max(1, bw - 0.5), hgt);
+  }
+  ctx.strokeStyle = '#14213d';
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(first * bw, ty - 2, slots * bw, th + 4);
+  ctx.fillStyle = '#59626e';
+  ctx.textAlign = 'left';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillText(phase === 'fwd' ? 'whole sequence: ‖h_t‖' : 'whole sequence: log ‖∂L/∂h_t‖', 2, ty + th + 10);
+  ctx.textAlign = 'right';
+  ctx.fillText(`T = ${T}`, W - 2, ty + th + 10);
+}
+
+function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y);
+  ctx.arcTo(x + w, y, x + w, y + h, r);
+  ctx.arcTo(x + w, y + h, x, y + h, r);
+  ctx.arcTo(x, y + h, x, y, r);
+  ctx.arcTo(x, y, x + w, y, r);
+  ctx.closePath();
+}
+
+function hexAlpha(hex, a) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${Math.max(0, Math.min(1, a)).toFixed(3)})`;
+}
+
+const sig = (v) => fmt(v, 4);
+
+/** The step's equations for one unit, with the live numbers. */
+export function equations(d) {
+  const { cell, t, j, H, get, phase, flow } = d;
+  const at = (name, s = t) => (s < 0 ? 0 : get(name)[s * H + j]);
+  const x = get('input')[t];
+  const lines = [`step t = ${t}, unit j = ${j}, input x_t = ${sig(x)}`];
+  if (cell.startsWith('rnn')) {
+    const phi = { rnn_tanh: 'tanh', rnn_relu: 'relu', rnn_linear: '' }[cell];
+    lines.push(`a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh = ${sig(at('pre_h'))}`);
+    lines.push(`h_t = ${phi}(a) = ${sig(at('h'))}      (h_{t−1} = ${sig(at('h', t - 1))})`);
+  } else if (cell === 'lstm') {
+    lines.push(`i = σ(${sig(at('pre_i'))}) = ${sig(at('i'))}     f = σ(${sig(at('pre_f'))}) = ${sig(at('f'))}`);
+    lines.push(`g = tanh(${sig(at('pre_g'))}) = ${sig(at('g'))}  o = σ(${sig(at('pre_o'))}) = ${sig(at('o'))}`);
+    lines.push(`c_t = f·c_{t−1} + i·g = ${sig(at('f'))}×${sig(at('c', t - 1))} + ${sig(at('i'))}×${sig(at('g'))} = ${sig(at('c'))}`);
+    lines.push(`h_t = o·tanh(c_t) = ${sig(at('o'))}×tanh(${sig(at('c'))}) = ${sig(at('h'))}`);
+  } else {
+    lines.push(`r = σ(${sig(at('pre_r'))}) = ${sig(at('r'))}     z = σ(${sig(at('pre_z'))}) = ${sig(at('z'))}`);
+    lines.push(`n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)) = tanh(${sig(at('pre_n'))}) = ${sig(at('n'))}`);
+    lines.push(`h_t = (1−z)·n + z·h_{t−1} = ${sig(1 - at('z'))}×${sig(at('n'))} + ${sig(at('z'))}×${sig(at('h', t - 1))} = ${sig(at('h'))}`);
+  }
+  if (phase === 'bwd') {
+    lines.push('');
+    lines.push(`‖∂L/∂h_t‖ = ${sig(flow.grad[t])}    ‖∂h_T/∂h_t‖ = ${sig(flow.jac[t])}    (lag k = ${d.T - 1 - t})`);
+    if (flow.gradC) lines.push(`‖∂L/∂c_t‖ = ${sig(flow.gradC[t])}    forget path ∏f (max over units) = ${sig(flow.carry[t])}`);
+    if (cell === 'gru' && flow.carry) lines.push(`z carry ∏z (max over units) = ${sig(flow.carry[t])}`);
+  }
+  return lines.join('\n');
+}

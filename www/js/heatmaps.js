@@ -1,0 +1,160 @@
+// Gate heatmaps: axes and legend drawn once by the Rust chart code (a static layer), cells as a
+// T×H RGBA image (putImageData) on a small canvas scaled by CSS. The selected step is a CSS
+// marker, so scrubbing redraws nothing.
+import { draw_heatmap_frame } from '../pkg/unrolled.js';
+import { fmt, niceLimit } from './format.js';
+
+const TITLES = {
+  i: 'input gate i', f: 'forget gate f', g: 'cell candidate g', o: 'output gate o',
+  c: 'cell state c', h: 'hidden state h', r: 'reset gate r', z: 'update gate z', n: 'new gate n',
+};
+const UNIT_RANGE = new Set(['i', 'f', 'o', 'r', 'z', 'carry_path']);
+
+export function heatmapList(cell, names) {
+  const order = names.filter((n) => !n.startsWith('pre_'));
+  return order.map((name) => ({
+    name,
+    title: name === 'carry_path'
+      ? (cell === 'lstm' ? 'forget path ∏f (later steps)' : 'z carry ∏z (later steps)')
+      : TITLES[name] || name,
+  }));
+}
+
+export function scaleFor(cell, name, values) {
+  if (UNIT_RANGE.has(name)) return { kind: 'sequential', limit: 1 };
+  let m = 0;
+  for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  const bounded = name !== 'c' && (cell === 'rnn_tanh' || cell === 'lstm' || cell === 'gru');
+  return { kind: 'diverging', limit: bounded ? 1 : niceLimit(m) };
+}
+
+export class Heatmaps {
+  constructor(root, tip, onPick) {
+    this.root = root;
+    this.tip = tip;
+    this.onPick = onPick;
+    this.items = new Map();
+    this.key = '';
+  }
+
+  /** Rebuilds the figures when the cell, the sizes or the canvas size changed. */
+  layout(lab, cellIndex, cell, T, H, dl) {
+    const names = lab.series_names(cellIndex);
+    const list = heatmapList(cell, names);
+    const key = `${cell}|${T}|${H}|${list.map((x) => x.name).join(',')}`;
+    if (key === this.key) return;
+    this.key = key;
+    this.root.replaceChildren();
+    this.items.clear();
+    for (const { name, title } of list) {
+      const fig = document.createElement('figure');
+      fig.className = 'heatmap';
+      fig.style.margin = '0';
+      const frame = document.createElement('canvas');
+      frame.className = 'frame';
+      frame.setAttribute('role', 'img');
+      const cells = document.createElement('canvas');
+      cells.className = 'cells';
+      cells.width = T;
+      cells.height = H;
+      cells.setAttribute('aria-hidden', 'true');
+      const marker = document.createElement('div');
+      marker.className = 'marker';
+      const dlBox = document.createElement('div');
+      dlBox.className = 'dl';
+      for (const fmtName of ['PNG', 'SVG']) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'small';
+        b.textContent = fmtName;
+        b.setAttribute('aria-label', `Download ${title} as ${fmtName}`);
+        b.addEventListener('click', () => dl(name, fmtName.toLowerCase()));
+        dlBox.append(b);
+      }
+      fig.append(frame, cells, marker, dlBox);
+      this.root.append(fig);
+      const item = { name, title, fig, frame, cells, marker, values: null, scale: null, rect: null, frameKey: '' };
+      cells.addEventListener('mousemove', (e) => this.hover(item, e, T, H));
+      cells.addEventListener('mouseleave', () => { this.tip.hidden = true; });
+      cells.addEventListener('click', (e) => {
+        const t = Math.floor((e.offsetX / cells.clientWidth) * T);
+        this.onPick(Math.min(T - 1, Math.max(0, t)));
+      });
+      this.items.set(name, item);
+    }
+  }
+
+  /** Puts new values in (and redraws a frame only when its scale or size changed). */
+  update(lab, cellIndex, cell, T, H, t) {
+    for (const item of this.items.values()) {
+      item.values = lab.series(cellIndex, item.name);
+      item.scale = scaleFor(cell, item.name, item.values);
+      const dpr = window.devicePixelRatio || 1;
+      const w = Math.round(item.fig.clientWidth * dpr);
+      const h = Math.round(item.fig.clientHeight * dpr);
+      const frameKey = `${w}x${h}|${item.scale.kind}|${item.scale.limit}`;
+      if (frameKey !== item.frameKey) {
+        item.frame.width = w;
+        item.frame.height = h;
+        const r = draw_heatmap_frame(item.frame, item.title, '', H, T, item.scale.kind, item.scale.limit, -1);
+        item.rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr };
+        Object.assign(item.cells.style, {
+          left: `${item.rect.x}px`, top: `${item.rect.y}px`,
+          width: `${item.rect.width}px`, height: `${item.rect.height}px`,
+        });
+        item.frameKey = frameKey;
+      }
+      const rgba = lab.heatmap_rgba(cellIndex, item.name, item.scale.kind, item.scale.limit);
+      item.cells.getContext('2d').putImageData(new ImageData(rgba, T, H), 0, 0);
+      item.frame.setAttribute('aria-label', this.describe(item, T, H));
+    }
+    this.mark(t, T);
+  }
+
+  describe(item, T, H) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let bad = 0;
+    for (const v of item.values) {
+      if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } else bad += 1;
+    }
+    const range = Number.isFinite(lo) ? `values from ${fmt(lo)} to ${fmt(hi)}` : 'no finite values';
+    return `Heatmap of ${item.title}: ${H} units by ${T} steps, ${range}${bad ? `, ${bad} not finite` : ''}.`;
+  }
+
+  mark(t, T) {
+    for (const item of this.items.values()) {
+      if (!item.rect) continue;
+      const w = item.rect.width / T;
+      Object.assign(item.marker.style, {
+        left: `${item.rect.x + t * w - 1}px`, top: `${item.rect.y - 2}px`,
+        width: `${Math.max(w, 1) + 2}px`, height: `${item.rect.height + 4}px`,
+      });
+    }
+  }
+
+  hover(item, e, T, H) {
+    const t = Math.min(T - 1, Math.floor((e.offsetX / item.cells.clientWidth) * T));
+    const u = Math.min(H - 1, Math.floor((e.offsetY / item.cells.clientHeight) * H));
+    const v = item.values ? item.values[t * H + u] : NaN;
+    this.tip.textContent = `${item.title} — step ${t}, unit ${u}: ${Number.isFinite(v) ? v.toPrecision(6) : fmt(v)}`;
+    this.tip.style.left = `${e.clientX + 12}px`;
+    this.tip.style.top = `${e.clientY + 12}px`;
+    this.tip.hidden = false;
+  }
+
+  /** A PNG of one heatmap: the frame with the cells drawn into it. */
+  composite(name) {
+    const item = this.items.get(name);
+    const dpr = window.devicePixelRatio || 1;
+    const c = document.createElement('canvas');
+    c.width = item.frame.width;
+    c.height = item.frame.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(item.frame, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    const r = item.rect;
+    ctx.drawImage(item.cells, r.x * dpr, r.y * dpr, r.width * dpr, r.height * dpr);
+    return c;
+  }
+}
