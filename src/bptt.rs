@@ -387,6 +387,12 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
     let mut dc_total = vec![0.0; if lstm { hid } else { 0 }];
     let mut carry = vec![0.0; hid];
     let mut power_vec = vec![0.0; hid];
+    let gates = cell.gates();
+    let block = hid * hid;
+    let shared_block = (gates > 1
+        && (1..gates).all(|k| p.weight_hh[k * block..(k + 1) * block] == p.weight_hh[..block]))
+    .then(|| &p.weight_hh[..block]);
+    let mut summed = vec![0.0; if shared_block.is_some() { block } else { 0 }];
     for b in 0..bsz {
         power_vec.fill(0.0);
         let n = batch.lengths[b];
@@ -430,17 +436,29 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
                     &mut dc_total,
                 );
             }
-            matmul(
-                hid,
-                gh,
-                hid,
-                &dhp_rows,
-                false,
-                &p.weight_hh,
-                false,
-                0.0,
-                &mut rh,
-            );
+            if let Some(w) = shared_block {
+                // Every gate block of W_hh is the same W: Σ_k δ_k W = (Σ_k δ_k) W.
+                for j in 0..hid {
+                    for u in 0..hid {
+                        summed[j * hid + u] = (0..gates)
+                            .map(|k| dhp_rows[j * gh + k * hid + u])
+                            .sum::<f64>();
+                    }
+                }
+                matmul(hid, hid, hid, &summed, false, w, false, 0.0, &mut rh);
+            } else {
+                matmul(
+                    hid,
+                    gh,
+                    hid,
+                    &dhp_rows,
+                    false,
+                    &p.weight_hh,
+                    false,
+                    0.0,
+                    &mut rh,
+                );
+            }
             for (v, d) in rh.iter_mut().zip(&direct) {
                 *v += d;
             }

@@ -260,6 +260,8 @@ pub struct DirectionRun {
     pub h: Vec<f64>,
     /// Cell states, `(T+1) × B × H` (LSTM, else empty).
     pub c: Vec<f64>,
+    /// `tanh(c)`, `(T+1) × B × H` (LSTM, else empty; row 0 unused).
+    pub tanh_c: Vec<f64>,
     /// Per sequence, the original position of the first step whose state is not finite.
     pub first_nonfinite: Vec<Option<usize>>,
 }
@@ -421,6 +423,11 @@ impl Network {
         } else {
             Vec::new()
         };
+        let mut tanh_c = if lstm {
+            vec![0.0; (steps + 1) * bsz * hid]
+        } else {
+            Vec::new()
+        };
         if let (true, Some(c0)) = (lstm, c0) {
             c[..bsz * hid].copy_from_slice(c0);
         }
@@ -440,20 +447,32 @@ impl Network {
             } else {
                 (empty, &mut [][..])
             };
+            let tc_after = if lstm {
+                &mut tanh_c[(s + 1) * bsz * hid..(s + 2) * bsz * hid]
+            } else {
+                &mut [][..]
+            };
             for b in 0..bsz {
                 let hrow = b * hid..(b + 1) * hid;
                 let grow = (s * bsz + b) * gh..(s * bsz + b + 1) * gh;
                 let Some(pos) = batch.position(b, s, dir) else {
                     h_after[hrow.clone()].copy_from_slice(&h_prev[hrow.clone()]);
                     if lstm {
-                        c_after[hrow.clone()].copy_from_slice(&c_before[hrow]);
+                        c_after[hrow.clone()].copy_from_slice(&c_before[hrow.clone()]);
+                        for j in hrow {
+                            tc_after[j] = c_after[j].tanh();
+                        }
                     }
                     continue;
                 };
-                let (cp, cn) = if lstm {
-                    (&c_before[hrow.clone()], &mut c_after[hrow.clone()])
+                let (cp, cn, tn) = if lstm {
+                    (
+                        &c_before[hrow.clone()],
+                        &mut c_after[hrow.clone()],
+                        &mut tc_after[hrow.clone()],
+                    )
                 } else {
-                    (empty, &mut [][..])
+                    (empty, &mut [][..], &mut [][..])
                 };
                 cell.forward_step(
                     &xp[grow.clone()],
@@ -463,6 +482,7 @@ impl Network {
                     &mut gates[grow],
                     &mut h_after[hrow.clone()],
                     cn,
+                    tn,
                 );
                 if first_nonfinite[b].is_none() && !all_finite(&h_after[hrow]) {
                     first_nonfinite[b] = Some(pos);
@@ -479,6 +499,7 @@ impl Network {
             gates,
             h,
             c,
+            tanh_c,
             first_nonfinite,
         }
     }
@@ -497,7 +518,7 @@ impl DirectionRun {
             gates: &self.gates[g],
             h_prev: &self.h[hp.clone()],
             c_prev: if lstm { &self.c[hp] } else { &[] },
-            c: if lstm { &self.c[hc] } else { &[] },
+            tanh_c: if lstm { &self.tanh_c[hc] } else { &[] },
         }
     }
 }

@@ -417,7 +417,7 @@ fn stdin_and_file_path_give_the_same_trace() {
 }
 
 #[test]
-#[ignore = "needs serde_json's float_roundtrip feature (Cargo.toml): serde_json reads ~10% of shortest-repr f64s one ulp off"]
+
 fn params_round_trip_gives_identical_output() {
     for cell in CELLS {
         let mut spec = base(cell);
@@ -466,7 +466,7 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
 /// the same shortest representation. (serde_json without its `float_roundtrip` feature reads
 /// about one such number in ten one ulp off.)
 #[test]
-#[ignore = "needs serde_json's float_roundtrip feature (Cargo.toml): serde_json reads ~10% of shortest-repr f64s one ulp off"]
+
 fn spec_numbers_are_read_exactly() {
     let xs = [
         "0.41457815847049884",

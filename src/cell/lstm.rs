@@ -17,7 +17,8 @@
 use super::StepCache;
 use crate::linalg::sigmoid;
 
-/// One step: writes `gates = [i, f, g, o]`, `h`, `c`.
+/// One step: writes `gates = [i, f, g, o]`, `h`, `c` and `tanh_c = tanh(c)` (kept for the
+/// backward pass, which needs it once per step and, in the Jacobian analysis, once per row).
 pub fn forward(
     xp: &[f64],
     hp: &[f64],
@@ -25,6 +26,7 @@ pub fn forward(
     gates: &mut [f64],
     h: &mut [f64],
     c: &mut [f64],
+    tanh_c: &mut [f64],
 ) {
     let n = h.len();
     for j in 0..n {
@@ -37,8 +39,10 @@ pub fn forward(
         gates[n + j] = forget_gate;
         gates[2 * n + j] = cell_gate;
         gates[3 * n + j] = output_gate;
+        let t = cell.tanh();
         c[j] = cell;
-        h[j] = output_gate * cell.tanh();
+        tanh_c[j] = t;
+        h[j] = output_gate * t;
     }
 }
 
@@ -56,7 +60,7 @@ pub fn backward(
     for j in 0..n {
         let (input_gate, forget_gate, cell_gate, output_gate) =
             (g[j], g[n + j], g[2 * n + j], g[3 * n + j]);
-        let tanh_c = cache.c[j].tanh();
+        let tanh_c = cache.tanh_c[j];
         let d_cell = dc[j] + dh[j] * output_gate * (1.0 - tanh_c * tanh_c);
         dc_total[j] = d_cell;
         let d_output = dh[j] * tanh_c;

@@ -97,19 +97,20 @@ impl CellKind {
         gates: &mut [f64],
         h: &mut [f64],
         c: &mut [f64],
+        tanh_c: &mut [f64],
     ) {
         match self {
             CellKind::RnnTanh => rnn::forward(rnn::Nonlinearity::Tanh, xp, hp, gates, h),
             CellKind::RnnRelu => rnn::forward(rnn::Nonlinearity::Relu, xp, hp, gates, h),
             CellKind::RnnLinear => rnn::forward(rnn::Nonlinearity::Identity, xp, hp, gates, h),
-            CellKind::Lstm => lstm::forward(xp, hp, c_prev, gates, h, c),
+            CellKind::Lstm => lstm::forward(xp, hp, c_prev, gates, h, c, tanh_c),
             CellKind::Gru => gru::forward(xp, hp, h_prev, gates, h),
         }
     }
 
     /// One backward step for one sequence (vector–Jacobian product of the step).
     ///
-    /// Inputs are the forward cache of the step (`xp`, `hp`, `gates`, `h_prev`, `c_prev`, `c`)
+    /// Inputs are the forward cache of the step (`xp`, `hp`, `gates`, `h_prev`, `c_prev`, `tanh_c`)
     /// and the cotangents `dh` (∂L/∂h_t, total) and `dc` (∂L/∂c_t from the later steps, LSTM).
     /// Writes `dxp` (∂L/∂xp), `dhp` (∂L/∂hp), `dh_direct` (∂L/∂h_{t−1} not through W_hh),
     /// `dc_prev` (∂L/∂c_{t−1}) and returns nothing else; for LSTM `dc_total` receives the total
@@ -160,6 +161,6 @@ pub struct StepCache<'a> {
     pub h_prev: &'a [f64],
     /// `c_{t−1}` (`H`, LSTM only).
     pub c_prev: &'a [f64],
-    /// `c_t` (`H`, LSTM only).
-    pub c: &'a [f64],
+    /// `tanh(c_t)` (`H`, LSTM only).
+    pub tanh_c: &'a [f64],
 }
