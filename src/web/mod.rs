@@ -72,6 +72,30 @@ pub fn trace_json(spec: &str) -> Result<String, JsError> {
 pub struct Lab {
     config: SceneConfig,
     result: SceneResult,
+    /// Per cell, every `[T][H]` series by name (built once per update).
+    series: Vec<Vec<(String, Vec<f64>)>>,
+}
+
+fn build_series(result: &SceneResult) -> Vec<Vec<(String, Vec<f64>)>> {
+    result.cells.iter().map(cell_series).collect()
+}
+
+fn cell_series(c: &lab::CellResult) -> Vec<(String, Vec<f64>)> {
+    let h = c.net.arch.hidden_size;
+    let run = &c.forward.runs[0];
+    let mut out: Vec<(String, Vec<f64>)> = crate::trace::gates(c.cell, run, &c.batch, h)
+        .into_iter()
+        .map(|s| (s.name.to_string(), s.values))
+        .collect();
+    for s in crate::trace::preactivations(c.cell, run, &c.batch, h) {
+        out.push((format!("pre_{}", s.name), s.values));
+    }
+    if let Some(a) = &c.analysis {
+        if !a.carry_path.is_empty() {
+            out.push(("carry_path".into(), a.carry_path.clone()));
+        }
+    }
+    out
 }
 
 fn parse_config(config: JsValue) -> Result<SceneConfig, JsError> {
@@ -88,13 +112,19 @@ impl Lab {
     pub fn new(config: JsValue) -> Result<Lab, JsError> {
         let config = parse_config(config)?;
         let result = lab::compute(&config.to_scene().map_err(js_err)?).map_err(js_err)?;
-        Ok(Lab { config, result })
+        let series = build_series(&result);
+        Ok(Lab {
+            config,
+            result,
+            series,
+        })
     }
 
     /// Recomputes with a new scene configuration.
     pub fn update(&mut self, config: JsValue) -> Result<(), JsError> {
         let config = parse_config(config)?;
         self.result = lab::compute(&config.to_scene().map_err(js_err)?).map_err(js_err)?;
+        self.series = build_series(&self.result);
         self.config = config;
         Ok(())
     }
@@ -141,26 +171,12 @@ impl Lab {
     /// Names of the `[T][H]` series of cell `i`: gates and states (`i f g o c h`, `r z n h`, `h`),
     /// pre-activations (`pre_…`), and `carry_path` for gated cells.
     pub fn series_names(&self, i: usize) -> Result<Vec<String>, JsError> {
-        Ok(self.series_all(i)?.into_iter().map(|(n, _)| n).collect())
+        Ok(self.series_all(i)?.iter().map(|(n, _)| n.clone()).collect())
     }
 
-    fn series_all(&self, i: usize) -> Result<Vec<(String, Vec<f64>)>, JsError> {
-        let c = self.cell(i)?;
-        let h = c.net.arch.hidden_size;
-        let run = &c.forward.runs[0];
-        let mut out: Vec<(String, Vec<f64>)> = crate::trace::gates(c.cell, run, &c.batch, h)
-            .into_iter()
-            .map(|s| (s.name.to_string(), s.values))
-            .collect();
-        for s in crate::trace::preactivations(c.cell, run, &c.batch, h) {
-            out.push((format!("pre_{}", s.name), s.values));
-        }
-        if let Some(a) = &c.analysis {
-            if !a.carry_path.is_empty() {
-                out.push(("carry_path".into(), a.carry_path.clone()));
-            }
-        }
-        Ok(out)
+    fn series_all(&self, i: usize) -> Result<&[(String, Vec<f64>)], JsError> {
+        self.cell(i)?;
+        Ok(&self.series[i])
     }
 
     /// One `[T][H]` series, row-major (step-major), as a copy.
@@ -418,4 +434,112 @@ pub fn cell_color(cell: &str) -> Result<String, JsError> {
     crate::cell::CellKind::from_name(cell)
         .map(crate::chart::cell_color_css)
         .ok_or_else(|| js_err(format!("cell: unknown cell \"{cell}\"")))
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Attaches analysis computed elsewhere (the page's worker runs the same scene with
+    /// `analysis: true`) to cell `i`: `jacobian_norm` (T), `carry_path` (T·H, empty for plain
+    /// RNNs) and `carry_path_norm` (T, empty for plain RNNs).
+    ///
+    /// # Errors
+    /// When the lengths do not match the scene.
+    pub fn attach_analysis(
+        &mut self,
+        i: usize,
+        jacobian_norm: &[f64],
+        carry_path: &[f64],
+        carry_path_norm: &[f64],
+    ) -> Result<(), JsError> {
+        let n = self.result.cells.len();
+        let c = self
+            .result
+            .cells
+            .get_mut(i)
+            .ok_or_else(|| js_err(format!("cell: expected an index below {n}")))?;
+        let (t, h) = (c.batch.steps, c.net.arch.hidden_size);
+        let gated = c.cell.gates() > 1;
+        let (want_cp, want_cpn) = if gated { (t * h, t) } else { (0, 0) };
+        if jacobian_norm.len() != t
+            || carry_path.len() != want_cp
+            || carry_path_norm.len() != want_cpn
+        {
+            return Err(js_err(format!(
+                "analysis: expected lengths {t}, {want_cp}, {want_cpn}, got {}, {}, {}",
+                jacobian_norm.len(),
+                carry_path.len(),
+                carry_path_norm.len()
+            )));
+        }
+        c.jacobian_by_lag = (0..t).map(|k| jacobian_norm[t - 1 - k]).collect();
+        c.analysis = Some(crate::bptt::Analysis {
+            jacobian_norm: jacobian_norm.to_vec(),
+            carry_path: carry_path.to_vec(),
+            carry_path_norm: carry_path_norm.to_vec(),
+        });
+        self.series[i] = cell_series(&self.result.cells[i]);
+        Ok(())
+    }
+
+    /// True when cell `i` has its Jacobian analysis.
+    pub fn has_analysis(&self, i: usize) -> bool {
+        self.result
+            .cells
+            .get(i)
+            .is_some_and(|c| c.analysis.is_some())
+    }
+}
+
+/// The benchmark workload (`unrolled bench`): forward plus the full backward pass, loss = sum of
+/// outputs, PyTorch default init (seed 0), N(0, 1) inputs (seed 1).
+#[wasm_bindgen]
+pub struct Bench {
+    problem: crate::workload::Problem,
+}
+
+#[wasm_bindgen]
+impl Bench {
+    /// Prepares the workload.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        cell: &str,
+        batch: usize,
+        steps: usize,
+        input_size: usize,
+        hidden_size: usize,
+    ) -> Result<Bench, JsError> {
+        let cell = crate::cell::CellKind::from_name(cell).ok_or_else(|| {
+            js_err(format!(
+                "cell: expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru, got \"{cell}\""
+            ))
+        })?;
+        for (name, v, hi) in [
+            ("batch", batch, 1024),
+            ("steps", steps, 10_000),
+            ("input_size", input_size, 1024),
+            ("hidden_size", hidden_size, 1024),
+        ] {
+            if !(1..=hi).contains(&v) {
+                return Err(js_err(format!(
+                    "{name}: expected an integer in 1..={hi}, got {v}"
+                )));
+            }
+        }
+        let w = crate::workload::Workload {
+            cell,
+            batch,
+            steps,
+            input_size,
+            hidden_size,
+            analysis: false,
+        };
+        Ok(Bench {
+            problem: w.prepare(),
+        })
+    }
+
+    /// Runs forward + backward once; returns a checksum of the gradients.
+    pub fn run(&self) -> f64 {
+        self.problem.run()
+    }
 }

@@ -1,6 +1,6 @@
 // Unrolled's page: state → wasm core → charts. Every interaction that changes the model records a
 // User Timing measure named `update`, from the input event to the end of drawing.
-import init, { Lab, last_panic, cell_color } from '../pkg/unrolled.js';
+import init, { Lab, last_panic, cell_color, panic_for_test } from '../pkg/unrolled.js';
 import { CELLS, CELL_LABEL, HIDEABLE, decode, defaults, encode, sceneConfig } from './state.js';
 import { fmt } from './format.js';
 import { Heatmaps } from './heatmaps.js';
@@ -61,7 +61,7 @@ function fit(canvas) {
 
 // ---------- the model ----------
 function recompute() {
-  const cfg = sceneConfig(state);
+  const cfg = { ...sceneConfig(state), analysis: false };
   const ok = guard(() => {
     if (!lab) lab = new Lab(cfg);
     else lab.update(cfg);
@@ -73,18 +73,21 @@ function recompute() {
   const n = lab.cell_count();
   for (let i = 0; i < n; i += 1) {
     const name = lab.cell_name(i);
-    const seriesNames = lab.series_names(i);
-    const series = {};
-    for (const s of seriesNames) series[s] = lab.series(i, s);
-    series.input = lab.per_step(i, 'input');
+    // [T][H] series are copied out of wasm only when something reads them (the equations).
+    const series = new Proxy({}, {
+      get(cache, key) {
+        if (typeof key !== 'string') return undefined;
+        if (!(key in cache)) cache[key] = key === 'input' ? lab.per_step(i, 'input') : lab.series(i, key);
+        return cache[key];
+      },
+    });
     cells.push({
       name, index: i, series,
       grad: lab.per_step(i, 'grad_h_norm'),
-      jac: lab.per_step(i, 'jacobian_norm'),
+      jac: new Float64Array(state.T).fill(NaN),
       gradC: name === 'lstm' ? lab.per_step(i, 'grad_c_norm') : null,
-      carry: name === 'lstm' || name === 'gru' ? lab.per_step(i, 'carry_path_norm') : null,
+      carry: name === 'lstm' || name === 'gru' ? new Float64Array(state.T).fill(NaN) : null,
       gradByLag: lab.grad_by_lag(i),
-      jacByLag: lab.jacobian_by_lag(i),
       summary: lab.summary(i),
     });
   }
@@ -262,6 +265,57 @@ function update(start) {
   syncSpectrumSliders();
   writeHash();
   performance.measure('update', { start, end: performance.now() });
+  requestAnalysis(start);
+}
+
+// ---------- the Jacobian analysis, in a worker ----------
+const worker = new Worker(new URL('./analysis-worker.js', import.meta.url), { type: 'module' });
+let analysisId = 0;
+let analysisStart = 0;
+let appliedId = 0;
+let settleWaiters = [];
+
+function requestAnalysis(start) {
+  analysisId += 1;
+  analysisStart = start;
+  document.body.dataset.analysis = 'pending';
+  worker.postMessage({ id: analysisId, config: sceneConfig(state) });
+}
+
+worker.onmessage = (e) => {
+  const { id, cells, error } = e.data;
+  if (id !== analysisId || dead) return; // a newer request is on its way
+  if (error) {
+    showBanner(`Jacobian analysis: ${error}`);
+  } else {
+    const ok = guard(() => {
+      cells.forEach((c, i) => {
+        lab.attach_analysis(i, c.jacobian, c.carry, c.carryNorm);
+        data.cells[i].jac = c.jacobian;
+        if (data.cells[i].carry) data.cells[i].carry = c.carryNorm;
+        data.cells[i].series.carry_path = c.carry;
+      });
+      return true;
+    });
+    if (ok) {
+      drawFlow();
+      drawHeatmaps();
+      drawChainPanel();
+    }
+  }
+  appliedId = id;
+  document.body.dataset.analysis = 'ready';
+  performance.measure('analysis', { start: analysisStart, end: performance.now() });
+  const waiting = settleWaiters;
+  settleWaiters = [];
+  waiting.forEach((r) => r());
+};
+worker.onerror = (e) => showBanner(`The analysis worker failed: ${e.message}`);
+
+/** Resolves once the newest state's analysis has been drawn. */
+function settled() {
+  if (appliedId === analysisId) return Promise.resolve();
+  return new Promise((r) => settleWaiters.push(r));
 }
 
 function setStep(t, start) {
@@ -565,7 +619,11 @@ async function main() {
   }
   bind();
   update(performance.now());
-  window.__unrolled = { get lab() { return lab; }, get state() { return state; }, get data() { return data; }, update };
+  window.__unrolled = {
+    get lab() { return lab; }, get state() { return state; }, get data() { return data; },
+    get spectrumRect() { return spectrumRect; }, update, settled,
+    panic: () => guard(() => panic_for_test()), // test hook: the banner shows a panic
+  };
   document.body.dataset.ready = 'true';
 }
 main();

@@ -12,6 +12,7 @@ const UNIT_RANGE = new Set(['i', 'f', 'o', 'r', 'z', 'carry_path']);
 
 export function heatmapList(cell, names) {
   const order = names.filter((n) => !n.startsWith('pre_'));
+  if ((cell === 'lstm' || cell === 'gru') && !order.includes('carry_path')) order.push('carry_path');
   return order.map((name) => ({
     name,
     title: name === 'carry_path'
@@ -87,6 +88,11 @@ export class Heatmaps {
   /** Puts new values in (and redraws a frame only when its scale or size changed). */
   update(lab, cellIndex, cell, T, H, t) {
     for (const item of this.items.values()) {
+      if (item.name === 'carry_path' && !lab.has_analysis(cellIndex)) {
+        // computed by the worker; drawn when it arrives
+        item.values = null;
+        continue;
+      }
       item.values = lab.series(cellIndex, item.name);
       item.scale = scaleFor(cell, item.name, item.values);
       const dpr = window.devicePixelRatio || 1;
@@ -125,6 +131,7 @@ export class Heatmaps {
   mark(t, T) {
     for (const item of this.items.values()) {
       if (!item.rect) continue;
+      item.cells.style.visibility = item.values ? 'visible' : 'hidden';
       const w = item.rect.width / T;
       Object.assign(item.marker.style, {
         left: `${item.rect.x + t * w - 1}px`, top: `${item.rect.y - 2}px`,
