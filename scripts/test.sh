@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Runs every test of the project. Installs what it needs on first use (idempotent).
+# Runs every test of the project: formatting, lints (native and wasm), the native suites
+# (unit, PyTorch goldens, gradient checks, properties, CLI, charts), the wasm bindings in headless
+# Chromium, and the end-to-end tests of the page in Chromium. Installs what it needs on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-setup_native
+setup_wasm
+setup_e2e
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy --all-targets -- -D warnings"
+echo "== cargo clippy (native, all targets)"
 cargo clippy --all-targets --quiet -- -D warnings
-echo "== native tests (cargo nextest)"
-cargo build --release --quiet --bin unrolled
+echo "== cargo clippy (wasm32)"
+cargo clippy --lib --tests --target wasm32-unknown-unknown --quiet -- -D warnings
+
+echo "== native tests"
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --release --no-fail-fast
+  cargo nextest run --no-fail-fast
 else
-  cargo test --release
+  cargo test --no-fail-fast
 fi
+cargo test --doc --quiet
+
+echo "== wasm build for the page"
+bash scripts/build-web.sh
 if [ -f scripts/test-web.sh ]; then
+  echo "== wasm-bindgen tests in headless Chromium"
   bash scripts/test-web.sh
 fi
+echo "== end-to-end tests of the page (Chromium via playwright-core)"
+(cd e2e && npm test)

@@ -233,3 +233,48 @@ pub fn heatmap_svg(
     }
     Ok(out)
 }
+
+/// The carry path against the hidden path of one gated cell, by lag: `max_j ∏ f_j` (LSTM) or
+/// `max_j ∏ z_j` (GRU) over the later steps, against `‖∂h_T/∂h_t‖₂` — the cell state's
+/// additive path keeps gradients alive where the path through `h` vanishes.
+pub fn paths_chart(c: &crate::lab::CellResult) -> Option<GradientFlowChart> {
+    let a = c.analysis.as_ref()?;
+    if a.carry_path_norm.is_empty() {
+        return None;
+    }
+    let t = c.batch.steps;
+    let by_lag = |v: &[f64]| (0..t).map(|k| v[t - 1 - k]).collect::<Vec<f64>>();
+    let (carry_label, title) = match c.cell {
+        crate::cell::CellKind::Lstm => ("forget path max ∏f", "LSTM: forget path vs hidden path"),
+        _ => ("z carry max ∏z", "GRU: z carry vs hidden path"),
+    };
+    let color = cell_color(c.cell);
+    Some(GradientFlowChart::new(
+        title,
+        "size (log scale)",
+        vec![
+            Series {
+                label: carry_label.into(),
+                color: [0xD5, 0x5E, 0x00],
+                values: by_lag(&a.carry_path_norm),
+                dashed: false,
+            },
+            Series {
+                label: "hidden path ‖∂h_T/∂h_t‖".into(),
+                color,
+                values: by_lag(&a.jacobian_norm),
+                dashed: false,
+            },
+        ],
+    ))
+}
+
+/// Draws [`paths_chart`] (nothing, and `false`, until the analysis is there).
+pub fn paths(c: &crate::lab::CellResult, canvas: HtmlCanvasElement) -> Result<bool, JsError> {
+    let Some(chart) = paths_chart(c) else {
+        return Ok(false);
+    };
+    let area = backend(canvas)?.into_drawing_area();
+    crate::chart::gradient_flow::draw(&area, &chart).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(true)
+}

@@ -386,6 +386,16 @@ impl Lab {
         draw::singular_values(&self.result, canvas)
     }
 
+    /// Draws the carry path (LSTM ∏f, GRU ∏z) against the hidden path ‖∂h_T/∂h_t‖ of cell `i`;
+    /// returns false (and draws nothing) for plain RNNs or before the analysis is attached.
+    pub fn draw_paths(
+        &self,
+        i: usize,
+        canvas: web_sys::HtmlCanvasElement,
+    ) -> Result<bool, JsError> {
+        draw::paths(self.cell(i)?, canvas)
+    }
+
     /// One chart as SVG text (`gradient-flow`, `spectrum`, `singular-values`).
     pub fn svg(
         &self,

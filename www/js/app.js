@@ -162,6 +162,20 @@ function hNorms(d) {
   return out;
 }
 
+function drawPaths() {
+  const d = cellData(state.focus);
+  const box = $('paths-box');
+  const gated = d.name === 'lstm' || d.name === 'gru';
+  box.hidden = !gated;
+  if (!gated || !lab.has_analysis(d.index)) return;
+  const c = $('paths');
+  fit(c);
+  guard(() => lab.draw_paths(d.index, c));
+  const k = Math.min(state.T - 1, Math.round(state.T / 2));
+  const carry = d.carry ? d.carry[state.T - 1 - k] : NaN;
+  c.setAttribute('aria-label', `${CELL_LABEL[d.name]}: at lag ${k} the ${d.name === 'lstm' ? 'forget path max ∏f' : 'z carry max ∏z'} is ${fmt(carry)} and the hidden path ‖∂h_T/∂h_t‖ is ${fmt(d.jac[state.T - 1 - k])}.`);
+}
+
 function drawHeatmaps() {
   const d = cellData(state.focus);
   heat.layout(lab, d.index, d.name, state.T, state.H, downloadHeatmap);
@@ -187,6 +201,7 @@ function drawAll() {
   drawSpectrum();
   drawChainPanel();
   drawHeatmaps();
+  drawPaths();
   drawClipReport();
 }
 
@@ -203,6 +218,8 @@ function syncControls() {
   $('seed').value = state.seed;
   document.querySelectorAll('input[name=loss]').forEach((b) => { b.checked = b.value === state.loss; });
   document.querySelectorAll('input[name=phase]').forEach((b) => { b.checked = b.value === state.phase; });
+  setRange('carry-bias', state.fb ?? 0, state.fb === null ? 'default' : fmt(state.fb),
+    state.fb === null ? 'PyTorch default, about 0' : `carry-gate bias ${fmt(state.fb)}`);
   $('clip').value = state.clip;
   setRange('clip-threshold', Math.log10(state.ct), fmt(state.ct), state.clip === 'none' ? 'no clipping' : undefined);
   $('clip-threshold').disabled = state.clip === 'none';
@@ -300,6 +317,7 @@ worker.onmessage = (e) => {
     if (ok) {
       drawFlow();
       drawHeatmaps();
+      drawPaths();
       drawChainPanel();
     }
   }
@@ -352,16 +370,26 @@ function bind() {
     update(e.timeStamp);
   });
   on('preset-nonnormal', 'click', (e) => {
-    // Every eigenvalue at 0.9 (ρ = 0.9 < 1) with a strong non-normal part: σ_max ≫ 1, so the
-    // gradient grows for a while before the eigenvalues win and it decays.
+    // Every eigenvalue on |λ| = 0.9 (ρ = 0.9 < 1) with a strong non-normal part: σ_max ≫ 1, so the
+    // gradient grows for a while before the eigenvalues win and it decays. The eigenvalues are
+    // distinct conjugate pairs: one repeated H times is too ill-conditioned to compute back
+    // (with H = 32 the computed ρ came out 1.01).
     state.cells = state.cells.includes('rnn_linear') ? state.cells : ['rnn_linear', ...state.cells];
-    state.eigs = Array.from({ length: state.H }, (_, i) => [0.9 * Math.cos(Math.PI * (i % 2 ? -1 : 1) * 0), 0]);
+    const m = Math.floor(state.H / 2);
+    state.eigs = [];
+    for (let k = 0; k < m; k += 1) {
+      const a = (Math.PI * (k + 0.5)) / m;
+      state.eigs.push([0.9 * Math.cos(a), 0.9 * Math.sin(a)], [0.9 * Math.cos(a), -0.9 * Math.sin(a)]);
+    }
+    if (state.H % 2) state.eigs.push([0.9, 0]);
     state.nn = 0.5;
     state.scale = 'none';
     update(e.timeStamp);
   });
   on('eig-reset', 'click', (e) => { state.eigs = null; state.nn = 0; state.sel = -1; state.scale = 'rho'; state.sv = 0.9; update(e.timeStamp); });
   on('clip', 'change', (e) => { state.clip = e.target.value; update(e.timeStamp); });
+  on('carry-bias', 'input', (e) => { state.fb = Number(e.target.value); update(e.timeStamp); });
+  on('carry-bias-default', 'click', (e) => { state.fb = null; update(e.timeStamp); });
   on('clip-threshold', 'input', (e) => { state.ct = 10 ** Number(e.target.value); update(e.timeStamp); });
   on('show-gradient', 'change', (e) => { state.showG = e.target.checked; update(e.timeStamp); });
   on('show-jacobian', 'change', (e) => { state.showJ = e.target.checked; update(e.timeStamp); });

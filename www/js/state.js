@@ -11,11 +11,12 @@ export function defaults() {
     H: 32, T: 100, input: 'pulse', custom: '1, 0, 0, 0', seed: 1, init: 'orthogonal',
     scale: 'rho', sv: 0.9, nn: 0, eigs: null, loss: 'last', clip: 'none', ct: 1,
     focus: 'lstm', chain: 'rnn_tanh', t: 99, unit: 0, phase: 'fwd',
-    showG: true, showJ: true, showTh: true, sel: -1, hide: [],
+    showG: true, showJ: true, showTh: true, sel: -1, hide: [], fb: null,
   };
 }
 
 const num = (v, lo, hi, d) => {
+  if (v === null || v === '') return d; // absent from the hash: keep the default (Number(null) is 0)
   const x = Number(v);
   return Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : d;
 };
@@ -46,6 +47,7 @@ export function encode(s) {
   p.set('show', [s.showG && 'g', s.showJ && 'j', s.showTh && 'th'].filter(Boolean).join(','));
   if (s.sel >= 0) p.set('sel', s.sel);
   if (s.hide.length) p.set('hide', s.hide.join(','));
+  if (s.fb !== null) p.set('fb', +s.fb.toFixed(3));
   return p.toString();
 }
 
@@ -86,6 +88,7 @@ export function decode(hash) {
   }
   s.sel = int(p.get('sel'), -1, s.H - 1, -1);
   if (p.has('hide')) s.hide = p.get('hide').split(',').filter((x) => HIDEABLE.includes(x));
+  if (p.has('fb')) s.fb = num(p.get('fb'), -4, 8, null);
   return s;
 }
 
@@ -107,5 +110,6 @@ export function sceneConfig(s) {
     clip: s.clip,
     clip_threshold: s.ct,
     analysis: true,
+    carry_bias: s.fb,
   };
 }
