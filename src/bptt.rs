@@ -290,41 +290,26 @@ fn weight_gradients(
         &mut g.weight_ih,
     );
     let h_prev = &run.h[..rows * hid];
-    if all_finite(h_prev) {
-        matmul(
-            gh,
-            rows,
-            hid,
-            dhp,
-            true,
-            h_prev,
-            false,
-            0.0,
-            &mut g.weight_hh,
-        );
+    // A finished sequence carries its last state, whose δ is 0; if that state is not finite,
+    // mask it so 0·inf does not turn a finite gradient into NaN.
+    let masked: Vec<f64>;
+    let h_used = if all_finite(h_prev) {
+        h_prev
     } else {
-        // A finished sequence carries a non-finite state whose δ is 0: mask it so 0·inf
-        // does not turn a finite gradient into NaN.
-        let mut masked = h_prev.to_vec();
-        for s in 0..batch.steps {
-            for b in 0..batch.batch {
-                if batch.position(b, s, run.direction).is_none() {
-                    masked[(s * batch.batch + b) * hid..][..hid].fill(0.0);
-                }
-            }
-        }
-        matmul(
-            gh,
-            rows,
-            hid,
-            dhp,
-            true,
-            &masked,
-            false,
-            0.0,
-            &mut g.weight_hh,
-        );
-    }
+        masked = mask_inactive(h_prev, batch, run.direction, hid);
+        &masked
+    };
+    matmul(
+        gh,
+        rows,
+        hid,
+        dhp,
+        true,
+        h_used,
+        false,
+        0.0,
+        &mut g.weight_hh,
+    );
     for r in 0..rows {
         for k in 0..gh {
             g.bias_ih[k] += dxp[r * gh + k];
@@ -332,6 +317,19 @@ fn weight_gradients(
         }
     }
     g
+}
+
+/// A copy of the per-step states with the rows of finished sequences zeroed.
+fn mask_inactive(h: &[f64], batch: &Batch, direction: usize, hid: usize) -> Vec<f64> {
+    let mut out = h.to_vec();
+    for s in 0..batch.steps {
+        for b in 0..batch.batch {
+            if batch.position(b, s, direction).is_none() {
+                out[(s * batch.batch + b) * hid..][..hid].fill(0.0);
+            }
+        }
+    }
+    out
 }
 
 /// Loss-free per-step analysis of one layer × direction, at original time positions.
