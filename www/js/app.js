@@ -200,10 +200,24 @@ function drawAll() {
   drawFlow();
   drawSpectrum();
   drawChainPanel();
-  drawHeatmaps();
-  drawPaths();
+  drawGatesPanel();
   drawClipReport();
 }
+
+// The gates panel is the costliest to draw; while it is scrolled out of view it is only marked
+// stale and drawn when it comes into view (or when someone waits for `settled()`).
+let gatesVisible = true;
+let gatesStale = false;
+function drawGatesPanel() {
+  if (!gatesVisible) { gatesStale = true; return; }
+  gatesStale = false;
+  drawHeatmaps();
+  drawPaths();
+}
+new IntersectionObserver((entries) => {
+  gatesVisible = entries.some((e) => e.isIntersecting);
+  if (gatesVisible && gatesStale && data) drawGatesPanel();
+}).observe($('panel-gates'));
 
 // ---------- controls ----------
 function syncControls() {
@@ -275,6 +289,8 @@ function update(start) {
   state.t = Math.min(state.t, state.T - 1);
   state.unit = Math.min(state.unit, state.H - 1);
   if (state.eigs && state.eigs.length !== state.H) state.eigs = null;
+  // Keep exactly what the link can hold (4 decimals), so a copied link restores this very view.
+  if (state.eigs) state.eigs = state.eigs.map(([re, im]) => [+re.toFixed(4), +im.toFixed(4)]);
   if (state.sel >= state.H) state.sel = -1;
   syncControls();
   if (!recompute()) return;
@@ -316,8 +332,7 @@ worker.onmessage = (e) => {
     });
     if (ok) {
       drawFlow();
-      drawHeatmaps();
-      drawPaths();
+      drawGatesPanel();
       drawChainPanel();
     }
   }
@@ -330,10 +345,11 @@ worker.onmessage = (e) => {
 };
 worker.onerror = (e) => showBanner(`The analysis worker failed: ${e.message}`);
 
-/** Resolves once the newest state's analysis has been drawn. */
+/** Resolves once the newest state's analysis has been drawn (and every panel is up to date). */
 function settled() {
-  if (appliedId === analysisId) return Promise.resolve();
-  return new Promise((r) => settleWaiters.push(r));
+  const flush = () => { if (gatesStale && data) { gatesStale = false; drawHeatmaps(); drawPaths(); } };
+  if (appliedId === analysisId) { flush(); return Promise.resolve(); }
+  return new Promise((r) => settleWaiters.push(() => { flush(); r(); }));
 }
 
 function setStep(t, start) {
