@@ -13,7 +13,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy (native, all targets)"
 cargo clippy --all-targets --quiet -- -D warnings
 echo "== cargo clippy (wasm32)"
-cargo clippy --lib --tests --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy --lib --test web --target wasm32-unknown-unknown --quiet -- -D warnings
 
 echo "== native tests"
 if cargo nextest --version >/dev/null 2>&1; then
