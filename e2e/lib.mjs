@@ -7,10 +7,17 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function startServer() {
+/**
+ * Serves www/ with /vendor/ → e2e/node_modules. `mounts` adds more prefixes, e.g.
+ * `{ '/bench/': 'e2e/bench/page' }` (directories relative to the repository root, or absolute).
+ */
+export async function startServer(mounts = {}) {
+  const extra = Object.entries(mounts).flatMap(([prefix, dir]) => [
+    '--mount', `${prefix}=${path.resolve(ROOT, dir)}/`,
+  ]);
   const proc = spawn('node', [
     path.join(ROOT, 'scripts/serve.mjs'), '--root', path.join(ROOT, 'www'), '--port', '0',
-    '--mount', `/vendor/=${path.join(ROOT, 'e2e/node_modules')}/`,
+    '--mount', `/vendor/=${path.join(ROOT, 'e2e/node_modules')}/`, ...extra,
   ], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let buf = '';

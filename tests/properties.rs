@@ -2,6 +2,9 @@
 //! exact linear-RNN Jacobian, a saturated LSTM's constant error carousel, the spectral tools,
 //! overflow as a result, and gradient clipping.
 
+// Native only: proptest (a native-only dev-dependency) pulls in getrandom, which has no
+// wasm32-unknown-unknown backend; the wasm build is tested by tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
 // Index loops over parallel arrays read like the formulas they check.
 #![allow(clippy::needless_range_loop)]
 

@@ -300,13 +300,20 @@ fn render(args: &[String]) -> Result<(), Fail> {
         _ => 1,
     };
     if png {
-        use plotters::prelude::{BitMapBackend, IntoDrawingArea};
-        draw_chart(
-            &BitMapBackend::new(&out, size).into_drawing_area(),
-            &prepared,
-            columns,
-            &out,
-        )
+        // The CLI is native; it only compiles for wasm32 because `cargo test --target wasm32`
+        // (tests/web.rs) builds every binary. plotters has no bitmap backend there.
+        #[cfg(target_arch = "wasm32")]
+        return Err(Fail("--out: PNG needs the native build".into()));
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use plotters::prelude::{BitMapBackend, IntoDrawingArea};
+            draw_chart(
+                &BitMapBackend::new(&out, size).into_drawing_area(),
+                &prepared,
+                columns,
+                &out,
+            )
+        }
     } else {
         use plotters::prelude::{IntoDrawingArea, SVGBackend};
         draw_chart(

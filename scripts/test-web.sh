@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The browser shell's tests (tests/web.rs) as wasm in headless Chromium, run by
+# wasm-bindgen-test-runner (installed with wasm-bindgen-cli, same version as the crate) through
+# Debian's chromedriver. webdriver.json in the crate root adds Chromium's flags (--no-sandbox for
+# root, headless). Idempotent: installs the wasm target, the CLI and Chromium on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+setup_wasm
+setup_browser
+
+want=$(wasm_bindgen_version)
+have=$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')
+if [ "$have" != "$want" ]; then
+  echo "error: wasm-bindgen-test-runner is ${have:-missing} but Cargo.lock pins wasm-bindgen $want" >&2
+  exit 1
+fi
+
+echo "== tests/web.rs in headless Chromium (wasm-bindgen-test-runner $have)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
+  cargo test --target wasm32-unknown-unknown --test web
