@@ -503,3 +503,58 @@ fn cli_render_refuses_bad_input_with_one_line_and_exit_2() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- layout at the page's sizes ----------------------------------------------------------
+
+#[test]
+fn narrow_charts_keep_legends_outside_the_plot() {
+    // The page's spectrum canvas (~340 × 330): the legend goes below, the square plot keeps
+    // most of the width.
+    let r = trace(
+        "rnn_tanh",
+        8,
+        5,
+        r#"{"seed":1,"scheme":"orthogonal","gain":0.9}"#,
+    );
+    let chart = from_trace::spectrum(&r, Pick::default()).expect("chart");
+    let mut rect = None;
+    let s = svg(340, 330, |a| {
+        rect = Some(spectrum::draw(a, &chart).expect("draws"))
+    });
+    let rect = rect.expect("rect");
+    assert_eq!(rect.width, rect.height, "square");
+    assert!(rect.width >= 170, "{rect:?}");
+    assert!(has_text(&s, "unit circle |λ| = 1"));
+    // Gradient flow with many series at ~520 × 380: legend outside (under) the plot.
+    let r = trace("rnn_tanh", 6, 30, r#"{"seed":3}"#);
+    let mut chart = from_trace::gradient_flow(&r, Pick::default()).expect("chart");
+    let base = chart.series.clone();
+    for i in 0..3 {
+        for b in &base {
+            let mut b = b.clone();
+            b.label = format!("cell {i}: {}", b.label);
+            chart.series.push(b);
+        }
+    }
+    let mut rect = None;
+    let s = svg(520, 380, |a| {
+        rect = Some(gradient_flow::draw(a, &chart).expect("draws"))
+    });
+    let rect = rect.expect("rect");
+    assert!(rect.height >= 150 && rect.width >= 300, "{rect:?}");
+    for series in &chart.series {
+        assert!(has_text(&s, &series.label), "legend {}", series.label);
+    }
+    // One series of singular values: the title says what it is, no legend; σ = 1 labelled.
+    let r = trace("rnn_tanh", 6, 4, r#"{"seed":5}"#);
+    let chart = from_trace::singular_values(&r, Pick::default()).expect("chart");
+    assert_eq!(chart.series.len(), 1);
+    let s = svg(340, 190, |a| {
+        spectrum::draw_singular_values(a, &chart).expect("draws");
+    });
+    assert!(
+        !has_text(&s, &chart.series[0].label),
+        "no legend for one series"
+    );
+    assert!(has_text(&s, "σ = 1"));
+}

@@ -28,7 +28,8 @@ pub(crate) fn rgb(c: [u8; 3]) -> RGBColor {
 }
 
 /// Font sizes and spacing for one drawing area: at 640×360 the tick labels are 15 px
-/// (plotters' size; ≈13 px em), and everything grows with the smaller of the two ratios.
+/// (plotters' size; ≈13 px em), and everything grows with the smaller of the two ratios, never
+/// below 1 (× the [`super::with_pixel_ratio`] ratio, so a HiDPI canvas looks like a 1× one).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Theme {
     pub title: f64,
@@ -41,7 +42,8 @@ pub(crate) struct Theme {
 impl Theme {
     pub fn for_area<DB: DrawingBackend>(area: &Area<DB>) -> Theme {
         let (w, h) = area.dim_in_pixel();
-        let s = (w as f64 / 640.0).min(h as f64 / 360.0).clamp(1.0, 4.0);
+        let r = super::pixel_ratio();
+        let s = (w as f64 / 640.0).min(h as f64 / 360.0).clamp(r, 4.0 * r);
         Theme {
             title: 20.0 * s,
             label: 17.0 * s,
@@ -379,150 +381,250 @@ pub(crate) struct Entry {
     pub swatch: Swatch,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Corner {
-    UpperRight,
-    LowerRight,
-    UpperLeft,
-    LowerLeft,
+/// Where a swatch ends and its text starts, from the entry's left edge.
+fn swatch_span(th: &Theme) -> (i32, i32) {
+    (th.px(22.0), th.px(28.0))
 }
 
-/// The legend box's size in pixels for these entries.
-pub(crate) fn legend_size<DB: DrawingBackend>(
-    area: &Area<DB>,
-    th: &Theme,
-    entries: &[Entry],
-) -> (i32, i32) {
-    let st = style(th.tick, &INK, false);
-    let w = entries
-        .iter()
-        .map(|e| text_width(area, &e.label, &st))
-        .max()
-        .unwrap_or(0);
-    let row = (th.tick * 1.35) as i32;
-    (w + th.px(44.0), row * entries.len() as i32 + th.px(10.0))
+/// The height of one legend row.
+pub(crate) fn legend_row(th: &Theme) -> i32 {
+    (th.tick * 1.3).round() as i32
 }
 
-/// Draws a legend box with its top-left corner at `at`.
-pub(crate) fn legend_at<DB: DrawingBackend>(
+/// One entry's width: swatch, gap, text.
+fn entry_width<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, e: &Entry) -> i32 {
+    swatch_span(th).1 + text_width(area, &e.label, &style(th.tick, &INK, false))
+}
+
+/// Draws one legend entry with its left edge at `x` and its row centred on `y`.
+fn entry<DB: DrawingBackend>(
     area: &Area<DB>,
     th: &Theme,
-    entries: &[Entry],
-    at: (i32, i32),
-    boxed: bool,
+    e: &Entry,
+    (x, y): (i32, i32),
 ) -> Result<(), ChartError> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let (w, h) = legend_size(area, th, entries);
-    if boxed {
-        area.draw(&Rectangle::new(
-            [at, (at.0 + w, at.1 + h)],
-            BACKGROUND.mix(0.9).filled(),
-        ))
-        .map_err(err)?;
-        area.draw(&Rectangle::new(
-            [at, (at.0 + w, at.1 + h)],
-            RGBColor(200, 200, 200).stroke_width(th.line(1.0)),
-        ))
-        .map_err(err)?;
-    }
-    let st = style(th.tick, &INK, false);
-    let row = (th.tick * 1.35) as i32;
-    for (i, e) in entries.iter().enumerate() {
-        let y = at.1 + th.px(5.0) + row * i as i32 + row / 2;
-        let (sx0, sx1) = (at.0 + th.px(8.0), at.0 + th.px(32.0));
-        match e.swatch {
-            Swatch::Line { dashed } => {
-                let s = e.color.stroke_width(th.line(2.5));
-                if dashed {
-                    area.draw(&DashedPathElement::new(
-                        vec![(sx0, y), (sx1, y)],
-                        th.px(6.0),
-                        th.px(4.0),
-                        s,
-                    ))
+    let (sw, tx) = swatch_span(th);
+    let (sx0, sx1) = (x, x + sw);
+    match e.swatch {
+        Swatch::Line { dashed } => {
+            let s = e.color.stroke_width(th.line(2.5));
+            if dashed {
+                area.draw(&DashedPathElement::new(
+                    vec![(sx0, y), (sx1, y)],
+                    th.px(6.0),
+                    th.px(3.0),
+                    s,
+                ))
+                .map_err(err)?;
+            } else {
+                area.draw(&PathElement::new(vec![(sx0, y), (sx1, y)], s))
                     .map_err(err)?;
-                } else {
-                    area.draw(&PathElement::new(vec![(sx0, y), (sx1, y)], s))
-                        .map_err(err)?;
-                }
-            }
-            Swatch::Dot => {
-                area.draw(&Circle::new(
-                    ((sx0 + sx1) / 2, y),
-                    th.px(5.0),
-                    e.color.filled(),
-                ))
-                .map_err(err)?;
-            }
-            Swatch::Bar => {
-                let hh = th.px(6.0);
-                area.draw(&Rectangle::new(
-                    [(sx0 + th.px(4.0), y - hh), (sx1 - th.px(4.0), y + hh)],
-                    e.color.filled(),
-                ))
-                .map_err(err)?;
             }
         }
-        text(
-            area,
-            &e.label,
-            (at.0 + th.px(38.0), y),
-            &st,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        Swatch::Dot => {
+            area.draw(&Circle::new(
+                ((sx0 + sx1) / 2, y),
+                th.px(5.0),
+                e.color.filled(),
+            ))
+            .map_err(err)?;
+        }
+        Swatch::Bar => {
+            let hh = th.px(6.0);
+            area.draw(&Rectangle::new(
+                [(sx0 + th.px(4.0), y - hh), (sx1 - th.px(4.0), y + hh)],
+                e.color.filled(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    text(
+        area,
+        &e.label,
+        (x + tx, y),
+        &style(th.tick, &INK, false),
+        HPos::Left,
+        VPos::Center,
+    )
+}
+
+/// A legend laid out outside the plot as a grid: `cols` equal columns, filled row by row.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LegendGrid {
+    /// The sizes it is drawn at (a compact legend uses smaller ones than the chart).
+    pub th: Theme,
+    pub cols: usize,
+    pub rows: usize,
+    /// Column pitch (widest entry plus the gap between columns).
+    pub col_w: i32,
+    /// Widest entry.
+    pub entry_w: i32,
+    pub row_h: i32,
+}
+
+impl LegendGrid {
+    /// Width of the drawn legend (no trailing gap).
+    pub fn width(&self) -> i32 {
+        if self.cols == 0 {
+            0
+        } else {
+            self.col_w * (self.cols as i32 - 1) + self.entry_w
+        }
+    }
+    pub fn height(&self) -> i32 {
+        self.row_h * self.rows as i32
+    }
+}
+
+/// The grid with as many columns as fit in `max_w` (at least one), balanced so the last row is
+/// not needlessly short; `max_cols` caps the columns (1 = a single column).
+pub(crate) fn legend_grid<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    entries: &[Entry],
+    max_w: i32,
+    max_cols: usize,
+) -> LegendGrid {
+    let n = entries.len();
+    let entry_w = entries
+        .iter()
+        .map(|e| entry_width(area, th, e))
+        .max()
+        .unwrap_or(0);
+    let col_w = entry_w + th.px(14.0);
+    let fit = if col_w > 0 {
+        ((max_w - entry_w) / col_w + 1).max(1) as usize
+    } else {
+        1
+    };
+    let cols = fit.min(max_cols.max(1)).min(n.max(1));
+    let rows = n.div_ceil(cols);
+    let cols = if rows > 0 { n.div_ceil(rows) } else { 0 };
+    LegendGrid {
+        th: *th,
+        cols,
+        rows,
+        col_w,
+        entry_w,
+        row_h: legend_row(th),
+    }
+}
+
+/// Draws `entries` in `grid` with its top-left corner at `at`.
+pub(crate) fn legend_grid_at<DB: DrawingBackend>(
+    area: &Area<DB>,
+    entries: &[Entry],
+    grid: &LegendGrid,
+    at: (i32, i32),
+) -> Result<(), ChartError> {
+    for (i, e) in entries.iter().enumerate() {
+        let (r, c) = (i / grid.cols.max(1), i % grid.cols.max(1));
+        let x = at.0 + c as i32 * grid.col_w;
+        let y = at.1 + r as i32 * grid.row_h + grid.row_h / 2;
+        entry(area, &grid.th, e, (x, y))?;
     }
     Ok(())
 }
 
-/// Draws a legend inside the plot in `corner`.
-pub(crate) fn legend<DB: DrawingBackend>(
-    area: &Area<DB>,
-    th: &Theme,
-    ax: &Axes,
-    entries: &[Entry],
-    corner: Corner,
-) -> Result<(), ChartError> {
-    let (w, h) = legend_size(area, th, entries);
-    let m = th.px(8.0);
-    let x = match corner {
-        Corner::UpperRight | Corner::LowerRight => ax.x1 - m - w,
-        _ => ax.x0 + m,
-    };
-    let y = match corner {
-        Corner::UpperRight | Corner::UpperLeft => ax.y0 + m,
-        _ => ax.y1 - m - h,
-    };
-    legend_at(area, th, entries, (x, y), true)
+/// Where a legend goes: beside the plot (one column) or under it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LegendPlace {
+    None,
+    Right(LegendGrid),
+    Below(LegendGrid),
 }
 
-/// The corner whose legend-sized box covers the fewest of `points` (pixel coordinates).
-pub(crate) fn emptiest_corner(ax: &Axes, size: (i32, i32), points: &[(i32, i32)]) -> Corner {
-    let boxes = [
-        (Corner::UpperRight, (ax.x1 - size.0, ax.y0)),
-        (Corner::LowerRight, (ax.x1 - size.0, ax.y1 - size.1)),
-        (Corner::UpperLeft, (ax.x0, ax.y0)),
-        (Corner::LowerLeft, (ax.x0, ax.y1 - size.1)),
-    ];
-    let pad = 12;
-    boxes
-        .iter()
-        .map(|&(c, (x, y))| {
-            let n = points
-                .iter()
-                .filter(|p| {
-                    p.0 >= x - pad
-                        && p.0 <= x + size.0 + pad
-                        && p.1 >= y - pad
-                        && p.1 <= y + size.1 + pad
-                })
-                .count();
-            (n, c)
-        })
-        .min_by_key(|(n, _)| *n)
-        .map_or(Corner::UpperRight, |(_, c)| c)
+impl LegendPlace {
+    /// Room the legend takes from the right of the plot area (including the gap before it).
+    pub fn right_room(&self, th: &Theme) -> i32 {
+        match self {
+            LegendPlace::Right(g) => g.width() + th.px(16.0),
+            _ => 0,
+        }
+    }
+    /// Room the legend takes under the plot area (including the gap above it).
+    pub fn below_room(&self, th: &Theme) -> i32 {
+        match self {
+            LegendPlace::Below(g) => g.height() + th.px(6.0),
+            _ => 0,
+        }
+    }
+    /// Draws it: beside, top-aligned with the plot at `right_x`; below, with its bottom at the
+    /// area's bottom padding, centred under the plot (kept inside the area).
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        th: &Theme,
+        entries: &[Entry],
+        ax: &Axes,
+        right_x: i32,
+    ) -> Result<(), ChartError> {
+        let (w, h) = area.dim_in_pixel();
+        let (w, h) = (w as i32, h as i32);
+        match self {
+            LegendPlace::None => Ok(()),
+            LegendPlace::Right(g) => legend_grid_at(area, entries, g, (right_x, ax.y0)),
+            LegendPlace::Below(g) => {
+                let x = ((ax.x0 + ax.x1) / 2 - g.width() / 2)
+                    .min(w - th.pad - g.width())
+                    .max(th.pad);
+                let y = h - th.pad - g.height();
+                legend_grid_at(area, entries, g, (x, y))
+            }
+        }
+    }
+}
+
+/// Picks the legend place that leaves the best plot: `plot(right_room, below_room)` gives the
+/// plot's `(width, height)` for the room a legend takes, `aspect` is the plot's preferred
+/// width / height; the place whose plot holds the largest rectangle of that aspect wins (ties
+/// go to the right). A right-hand legend taller than `max_right_h` is not considered.
+pub(crate) fn place_legend<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    entries: &[Entry],
+    max_right_h: i32,
+    aspect: f64,
+    plot: impl Fn(i32, i32) -> (i32, i32),
+) -> LegendPlace {
+    if entries.is_empty() {
+        return LegendPlace::None;
+    }
+    let (w, _) = area.dim_in_pixel();
+    let score = |p: LegendPlace| {
+        let (pw, ph) = plot(p.right_room(th), p.below_room(th));
+        (pw as f64).min(ph as f64 * aspect)
+    };
+    // The chart's own sizes; a compact legend (smaller text, tighter rows) only when it leaves
+    // a much better plot (a narrow area with many entries).
+    let compact = Theme {
+        tick: th.tick * 0.8,
+        s: th.s * 0.8,
+        ..*th
+    };
+    let best = |t: &Theme| {
+        let right = LegendPlace::Right(legend_grid(area, t, entries, i32::MAX, 1));
+        let below = LegendPlace::Below(legend_grid(
+            area,
+            t,
+            entries,
+            w as i32 - 2 * th.pad,
+            usize::MAX,
+        ));
+        let right_ok = matches!(right, LegendPlace::Right(g) if g.height() <= max_right_h);
+        let (sr, sb) = (score(right), score(below));
+        if right_ok && sr >= sb {
+            (sr, right)
+        } else {
+            (sb, below)
+        }
+    };
+    let (normal, compact) = (best(th), best(&compact));
+    if compact.0 > 1.5 * normal.0 {
+        compact.1
+    } else {
+        normal.1
+    }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //!   with the text `overflow at k=…` marks where (an exploding network is a result, not an
 //!   error).
 
-use super::frame::{self, err, Area, Axes, Corner, Entry, Swatch, Theme, ALERT, MUTED};
+use super::frame::{self, err, Area, Axes, Entry, Swatch, Theme, ALERT, MUTED};
 use super::{register_fonts, ChartError, PixelRect};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -150,11 +150,33 @@ pub fn draw<DB: DrawingBackend>(
     let xmax = n.saturating_sub(1).max(1) as f64;
     let left = frame::left_margin(&th, ytw, !chart.y_label.is_empty());
     let bottom = frame::bottom_margin(&th, !chart.x_label.is_empty());
+
+    // The legend goes outside the plot, never over the lines: one column on the right when
+    // that leaves the better plot, otherwise in columns under the axis title.
+    let entries: Vec<Entry> = chart
+        .series
+        .iter()
+        .map(|s| Entry {
+            label: s.label.clone(),
+            color: frame::rgb(s.color),
+            swatch: Swatch::Line { dashed: s.dashed },
+        })
+        .collect();
+    let right_of = |room: i32| {
+        if room > 0 {
+            room + th.pad
+        } else {
+            th.pad + th.px(12.0)
+        }
+    };
+    let place = frame::place_legend(area, &th, &entries, h - top - bottom, 1.8, |rr, br| {
+        (w - left - right_of(rr), h - top - bottom - br)
+    });
     let ax = Axes {
         x0: left,
         y0: top,
-        x1: (w - th.pad - th.px(12.0)).max(left + 10),
-        y1: (h - bottom).max(top + 10),
+        x1: (w - right_of(place.right_room(&th))).max(left + 10),
+        y1: (h - bottom - place.below_room(&th)).max(top + 10),
         xr: (0.0, xmax),
         yr: (lo as f64, hi as f64),
     };
@@ -191,12 +213,10 @@ pub fn draw<DB: DrawingBackend>(
     // Lines: dashed first, so measurements sit on top.
     let mut order: Vec<&Series> = chart.series.iter().filter(|s| s.dashed).collect();
     order.extend(chart.series.iter().filter(|s| !s.dashed));
-    let mut drawn_points = Vec::new();
     for s in &order {
         let color = frame::rgb(s.color);
         let style = color.stroke_width(th.line(if s.dashed { 2.0 } else { 2.5 }));
         for seg in segments(&ax, s) {
-            drawn_points.extend(seg.iter().step_by(4).copied());
             if s.dashed {
                 area.draw(&DashedPathElement::new(seg, th.px(7.0), th.px(5.0), style))
                     .map_err(err)?;
@@ -265,25 +285,9 @@ pub fn draw<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         frame::text(area, &label, (lx, y), &alert_st, hp, VPos::Center)?;
-        drawn_points.push((x, y));
     }
 
-    let entries: Vec<Entry> = chart
-        .series
-        .iter()
-        .map(|s| Entry {
-            label: s.label.clone(),
-            color: frame::rgb(s.color),
-            swatch: Swatch::Line { dashed: s.dashed },
-        })
-        .collect();
-    let size = frame::legend_size(area, &th, &entries);
-    let corner = if drawn_points.is_empty() {
-        Corner::UpperRight
-    } else {
-        frame::emptiest_corner(&ax, size, &drawn_points)
-    };
-    frame::legend(area, &th, &ax, &entries, corner)?;
+    place.draw(area, &th, &entries, &ax, ax.x1 + th.px(16.0))?;
     Ok(ax.rect())
 }
 

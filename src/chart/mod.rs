@@ -107,6 +107,37 @@ pub struct PixelRect {
     pub height: u32,
 }
 
+thread_local! {
+    static PIXEL_RATIO: std::cell::Cell<f64> = const { std::cell::Cell::new(1.0) };
+}
+
+/// The ratio set by [`with_pixel_ratio`] (1 outside it).
+pub(crate) fn pixel_ratio() -> f64 {
+    PIXEL_RATIO.with(|r| r.get())
+}
+
+/// Runs `f` (which draws charts) with `ratio` device pixels per CSS pixel: the charts' fonts,
+/// lines and spacing never go below `ratio` × their base size, so a canvas sized
+/// CSS size × devicePixelRatio looks the same as at ratio 1, only sharper. Without it (and
+/// natively) the ratio is 1. Non-finite or non-positive ratios count as 1; the previous ratio
+/// is restored afterwards.
+///
+/// ```
+/// use unrolled::chart::with_pixel_ratio;
+/// assert_eq!(with_pixel_ratio(2.0, || 7), 7);
+/// ```
+pub fn with_pixel_ratio<R>(ratio: f64, f: impl FnOnce() -> R) -> R {
+    let ratio = if ratio.is_finite() && ratio > 0.0 {
+        ratio
+    } else {
+        1.0
+    };
+    let before = PIXEL_RATIO.with(|r| r.replace(ratio));
+    let out = f();
+    PIXEL_RATIO.with(|r| r.set(before));
+    out
+}
+
 /// Binds the family `"sans-serif"` (normal and bold) to the bundled DejaVu Sans. Idempotent;
 /// every `draw` calls it, so callers need not. Native builds only: in wasm the canvas draws text.
 #[cfg(not(target_arch = "wasm32"))]

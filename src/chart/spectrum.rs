@@ -110,7 +110,9 @@ pub fn draw<DB: DrawingBackend>(
         .map(|s| spectral_radius(&s.points))
         .collect();
     let lim = plot_limit(chart);
-    let ticks = frame::fmt_ticks(&frame::nice_ticks(-lim, lim, 6, 0.0));
+    let all = frame::nice_ticks(-lim, lim, 6, 0.0);
+    let all_step = if all.len() > 1 { all[1] - all[0] } else { 0.5 };
+    let all_ticks = frame::fmt_ticks(&all);
 
     let mut entries: Vec<Entry> = chart
         .series
@@ -134,22 +136,29 @@ pub fn draw<DB: DrawingBackend>(
             swatch: Swatch::Line { dashed: true },
         });
     }
-    let (lw, _) = frame::legend_size(area, &th, &entries);
 
     let tick_st = frame::style(th.tick, &MUTED, false);
-    let ytw = ticks
+    let ytw = all_ticks
         .iter()
         .map(|(_, s)| frame::text_width(area, s, &tick_st))
         .max()
         .unwrap_or(0);
     let left = frame::left_margin(&th, ytw, true);
     let bottom = frame::bottom_margin(&th, true);
-    let gap = th.px(16.0);
-    let side = (h - top - bottom)
-        .min(w - left - gap - lw - 2 * th.pad)
-        .max(20);
-    // Centre plot + legend horizontally.
-    let used = left + side + gap + lw + th.pad;
+    // The square plot's side for the room a legend takes on the right or below.
+    let side_for = |rr: i32, br: i32| {
+        let right = if rr > 0 { rr + th.pad } else { 2 * th.pad };
+        (h - top - bottom - br).min(w - left - right).max(20)
+    };
+    // Beside the plot when the area is wide enough for that, otherwise under it.
+    let place = frame::place_legend(area, &th, &entries, h - top - bottom, 1.0, |rr, br| {
+        let side = side_for(rr, br);
+        (side, side)
+    });
+    let (rr, br) = (place.right_room(&th), place.below_room(&th));
+    let side = side_for(rr, br);
+    // Centre plot (+ legend) horizontally.
+    let used = left + side + rr + th.pad;
     let shift = ((w - used) / 2).max(0);
     let ax = Axes {
         x0: shift + left,
@@ -158,6 +167,14 @@ pub fn draw<DB: DrawingBackend>(
         y1: top + side,
         xr: (-lim, lim),
         yr: (-lim, lim),
+    };
+    // Tick labels every 0.5 (or so), or every 1, 2, … when that many would touch.
+    let label_w = ytw + th.px(10.0);
+    let min_step = label_w as f64 * 2.0 * lim / side as f64;
+    let ticks = if min_step > all_step {
+        frame::fmt_ticks(&frame::nice_ticks(-lim, lim, 100, min_step))
+    } else {
+        all_ticks
     };
     ax.background(area)?;
     ax.x_ticks(area, &th, &ticks, true)?;
@@ -239,14 +256,36 @@ pub fn draw<DB: DrawingBackend>(
                 );
                 let st = frame::style(th.tick, &INK, true);
                 let lwid = frame::text_width(area, &label, &st);
-                let at = (
-                    ax.x0 + th.px(8.0),
-                    ax.y0 + th.px(8.0) + (th.tick * 0.5) as i32,
-                );
+                // In the plot corner (upper left, upper right, lower left, lower right) where
+                // its box hides the fewest eigenvalues.
+                let (m, hh) = (th.px(8.0), (th.tick * 0.7) as i32);
+                let corners = [
+                    (ax.x0 + m, ax.y0 + m + hh),
+                    (ax.x1 - m - lwid, ax.y0 + m + hh),
+                    (ax.x0 + m, ax.y1 - m - hh),
+                    (ax.x1 - m - lwid, ax.y1 - m - hh),
+                ];
+                let hidden = |at: (i32, i32)| {
+                    let (x0, x1) = (at.0 - th.px(4.0) - r, at.0 + lwid + th.px(4.0) + r);
+                    let (y0, y1) = (at.1 - hh - r, at.1 + hh + r);
+                    chart
+                        .series
+                        .iter()
+                        .flat_map(|s| s.points.iter())
+                        .filter(|p| p.0.is_finite() && p.1.is_finite())
+                        .map(|p| ax.p(p.0, p.1))
+                        .filter(|q| q.0 >= x0 && q.0 <= x1 && q.1 >= y0 && q.1 <= y1)
+                        .count()
+                };
+                let at = corners
+                    .iter()
+                    .copied()
+                    .min_by_key(|&c| hidden(c))
+                    .unwrap_or(corners[0]);
                 area.draw(&Rectangle::new(
                     [
-                        (at.0 - th.px(4.0), at.1 - (th.tick * 0.7) as i32),
-                        (at.0 + lwid + th.px(4.0), at.1 + (th.tick * 0.7) as i32),
+                        (at.0 - th.px(4.0), at.1 - hh),
+                        (at.0 + lwid + th.px(4.0), at.1 + hh),
                     ],
                     frame::BACKGROUND.mix(0.9).filled(),
                 ))
@@ -257,7 +296,7 @@ pub fn draw<DB: DrawingBackend>(
     }
     ax.frame(area, &th)?;
     ax.labels(area, &th, "Re λ", "Im λ", ytw)?;
-    frame::legend_at(area, &th, &entries, (ax.x1 + gap, ax.y0), false)?;
+    place.draw(area, &th, &entries, &ax, ax.x1 + th.px(16.0))?;
     Ok(ax.rect())
 }
 
@@ -302,11 +341,31 @@ pub fn draw_singular_values<DB: DrawingBackend>(
         .unwrap_or(0);
     let left = frame::left_margin(&th, ytw, true);
     let bottom = frame::bottom_margin(&th, true);
+    // Right of the plot: the "σ = 1" label, then (several series only) the legend; one series
+    // needs no legend, the title says what it is.
+    let one_st = frame::style(th.tick, &INK, false);
+    let one_w = th.px(6.0) + frame::text_width(area, "σ = 1", &one_st);
+    let entries: Vec<Entry> = if chart.series.len() > 1 {
+        chart
+            .series
+            .iter()
+            .map(|s| Entry {
+                label: s.label.clone(),
+                color: frame::rgb(s.color),
+                swatch: Swatch::Bar,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let place = frame::place_legend(area, &th, &entries, h - top - bottom, 2.5, |rr, br| {
+        (w - left - one_w - rr - th.pad, h - top - bottom - br)
+    });
     let ax = Axes {
         x0: left,
         y0: top,
-        x1: (w - th.pad - th.px(40.0)).max(left + 10),
-        y1: (h - bottom).max(top + 10),
+        x1: (w - th.pad - one_w - place.right_room(&th)).max(left + 10),
+        y1: (h - bottom - place.below_room(&th)).max(top + 10),
         xr: (0.5, n.max(1) as f64 + 0.5),
         yr: (0.0, ymax),
     };
@@ -352,21 +411,12 @@ pub fn draw_singular_values<DB: DrawingBackend>(
         area,
         "σ = 1",
         (ax.x1 + th.px(6.0), y1),
-        &frame::style(th.tick, &INK, false),
+        &one_st,
         HPos::Left,
         VPos::Center,
     )?;
     ax.frame(area, &th)?;
     ax.labels(area, &th, "k (largest first)", "singular value σₖ", ytw)?;
-    let entries: Vec<Entry> = chart
-        .series
-        .iter()
-        .map(|s| Entry {
-            label: s.label.clone(),
-            color: frame::rgb(s.color),
-            swatch: Swatch::Bar,
-        })
-        .collect();
-    frame::legend(area, &th, &ax, &entries, frame::Corner::UpperRight)?;
+    place.draw(area, &th, &entries, &ax, ax.x1 + one_w + th.px(16.0))?;
     Ok(ax.rect())
 }

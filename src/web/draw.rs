@@ -46,6 +46,11 @@ fn rect_js(r: PixelRect) -> JsValue {
     o.into()
 }
 
+/// Device pixels per CSS pixel: canvases are sized CSS size × this, and charts scale with it.
+fn dpr() -> f64 {
+    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
+}
+
 fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("canvas: no 2d context"))
 }
@@ -135,8 +140,10 @@ pub fn gradient_flow(
     opt: &FlowOptions,
 ) -> Result<JsValue, JsError> {
     let area = backend(canvas)?.into_drawing_area();
-    let rect = crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt))
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    let rect = crate::chart::with_pixel_ratio(dpr(), || {
+        crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt))
+    })
+    .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(rect_js(rect))
 }
 
@@ -149,7 +156,8 @@ pub fn spectrum(
     let area = backend(canvas)?.into_drawing_area();
     let chart = spectrum_chart(r, selected);
     let rect =
-        crate::chart::spectrum::draw(&area, &chart).map_err(|e| JsError::new(&e.to_string()))?;
+        crate::chart::with_pixel_ratio(dpr(), || crate::chart::spectrum::draw(&area, &chart))
+            .map_err(|e| JsError::new(&e.to_string()))?;
     let o = rect_js(rect);
     let lim = crate::chart::spectrum::plot_limit(&chart);
     let _ = js_sys::Reflect::set(&o, &"lim".into(), &lim.into());
@@ -159,8 +167,10 @@ pub fn spectrum(
 /// Draws the singular values.
 pub fn singular_values(r: &SceneResult, canvas: HtmlCanvasElement) -> Result<JsValue, JsError> {
     let area = backend(canvas)?.into_drawing_area();
-    let rect = crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r))
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    let rect = crate::chart::with_pixel_ratio(dpr(), || {
+        crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r))
+    })
+    .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(rect_js(rect))
 }
 
@@ -181,7 +191,8 @@ pub fn heatmap_frame(
     chart.legend_label = legend.to_string();
     chart.marked_col = marked;
     chart.draw_cells = false;
-    let rect = heatmap::draw(&area, &chart).map_err(|e| JsError::new(&e.to_string()))?;
+    let rect = crate::chart::with_pixel_ratio(dpr(), || heatmap::draw(&area, &chart))
+        .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(rect_js(rect))
 }
 
