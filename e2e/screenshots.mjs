@@ -18,7 +18,7 @@ try {
   for (const [name, hash, viewport, preset] of shots) {
     const { page, errors, context } = await openPage(browser, server.url, hash, viewport, { deviceScaleFactor: 1 });
     if (preset) await page.click('#preset-nonnormal');
-    await page.waitForTimeout(200);
+    await page.evaluate(() => window.__unrolled.settled());
     await page.screenshot({ path: path.join(out, `${name}-full.png`), fullPage: true });
     if (name === 'default' || name === 'exploding' || name === 'nonnormal') {
       for (const id of ['panel-flow', 'panel-spectrum', 'panel-chain', 'panel-gates', 'panel-spectrum-controls', 'panel-clip']) {

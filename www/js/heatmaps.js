@@ -96,14 +96,18 @@ export class Heatmaps {
       item.values = lab.series(cellIndex, item.name);
       item.scale = scaleFor(cell, item.name, item.values);
       const dpr = window.devicePixelRatio || 1;
-      const w = Math.round(item.fig.clientWidth * dpr);
-      const h = Math.round(item.fig.clientHeight * dpr);
+      const w = Math.round(item.frame.clientWidth * dpr);
+      const h = Math.round(item.frame.clientHeight * dpr);
       const frameKey = `${w}x${h}|${item.scale.kind}|${item.scale.limit}`;
       if (frameKey !== item.frameKey) {
         item.frame.width = w;
         item.frame.height = h;
         const r = draw_heatmap_frame(item.frame, item.title, '', H, T, item.scale.kind, item.scale.limit, -1);
-        item.rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr };
+        // Plot rectangle in the figure's CSS pixels (the frame sits below the buttons' strip).
+        item.rect = {
+          x: item.frame.offsetLeft + r.x / dpr, y: item.frame.offsetTop + r.y / dpr,
+          width: r.width / dpr, height: r.height / dpr,
+        };
         Object.assign(item.cells.style, {
           left: `${item.rect.x}px`, top: `${item.rect.y}px`,
           width: `${item.rect.width}px`, height: `${item.rect.height}px`,
@@ -161,7 +165,9 @@ export class Heatmaps {
     ctx.drawImage(item.frame, 0, 0);
     ctx.imageSmoothingEnabled = false;
     const r = item.rect;
-    ctx.drawImage(item.cells, r.x * dpr, r.y * dpr, r.width * dpr, r.height * dpr);
+    const x = (r.x - item.frame.offsetLeft) * dpr;
+    const y = (r.y - item.frame.offsetTop) * dpr;
+    ctx.drawImage(item.cells, x, y, r.width * dpr, r.height * dpr);
     return c;
   }
 }
