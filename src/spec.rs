@@ -101,7 +101,7 @@ pub struct Spec {
     pub analysis: bool,
 }
 
-const FIELDS: [&str; 18] = [
+const FIELDS: [&str; 19] = [
     "version",
     "cell",
     "input_size",
@@ -120,8 +120,8 @@ const FIELDS: [&str; 18] = [
     "dropout",
     "train",
     "dropout_seed",
+    "analysis",
 ];
-const MORE_FIELDS: [&str; 1] = ["analysis"];
 
 fn describe(v: &Value) -> String {
     match v {
@@ -274,14 +274,10 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
         );
     };
     for k in obj.keys() {
-        if !FIELDS.contains(&k.as_str()) && !MORE_FIELDS.contains(&k.as_str()) {
+        if !FIELDS.contains(&k.as_str()) {
             return err(
                 k.as_str(),
-                format!(
-                    "unknown field (expected one of {}, {})",
-                    FIELDS.join(", "),
-                    MORE_FIELDS.join(", ")
-                ),
+                format!("unknown field (expected one of {})", FIELDS.join(", ")),
             );
         }
     }

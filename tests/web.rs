@@ -154,6 +154,18 @@ fn lab_default_scene_typed_arrays() {
         );
         assert_eq!(lab.per_step(i, "input").unwrap().length(), t);
         assert_eq!(lab.per_step(i, "grad_h_norm").unwrap().length(), t);
+        // ‖h_t‖ per step, computed by the core, agrees with the h series.
+        let hs = lab.series(i, "h").unwrap().to_vec();
+        let norms = lab.per_step(i, "h_norm").unwrap().to_vec();
+        assert_eq!(norms.len(), t as usize);
+        for (s, n) in norms.iter().enumerate() {
+            let row = &hs[s * h as usize..(s + 1) * h as usize];
+            let want = row.iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert!(
+                (n - want).abs() <= 1e-12 * want.max(1.0),
+                "h_norm({i})[{s}]"
+            );
+        }
         let rgba = lab.heatmap_rgba(i, "h", "diverging", 1.0).unwrap();
         assert_eq!(rgba.length(), t * h * 4, "heatmap_rgba({i}) is T·H·4 bytes");
     }

@@ -192,11 +192,20 @@ impl Lab {
         }
     }
 
-    /// Per-step series of cell `i` (`T` values by time step): `input`, `grad_h_norm`,
+    /// Per-step series of cell `i` (`T` values by time step): `input`, `h_norm` (‖h_t‖₂), `grad_h_norm`,
     /// `grad_c_norm` (LSTM), `w_hh_grad_contribution`, `jacobian_norm`, `carry_path_norm`.
     pub fn per_step(&self, i: usize, name: &str) -> Result<Float64Array, JsError> {
         let c = self.cell(i)?;
         let f = &c.backward.flow[0];
+        if name == "h_norm" {
+            // ‖h_t‖₂ per step (the unrolled chain's fill).
+            let (t, h) = (c.batch.steps, c.net.arch.hidden_size);
+            let hs = &c.forward.runs[0].h;
+            let norms: Vec<f64> = (0..t)
+                .map(|s| crate::linalg::norm2(&hs[(s + 1) * h..(s + 2) * h]))
+                .collect();
+            return Ok(Float64Array::from(&norms[..]));
+        }
         let v: &[f64] = match (name, &c.analysis) {
             ("input", _) => &c.batch.input,
             ("grad_h_norm", _) => &f.grad_h_norm,

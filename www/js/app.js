@@ -150,16 +150,8 @@ function drawChainPanel() {
 }
 
 function hNorms(d) {
-  if (d.hNorms) return d.hNorms;
-  const h = d.series.h;
-  const out = new Float64Array(state.T);
-  for (let t = 0; t < state.T; t += 1) {
-    let s = 0;
-    for (let j = 0; j < state.H; j += 1) s += h[t * state.H + j] ** 2;
-    out[t] = Math.sqrt(s);
-  }
-  d.hNorms = out;
-  return out;
+  if (!d.hNorms) d.hNorms = lab.per_step(d.index, 'h_norm');
+  return d.hNorms;
 }
 
 function drawPaths() {
