@@ -299,30 +299,23 @@ fn render(args: &[String]) -> Result<(), Fail> {
         3 => 2,
         _ => 1,
     };
-    if png {
+    let mut svg = String::new();
+    {
+        use plotters::prelude::{IntoDrawingArea, SVGBackend};
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        draw_chart(&root, &prepared, columns, &out)?;
+    }
+    let bytes = if png {
         // The CLI is native; it only compiles for wasm32 because `cargo test --target wasm32`
-        // (tests/web.rs) builds every binary. plotters has no bitmap backend there.
+        // (tests/web.rs) builds every binary.
         #[cfg(target_arch = "wasm32")]
         return Err(Fail("--out: PNG needs the native build".into()));
         #[cfg(not(target_arch = "wasm32"))]
-        {
-            use plotters::prelude::{BitMapBackend, IntoDrawingArea};
-            draw_chart(
-                &BitMapBackend::new(&out, size).into_drawing_area(),
-                &prepared,
-                columns,
-                &out,
-            )
-        }
+        unrolled::chart::raster::svg_to_png(&svg).map_err(|e| Fail(format!("--out: {e}")))?
     } else {
-        use plotters::prelude::{IntoDrawingArea, SVGBackend};
-        draw_chart(
-            &SVGBackend::new(&out, size).into_drawing_area(),
-            &prepared,
-            columns,
-            &out,
-        )
-    }
+        svg.into_bytes()
+    };
+    std::fs::write(&out, bytes).map_err(|e| Fail(format!("--out: cannot write {out}: {e}")))
 }
 
 /// A chart ready to draw (built before any file is created).

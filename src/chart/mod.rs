@@ -33,6 +33,8 @@ mod frame;
 pub mod from_trace;
 pub mod gradient_flow;
 pub mod heatmap;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod raster;
 pub mod spectrum;
 
 use crate::cell::CellKind;
@@ -138,6 +140,13 @@ pub fn with_pixel_ratio<R>(ratio: f64, f: impl FnOnce() -> R) -> R {
     out
 }
 
+/// DejaVu Sans, bundled (`assets/fonts/`, with its licence).
+#[cfg(not(target_arch = "wasm32"))]
+pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// DejaVu Sans Bold, bundled.
+#[cfg(not(target_arch = "wasm32"))]
+pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
 /// Binds the family `"sans-serif"` (normal and bold) to the bundled DejaVu Sans. Idempotent;
 /// every `draw` calls it, so callers need not. Native builds only: in wasm the canvas draws text.
 #[cfg(not(target_arch = "wasm32"))]
@@ -145,8 +154,7 @@ pub fn register_fonts() {
     use plotters::style::{register_font, FontStyle};
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let regular: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-        let bold: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+        let (regular, bold) = (FONT_REGULAR, FONT_BOLD);
         // The bytes are a known-good TrueType file; a failure would only lose text.
         let _ = register_font("sans-serif", FontStyle::Normal, regular);
         let _ = register_font("sans-serif", FontStyle::Bold, bold);
