@@ -54,6 +54,17 @@ impl CellKind {
         }
     }
 
+    /// The name people read: `RNN tanh`, `RNN ReLU`, `RNN linear`, `LSTM`, `GRU`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CellKind::RnnTanh => "RNN tanh",
+            CellKind::RnnRelu => "RNN ReLU",
+            CellKind::RnnLinear => "RNN linear",
+            CellKind::Lstm => "LSTM",
+            CellKind::Gru => "GRU",
+        }
+    }
+
     /// Parses a spec name.
     pub fn from_name(s: &str) -> Option<CellKind> {
         CellKind::ALL.into_iter().find(|k| k.name() == s)

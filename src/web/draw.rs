@@ -65,12 +65,13 @@ pub struct FlowOptions {
     pub theory: bool,
 }
 
-/// The gradient-flow chart data for a scene.
-pub fn flow_chart(r: &SceneResult, opt: &FlowOptions) -> GradientFlowChart {
+/// The gradient-flow chart data for a scene. On the page the panel heading names the chart, so
+/// `titled` is false there and true for downloads.
+pub fn flow_chart(r: &SceneResult, opt: &FlowOptions, titled: bool) -> GradientFlowChart {
     let mut series = Vec::new();
     for c in &r.cells {
         let color = cell_color(c.cell);
-        let name = c.cell.name();
+        let name = c.cell.label();
         if opt.theory && !c.theory_by_lag.is_empty() {
             let label = match c.cell {
                 crate::cell::CellKind::RnnLinear => format!("{name}: theory ρ^k"),
@@ -100,17 +101,18 @@ pub fn flow_chart(r: &SceneResult, opt: &FlowOptions) -> GradientFlowChart {
             });
         }
     }
-    GradientFlowChart::new(
-        "Gradient flow back through time",
-        "norm (log scale)",
-        series,
-    )
+    let title = if titled {
+        "Gradient flow back through time"
+    } else {
+        ""
+    };
+    GradientFlowChart::new(title, "norm (log scale)", series)
 }
 
-/// The spectrum chart data.
-pub fn spectrum_chart(r: &SceneResult, selected: Option<usize>) -> SpectrumChart {
+/// The spectrum chart data (`titled`: as for [`flow_chart`]).
+pub fn spectrum_chart(r: &SceneResult, selected: Option<usize>, titled: bool) -> SpectrumChart {
     SpectrumChart {
-        title: "Eigenvalues of W_hh".into(),
+        title: if titled { "Eigenvalues of W_hh" } else { "" }.into(),
         series: vec![EigenSeries {
             label: "W_hh".into(),
             color: [0x00, 0x72, 0xB2],
@@ -121,10 +123,15 @@ pub fn spectrum_chart(r: &SceneResult, selected: Option<usize>) -> SpectrumChart
     }
 }
 
-/// The singular-values chart data.
-pub fn singular_chart(r: &SceneResult) -> SingularValuesChart {
+/// The singular-values chart data (`titled`: as for [`flow_chart`]).
+pub fn singular_chart(r: &SceneResult, titled: bool) -> SingularValuesChart {
     SingularValuesChart {
-        title: "Singular values of W_hh".into(),
+        title: if titled {
+            "Singular values of W_hh"
+        } else {
+            ""
+        }
+        .into(),
         series: vec![BarSeries {
             label: "σ_k(W_hh)".into(),
             color: [0x00, 0x72, 0xB2],
@@ -141,7 +148,7 @@ pub fn gradient_flow(
 ) -> Result<JsValue, JsError> {
     let area = backend(canvas)?.into_drawing_area();
     let rect = crate::chart::with_pixel_ratio(dpr(), || {
-        crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt))
+        crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt, false))
     })
     .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(rect_js(rect))
@@ -154,7 +161,7 @@ pub fn spectrum(
     selected: Option<usize>,
 ) -> Result<JsValue, JsError> {
     let area = backend(canvas)?.into_drawing_area();
-    let chart = spectrum_chart(r, selected);
+    let chart = spectrum_chart(r, selected, false);
     let rect =
         crate::chart::with_pixel_ratio(dpr(), || crate::chart::spectrum::draw(&area, &chart))
             .map_err(|e| JsError::new(&e.to_string()))?;
@@ -168,7 +175,7 @@ pub fn spectrum(
 pub fn singular_values(r: &SceneResult, canvas: HtmlCanvasElement) -> Result<JsValue, JsError> {
     let area = backend(canvas)?.into_drawing_area();
     let rect = crate::chart::with_pixel_ratio(dpr(), || {
-        crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r))
+        crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r, false))
     })
     .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(rect_js(rect))
@@ -208,10 +215,10 @@ pub fn svg(
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
         let res = match chart {
-            "gradient-flow" => crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt)),
-            "spectrum" => crate::chart::spectrum::draw(&area, &spectrum_chart(r, None)),
+            "gradient-flow" => crate::chart::gradient_flow::draw(&area, &flow_chart(r, opt, true)),
+            "spectrum" => crate::chart::spectrum::draw(&area, &spectrum_chart(r, None, true)),
             "singular-values" => {
-                crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r))
+                crate::chart::spectrum::draw_singular_values(&area, &singular_chart(r, true))
             }
             other => {
                 return Err(format!(
