@@ -102,6 +102,20 @@ pub(crate) fn text_width<DB: DrawingBackend>(area: &Area<DB>, s: &str, st: &Text
         .unwrap_or((s.chars().count() as f64 * st.font.get_size() * 0.6) as i32)
 }
 
+/// Starts a chart: binds the fonts, fills the background, draws the title. Returns the theme,
+/// the area's width and height in pixels, and the y where the content may start.
+pub(crate) fn begin<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title_text: &str,
+) -> Result<(Theme, i32, i32, i32), ChartError> {
+    super::register_fonts();
+    let th = Theme::for_area(area);
+    let (w, h) = area.dim_in_pixel();
+    area.fill(&BACKGROUND).map_err(err)?;
+    let top = title(area, &th, title_text)? + th.px(4.0);
+    Ok((th, w as i32, h as i32, top))
+}
+
 /// The title line at the top; returns the y where the content below it starts.
 pub(crate) fn title<DB: DrawingBackend>(
     area: &Area<DB>,

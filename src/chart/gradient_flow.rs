@@ -11,8 +11,8 @@
 //!   with the text `overflow at k=…` marks where (an exploding network is a result, not an
 //!   error).
 
-use super::frame::{self, err, Area, Axes, Entry, Swatch, Theme, ALERT, MUTED};
-use super::{register_fonts, ChartError, PixelRect};
+use super::frame::{self, err, Area, Axes, Entry, Swatch, ALERT, MUTED};
+use super::{ChartError, PixelRect};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -118,12 +118,7 @@ pub fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     chart: &GradientFlowChart,
 ) -> Result<PixelRect, ChartError> {
-    register_fonts();
-    let th = Theme::for_area(area);
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    area.fill(&frame::BACKGROUND).map_err(err)?;
-    let top = frame::title(area, &th, &chart.title)? + th.px(4.0);
+    let (th, w, h, top) = frame::begin(area, &chart.title)?;
 
     let range = decade_range(&chart.series);
     let (mut lo, mut hi) = range.unwrap_or((-1, 1));

@@ -9,8 +9,8 @@
 //!   with a dashed line at σ = 1: if `σ_max < 1` the tanh RNN's Jacobian products must vanish
 //!   (`‖∂h_T/∂h_t‖ ≤ σ_max^{T−t}`, Pascanu et al. 2013).
 
-use super::frame::{self, err, Area, Axes, Entry, Swatch, Theme, AXIS, INK, MUTED};
-use super::{register_fonts, ChartError, PixelRect};
+use super::frame::{self, err, Area, Axes, Entry, Swatch, AXIS, INK, MUTED};
+use super::{ChartError, PixelRect};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -97,12 +97,7 @@ pub fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     chart: &SpectrumChart,
 ) -> Result<PixelRect, ChartError> {
-    register_fonts();
-    let th = Theme::for_area(area);
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    area.fill(&frame::BACKGROUND).map_err(err)?;
-    let top = frame::title(area, &th, &chart.title)? + th.px(4.0);
+    let (th, w, h, top) = frame::begin(area, &chart.title)?;
 
     let radii: Vec<f64> = chart
         .series
@@ -308,12 +303,7 @@ pub fn draw_singular_values<DB: DrawingBackend>(
     area: &Area<DB>,
     chart: &SingularValuesChart,
 ) -> Result<PixelRect, ChartError> {
-    register_fonts();
-    let th = Theme::for_area(area);
-    let (w, h) = area.dim_in_pixel();
-    let (w, h) = (w as i32, h as i32);
-    area.fill(&frame::BACKGROUND).map_err(err)?;
-    let top = frame::title(area, &th, &chart.title)? + th.px(4.0);
+    let (th, w, h, top) = frame::begin(area, &chart.title)?;
 
     let n = chart
         .series

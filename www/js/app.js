@@ -11,7 +11,7 @@ const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 let state = decode(location.hash);
 let lab = null;
 let dead = false;
-let data = null; // per-cell arrays copied out of wasm after each update
+let data = null; // per-cell results of the last update (big series are read from wasm lazily)
 let spectrumRect = null;
 let playTimer = null;
 const heat = new Heatmaps($('heatmaps'), $('heat-tip'), (t) => setStep(t, performance.now()));
@@ -551,7 +551,7 @@ function bindSpectrumEditor() {
   c.addEventListener('pointercancel', end);
   c.addEventListener('keydown', (e) => {
     const n = state.H;
-    if (e.key === 'n' || e.key === 'N' || e.key === 'Tab' && false) {
+    if (e.key === 'n' || e.key === 'N') {
       state.sel = (state.sel + 1) % n;
       drawSpectrum();
       writeHash();
