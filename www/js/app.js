@@ -7,6 +7,8 @@ import { Heatmaps } from './heatmaps.js';
 import { drawChain, equations } from './chain.js';
 
 const $ = (id) => document.getElementById(id);
+// Short names that fit inside a cell of the unrolled chain.
+const SHORT_LABEL = { rnn_tanh: 'tanh', rnn_relu: 'ReLU', rnn_linear: 'linear', lstm: 'LSTM', gru: 'GRU' };
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 let state = decode(location.hash);
 let lab = null;
@@ -139,7 +141,7 @@ function drawSpectrum() {
 function drawChainPanel() {
   const d = cellData(state.chain);
   drawChain($('chain'), {
-    T: state.T, t: state.t, phase: state.phase, color: cell_color(d.name), label: CELL_LABEL[d.name],
+    T: state.T, t: state.t, phase: state.phase, color: cell_color(d.name), label: SHORT_LABEL[d.name],
     hnorm: hNorms(d), gnorm: d.grad, input: d.series.input,
   });
   $('chain').setAttribute('aria-label', `Unrolled ${CELL_LABEL[d.name]} at step ${state.t} of ${state.T}, ${state.phase === 'fwd' ? 'forward' : 'backward'} phase. ‖∂L/∂h_t‖ = ${fmt(d.grad[state.t])}.`);

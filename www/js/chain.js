@@ -49,14 +49,15 @@ export function drawChain(canvas, d) {
     }
     // the cell
     let fill = '#eef1f4';
+    let alpha = 0;
     if (phase === 'fwd' && shown) {
-      const a = Number.isFinite(hnorm[s]) ? 0.15 + 0.85 * (hnorm[s] / hmax) : 1;
-      fill = hexAlpha(color, a);
+      alpha = Number.isFinite(hnorm[s]) ? 0.15 + 0.85 * (hnorm[s] / hmax) : 1;
+      fill = hexAlpha(color, alpha);
     }
     if (phase === 'bwd' && shown) {
       const g = glog[s];
-      const a = g === null ? (Number.isFinite(gnorm[s]) ? 0.1 : 1) : 0.15 + 0.85 * ((g - gmin) / Math.max(1e-9, gmax - gmin));
-      fill = `rgba(213, 94, 0, ${a.toFixed(3)})`;
+      alpha = g === null ? (Number.isFinite(gnorm[s]) ? 0.1 : 1) : 0.15 + 0.85 * ((g - gmin) / Math.max(1e-9, gmax - gmin));
+      fill = `rgba(213, 94, 0, ${alpha.toFixed(3)})`;
     }
     ctx.fillStyle = fill;
     ctx.strokeStyle = s === t ? '#14213d' : '#9aa5b1';
@@ -64,7 +65,8 @@ export function drawChain(canvas, d) {
     roundRect(ctx, x - box / 2, cy - box / 2, box, box, 8);
     ctx.fill();
     ctx.stroke();
-    ctx.fillStyle = '#1d232b';
+    // White text on strong fills, dark text on light ones (contrast).
+    ctx.fillStyle = alpha > 0.55 ? '#ffffff' : '#1d232b';
     ctx.font = s === t ? 'bold 13px system-ui, sans-serif' : '12px system-ui, sans-serif';
     ctx.fillText(label, x, cy - 8);
     ctx.fillText(`t=${s}`, x, cy + 10);
@@ -80,10 +82,14 @@ export function drawChain(canvas, d) {
     ctx.fillText(`x=${fmt(input[s], 2)}`, x, cy + box / 2 + 24);
     if (shown) {
       ctx.fillStyle = '#1d232b';
-      const txt = phase === 'fwd' ? `‖h‖=${fmt(hnorm[s], 2)}` : `‖∂L/∂h‖=${fmt(gnorm[s], 2)}`;
-      ctx.fillText(txt, x, cy - box / 2 - 12);
+      ctx.fillText(fmt(phase === 'fwd' ? hnorm[s] : gnorm[s], 2), x, cy - box / 2 - 12);
     }
   }
+  ctx.textAlign = 'left';
+  ctx.fillStyle = '#59626e';
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.fillText(phase === 'fwd' ? 'above each step: ‖h_t‖' : 'above each step: ‖∂L/∂h_t‖', 2, 14);
+  ctx.textAlign = 'center';
   if (first > 0) { ctx.fillStyle = '#59626e'; ctx.fillText('…', 8, cy); }
   if (first + slots < T) { ctx.fillStyle = '#59626e'; ctx.fillText('…', W - 8, cy); }
   // timeline of the whole sequence
