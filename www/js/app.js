@@ -4,7 +4,7 @@ import init, { Lab, last_panic, cell_color, panic_for_test } from '../pkg/unroll
 import { CELLS, CELL_LABEL, HIDEABLE, decode, defaults, encode, sceneConfig } from './state.js';
 import { fmt } from './format.js';
 import { Heatmaps } from './heatmaps.js';
-import { drawChain, equations } from './chain.js';
+import { chainSvg, drawChain, equations } from './chain.js';
 
 const $ = (id) => document.getElementById(id);
 // Short names that fit inside a cell of the unrolled chain.
@@ -138,12 +138,17 @@ function drawSpectrum() {
   s.setAttribute('aria-label', `Singular values of W_hh from ${fmt(data.sv[0])} down to ${fmt(data.sv[data.sv.length - 1])}.`);
 }
 
-function drawChainPanel() {
+function chainData() {
   const d = cellData(state.chain);
-  drawChain($('chain'), {
+  return {
     T: state.T, t: state.t, phase: state.phase, color: cell_color(d.name), label: SHORT_LABEL[d.name],
     hnorm: hNorms(d), gnorm: d.grad, input: d.series.input,
-  });
+  };
+}
+
+function drawChainPanel() {
+  const d = cellData(state.chain);
+  drawChain($('chain'), chainData());
   $('chain').setAttribute('aria-label', `Unrolled ${CELL_LABEL[d.name]} at step ${state.t} of ${state.T}, ${state.phase === 'fwd' ? 'forward' : 'backward'} phase. ‖∂L/∂h_t‖ = ${fmt(d.grad[state.t])}.`);
   $('equations').textContent = equations({
     cell: d.name, t: state.t, j: state.unit, H: state.H, T: state.T, phase: state.phase,
@@ -425,7 +430,6 @@ function bind() {
   on('download-csv', 'click', () => guard(() => download('unrolled-trace.csv', new Blob([lab.csv()], { type: 'text/csv' }))));
   document.querySelectorAll('.downloads[data-chart]').forEach((box) => {
     for (const f of ['PNG', 'SVG']) {
-      if (box.dataset.chart === 'chain' && f === 'SVG') continue;
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'small';
@@ -631,6 +635,11 @@ function downloadCanvas(canvas, name) {
 function downloadChart(chart, format) {
   const canvas = { 'gradient-flow': $('flow'), spectrum: $('spectrum'), 'singular-values': $('singular'), chain: $('chain') }[chart];
   if (format === 'png') { downloadCanvas(canvas, `unrolled-${chart}.png`); return; }
+  if (chart === 'chain') {
+    const svg = chainSvg(Math.round(canvas.clientWidth), Math.round(canvas.clientHeight), chainData());
+    download('unrolled-chain.svg', new Blob([svg], { type: 'image/svg+xml' }));
+    return;
+  }
   guard(() => {
     const svg = lab.svg(chart, Math.round(canvas.clientWidth), Math.round(canvas.clientHeight), { gradient: state.showG, jacobian: state.showJ, theory: state.showTh });
     download(`unrolled-${chart}.svg`, new Blob([svg], { type: 'image/svg+xml' }));

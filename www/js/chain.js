@@ -11,7 +11,17 @@ export function drawChain(canvas, d) {
   if (canvas.height !== Math.round(Hc * dpr)) canvas.height = Math.round(Hc * dpr);
   const ctx = canvas.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, W, Hc);
+  paintChain(ctx, W, Hc, d);
+}
+
+/** The chain as SVG text, drawn by the same code through a recording context. */
+export function chainSvg(W, Hc, d) {
+  const ctx = new SvgContext(W, Hc);
+  paintChain(ctx, W, Hc, d);
+  return ctx.toString();
+}
+
+function paintChain(ctx, W, Hc, d) {
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, Hc);
   const { T, t, phase, color, hnorm, gnorm, input, label } = d;
@@ -121,11 +131,52 @@ export function drawChain(canvas, d) {
 function roundRect(ctx, x, y, w, h, r) {
   ctx.beginPath();
   ctx.moveTo(x + r, y);
-  ctx.arcTo(x + w, y, x + w, y + h, r);
-  ctx.arcTo(x + w, y + h, x, y + h, r);
-  ctx.arcTo(x, y + h, x, y, r);
-  ctx.arcTo(x, y, x + w, y, r);
+  ctx.lineTo(x + w - r, y);
+  ctx.quadraticCurveTo(x + w, y, x + w, y + r);
+  ctx.lineTo(x + w, y + h - r);
+  ctx.quadraticCurveTo(x + w, y + h, x + w - r, y + h);
+  ctx.lineTo(x + r, y + h);
+  ctx.quadraticCurveTo(x, y + h, x, y + h - r);
+  ctx.lineTo(x, y + r);
+  ctx.quadraticCurveTo(x, y, x + r, y);
   ctx.closePath();
+}
+
+const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The part of the canvas 2D API `paintChain` uses, recorded as SVG elements. */
+class SvgContext {
+  constructor(w, h) {
+    this.w = w;
+    this.h = h;
+    this.out = [];
+    this.path = '';
+    this.fillStyle = '#000';
+    this.strokeStyle = '#000';
+    this.lineWidth = 1;
+    this.font = '10px sans-serif';
+    this.textAlign = 'start';
+    this.textBaseline = 'alphabetic';
+  }
+
+  beginPath() { this.path = ''; }
+  moveTo(x, y) { this.path += `M${x.toFixed(2)} ${y.toFixed(2)}`; }
+  lineTo(x, y) { this.path += `L${x.toFixed(2)} ${y.toFixed(2)}`; }
+  quadraticCurveTo(cx, cy, x, y) { this.path += `Q${cx.toFixed(2)} ${cy.toFixed(2)} ${x.toFixed(2)} ${y.toFixed(2)}`; }
+  closePath() { this.path += 'Z'; }
+  fill() { this.out.push(`<path d="${this.path}" fill="${esc(this.fillStyle)}"/>`); }
+  stroke() { this.out.push(`<path d="${this.path}" fill="none" stroke="${esc(this.strokeStyle)}" stroke-width="${this.lineWidth}"/>`); }
+  fillRect(x, y, w, h) { this.out.push(`<rect x="${x.toFixed(2)}" y="${y.toFixed(2)}" width="${w.toFixed(2)}" height="${h.toFixed(2)}" fill="${esc(this.fillStyle)}"/>`); }
+  strokeRect(x, y, w, h) { this.out.push(`<rect x="${x.toFixed(2)}" y="${y.toFixed(2)}" width="${w.toFixed(2)}" height="${h.toFixed(2)}" fill="none" stroke="${esc(this.strokeStyle)}" stroke-width="${this.lineWidth}"/>`); }
+  fillText(text, x, y) {
+    const anchor = { center: 'middle', right: 'end', end: 'end' }[this.textAlign] || 'start';
+    const base = this.textBaseline === 'middle' ? ' dominant-baseline="middle"' : '';
+    this.out.push(`<text x="${x.toFixed(2)}" y="${y.toFixed(2)}" text-anchor="${anchor}"${base} fill="${esc(this.fillStyle)}" style="font: ${esc(this.font)}">${esc(text)}</text>`);
+  }
+
+  toString() {
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${this.w}" height="${this.h}" viewBox="0 0 ${this.w} ${this.h}">${this.out.join('')}</svg>`;
+  }
 }
 
 function hexAlpha(hex, a) {
