@@ -407,8 +407,7 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
             if let Some(k) = carry_gate {
                 let at = (b * steps + pos) * hid;
                 out.carry_path[at..at + hid].copy_from_slice(&carry);
-                out.carry_path_norm[b * steps + pos] =
-                    carry.iter().fold(0.0f64, |m, &v| m.max(v.abs()));
+                out.carry_path_norm[b * steps + pos] = crate::linalg::max_abs(&carry);
                 for j in 0..hid {
                     carry[j] *= cache.gates[k * hid + j];
                 }

@@ -160,15 +160,15 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     s
 }
 
-/// Euclidean norm of a vector (inf/NaN propagate).
+/// Euclidean norm of a vector. Any NaN gives NaN, otherwise any ±inf gives inf (an overflowed
+/// state is reported as such, never as a small number).
 pub fn norm2(v: &[f64]) -> f64 {
-    let max = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    if !max.is_finite() {
-        return if v.iter().any(|x| x.is_nan()) {
-            f64::NAN
-        } else {
-            f64::INFINITY
-        };
+    if v.iter().any(|x| x.is_nan()) {
+        return f64::NAN;
+    }
+    let max = max_abs(v);
+    if max.is_infinite() {
+        return f64::INFINITY;
     }
     if max == 0.0 {
         return 0.0;
@@ -176,6 +176,17 @@ pub fn norm2(v: &[f64]) -> f64 {
     // Scaled to avoid overflow for huge finite entries.
     let s: f64 = v.iter().map(|x| (x / max) * (x / max)).sum();
     max * s.sqrt()
+}
+
+/// `max |v_i|`, NaN when any entry is NaN (unlike `f64::max`, which skips NaN); 0 when empty.
+pub fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0f64, |m, &x| {
+        if x.is_nan() || m.is_nan() {
+            f64::NAN
+        } else {
+            m.max(x.abs())
+        }
+    })
 }
 
 /// `true` when every value is finite.
@@ -205,6 +216,18 @@ mod tests {
             }
         }
         c
+    }
+
+    #[test]
+    fn norms_report_overflow_as_inf_or_nan_never_as_zero() {
+        assert!(norm2(&[f64::NAN, f64::NAN]).is_nan());
+        assert!(norm2(&[1.0, f64::NAN]).is_nan());
+        assert!(norm2(&[f64::INFINITY, f64::NAN]).is_nan());
+        assert_eq!(norm2(&[f64::NEG_INFINITY, 1.0]), f64::INFINITY);
+        assert_eq!(norm2(&[3.0, 4.0]), 5.0);
+        assert_eq!(norm2(&[]), 0.0);
+        assert!(max_abs(&[f64::NAN, 2.0]).is_nan());
+        assert_eq!(max_abs(&[-3.0, 2.0]), 3.0);
     }
 
     #[test]

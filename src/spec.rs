@@ -24,8 +24,24 @@ pub const MAX_LAYERS: usize = 8;
 pub const MAX_BATCH: usize = 1024;
 /// Largest number of steps.
 pub const MAX_STEPS: usize = 10_000;
-/// Largest B·T·L·D·G·H (values stored by the trace).
-pub const MAX_TRACE_VALUES: u128 = 20_000_000;
+/// Largest number of per-step values a trace writes: B·T·L·D·S·H, with S the series written per
+/// unit and step ([`series_per_step`]).
+pub const MAX_TRACE_VALUES: u128 = 10_000_000;
+/// Largest number of parameters, Σ over layers and directions of G·H·(in + H + 2).
+pub const MAX_PARAMS: u128 = 20_000_000;
+/// Largest cost L·D·(blocks)·H³ of an initialisation that needs spectral work (orthogonal,
+/// sparse, eigenvalues, or rescaling to ρ or σ_max).
+pub const MAX_INIT_WORK: u128 = 2_000_000_000;
+
+/// Series the trace writes per unit and step for a cell: gates and states, pre-activations, and
+/// the carry path (LSTM 6 + 4 + 1, GRU 4 + 4 + 1, plain RNNs 1 + 1).
+pub fn series_per_step(cell: CellKind) -> usize {
+    match cell {
+        CellKind::Lstm => 11,
+        CellKind::Gru => 9,
+        _ => 2,
+    }
+}
 /// Largest B·T·L·D·G·H³ with `analysis` on.
 pub const MAX_ANALYSIS_WORK: u128 = 20_000_000_000;
 /// Largest spec text in bytes.
@@ -352,15 +368,28 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
             )
         }
     };
-    let work = (bsz * steps) as u128 * ld as u128 * cell.gates() as u128 * hid as u128;
-    if work > MAX_TRACE_VALUES {
+    let params_count: u128 = (0..num_layers)
+        .map(|l| (dirs * arch.gate_rows()) as u128 * (arch.layer_input_size(l) + hid + 2) as u128)
+        .sum();
+    if params_count > MAX_PARAMS {
         return err(
-            "input",
+            "hidden_size",
             format!(
-                "batch × steps × layers × directions × gates × hidden_size = {work} exceeds the limit of {MAX_TRACE_VALUES}"
+                "the network would have {params_count} parameters, over the limit of {MAX_PARAMS}: use fewer layers or a smaller hidden_size or input_size"
             ),
         );
     }
+    let values = (bsz * steps) as u128 * ld as u128 * (series_per_step(cell) * hid) as u128;
+    if values > MAX_TRACE_VALUES {
+        return err(
+            "input",
+            format!(
+                "batch × steps × layers × directions × hidden_size × {} series = {values} values to write, over the limit of {MAX_TRACE_VALUES}",
+                series_per_step(cell)
+            ),
+        );
+    }
+    let work = (bsz * steps) as u128 * ld as u128 * cell.gates() as u128 * hid as u128;
     let input = tensor(
         input_v,
         "input",
@@ -468,7 +497,24 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
     let params = match (obj.get("params"), obj.get("init")) {
         (Some(_), Some(_)) => return err("init", "expected either params or init, not both"),
         (Some(pv), None) => ParamSource::Given(parse_params(pv, arch)?),
-        (None, Some(iv)) => ParamSource::Init(parse_init(iv, cell, hid)?),
+        (None, Some(iv)) => {
+            let cfg = parse_init(iv, cell, hid)?;
+            let spectral = !matches!(
+                cfg.scheme,
+                Scheme::Pytorch | Scheme::Identity | Scheme::Gaussian
+            ) || cfg.rescale.is_some();
+            let blocks = cfg.blocks.as_ref().map_or(cell.gates(), Vec::len);
+            let cost = (ld * blocks) as u128 * (hid as u128).pow(3);
+            if spectral && cost > MAX_INIT_WORK {
+                return err(
+                    "init",
+                    format!(
+                        "this initialisation needs eigenvalue or QR work of about {cost} operations (layers × directions × blocks × hidden_size³), over the limit of {MAX_INIT_WORK}: use a smaller hidden_size or the pytorch, identity or gaussian scheme without rescaling"
+                    ),
+                );
+            }
+            ParamSource::Init(cfg)
+        }
         (None, None) => ParamSource::Init(InitConfig::default()),
     };
     Ok(Spec {

@@ -1260,3 +1260,63 @@ fn bench_flag_errors() {
         "too much work",
     );
 }
+
+/// Specs inside the batch/step/size limits that would still write gigabytes or run for minutes
+/// are refused at once: too many parameters, spectral initialisation of huge blocks, and the
+/// Jacobian analysis cost of `bench --analysis`.
+#[test]
+fn runaway_work_is_refused_quickly() {
+    let zeros = vec![0.0; 1024];
+    let huge = json!({"cell": "lstm", "input_size": 1024, "hidden_size": 1024, "num_layers": 8,
+        "bidirectional": true, "analysis": false, "input": [[zeros]]});
+    let t = Instant::now();
+    let line = refused(&huge, &["hidden_size", "limit"], "too many parameters");
+    assert!(line.contains("parameters"), "{line}");
+    assert!(t.elapsed() < Duration::from_secs(2));
+    let init = json!({"cell": "lstm", "input_size": 2, "hidden_size": 1024, "analysis": false,
+        "init": {"scheme": "gaussian", "spectral_radius": 1.1}, "input": [[[0.0, 0.0]]]});
+    let t = Instant::now();
+    refused(&init, &["init", "limit"], "spectral init of 1024² blocks");
+    assert!(t.elapsed() < Duration::from_secs(2));
+    // The same size without spectral work is fine.
+    let plain = json!({"cell": "rnn_tanh", "input_size": 2, "hidden_size": 1024, "analysis": false,
+        "init": {"scheme": "gaussian"}, "input": [[[0.0, 0.0]]]});
+    assert_eq!(trace(&plain)["hidden_size"], json!(1024));
+    let out = run(
+        &[
+            "bench",
+            "--cell",
+            "lstm",
+            "--input-size",
+            "8",
+            "--hidden-size",
+            "1024",
+            "--steps",
+            "1000",
+            "--batch",
+            "1",
+            "--analysis",
+            "--iters",
+            "1",
+        ],
+        None,
+    );
+    assert_refused(
+        &out,
+        &["--analysis", "limit"],
+        "bench --analysis too costly",
+    );
+}
+
+/// An overflowed state is reported as NaN or inf in every per-step norm, never as 0.
+#[test]
+fn nan_states_give_nan_norms_not_zero() {
+    let spec = json!({"cell": "rnn_tanh", "input_size": 1, "hidden_size": 2,
+        "input": [[[1.0], ["NaN"], [2.0]]], "grad_output": [[[1, 1], [1, 1], [1, 1]]]});
+    let v = trace(&spec);
+    let tr = &v["trace"][0];
+    assert_eq!(tr["grad_h_norm"][0][0], json!("NaN"));
+    assert_eq!(tr["grad_h_norm"][0][1], json!("NaN"));
+    assert_eq!(tr["w_hh_grad_contribution"][0][1], json!("NaN"));
+    assert_eq!(tr["nonfinite"]["forward"], json!([1]));
+}

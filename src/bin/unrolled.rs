@@ -163,6 +163,17 @@ fn bench(args: &[String]) -> Result<(), Fail> {
             "the configuration is too large to time (over 2·10¹⁰ multiply-adds per iteration)",
         );
     }
+    let analysis_work = (w.batch * w.steps * w.cell.gates() * w.hidden_size) as u128
+        * (w.hidden_size as u128).pow(2);
+    if w.analysis && analysis_work > unrolled::spec::MAX_ANALYSIS_WORK {
+        return fail(
+            "--analysis",
+            format!(
+                "the per-step Jacobian analysis would cost {analysis_work} operations per iteration, over the limit of {}",
+                unrolled::spec::MAX_ANALYSIS_WORK
+            ),
+        );
+    }
     let problem = w.prepare();
     let mut sink = 0.0;
     for _ in 0..3.min(iters) {
