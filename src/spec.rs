@@ -835,9 +835,12 @@ pub fn write_trace(r: &TraceResult) -> String {
         key(&mut o, "grads");
         o.push_str("{\"input\":");
         write_array(&mut o, &bw.grads.input, &[bsz, steps, arch.input_size]);
-        key(&mut o, "h0");
-        write_array(&mut o, &bw.grads.h0, &[ld, bsz, hid]);
-        if arch.cell.has_cell_state() {
+        // As torch.autograd.grad: only the initial states the spec gave are inputs.
+        if r.spec.state.h0.is_some() {
+            key(&mut o, "h0");
+            write_array(&mut o, &bw.grads.h0, &[ld, bsz, hid]);
+        }
+        if arch.cell.has_cell_state() && r.spec.state.c0.is_some() {
             key(&mut o, "c0");
             write_array(&mut o, &bw.grads.c0, &[ld, bsz, hid]);
         }

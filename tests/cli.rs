@@ -241,16 +241,19 @@ fn check_trace(t: &Value, cell: &str, layers: usize, bidir: bool, backward: bool
     assert_eq!(t.get("grads").is_some(), backward, "grads iff backward");
     if backward {
         let gr = &t["grads"];
-        let mut want = vec!["input", "h0", "params"];
-        if lstm {
+        // h0 and c0 appear when the spec gave them (checked in grads_of_h0_and_c0_iff_given).
+        let mut want = vec!["input", "params"];
+        if gr.get("h0").is_some() {
+            want.push("h0");
+            assert_shape(&gr["h0"], &[layers * d, b, h], "grads.h0");
+        }
+        if gr.get("c0").is_some() {
+            assert!(lstm, "grads.c0 only for lstm");
             want.push("c0");
+            assert_shape(&gr["c0"], &[layers * d, b, h], "grads.c0");
         }
         assert_eq!(keys(gr), sorted(&want));
         assert_shape(&gr["input"], &[b, steps, i], "grads.input");
-        assert_shape(&gr["h0"], &[layers * d, b, h], "grads.h0");
-        if lstm {
-            assert_shape(&gr["c0"], &[layers * d, b, h], "grads.c0");
-        }
         assert_eq!(keys(&gr["params"]), keys(params));
         for (name, p) in params.as_object().unwrap() {
             let dims = if name.starts_with("weight") {
@@ -341,9 +344,29 @@ fn every_upstream_gradient_alone_starts_a_backward_pass() {
         let t = trace(&with(base(cell), "grad_h_n", filled(&[1, 2, 3], 1.0)));
         check_trace(&t, cell, 1, false, true, true);
     }
-    let t = trace(&with(base("lstm"), "grad_c_n", filled(&[1, 2, 3], 1.0)));
+    let spec = with(base("lstm"), "grad_c_n", filled(&[1, 2, 3], 1.0));
+    let t = trace(&with(spec, "c0", filled(&[1, 2, 3], 0.0)));
     check_trace(&t, "lstm", 1, false, true, true);
     assert!(flat(&t["grads"]["c0"]).iter().any(|g| *g != 0.0));
+}
+
+/// `grads.h0` and `grads.c0` are there exactly when the spec gave h0 and c0 (as with
+/// `torch.autograd.grad`, whose inputs they are).
+#[test]
+fn grads_of_h0_and_c0_iff_given() {
+    let up = |s: Value| with(s, "grad_h_n", filled(&[1, 2, 3], 1.0));
+    let t = trace(&up(base("lstm")));
+    assert!(t["grads"].get("h0").is_none() && t["grads"].get("c0").is_none());
+    let t = trace(&with(up(base("lstm")), "h0", filled(&[1, 2, 3], 0.1)));
+    assert!(t["grads"].get("h0").is_some() && t["grads"].get("c0").is_none());
+    let t = trace(&with(
+        with(up(base("lstm")), "h0", filled(&[1, 2, 3], 0.1)),
+        "c0",
+        filled(&[1, 2, 3], 0.1),
+    ));
+    assert!(t["grads"].get("h0").is_some() && t["grads"].get("c0").is_some());
+    let t = trace(&with(up(base("gru")), "h0", filled(&[1, 2, 3], 0.1)));
+    assert!(t["grads"].get("h0").is_some() && t["grads"].get("c0").is_none());
 }
 
 #[test]
