@@ -69,7 +69,15 @@ test('drag a complex eigenvalue with the mouse: it moves and its conjugate mirro
   assertNoErrors(errors);
 });
 
-test('drag a real eigenvalue: it stays on the real axis', async () => {
+async function drag(page, from, dx, dy) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + dx * from.pxPerUnit, from.y - dy * from.pxPerUnit, { steps: 4 });
+  await page.mouse.up();
+  await settle(page);
+}
+
+test('drag a real eigenvalue along the axis: it stays real and moves', async () => {
   const { page, errors } = await env.open('H=5&init=gaussian&seed=3');
   const k = await page.evaluate(() => {
     const e = window.__unrolled.data.eig;
@@ -78,15 +86,52 @@ test('drag a real eigenvalue: it stays on the real axis', async () => {
   });
   assert.ok(k >= 0, 'no real eigenvalue with H = 5');
   const p0 = await eigPixel(page, k);
-  await page.mouse.move(p0.x, p0.y);
-  await page.mouse.down();
-  await page.mouse.move(p0.x - 0.3 * p0.pxPerUnit, p0.y - 0.3 * p0.pxPerUnit, { steps: 4 });
-  await page.mouse.up();
-  await settle(page);
+  await drag(page, p0, -0.3, 0);
   const [re, im] = (await state(page)).eigs[k];
   assert.equal(im, 0);
   assert.ok(Math.abs(re - (p0.re - 0.3)) < 0.02, `re ${re}`);
   assert.ok(hasEig(await page.evaluate(() => [...window.__unrolled.data.eig]), re, 0));
+  assertNoErrors(errors);
+});
+
+test('pull a real eigenvalue off the axis: it pairs with its nearest real neighbour', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear&H=4&scale=none&eigs=0.1:0;0.5:0;0.9:0;0.3:0');
+  const p0 = await eigPixel(page, 2); // 0.9
+  await drag(page, p0, 0, 0.3);
+  const eigs = (await state(page)).eigs;
+  assert.ok(Math.abs(eigs[2][1] - 0.3) < 0.02, `im ${eigs[2][1]}`);
+  const partners = eigs.filter(([r, i], m) => m !== 2 && r === eigs[2][0] && i === -eigs[2][1]);
+  assert.equal(partners.length, 1, 'one real neighbour became the conjugate');
+  assert.deepEqual(eigs[0], [0.1, 0], 'the far real eigenvalues stay');
+  const eig = await page.evaluate(() => [...window.__unrolled.data.eig]);
+  assert.ok(hasEig(eig, eigs[2][0], eigs[2][1]) && hasEig(eig, eigs[2][0], -eigs[2][1]));
+  assertNoErrors(errors);
+});
+
+test('drop a complex pair on the axis: it becomes two real eigenvalues', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear&H=4&scale=none&eigs=0.5:0.4;0.5:-0.4;0.2:0;-0.3:0');
+  const p0 = await eigPixel(page, 0);
+  await drag(page, p0, 0.1, -0.4);
+  const eigs = (await state(page)).eigs;
+  assert.equal(eigs[0][1], 0);
+  assert.equal(eigs[1][1], 0);
+  assert.equal(eigs[0][0], eigs[1][0]);
+  assertNoErrors(errors);
+});
+
+test('the eigenvalue you grab is the one that moves, also after earlier edits', async () => {
+  // Regression: the drawn eigenvalues are sorted by modulus, the learner's list is not.
+  const { page, errors } = await env.open('cells=rnn_linear&H=4&scale=none&eigs=0.1:0;0.5:0;0.9:0;0.3:0');
+  for (const [k, dx] of [[2, 0.1], [0, -0.2], [3, 0.05]]) {
+    const before = (await state(page)).eigs.map((e) => [...e]);
+    const p0 = await eigPixel(page, k);
+    await drag(page, p0, dx, 0);
+    const after = (await state(page)).eigs;
+    after.forEach(([r], m) => {
+      if (m === k) assert.ok(Math.abs(r - (before[k][0] + dx)) < 0.02, `eig ${k}: ${r}`);
+      else assert.equal(r, before[m][0], `eig ${m} must not move when ${k} is dragged`);
+    });
+  }
   assertNoErrors(errors);
 });
 
@@ -123,7 +168,7 @@ test('keyboard: focus, n selects the next eigenvalue, arrows move it; the hash g
   assert.equal(h.eigs.split(';').length, 32);
   assert.equal(h.sel, '1');
   assert.notEqual(await page.getAttribute('#spectrum', 'aria-label'), label0);
-  assert.match(await page.getAttribute('#spectrum', 'aria-label'), /Selected eigenvalue 1/);
+  assert.match(await page.getAttribute('#spectrum', 'aria-label'), /Selected eigenvalue 2:/, 'numbered from 1, like the λ sliders');
   // ← → on the spectrum move the eigenvalue, not the time step.
   assert.equal(s.t, 99);
   assertNoErrors(errors);

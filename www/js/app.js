@@ -126,7 +126,8 @@ function drawFlow() {
 function drawSpectrum() {
   const c = $('spectrum');
   const dpr = fit(c);
-  const r = guard(() => lab.draw_spectrum(c, state.sel));
+  const shown = selToShown(state.sel);
+  const r = guard(() => lab.draw_spectrum(c, shown));
   if (r) spectrumRect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
   const s = $('singular');
   fit(s);
@@ -134,7 +135,7 @@ function drawSpectrum() {
   const n = data.eig.length / 2;
   let inside = 0;
   for (let i = 0; i < n; i += 1) if (Math.hypot(data.eig[2 * i], data.eig[2 * i + 1]) < 1) inside += 1;
-  c.setAttribute('aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${n} inside the unit circle; spectral radius ${fmt(data.rho)}.${state.sel >= 0 ? ` Selected eigenvalue ${state.sel}: ${fmt(data.eig[2 * state.sel])} ${data.eig[2 * state.sel + 1] < 0 ? '−' : '+'} ${fmt(Math.abs(data.eig[2 * state.sel + 1]))}i.` : ''}`);
+  c.setAttribute('aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${n} inside the unit circle; spectral radius ${fmt(data.rho)}.${shown >= 0 ? ` Selected eigenvalue ${state.sel + 1}: ${fmt(data.eig[2 * shown])} ${data.eig[2 * shown + 1] < 0 ? '−' : '+'} ${fmt(Math.abs(data.eig[2 * shown + 1]))}i.` : ''}`);
   s.setAttribute('aria-label', `Singular values of W_hh from ${fmt(data.sv[0])} down to ${fmt(data.sv[data.sv.length - 1])}.`);
 }
 
@@ -493,23 +494,75 @@ function partner(eigs, k) {
   return best;
 }
 
+/**
+ * Moves eigenvalue k of the learner's list `state.eigs` (a complex one drags its conjugate).
+ * A complex pair dropped on the real axis becomes two equal real eigenvalues; a real one pulled
+ * off the axis takes its nearest real neighbour along as its conjugate.
+ */
 function moveEig(k, re, im, start) {
   if (!state.eigs) state.eigs = currentEigs();
   const eigs = state.eigs.map((e) => [...e]);
   const p = partner(eigs, k);
   re = Math.max(-3, Math.min(3, re));
-  if (p < 0) {
-    eigs[k] = [re, 0];
+  im = Math.max(-3, Math.min(3, im));
+  const axis = 0.02 * Math.max(1, spectrumRect ? spectrumRect.lim : 1); // snap distance
+  if (p >= 0) {
+    if (Math.abs(im) < axis) {
+      eigs[k] = [re, 0];
+      eigs[p] = [re, 0];
+    } else {
+      const sign = eigs[k][1] >= 0 ? 1 : -1;
+      eigs[k] = [re, sign * Math.abs(im)];
+      eigs[p] = [re, -sign * Math.abs(im)];
+    }
+  } else if (Math.abs(im) >= 2 * axis) {
+    // nearest other real eigenvalue becomes the conjugate
+    let m = -1;
+    let best = Infinity;
+    eigs.forEach(([r, i], j) => {
+      if (j !== k && i === 0 && Math.abs(r - eigs[k][0]) < best) { best = Math.abs(r - eigs[k][0]); m = j; }
+    });
+    if (m >= 0) {
+      eigs[k] = [re, im];
+      eigs[m] = [re, -im];
+    } else {
+      eigs[k] = [re, 0];
+    }
   } else {
-    const mag = Math.max(0.005, Math.min(3, Math.abs(im)));
-    const sign = eigs[k][1] >= 0 ? 1 : -1;
-    eigs[k] = [re, sign * mag];
-    eigs[p] = [re, -sign * mag];
+    eigs[k] = [re, 0];
   }
   state.eigs = eigs;
   state.scale = 'none';
   state.sel = k;
   update(start);
+}
+
+/** Index in the drawn (computed, sorted) eigenvalues nearest to `state.eigs[k]` (or k itself). */
+function selToShown(k) {
+  if (k < 0 || !data) return -1;
+  if (!state.eigs) return k;
+  const [re, im] = state.eigs[k];
+  let best = -1;
+  let bestD = Infinity;
+  for (let i = 0; i < data.eig.length / 2; i += 1) {
+    const d = Math.hypot(data.eig[2 * i] - re, data.eig[2 * i + 1] - im);
+    if (d < bestD) { bestD = d; best = i; }
+  }
+  return best;
+}
+
+/** Index in `state.eigs` of the drawn eigenvalue i (the lists agree until the first edit). */
+function shownToSel(i) {
+  if (!state.eigs) return i;
+  const re = data.eig[2 * i];
+  const im = data.eig[2 * i + 1];
+  let best = -1;
+  let bestD = Infinity;
+  state.eigs.forEach(([r, m], j) => {
+    const d = Math.hypot(r - re, m - im);
+    if (d < bestD) { bestD = d; best = j; }
+  });
+  return best;
 }
 
 function toComplex(e) {
@@ -538,9 +591,10 @@ function bindSpectrumEditor() {
   c.addEventListener('pointerdown', (e) => {
     if (!spectrumRect || !spectrumRect.lim) return;
     const [re, im] = toComplex(e);
-    const k = nearestEig(re, im);
-    if (k < 0) return;
+    const shown = nearestEig(re, im);
+    if (shown < 0) return;
     if (!state.eigs) state.eigs = currentEigs();
+    const k = shownToSel(shown);
     drag = k;
     state.sel = k;
     c.setPointerCapture(e.pointerId);
