@@ -522,6 +522,34 @@ mod tests {
     }
 
     #[test]
+    fn h_norms_are_the_norms_of_the_states_and_flag_overflow() {
+        let r = compute(&Scene::default()).unwrap();
+        let c = &r.cells[1];
+        let h = crate::trace::gates(c.cell, &c.forward.runs[0], &c.batch, 32)
+            .pop()
+            .unwrap()
+            .values;
+        for (t, n) in c.h_norms().iter().enumerate() {
+            let want = h[t * 32..(t + 1) * 32]
+                .iter()
+                .map(|v| v * v)
+                .sum::<f64>()
+                .sqrt();
+            assert!((n - want).abs() <= 1e-12 * want.max(1.0));
+        }
+        let s = Scene {
+            cells: vec![CellKind::RnnLinear],
+            steps: 1000,
+            scale: ScaleTarget::MaxSingularValue(3.0),
+            analysis: false,
+            ..Default::default()
+        };
+        let r = compute(&s).unwrap();
+        assert!(r.cells[0].h_norms()[999].is_nan() || r.cells[0].h_norms()[999].is_infinite());
+        assert!(r.cells[0].forward.runs[0].first_nonfinite[0].is_some());
+    }
+
+    #[test]
     fn bad_scenes_are_refused() {
         let s = Scene {
             hidden_size: 0,
@@ -690,6 +718,15 @@ impl SceneConfig {
 }
 
 impl CellResult {
+    /// `‖h_t‖₂` per step (the unrolled chain's fill); NaN/inf where the state overflowed.
+    pub fn h_norms(&self) -> Vec<f64> {
+        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
+        let hs = &self.forward.runs[0].h;
+        (0..t)
+            .map(|s| crate::linalg::norm2(&hs[(s + 1) * h..(s + 2) * h]))
+            .collect()
+    }
+
     /// A spec (docs/spec.md) that reproduces this cell's run with `unrolled trace`: explicit
     /// parameters, the input and the upstream gradient of the scene's loss.
     pub fn spec_json(&self) -> String {

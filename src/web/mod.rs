@@ -198,13 +198,7 @@ impl Lab {
         let c = self.cell(i)?;
         let f = &c.backward.flow[0];
         if name == "h_norm" {
-            // ‖h_t‖₂ per step (the unrolled chain's fill).
-            let (t, h) = (c.batch.steps, c.net.arch.hidden_size);
-            let hs = &c.forward.runs[0].h;
-            let norms: Vec<f64> = (0..t)
-                .map(|s| crate::linalg::norm2(&hs[(s + 1) * h..(s + 2) * h]))
-                .collect();
-            return Ok(Float64Array::from(&norms[..]));
+            return Ok(Float64Array::from(&c.h_norms()[..]));
         }
         let v: &[f64] = match (name, &c.analysis) {
             ("input", _) => &c.batch.input,

@@ -376,7 +376,7 @@ function bind() {
   on('input', 'change', (e) => { state.input = e.target.value; update(e.timeStamp); });
   on('custom', 'change', (e) => { state.custom = e.target.value; update(e.timeStamp); });
   on('init', 'change', (e) => { state.init = e.target.value; state.eigs = null; update(e.timeStamp); });
-  on('seed', 'change', (e) => { state.seed = Math.max(0, Math.round(Number(e.target.value) || 0)); update(e.timeStamp); });
+  on('seed', 'change', (e) => { state.seed = Math.min(999999, Math.max(0, Math.round(Number(e.target.value) || 0))); update(e.timeStamp); });
   document.querySelectorAll('input[name=loss]').forEach((b) => b.addEventListener('change', (e) => { state.loss = e.target.value; update(e.timeStamp); }));
   on('rho', 'input', (e) => { state.scale = 'rho'; state.sv = Number(e.target.value); update(e.timeStamp); });
   on('sigma', 'input', (e) => { state.scale = 'sigma'; state.sv = Number(e.target.value); update(e.timeStamp); });

@@ -195,7 +195,7 @@ export function equations(d) {
   if (cell.startsWith('rnn')) {
     const phi = { rnn_tanh: 'tanh', rnn_relu: 'relu', rnn_linear: '' }[cell];
     lines.push(`a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh = ${sig(at('pre_h'))}`);
-    lines.push(`h_t = ${phi}(a) = ${sig(at('h'))}      (h_{t−1} = ${sig(at('h', t - 1))})`);
+    lines.push(`h_t = ${phi ? `${phi}(a)` : 'a'} = ${sig(at('h'))}      (h_{t−1} = ${sig(at('h', t - 1))})`);
   } else if (cell === 'lstm') {
     lines.push(`i = σ(${sig(at('pre_i'))}) = ${sig(at('i'))}     f = σ(${sig(at('pre_f'))}) = ${sig(at('f'))}`);
     lines.push(`g = tanh(${sig(at('pre_g'))}) = ${sig(at('g'))}  o = σ(${sig(at('pre_o'))}) = ${sig(at('o'))}`);

@@ -14,7 +14,8 @@ export function niceLimit(x) {
   if (!Number.isFinite(x) || x <= 1) return 1;
   const e = Math.floor(Math.log10(x));
   for (const m of [1, 2, 5, 10]) {
-    if (m * 10 ** e >= x) return m * 10 ** e;
+    const v = m * 10 ** e;
+    if (v >= x) return Number.isFinite(v) ? v : x; // near the largest double, x itself
   }
-  return 10 ** (e + 1);
+  return x;
 }

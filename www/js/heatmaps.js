@@ -26,7 +26,8 @@ export function scaleFor(cell, name, values) {
   let m = 0;
   for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   const bounded = name !== 'c' && (cell === 'rnn_tanh' || cell === 'lstm' || cell === 'gru');
-  return { kind: 'diverging', limit: bounded ? 1 : niceLimit(m) };
+  // Capped so the legend's arithmetic stays finite when values approach the largest double.
+  return { kind: 'diverging', limit: bounded ? 1 : Math.min(niceLimit(m), 1e300) };
 }
 
 export class Heatmaps {
@@ -61,6 +62,10 @@ export class Heatmaps {
       cells.setAttribute('aria-hidden', 'true');
       const marker = document.createElement('div');
       marker.className = 'marker';
+      const flags = document.createElement('div');
+      flags.className = 'flags';
+      flags.hidden = true;
+      flags.innerHTML = 'overflow: <span class="flag nan"></span> NaN <span class="flag pinf"></span> +∞ <span class="flag ninf"></span> −∞';
       const dlBox = document.createElement('div');
       dlBox.className = 'dl';
       for (const fmtName of ['PNG', 'SVG']) {
@@ -72,9 +77,9 @@ export class Heatmaps {
         b.addEventListener('click', () => dl(name, fmtName.toLowerCase()));
         dlBox.append(b);
       }
-      fig.append(frame, cells, marker, dlBox);
+      fig.append(frame, cells, marker, dlBox, flags);
       this.root.append(fig);
-      const item = { name, title, fig, frame, cells, marker, values: null, scale: null, rect: null, frameKey: '' };
+      const item = { name, title, fig, frame, cells, marker, flags, values: null, scale: null, rect: null, frameKey: '' };
       cells.addEventListener('mousemove', (e) => this.hover(item, e, T, H));
       cells.addEventListener('mouseleave', () => { this.tip.hidden = true; });
       cells.addEventListener('click', (e) => {
@@ -117,6 +122,7 @@ export class Heatmaps {
       const rgba = lab.heatmap_rgba(cellIndex, item.name, item.scale.kind, item.scale.limit);
       item.cells.getContext('2d').putImageData(new ImageData(rgba, T, H), 0, 0);
       item.frame.setAttribute('aria-label', this.describe(item, T, H));
+      item.flags.hidden = item.values.every(Number.isFinite);
     }
     this.mark(t, T);
   }

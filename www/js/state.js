@@ -60,7 +60,7 @@ export function decode(hash) {
     if (c.length) s.cells = c;
   }
   s.H = int(p.get('H'), 2, 64, s.H);
-  s.T = int(p.get('T'), 10, 300, s.T);
+  s.T = int(p.get('T'), 10, 1000, s.T);
   s.input = oneOf(p.get('input'), ['pulse', 'noise', 'sine', 'custom'], s.input);
   if (p.has('custom')) s.custom = p.get('custom').slice(0, 2000);
   s.seed = int(p.get('seed'), 0, 999999, s.seed);
