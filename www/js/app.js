@@ -279,8 +279,22 @@ function syncStep() {
   setRange('scrub', state.t, `${state.t}`, `step ${state.t} of ${state.T - 1}`);
 }
 
+// The URL hash holds the whole state. Browsers ignore history.replaceState beyond ~200 calls
+// per 10 s, which a long slider drag exceeds, so writes are throttled (at most one per 250 ms,
+// always including the last) and flushed before the link is copied or a test reads it.
+let hashTimer = null;
+let hashWrittenAt = 0;
+function flushHash() {
+  clearTimeout(hashTimer);
+  hashTimer = null;
+  hashWrittenAt = performance.now();
+  const h = `#${encode(state)}`;
+  if (location.hash !== h) history.replaceState(null, '', h);
+}
 function writeHash() {
-  history.replaceState(null, '', `#${encode(state)}`);
+  if (hashTimer) return;
+  const wait = Math.max(0, 250 - (performance.now() - hashWrittenAt));
+  hashTimer = setTimeout(flushHash, wait);
 }
 
 /** Recompute, redraw, and record the `update` measure from the triggering event. */
@@ -347,7 +361,10 @@ worker.onerror = (e) => showBanner(`The analysis worker failed: ${e.message}`);
 
 /** Resolves once the newest state's analysis has been drawn (and every panel is up to date). */
 function settled() {
-  const flush = () => { if (gatesStale && data) { gatesStale = false; drawHeatmaps(); drawPaths(); } };
+  const flush = () => {
+    flushHash();
+    if (gatesStale && data) { gatesStale = false; drawHeatmaps(); drawPaths(); }
+  };
   if (appliedId === analysisId) { flush(); return Promise.resolve(); }
   return new Promise((r) => settleWaiters.push(() => { flush(); r(); }));
 }
@@ -419,7 +436,7 @@ function bind() {
   on('play', 'click', togglePlay);
   on('unit', 'change', (e) => { state.unit = Math.max(0, Math.min(state.H - 1, Math.round(Number(e.target.value) || 0))); setStep(state.t, e.timeStamp); });
   on('share', 'click', async () => {
-    writeHash();
+    flushHash();
     try { await navigator.clipboard.writeText(location.href); $('share').textContent = 'Link copied'; } catch { $('share').textContent = 'Link in address bar'; }
     setTimeout(() => { $('share').textContent = 'Copy link'; }, 1800);
   });
@@ -448,6 +465,7 @@ function bind() {
     if (e.key === ' ') { togglePlay(); e.preventDefault(); }
   });
   bindSpectrumEditor();
+  window.addEventListener('pagehide', flushHash);
   window.addEventListener('hashchange', () => {
     if (location.hash.slice(1) !== encode(state)) { state = decode(location.hash); update(performance.now()); }
   });
