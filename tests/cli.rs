@@ -1343,3 +1343,55 @@ fn nan_states_give_nan_norms_not_zero() {
     assert_eq!(tr["w_hh_grad_contribution"][0][1], json!("NaN"));
     assert_eq!(tr["nonfinite"]["forward"], json!([1]));
 }
+
+/// A repeated bench option is refused (instead of the last one silently winning), and `render`
+/// blames non-finite given weights on their parameter, not on the chart.
+#[test]
+fn repeated_bench_flags_and_non_finite_weights_in_render_name_their_field() {
+    let out = run(
+        &[
+            "bench",
+            "--cell",
+            "lstm",
+            "--input-size",
+            "4",
+            "--hidden-size",
+            "4",
+            "--steps",
+            "5",
+            "--batch",
+            "1",
+            "--batch",
+            "2",
+        ],
+        None,
+    );
+    assert_refused(&out, &["--batch", "twice"], "repeated --batch");
+    let dir = std::env::temp_dir().join(format!("unrolled-cli-nan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = json!({"cell": "rnn_tanh", "input_size": 1, "hidden_size": 2,
+        "params": {"weight_ih_l0": [[1.0], [1.0]], "weight_hh_l0": [["NaN", 0.0], [0.0, 1.0]],
+            "bias_ih_l0": [0.0, 0.0], "bias_hh_l0": [0.0, 0.0]},
+        "input": [[[1.0], [2.0]]]});
+    let path = dir.join("nan.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let svg = dir.join("s.svg");
+    let out = run(
+        &[
+            "render",
+            path.to_str().unwrap(),
+            "--chart",
+            "spectrum",
+            "--out",
+            svg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_refused(
+        &out,
+        &["params.weight_hh_l0", "NaN"],
+        "render spectrum of NaN weights",
+    );
+    assert!(!svg.exists(), "no file is written for a refused chart");
+    let _ = std::fs::remove_dir_all(&dir);
+}

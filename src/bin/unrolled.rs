@@ -108,9 +108,14 @@ fn bench(args: &[String]) -> Result<(), Fail> {
     let (mut input, mut hidden, mut steps, mut batch) = (None, None, None, None);
     let mut iters = 30usize;
     let mut analysis = false;
+    let mut seen: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
+        if seen.contains(&flag) {
+            return fail(flag, "given twice (expected each option once)");
+        }
+        seen.push(flag);
         if flag == "--analysis" {
             analysis = true;
             i += 1;
@@ -290,7 +295,14 @@ fn render(args: &[String]) -> Result<(), Fail> {
     let spec = unrolled::spec::parse_spec(&text).map_err(|e| Fail(e.to_string()))?;
     let r = unrolled::spec::run(spec).map_err(|e| Fail(e.to_string()))?;
     let pick = Pick::default();
-    let bad = |m: String| Fail(format!("--chart: {which} {m}"));
+    // Errors about the spec's own numbers name their field; the rest are about the chart.
+    let bad = |m: String| {
+        if m.starts_with("params.") {
+            Fail(m)
+        } else {
+            Fail(format!("--chart: {which} {m}"))
+        }
+    };
     let prepared = match which.as_str() {
         "gradient-flow" => Prepared::Flow(from_trace::gradient_flow(&r, pick).map_err(bad)?),
         "spectrum" => Prepared::Spectrum(from_trace::spectrum(&r, pick).map_err(bad)?),

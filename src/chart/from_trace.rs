@@ -190,6 +190,13 @@ fn block_color(cell: CellKind, k: usize) -> [u8; 3] {
     }
 }
 
+/// The spec field of the picked layer's `W_hh` (`params.weight_hh_l0_reverse`). Only given
+/// parameters can hold inf/NaN (drawn ones are finite).
+fn whh_name(pick: Pick) -> String {
+    let sfx = crate::network::Architecture::suffix(pick.layer, pick.direction);
+    format!("params.weight_hh_{sfx}")
+}
+
 /// Eigenvalues of every `H × H` gate block of this layer's `W_hh`, one colour per block.
 ///
 /// # Errors
@@ -201,7 +208,8 @@ pub fn spectrum(r: &TraceResult, pick: Pick) -> Result<SpectrumChart, String> {
     let w = whh(r, pick);
     let mut series = Vec::new();
     for (k, name) in cell.block_names().iter().enumerate() {
-        let points = spectral::eigenvalues(&spectral::block(&w, hid, k), hid)?;
+        let points = spectral::eigenvalues(&spectral::block(&w, hid, k), hid)
+            .map_err(|e| format!("{}: {e}", whh_name(pick)))?;
         series.push(EigenSeries {
             label: block_label(cell, name),
             color: block_color(cell, k),
@@ -227,7 +235,8 @@ pub fn singular_values(r: &TraceResult, pick: Pick) -> Result<SingularValuesChar
     let w = whh(r, pick);
     let mut series = Vec::new();
     for (k, name) in cell.block_names().iter().enumerate() {
-        let values = spectral::singular_values(&spectral::block(&w, hid, k), hid, hid)?;
+        let values = spectral::singular_values(&spectral::block(&w, hid, k), hid, hid)
+            .map_err(|e| format!("{}: {e}", whh_name(pick)))?;
         series.push(BarSeries {
             label: block_label(cell, name),
             color: block_color(cell, k),
