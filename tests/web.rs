@@ -170,6 +170,18 @@ fn lab_default_scene_typed_arrays() {
         assert_eq!(rgba.length(), t * h * 4, "heatmap_rgba({i}) is T·H·4 bytes");
     }
     assert_eq!(lab.series(1, "c").unwrap().length(), t * h);
+    // Heatmap scales come from the core (the same ones `unrolled render` uses).
+    let scale = |i: usize, n: &str| {
+        let v = lab.heatmap_scale(i, n).unwrap();
+        (
+            get(&v, "kind").as_string().unwrap(),
+            get(&v, "limit").as_f64().unwrap(),
+        )
+    };
+    assert_eq!(scale(1, "f"), ("sequential".to_string(), 1.0));
+    assert_eq!(scale(0, "h"), ("diverging".to_string(), 1.0));
+    assert_eq!(scale(1, "c").0, "diverging");
+    assert!(lab.heatmap_scale(0, "nope").is_err());
     assert_eq!(lab.series(2, "z").unwrap().length(), t * h);
     assert_eq!(lab.eigenvalues().length(), 2 * h);
     assert_eq!(lab.singular_values().length(), h);

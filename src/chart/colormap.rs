@@ -134,6 +134,22 @@ pub fn diverging(v: f64) -> [u8; 4] {
     [mix(0), mix(1), mix(2), 255]
 }
 
+/// The smallest of 1, 2, 5 × 10^k at or above `x > 0`, so legends show round numbers; capped at
+/// 1e300 so a legend's arithmetic stays finite when values approach the largest double.
+pub fn nice_limit(x: f64) -> f64 {
+    if x >= 1e300 {
+        return 1e300;
+    }
+    let e = x.log10().floor();
+    for m in [1.0, 2.0, 5.0, 10.0] {
+        let v = m * 10f64.powf(e);
+        if v >= x * (1.0 - 1e-12) {
+            return v;
+        }
+    }
+    10f64.powf(e + 1.0)
+}
+
 /// How numbers become colours.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scale {
@@ -171,7 +187,7 @@ impl Scale {
             .filter(|v| v.is_finite())
             .fold(0.0f64, |m, v| m.max(v.abs()));
         Scale::Diverging {
-            limit: if m > 0.0 { m } else { 1.0 },
+            limit: if m > 0.0 { nice_limit(m) } else { 1.0 },
         }
     }
 
@@ -227,6 +243,24 @@ pub fn color(scale: Scale, v: f64) -> [u8; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fitted_diverging_limits_are_round_and_finite() {
+        assert_eq!(nice_limit(0.7), 1.0);
+        assert_eq!(nice_limit(1.3), 2.0);
+        assert_eq!(nice_limit(3.0), 5.0);
+        assert_eq!(nice_limit(20.0), 20.0);
+        assert_eq!(nice_limit(0.031), 0.05);
+        assert_eq!(nice_limit(1.7e308), 1e300);
+        assert_eq!(
+            Scale::fit_diverging(&[f64::NAN, -3.0, 1.0]),
+            Scale::Diverging { limit: 5.0 }
+        );
+        assert_eq!(
+            Scale::fit_diverging(&[0.0]),
+            Scale::Diverging { limit: 1.0 }
+        );
+    }
 
     #[test]
     fn viridis_hits_its_anchors_and_is_monotone_in_lightness() {

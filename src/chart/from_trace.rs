@@ -57,12 +57,13 @@ pub fn gate_title(cell: CellKind, name: &str) -> &'static str {
     }
 }
 
-/// The colour scale of a gate series: viridis on `[0, 1]` for the sigmoid gates `i f o r z`,
+/// The colour scale of a gate series: viridis on `[0, 1]` for the sigmoid gates `i f o r z` and
+/// the carry path,
 /// PuOr on `[−1, 1]` for the tanh-range `g h n`, PuOr fitted to the data for the unbounded `c`
 /// (and for `h` of the ReLU and linear RNNs).
 pub fn gate_scale(cell: CellKind, name: &str, values: &[f64]) -> Scale {
     match name {
-        "i" | "f" | "o" | "r" | "z" => Scale::UNIT,
+        "i" | "f" | "o" | "r" | "z" | "carry_path" => Scale::UNIT,
         "h" if matches!(cell, CellKind::RnnRelu | CellKind::RnnLinear) => {
             Scale::fit_diverging(values)
         }

@@ -325,6 +325,24 @@ impl Lab {
         draw::heatmap_svg(title, values, h, t, s, width, height).map_err(js_err)
     }
 
+    /// The colour scale of a `[T][H]` series, as `render` uses it: `{kind: "sequential" |
+    /// "diverging", limit}` (sequential from 0 to limit, diverging from −limit to limit).
+    pub fn heatmap_scale(&self, i: usize, name: &str) -> Result<JsValue, JsError> {
+        let c = self.cell(i)?;
+        let all = self.series_all(i)?;
+        let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
+            return Err(js_err(format!("series: no series \"{name}\"")));
+        };
+        let (kind, limit) = match crate::chart::from_trace::gate_scale(c.cell, name, v) {
+            crate::chart::colormap::Scale::Diverging { limit } => ("diverging", limit),
+            crate::chart::colormap::Scale::Sequential { hi, .. } => ("sequential", hi),
+        };
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&o, &"kind".into(), &kind.into());
+        let _ = js_sys::Reflect::set(&o, &"limit".into(), &limit.into());
+        Ok(o.into())
+    }
+
     /// A spec that reproduces cell `i` with the CLI (JSON text).
     pub fn spec_json(&self, i: usize) -> Result<String, JsError> {
         Ok(self.cell(i)?.spec_json())

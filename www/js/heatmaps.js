@@ -2,13 +2,12 @@
 // T×H RGBA image (putImageData) on a small canvas scaled by CSS. The selected step is a CSS
 // marker, so scrubbing redraws nothing.
 import { draw_heatmap_frame } from '../pkg/unrolled.js';
-import { fmt, niceLimit } from './format.js';
+import { fmt } from './format.js';
 
 const TITLES = {
   i: 'input gate i', f: 'forget gate f', g: 'cell candidate g', o: 'output gate o',
   c: 'cell state c', h: 'hidden state h', r: 'reset gate r', z: 'update gate z', n: 'new gate n',
 };
-const UNIT_RANGE = new Set(['i', 'f', 'o', 'r', 'z', 'carry_path']);
 
 export function heatmapList(cell, names) {
   const order = names.filter((n) => !n.startsWith('pre_'));
@@ -21,14 +20,6 @@ export function heatmapList(cell, names) {
   }));
 }
 
-export function scaleFor(cell, name, values) {
-  if (UNIT_RANGE.has(name)) return { kind: 'sequential', limit: 1 };
-  let m = 0;
-  for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  const bounded = name !== 'c' && (cell === 'rnn_tanh' || cell === 'lstm' || cell === 'gru');
-  // Capped so the legend's arithmetic stays finite when values approach the largest double.
-  return { kind: 'diverging', limit: bounded ? 1 : Math.min(niceLimit(m), 1e300) };
-}
 
 export class Heatmaps {
   constructor(root, tip, onPick) {
@@ -99,7 +90,7 @@ export class Heatmaps {
         continue;
       }
       item.values = lab.series(cellIndex, item.name);
-      item.scale = scaleFor(cell, item.name, item.values);
+      item.scale = lab.heatmap_scale(cellIndex, item.name); // the core decides, as for `render`
       const dpr = window.devicePixelRatio || 1;
       const w = Math.round(item.frame.clientWidth * dpr);
       const h = Math.round(item.frame.clientHeight * dpr);
