@@ -102,6 +102,20 @@ pub(crate) fn text_width<DB: DrawingBackend>(area: &Area<DB>, s: &str, st: &Text
         .unwrap_or((s.chars().count() as f64 * st.font.get_size() * 0.6) as i32)
 }
 
+/// Width in pixels of the widest tick label (for the margin left of the plot).
+pub(crate) fn tick_label_width<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    ticks: &[(f64, String)],
+) -> i32 {
+    let st = style(th.tick, &MUTED, false);
+    ticks
+        .iter()
+        .map(|(_, s)| text_width(area, s, &st))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Starts a chart: binds the fonts, fills the background, draws the title. Returns the theme,
 /// the area's width and height in pixels, and the y where the content may start.
 pub(crate) fn begin<DB: DrawingBackend>(

@@ -129,12 +129,7 @@ pub fn draw<DB: DrawingBackend>(
         .step_by(step as usize)
         .map(|e| (e as f64, frame::pow10_label(e)))
         .collect();
-    let tick_st = frame::style(th.tick, &MUTED, false);
-    let ytw = yticks
-        .iter()
-        .map(|(_, s)| frame::text_width(area, s, &tick_st))
-        .max()
-        .unwrap_or(0);
+    let ytw = frame::tick_label_width(area, &th, &yticks);
 
     let n = chart
         .series

@@ -132,12 +132,7 @@ pub fn draw<DB: DrawingBackend>(
         });
     }
 
-    let tick_st = frame::style(th.tick, &MUTED, false);
-    let ytw = all_ticks
-        .iter()
-        .map(|(_, s)| frame::text_width(area, s, &tick_st))
-        .max()
-        .unwrap_or(0);
+    let ytw = frame::tick_label_width(area, &th, &all_ticks);
     let left = frame::left_margin(&th, ytw, true);
     let bottom = frame::bottom_margin(&th, true);
     // The square plot's side for the room a legend takes on the right or below.
@@ -323,12 +318,7 @@ pub fn draw_singular_values<DB: DrawingBackend>(
         (vmax * 1.12 / step).ceil() * step
     };
     let yticks = frame::fmt_ticks(&frame::nice_ticks(0.0, ymax, 5, 0.0));
-    let tick_st = frame::style(th.tick, &MUTED, false);
-    let ytw = yticks
-        .iter()
-        .map(|(_, s)| frame::text_width(area, s, &tick_st))
-        .max()
-        .unwrap_or(0);
+    let ytw = frame::tick_label_width(area, &th, &yticks);
     let left = frame::left_margin(&th, ytw, true);
     let bottom = frame::bottom_margin(&th, true);
     // Right of the plot: the "σ = 1" label, then (several series only) the legend; one series
