@@ -627,10 +627,10 @@ impl Default for SceneConfig {
 }
 
 impl SceneConfig {
-    /// Converts to a [`Scene`].
+    /// Converts the names to a [`Scene`]; [`compute`] then validates sizes and numbers.
     ///
     /// # Errors
-    /// A message naming the field and what was expected.
+    /// An unknown name, with the field and what was expected.
     pub fn to_scene(&self) -> Result<Scene, String> {
         let cells = self
             .cells
@@ -712,8 +712,7 @@ impl SceneConfig {
             analysis: self.analysis,
             carry_bias: self.carry_bias,
         };
-        validate(&scene)?;
-        Ok(scene)
+        Ok(scene) // sizes and numbers are checked by `compute` (`validate`)
     }
 }
 
