@@ -293,6 +293,7 @@ pub fn paths(c: &crate::lab::CellResult, canvas: HtmlCanvasElement) -> Result<bo
         return Ok(false);
     };
     let area = backend(canvas)?.into_drawing_area();
-    crate::chart::gradient_flow::draw(&area, &chart).map_err(|e| JsError::new(&e.to_string()))?;
+    crate::chart::with_pixel_ratio(dpr(), || crate::chart::gradient_flow::draw(&area, &chart))
+        .map_err(|e| JsError::new(&e.to_string()))?;
     Ok(true)
 }
