@@ -10,7 +10,7 @@ setup_wasm
 setup_browser
 
 want=$(wasm_bindgen_version)
-have=$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}')
+have=$(tool_version wasm-bindgen-test-runner)
 if [ "$have" != "$want" ]; then
   echo "error: wasm-bindgen-test-runner is ${have:-missing} but Cargo.lock pins wasm-bindgen $want" >&2
   exit 1

@@ -4,9 +4,10 @@
 # Chromium, and the end-to-end tests of the page in Chromium. Installs what it needs on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== set-up on a fresh machine (stand-in installers: tests/setup/fresh.sh)"
+bash tests/setup/fresh.sh
 source scripts/setup.sh
-setup_wasm
-setup_e2e
+setup_test
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
