@@ -24,8 +24,8 @@ else
 fi
 cargo test --doc --quiet
 
-echo "== wasm build for the page"
-bash scripts/build-web.sh
+echo "== wasm build for the page, and the static site (dist/)"
+bash scripts/site.sh
 if [ -f scripts/test-web.sh ]; then
   echo "== wasm-bindgen tests in headless Chromium"
   bash scripts/test-web.sh
