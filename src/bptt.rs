@@ -357,10 +357,7 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
     let (bsz, steps, hid) = (batch.batch, batch.steps, arch.hidden_size);
     let gh = arch.gate_rows();
     let lstm = cell.has_cell_state();
-    let carry_gate = match cell {
-        crate::cell::CellKind::Lstm | crate::cell::CellKind::Gru => Some(1), // f or z block
-        _ => None,
-    };
+    let carry_gate = cell.info().carry.map(|c| c.block); // LSTM f, GRU z
     let p = &net.layers[run.layer * arch.directions() + run.direction];
     let mut out = Analysis {
         jacobian_norm: vec![0.0; bsz * steps],

@@ -194,8 +194,8 @@ pub fn init_network(arch: Architecture, cfg: &InitConfig) -> Result<Network, Str
             p.bias_hh.fill(b);
         }
         if let (Some(fb), true) = (cfg.forget_bias, arch.cell.has_cell_state()) {
-            p.bias_ih[h..2 * h].fill(fb);
-            p.bias_hh[h..2 * h].fill(0.0);
+            let carry = arch.cell.info().carry.expect("the LSTM has a carry gate");
+            p.set_block_bias(carry.block, h, fb);
         }
     }
     Ok(net)

@@ -346,10 +346,8 @@ fn run_cell(
     for k in 0..cell.gates() {
         spectral::set_block(&mut net.layers[0].weight_hh, h, k, w);
     }
-    if let (Some(b), CellKind::Lstm | CellKind::Gru) = (s.carry_bias, cell) {
-        // Block 1 is the forget gate f (LSTM: i f g o) and the update gate z (GRU: r z n).
-        net.layers[0].bias_ih[h..2 * h].fill(b);
-        net.layers[0].bias_hh[h..2 * h].fill(0.0);
+    if let (Some(b), Some(carry)) = (s.carry_bias, cell.info().carry) {
+        net.layers[0].set_block_bias(carry.block, h, b);
     }
     let batch = Batch {
         input: x.to_vec(),
@@ -376,17 +374,7 @@ fn run_cell(
     let jacobian_by_lag = analysis
         .as_ref()
         .map_or_else(Vec::new, |a| by_lag(&a.jacobian_norm));
-    let base = match cell {
-        CellKind::RnnLinear => Some(rho),
-        CellKind::RnnTanh | CellKind::RnnRelu => Some(sigma),
-        _ => None,
-    };
-    let theory_by_lag = match base {
-        Some(r) => (0..steps)
-            .map(|k| grad_by_lag[0] * r.powi(k as i32))
-            .collect(),
-        None => Vec::new(),
-    };
+    let theory_by_lag = cell.info().theory.curve(grad_by_lag[0], rho, sigma, steps);
     let clip = clip_update(&mut backward, s.clipping);
     Ok(CellResult {
         cell,
@@ -637,9 +625,7 @@ impl SceneConfig {
             .iter()
             .map(|c| {
                 CellKind::from_name(c).ok_or_else(|| {
-                    format!(
-                        "cells: expected rnn_tanh, rnn_relu, rnn_linear, lstm or gru, got \"{c}\""
-                    )
+                    format!("cells: expected {}, got \"{c}\"", CellKind::expected_list())
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -766,35 +752,17 @@ impl CellResult {
         let cell = self.cell.name();
         let (h, t) = (self.net.arch.hidden_size, self.batch.steps);
         let run = &self.forward.runs[0];
-        for s in crate::trace::gates(self.cell, run, &self.batch, h)
-            .into_iter()
-            .chain(
-                crate::trace::preactivations(self.cell, run, &self.batch, h)
-                    .into_iter()
-                    .map(|mut s| {
-                        s.name = match s.name {
-                            "i" => "pre_i",
-                            "f" => "pre_f",
-                            "g" => "pre_g",
-                            "o" => "pre_o",
-                            "r" => "pre_r",
-                            "z" => "pre_z",
-                            "n" => "pre_n",
-                            "hn" => "pre_hn",
-                            _ => "pre_h",
-                        };
-                        s
-                    }),
-            )
-        {
+        let gates = crate::trace::gates(self.cell, run, &self.batch, h);
+        let pre = crate::trace::preactivations(self.cell, run, &self.batch, h);
+        let named = gates
+            .iter()
+            .map(|s| ("", s))
+            .chain(pre.iter().map(|s| ("pre_", s)));
+        for (prefix, s) in named {
             for step in 0..t {
                 for unit in 0..h {
-                    let _ = writeln!(
-                        out,
-                        "{cell},{step},{},{unit},{:?}",
-                        s.name,
-                        s.values[step * h + unit]
-                    );
+                    let v = s.values[step * h + unit];
+                    let _ = writeln!(out, "{cell},{step},{prefix}{},{unit},{v:?}", s.name);
                 }
             }
         }

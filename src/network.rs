@@ -54,6 +54,13 @@ impl LayerParams {
         }
     }
 
+    /// Sets gate block `k`'s part of `bias_ih` to `value` and of `bias_hh` to 0 (`h` units per
+    /// block), so the gate's bias is exactly `value`.
+    pub fn set_block_bias(&mut self, k: usize, h: usize, value: f64) {
+        self.bias_ih[k * h..(k + 1) * h].fill(value);
+        self.bias_hh[k * h..(k + 1) * h].fill(0.0);
+    }
+
     /// Mutable access by kind.
     pub fn get_mut(&mut self, kind: &str) -> &mut Vec<f64> {
         match kind {

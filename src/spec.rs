@@ -36,11 +36,10 @@ pub const MAX_INIT_WORK: u128 = 2_000_000_000;
 /// Series the trace writes per unit and step for a cell: gates and states, pre-activations, and
 /// the carry path (LSTM 6 + 4 + 1, GRU 4 + 4 + 1, plain RNNs 1 + 1).
 pub fn series_per_step(cell: CellKind) -> usize {
-    match cell {
-        CellKind::Lstm => 11,
-        CellKind::Gru => 9,
-        _ => 2,
-    }
+    let info = cell.info();
+    let recorded = info.heatmap_series().count();
+    let pre = cell.gates() + usize::from(cell.has_separate_hn());
+    recorded + pre + usize::from(info.carry.is_some())
 }
 /// Largest B·T·L·D·G·H³ with `analysis` on.
 pub const MAX_ANALYSIS_WORK: u128 = 20_000_000_000;
@@ -306,7 +305,7 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
         None => {
             return err(
                 "cell",
-                "missing (expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru)",
+                format!("missing (expected one of {})", CellKind::name_list()),
             )
         }
         Some(c) => match c.as_str().and_then(CellKind::from_name) {
@@ -315,7 +314,8 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
                 return err(
                     "cell",
                     format!(
-                        "expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru, got {}",
+                        "expected one of {}, got {}",
+                        CellKind::name_list(),
                         describe(c)
                     ),
                 )
@@ -696,7 +696,7 @@ fn parse_init(v: &Value, cell: CellKind, hid: usize) -> Result<InitConfig, SpecE
         }
     };
     if let Some(bv) = obj.get("blocks") {
-        let names = cell.block_names();
+        let names: Vec<&str> = cell.blocks().iter().map(|b| b.name).collect();
         let Some(a) = bv.as_array().filter(|a| !a.is_empty()) else {
             return err(
                 "init.blocks",

@@ -6,7 +6,7 @@
 //! `a_k = W_ik x + b_ik + W_hk h + b_hk`; GRU `r`, `z` likewise, `n`: `W_in x + b_in + r ⊙ hn`
 //! with `hn = W_hn h + b_hn` (also given on its own).
 
-use crate::cell::CellKind;
+use crate::cell::{CellKind, SeriesInfo};
 use crate::network::{Batch, DirectionRun};
 
 /// One named `[B][T][H]` series.
@@ -41,8 +41,8 @@ pub fn gates(cell: CellKind, run: &DirectionRun, batch: &Batch, hid: usize) -> V
     let bsz = batch.batch;
     let gh = cell.gates() * hid;
     let mut out = Vec::new();
-    if cell.gates() > 1 {
-        for (k, &name) in cell.block_names().iter().enumerate() {
+    if cell.info().gated() {
+        for (k, &SeriesInfo { name, .. }) in cell.blocks().iter().enumerate() {
             let values = gather(run, batch, hid, |s, b, dst| {
                 dst.copy_from_slice(&run.gates[(s * bsz + b) * gh + k * hid..][..hid])
             });
@@ -72,12 +72,12 @@ pub fn preactivations(
     let bsz = batch.batch;
     let gh = cell.gates() * hid;
     let mut out = Vec::new();
-    for (k, &name) in cell.block_names().iter().enumerate() {
+    for (k, &SeriesInfo { name, .. }) in cell.blocks().iter().enumerate() {
         let values = gather(run, batch, hid, |s, b, dst| {
             let row = (s * bsz + b) * gh;
             for j in 0..hid {
                 let (x, h) = (run.xp[row + k * hid + j], run.hp[row + k * hid + j]);
-                dst[j] = if cell == CellKind::Gru && k == 2 {
+                dst[j] = if cell.has_separate_hn() && k == 2 {
                     x + run.gates[row + j] * h
                 } else {
                     x + h
@@ -86,7 +86,7 @@ pub fn preactivations(
         });
         out.push(Series { name, values });
     }
-    if cell == CellKind::Gru {
+    if cell.has_separate_hn() {
         let values = gather(run, batch, hid, |s, b, dst| {
             dst.copy_from_slice(&run.hp[(s * bsz + b) * gh + 2 * hid..][..hid])
         });

@@ -137,7 +137,8 @@ fn bench(args: &[String]) -> Result<(), Fail> {
             "--cell" => {
                 cell = Some(CellKind::from_name(value).ok_or_else(|| {
                     Fail(format!(
-                        "--cell: expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru, got \"{value}\""
+                        "--cell: expected one of {}, got \"{value}\"",
+                        CellKind::name_list()
                     ))
                 })?)
             }

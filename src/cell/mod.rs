@@ -13,10 +13,15 @@
 //! `(dh_t, dc_t)` of the state it returns `∂L/∂xp`, `∂L/∂hp`, the part of `∂L/∂h_{t−1}` that does
 //! not go through `W_hh` (GRU's `z ⊙ dh`), and `∂L/∂c_{t−1}` (LSTM). `∂L/∂h_{t−1}` is then
 //! `∂L/∂hp · W_hh + direct`.
+//!
+//! What each kind is called, its blocks, carry gate, states, theory and colour: [`info`].
 
 pub mod gru;
+pub mod info;
 pub mod lstm;
 pub mod rnn;
+
+pub use info::{CellInfo, HeatScale, SeriesInfo, Theory};
 
 /// Which recurrence a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,24 +50,12 @@ impl CellKind {
 
     /// The spec name (`rnn_tanh`, `lstm`, ...).
     pub fn name(self) -> &'static str {
-        match self {
-            CellKind::RnnTanh => "rnn_tanh",
-            CellKind::RnnRelu => "rnn_relu",
-            CellKind::RnnLinear => "rnn_linear",
-            CellKind::Lstm => "lstm",
-            CellKind::Gru => "gru",
-        }
+        self.info().name
     }
 
     /// The name people read: `RNN tanh`, `RNN ReLU`, `RNN linear`, `LSTM`, `GRU`.
     pub fn label(self) -> &'static str {
-        match self {
-            CellKind::RnnTanh => "RNN tanh",
-            CellKind::RnnRelu => "RNN ReLU",
-            CellKind::RnnLinear => "RNN linear",
-            CellKind::Lstm => "LSTM",
-            CellKind::Gru => "GRU",
-        }
+        self.info().label
     }
 
     /// Parses a spec name.
@@ -72,25 +65,36 @@ impl CellKind {
 
     /// Number of gate blocks `G` stacked in `weight_ih`/`weight_hh`.
     pub fn gates(self) -> usize {
-        match self {
-            CellKind::Lstm => 4,
-            CellKind::Gru => 3,
-            _ => 1,
-        }
+        self.info().blocks.len()
     }
 
-    /// Names of the gate blocks in PyTorch's stacking order.
-    pub fn block_names(self) -> &'static [&'static str] {
-        match self {
-            CellKind::Lstm => &["i", "f", "g", "o"],
-            CellKind::Gru => &["r", "z", "n"],
-            _ => &["h"],
-        }
+    /// The gate blocks in PyTorch's stacking order (a plain RNN's one block is `h`).
+    pub fn blocks(self) -> &'static [SeriesInfo] {
+        self.info().blocks
     }
 
-    /// `true` for the LSTM, the only cell with a separate cell state `c`.
+    /// `true` for the LSTM, the only cell with a separate cell state (the state named `c`).
     pub fn has_cell_state(self) -> bool {
-        self == CellKind::Lstm
+        self.info().states.iter().any(|s| s.name == "c")
+    }
+
+    /// `true` for the GRU, whose candidate keeps its hidden projection apart:
+    /// `n = tanh(xp_n + r ⊙ hn)`, `hn = W_hn h + b_hn` (recorded as the pre-activation `hn`).
+    pub fn has_separate_hn(self) -> bool {
+        match self {
+            CellKind::Gru => true,
+            CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear | CellKind::Lstm => false,
+        }
+    }
+
+    /// The squashing function of a plain RNN (`None` for gated cells).
+    pub fn nonlinearity(self) -> Option<rnn::Nonlinearity> {
+        match self {
+            CellKind::RnnTanh => Some(rnn::Nonlinearity::Tanh),
+            CellKind::RnnRelu => Some(rnn::Nonlinearity::Relu),
+            CellKind::RnnLinear => Some(rnn::Nonlinearity::Identity),
+            CellKind::Lstm | CellKind::Gru => None,
+        }
     }
 
     /// One forward step for one sequence.
@@ -111,9 +115,10 @@ impl CellKind {
         tanh_c: &mut [f64],
     ) {
         match self {
-            CellKind::RnnTanh => rnn::forward(rnn::Nonlinearity::Tanh, xp, hp, gates, h),
-            CellKind::RnnRelu => rnn::forward(rnn::Nonlinearity::Relu, xp, hp, gates, h),
-            CellKind::RnnLinear => rnn::forward(rnn::Nonlinearity::Identity, xp, hp, gates, h),
+            CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear => {
+                let nl = self.nonlinearity().expect("a plain RNN has a nonlinearity");
+                rnn::forward(nl, xp, hp, gates, h)
+            }
             CellKind::Lstm => lstm::forward(xp, hp, c_prev, gates, h, c, tanh_c),
             CellKind::Gru => gru::forward(xp, hp, h_prev, gates, h),
         }
@@ -140,11 +145,7 @@ impl CellKind {
     ) {
         match self {
             CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear => {
-                let nl = match self {
-                    CellKind::RnnTanh => rnn::Nonlinearity::Tanh,
-                    CellKind::RnnRelu => rnn::Nonlinearity::Relu,
-                    _ => rnn::Nonlinearity::Identity,
-                };
+                let nl = self.nonlinearity().expect("a plain RNN has a nonlinearity");
                 rnn::backward(nl, cache, dh, dxp);
                 dhp.copy_from_slice(dxp);
                 dh_direct.fill(0.0);

@@ -12,6 +12,8 @@
 //! map uses: NaN → magenta [`NAN_COLOR`], +∞ → black [`POS_INF_COLOR`], −∞ → mid grey
 //! [`NEG_INF_COLOR`]. Finite values outside the range are clamped to its ends.
 
+use crate::cell::HeatScale;
+
 /// Colour of a NaN cell: magenta `#ff00ff`.
 pub const NAN_COLOR: [u8; 4] = [255, 0, 255, 255];
 /// Colour of a +∞ cell: black `#000000`.
@@ -172,6 +174,16 @@ impl Scale {
     pub const UNIT: Scale = Scale::Sequential { lo: 0.0, hi: 1.0 };
     /// The tanh-range scale: `Diverging { limit: 1 }`.
     pub const TANH: Scale = Scale::Diverging { limit: 1.0 };
+
+    /// The scale of a cell table's [`HeatScale`] for these values: `UNIT`, `TANH`, or
+    /// [`Scale::fit_diverging`].
+    pub fn of(kind: HeatScale, values: &[f64]) -> Scale {
+        match kind {
+            HeatScale::Unit => Scale::UNIT,
+            HeatScale::Tanh => Scale::TANH,
+            HeatScale::Fit => Scale::fit_diverging(values),
+        }
+    }
 
     /// A sequential scale over the finite values' range (`0..1` when there are none).
     pub fn fit_sequential(values: &[f64]) -> Scale {

@@ -6,7 +6,7 @@ use super::gradient_flow::{GradientFlowChart, Series};
 use super::heatmap::{transpose, HeatmapChart};
 use super::spectrum::{BarSeries, EigenSeries, SingularValuesChart, SpectrumChart};
 use super::{cell_color, series_color, OKABE_ITO};
-use crate::cell::CellKind;
+use crate::cell::{CellKind, HeatScale, SeriesInfo, Theory};
 use crate::network::Architecture;
 use crate::spec::TraceResult;
 use crate::spectral;
@@ -41,35 +41,22 @@ impl Pick {
     }
 }
 
-/// Long gate names for titles.
+/// A gate's or state's title from the cell table (`forget gate f`; empty for other names).
 pub fn gate_title(cell: CellKind, name: &str) -> &'static str {
-    match (cell, name) {
-        (CellKind::Lstm, "i") => "i: input gate",
-        (CellKind::Lstm, "f") => "f: forget gate",
-        (CellKind::Lstm, "g") => "g: cell candidate",
-        (CellKind::Lstm, "o") => "o: output gate",
-        (_, "c") => "c: cell state",
-        (CellKind::Gru, "r") => "r: reset gate",
-        (CellKind::Gru, "z") => "z: update gate (carry)",
-        (CellKind::Gru, "n") => "n: new-state candidate",
-        (_, "h") => "h: hidden state",
-        _ => "",
-    }
+    cell.info().series(name).map_or("", |s| s.title)
 }
 
-/// The colour scale of a gate series: viridis on `[0, 1]` for the sigmoid gates `i f o r z` and
-/// the carry path,
-/// PuOr on `[−1, 1]` for the tanh-range `g h n`, PuOr fitted to the data for the unbounded `c`
-/// (and for `h` of the ReLU and linear RNNs).
+/// The colour scale of a recorded series, from the cell table: viridis on `[0, 1]` for the
+/// sigmoid gates `i f o r z` and the carry path, PuOr on `[−1, 1]` for the tanh-range `g h n`,
+/// PuOr fitted to the data for the unbounded `c`, ReLU and linear `h`, and anything else
+/// (pre-activations).
 pub fn gate_scale(cell: CellKind, name: &str, values: &[f64]) -> Scale {
-    match name {
-        "i" | "f" | "o" | "r" | "z" | "carry_path" => Scale::UNIT,
-        "h" if matches!(cell, CellKind::RnnRelu | CellKind::RnnLinear) => {
-            Scale::fit_diverging(values)
-        }
-        "c" => Scale::fit_diverging(values),
-        _ => Scale::TANH,
-    }
+    let kind = match (name, cell.info().series(name)) {
+        ("carry_path", _) => crate::cell::info::Carry::SCALE,
+        (_, Some(s)) => s.scale,
+        (_, None) => HeatScale::Fit,
+    };
+    Scale::of(kind, values)
 }
 
 /// Steps of the picked sequence: `(positions in lag order, length)`. Lag 0 is the direction's
@@ -124,8 +111,8 @@ pub fn gradient_flow(r: &TraceResult, pick: Pick) -> Result<GradientFlowChart, S
     let hid = arch.hidden_size;
     let w = whh(r, pick);
     let k = lags.len();
-    match arch.cell {
-        CellKind::RnnLinear => {
+    match arch.cell.info().theory {
+        Theory::Exact => {
             let rho = spectral::spectral_radius(&w[..hid * hid], hid);
             series.push(Series {
                 label: format!("ρᵏ  (ρ = {rho:.3})"),
@@ -134,7 +121,7 @@ pub fn gradient_flow(r: &TraceResult, pick: Pick) -> Result<GradientFlowChart, S
                 dashed: true,
             });
         }
-        CellKind::RnnTanh | CellKind::RnnRelu => {
+        Theory::Bound => {
             let s = spectral::spectral_norm(&w[..hid * hid], hid, hid);
             series.push(Series {
                 label: format!("bound σ_maxᵏ  (σ_max = {s:.3})"),
@@ -143,7 +130,7 @@ pub fn gradient_flow(r: &TraceResult, pick: Pick) -> Result<GradientFlowChart, S
                 dashed: true,
             });
         }
-        _ => {}
+        Theory::None => {}
     }
     Ok(GradientFlowChart::new(
         format!(
@@ -163,23 +150,11 @@ fn whh(r: &TraceResult, pick: Pick) -> Vec<f64> {
     r.net.param(&name).map(<[f64]>::to_vec).unwrap_or_default()
 }
 
-fn block_label(cell: CellKind, name: &str) -> String {
-    match cell {
-        CellKind::Lstm | CellKind::Gru => format!("W_h{name} ({})", gate_word(name)),
-        _ => "W_hh".into(),
-    }
-}
-
-fn gate_word(name: &str) -> &'static str {
-    match name {
-        "i" => "input",
-        "f" => "forget",
-        "g" => "cell",
-        "o" => "output",
-        "r" => "reset",
-        "z" => "update",
-        "n" => "new",
-        _ => "",
+fn block_label(cell: CellKind, block: &SeriesInfo) -> String {
+    if cell.info().gated() {
+        format!("W_h{} ({})", block.name, block.title)
+    } else {
+        "W_hh".into()
     }
 }
 
@@ -208,11 +183,11 @@ pub fn spectrum(r: &TraceResult, pick: Pick) -> Result<SpectrumChart, String> {
     let hid = r.spec.arch.hidden_size;
     let w = whh(r, pick);
     let mut series = Vec::new();
-    for (k, name) in cell.block_names().iter().enumerate() {
+    for (k, block) in cell.blocks().iter().enumerate() {
         let points = spectral::eigenvalues(&spectral::block(&w, hid, k), hid)
             .map_err(|e| format!("{}: {e}", whh_name(pick)))?;
         series.push(EigenSeries {
-            label: block_label(cell, name),
+            label: block_label(cell, block),
             color: block_color(cell, k),
             points,
         });
@@ -235,11 +210,11 @@ pub fn singular_values(r: &TraceResult, pick: Pick) -> Result<SingularValuesChar
     let hid = r.spec.arch.hidden_size;
     let w = whh(r, pick);
     let mut series = Vec::new();
-    for (k, name) in cell.block_names().iter().enumerate() {
+    for (k, block) in cell.blocks().iter().enumerate() {
         let values = spectral::singular_values(&spectral::block(&w, hid, k), hid, hid)
             .map_err(|e| format!("{}: {e}", whh_name(pick)))?;
         series.push(BarSeries {
-            label: block_label(cell, name),
+            label: block_label(cell, block),
             color: block_color(cell, k),
             values,
         });
@@ -283,10 +258,9 @@ pub fn gates(r: &TraceResult, pick: Pick) -> Result<Vec<HeatmapChart>, String> {
 pub fn carry_path(r: &TraceResult, pick: Pick) -> Result<HeatmapChart, String> {
     let idx = pick.check(r)?;
     let arch = r.spec.arch;
-    let what = match arch.cell {
-        CellKind::Lstm => "∏ f over later steps (LSTM forget-gate path)",
-        CellKind::Gru => "∏ z over later steps (GRU update-gate carry)",
-        _ => return Err("needs an lstm or gru cell".into()),
+    let info = arch.cell.info();
+    let Some(carry) = info.carry else {
+        return Err("needs an lstm or gru cell".into());
     };
     let a = r
         .analysis
@@ -296,7 +270,7 @@ pub fn carry_path(r: &TraceResult, pick: Pick) -> Result<HeatmapChart, String> {
     let n = r.spec.batch.lengths[pick.seq];
     let th = &a[idx].carry_path[pick.seq * steps * hid..][..n * hid];
     let mut c = HeatmapChart::new(
-        format!("Carry path: {what}"),
+        carry.title(info),
         transpose(th, n, hid),
         hid,
         n,

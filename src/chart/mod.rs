@@ -54,23 +54,15 @@ pub const OKABE_ITO: [[u8; 3]; 8] = [
     [0xCC, 0x79, 0xA7],
 ];
 
-/// The fixed colour of a cell kind, from [`OKABE_ITO`]: `rnn_tanh` blue `#0072B2`, `rnn_relu`
-/// vermillion `#D55E00`, `rnn_linear` reddish purple `#CC79A7`, `lstm` bluish green `#009E73`,
-/// `gru` orange `#E69F00`.
+/// The fixed colour of a cell kind (its row of the cell table, [`CellKind::info`]), from
+/// [`OKABE_ITO`]: `rnn_tanh` blue `#0072B2`, `rnn_relu` vermillion `#D55E00`, `rnn_linear` reddish
+/// purple `#CC79A7`, `lstm` bluish green `#009E73`, `gru` orange `#E69F00`.
 pub fn cell_color(kind: CellKind) -> [u8; 3] {
-    match kind {
-        CellKind::RnnTanh => OKABE_ITO[5],
-        CellKind::RnnRelu => OKABE_ITO[6],
-        CellKind::RnnLinear => OKABE_ITO[7],
-        CellKind::Lstm => OKABE_ITO[3],
-        CellKind::Gru => OKABE_ITO[1],
-    }
+    kind.info().color
 }
 
 /// A colour as a CSS hex string, `[0, 114, 178]` → `"#0072b2"`.
-pub fn css_hex(c: [u8; 3]) -> String {
-    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
-}
+pub use crate::cell::info::css_hex;
 
 /// [`cell_color`] as a CSS hex string, for the page.
 pub fn cell_color_css(kind: CellKind) -> String {
@@ -164,3 +156,17 @@ pub fn register_fonts() {
 /// No-op in the browser: the canvas has its own fonts.
 #[cfg(target_arch = "wasm32")]
 pub fn register_fonts() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_colours_are_okabe_ito_and_distinct() {
+        let colours: Vec<[u8; 3]> = CellKind::ALL.iter().map(|&k| cell_color(k)).collect();
+        for (i, c) in colours.iter().enumerate() {
+            assert!(OKABE_ITO.contains(c), "{c:?}");
+            assert!(!colours[..i].contains(c), "{c:?} twice");
+        }
+    }
+}

@@ -72,13 +72,9 @@ pub fn flow_chart(r: &SceneResult, opt: &FlowOptions, titled: bool) -> GradientF
     for c in &r.cells {
         let color = cell_color(c.cell);
         let name = c.cell.label();
-        if opt.theory && !c.theory_by_lag.is_empty() {
-            let label = match c.cell {
-                crate::cell::CellKind::RnnLinear => format!("{name}: theory ρ^k"),
-                _ => format!("{name}: bound σ_max^k"),
-            };
+        if let (true, Some(theory)) = (opt.theory, c.cell.info().theory.label()) {
             series.push(Series {
-                label,
+                label: format!("{name}: {theory}"),
                 color,
                 values: c.theory_by_lag.clone(),
                 dashed: true,
@@ -262,17 +258,17 @@ pub fn paths_chart(c: &crate::lab::CellResult) -> Option<GradientFlowChart> {
     }
     let t = c.batch.steps;
     let by_lag = |v: &[f64]| (0..t).map(|k| v[t - 1 - k]).collect::<Vec<f64>>();
-    let (carry_label, title) = match c.cell {
-        crate::cell::CellKind::Lstm => ("forget path max ∏f", "LSTM: forget path vs hidden path"),
-        _ => ("z carry max ∏z", "GRU: z carry vs hidden path"),
-    };
+    let info = c.cell.info();
+    let carry = info.carry?;
+    let title = format!("{}: {} vs hidden path", info.label, carry.what);
+    let carry_label = carry.label(info);
     let color = cell_color(c.cell);
     Some(GradientFlowChart::new(
         title,
         "size (log scale)",
         vec![
             Series {
-                label: carry_label.into(),
+                label: carry_label,
                 color: [0xD5, 0x5E, 0x00],
                 values: by_lag(&a.carry_path_norm),
                 dashed: false,

@@ -489,7 +489,7 @@ impl Lab {
             .get_mut(i)
             .ok_or_else(|| js_err(format!("cell: expected an index below {n}")))?;
         let (t, h) = (c.batch.steps, c.net.arch.hidden_size);
-        let gated = c.cell.gates() > 1;
+        let gated = c.cell.info().carry.is_some();
         let (want_cp, want_cpn) = if gated { (t * h, t) } else { (0, 0) };
         if jacobian_norm.len() != t
             || carry_path.len() != want_cp
@@ -541,7 +541,8 @@ impl Bench {
     ) -> Result<Bench, JsError> {
         let cell = crate::cell::CellKind::from_name(cell).ok_or_else(|| {
             js_err(format!(
-                "cell: expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru, got \"{cell}\""
+                "cell: expected one of {}, got \"{cell}\"",
+                crate::cell::CellKind::name_list()
             ))
         })?;
         for (name, v, hi) in [

@@ -1,0 +1,440 @@
+//! The cell table: every fact about a cell kind that more than one place needs, declared once.
+//!
+//! [`CellKind::info`] gives each kind's [`CellInfo`]: its spec name, the labels people read, the
+//! PyTorch module it matches, its gate blocks in PyTorch's stacking order (each with a title and
+//! the heatmap scale its values need), its carry gate, its recorded states, the theory that
+//! predicts its gradient flow, and its colour. The CLI's messages, the charts, the page (through
+//! [`table`], exported to JS) and the tests all read it from here, so a new cell is one new row
+//! plus the `match`es the compiler lists.
+//!
+//! The theory of the gradient flow at lag `k = T−1−t` ([`Theory`]):
+//! - `rnn_linear`: `∂h_{T−1}/∂h_t = W^k` exactly, so `‖∂L/∂h_t‖` follows `ρ(W)^k` asymptotically
+//!   (Gelfand: `‖W^k‖^{1/k} → ρ`) — [`Theory::Exact`].
+//! - `rnn_tanh`, `rnn_relu`: `∂h_{t+1}/∂h_t = diag(φ'(a)) W`, `|φ'| ≤ γ = 1`, so
+//!   `‖∂h_{T−1}/∂h_t‖ ≤ (γ σ_max(W))^k` (Pascanu et al. 2013) — [`Theory::Bound`].
+//! - LSTM, GRU: the gates make the Jacobian data-dependent; no curve — [`Theory::None`].
+
+use super::CellKind;
+use serde::Serialize;
+
+/// How a heatmap colours a series (see `chart::colormap::Scale`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeatScale {
+    /// Viridis on `[0, 1]`: sigmoid gates and carry paths.
+    Unit,
+    /// PuOr on `[−1, 1]`: tanh-range values.
+    Tanh,
+    /// PuOr on `[−m, m]`, `m` fitted to the data: unbounded values (`c`, ReLU and linear `h`).
+    Fit,
+}
+
+/// One recorded `[T][H]` series of a cell: a gate block or a state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SeriesInfo {
+    /// Name in the trace format (`f`, `c`, `h`, …).
+    pub name: &'static str,
+    /// What people read (`forget gate f`).
+    pub title: &'static str,
+    /// The heatmap scale of its values.
+    pub scale: HeatScale,
+}
+
+/// The carry gate: the block whose product over time carries the memory (LSTM `f`, GRU `z`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Carry {
+    /// Index of the block in PyTorch's order (1 for both LSTM `f` and GRU `z`).
+    pub block: usize,
+    /// What the path is called (`forget path`).
+    pub what: &'static str,
+}
+
+/// The theory curve drawn over a cell's gradient flow (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theory {
+    /// `ρ^k`: exact asymptotics (`rnn_linear`).
+    Exact,
+    /// `σ_max^k`: Pascanu et al.'s upper bound (`rnn_tanh`, `rnn_relu`).
+    Bound,
+    /// No curve (gated cells).
+    None,
+}
+
+/// Everything fixed about a cell kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CellInfo {
+    /// Spec name (`rnn_tanh`).
+    pub name: &'static str,
+    /// Label people read (`RNN tanh`).
+    pub label: &'static str,
+    /// Short label for the unrolled chain (`tanh`).
+    pub short: &'static str,
+    /// The PyTorch module it matches, or `None` (`rnn_linear`).
+    pub torch: Option<&'static str>,
+    /// Gate blocks stacked in `weight_ih`/`weight_hh`, in PyTorch's order.
+    pub blocks: &'static [SeriesInfo],
+    /// The carry gate of a gated cell.
+    pub carry: Option<Carry>,
+    /// Recorded states, in the trace's order (LSTM `c h`).
+    pub states: &'static [SeriesInfo],
+    /// The theory curve of its gradient flow.
+    pub theory: Theory,
+    /// Its colour in every chart and on the page (Okabe–Ito, see `chart::OKABE_ITO`).
+    pub color: [u8; 3],
+}
+
+const fn series(name: &'static str, title: &'static str, scale: HeatScale) -> SeriesInfo {
+    SeriesInfo { name, title, scale }
+}
+
+const H_TANH: SeriesInfo = series("h", "hidden state h", HeatScale::Tanh);
+const H_FIT: SeriesInfo = series("h", "hidden state h", HeatScale::Fit);
+
+static RNN_TANH: CellInfo = CellInfo {
+    name: "rnn_tanh",
+    label: "RNN tanh",
+    short: "tanh",
+    torch: Some("torch.nn.RNN(nonlinearity='tanh')"),
+    blocks: &[H_TANH],
+    carry: None,
+    states: &[H_TANH],
+    theory: Theory::Bound,
+    color: [0x00, 0x72, 0xB2],
+};
+
+static RNN_RELU: CellInfo = CellInfo {
+    name: "rnn_relu",
+    label: "RNN ReLU",
+    short: "ReLU",
+    torch: Some("torch.nn.RNN(nonlinearity='relu')"),
+    blocks: &[H_FIT],
+    carry: None,
+    states: &[H_FIT],
+    theory: Theory::Bound,
+    color: [0xD5, 0x5E, 0x00],
+};
+
+static RNN_LINEAR: CellInfo = CellInfo {
+    name: "rnn_linear",
+    label: "RNN linear",
+    short: "linear",
+    torch: None,
+    blocks: &[H_FIT],
+    carry: None,
+    states: &[H_FIT],
+    theory: Theory::Exact,
+    color: [0xCC, 0x79, 0xA7],
+};
+
+static LSTM: CellInfo = CellInfo {
+    name: "lstm",
+    label: "LSTM",
+    short: "LSTM",
+    torch: Some("torch.nn.LSTM"),
+    blocks: &[
+        series("i", "input gate i", HeatScale::Unit),
+        series("f", "forget gate f", HeatScale::Unit),
+        series("g", "cell candidate g", HeatScale::Tanh),
+        series("o", "output gate o", HeatScale::Unit),
+    ],
+    carry: Some(Carry {
+        block: 1,
+        what: "forget path",
+    }),
+    states: &[series("c", "cell state c", HeatScale::Fit), H_TANH],
+    theory: Theory::None,
+    color: [0x00, 0x9E, 0x73],
+};
+
+static GRU: CellInfo = CellInfo {
+    name: "gru",
+    label: "GRU",
+    short: "GRU",
+    torch: Some("torch.nn.GRU"),
+    blocks: &[
+        series("r", "reset gate r", HeatScale::Unit),
+        series("z", "update gate z", HeatScale::Unit),
+        series("n", "new gate n", HeatScale::Tanh),
+    ],
+    carry: Some(Carry {
+        block: 1,
+        what: "z carry",
+    }),
+    states: &[H_TANH],
+    theory: Theory::None,
+    color: [0xE6, 0x9F, 0x00],
+};
+
+impl CellKind {
+    /// This kind's row of the cell table.
+    pub fn info(self) -> &'static CellInfo {
+        match self {
+            CellKind::RnnTanh => &RNN_TANH,
+            CellKind::RnnRelu => &RNN_RELU,
+            CellKind::RnnLinear => &RNN_LINEAR,
+            CellKind::Lstm => &LSTM,
+            CellKind::Gru => &GRU,
+        }
+    }
+
+    /// The spec names joined for an error message: `rnn_tanh, rnn_relu, rnn_linear, lstm or gru`.
+    pub fn expected_list() -> String {
+        let names: Vec<&str> = CellKind::ALL.iter().map(|k| k.name()).collect();
+        let (last, rest) = names.split_last().expect("at least one cell");
+        format!("{} or {last}", rest.join(", "))
+    }
+
+    /// The spec names joined by commas: `rnn_tanh, rnn_relu, rnn_linear, lstm, gru`.
+    pub fn name_list() -> String {
+        let names: Vec<&str> = CellKind::ALL.iter().map(|k| k.name()).collect();
+        names.join(", ")
+    }
+}
+
+impl CellInfo {
+    /// `true` for cells with gates (more than one block).
+    pub fn gated(&self) -> bool {
+        self.blocks.len() > 1
+    }
+
+    /// The recorded series a heatmap can show, in the trace's order: the gate blocks of a gated
+    /// cell (a plain RNN's one block is its state `h`), then the states.
+    pub fn heatmap_series(&self) -> impl Iterator<Item = &'static SeriesInfo> {
+        let blocks: &'static [SeriesInfo] = if self.gated() { self.blocks } else { &[] };
+        blocks.iter().chain(self.states)
+    }
+
+    /// The entry of a gate block or state by name.
+    pub fn series(&self, name: &str) -> Option<&'static SeriesInfo> {
+        self.heatmap_series().find(|s| s.name == name)
+    }
+
+    /// The colour as CSS hex (`#0072b2`).
+    pub fn css_color(&self) -> String {
+        css_hex(self.color)
+    }
+}
+
+impl Carry {
+    /// The heatmap scale of the carry path (a product of sigmoids: in `[0, 1]`).
+    pub const SCALE: HeatScale = HeatScale::Unit;
+
+    /// The carry gate's name (`f`), from its block in `cell`.
+    pub fn name(&self, cell: &CellInfo) -> &'static str {
+        cell.blocks[self.block].name
+    }
+
+    /// The path's symbol: `∏f`.
+    pub fn path(&self, cell: &CellInfo) -> String {
+        format!("∏{}", self.name(cell))
+    }
+
+    /// Heatmap title of the path: `forget path ∏f (later steps)`.
+    pub fn title(&self, cell: &CellInfo) -> String {
+        format!("{} {} (later steps)", self.what, self.path(cell))
+    }
+
+    /// Legend of its largest unit against the lag: `forget path max ∏f`.
+    pub fn label(&self, cell: &CellInfo) -> String {
+        format!("{} max {}", self.what, self.path(cell))
+    }
+}
+
+impl Theory {
+    /// The base `b` of the curve `b^k`: `ρ` (exact), `σ_max` (bound), or none.
+    pub fn base(self, rho: f64, sigma_max: f64) -> Option<f64> {
+        match self {
+            Theory::Exact => Some(rho),
+            Theory::Bound => Some(sigma_max),
+            Theory::None => None,
+        }
+    }
+
+    /// What the curve is called in a legend (`theory ρ^k`, `bound σ_max^k`).
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Theory::Exact => Some("theory ρ^k"),
+            Theory::Bound => Some("bound σ_max^k"),
+            Theory::None => None,
+        }
+    }
+
+    /// The curve `θ_k = m_0 · b^k` for `k = 0..n`, anchored at the measured lag-0 value `m_0`
+    /// (empty when there is no theory).
+    pub fn curve(self, anchor: f64, rho: f64, sigma_max: f64, n: usize) -> Vec<f64> {
+        match self.base(rho, sigma_max) {
+            Some(b) => (0..n).map(|k| anchor * b.powi(k as i32)).collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// A colour as CSS hex, `[0, 114, 178]` → `"#0072b2"`.
+pub fn css_hex(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+/// The carry gate as the page reads it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CarryRow {
+    /// Block index.
+    pub block: usize,
+    /// Gate name (`f`).
+    pub name: &'static str,
+    /// Heatmap title of the path (`forget path ∏f (later steps)`).
+    pub title: String,
+    /// The path's symbol (`∏f`).
+    pub path: String,
+}
+
+/// One row of the cell table as the page reads it (plain names, CSS colour).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CellRow {
+    /// Spec name.
+    pub name: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Short label for the chain view.
+    pub short: &'static str,
+    /// CSS hex colour.
+    pub color: String,
+    /// PyTorch module, or null.
+    pub torch: Option<&'static str>,
+    /// Gate blocks in PyTorch's order.
+    pub blocks: &'static [SeriesInfo],
+    /// Carry gate, or null.
+    pub carry: Option<CarryRow>,
+    /// Recorded states.
+    pub states: &'static [SeriesInfo],
+    /// `exact`, `bound` or `none`.
+    pub theory: Theory,
+    /// More than one block.
+    pub gated: bool,
+}
+
+/// The cell table in [`CellKind::ALL`] order, for the page.
+pub fn table() -> Vec<CellRow> {
+    CellKind::ALL.iter().map(|k| row(k.info())).collect()
+}
+
+fn row(i: &'static CellInfo) -> CellRow {
+    CellRow {
+        name: i.name,
+        label: i.label,
+        short: i.short,
+        color: i.css_color(),
+        torch: i.torch,
+        blocks: i.blocks,
+        carry: i.carry.map(|c| CarryRow {
+            block: c.block,
+            name: c.name(i),
+            title: c.title(i),
+            path: c.path(i),
+        }),
+        states: i.states,
+        theory: i.theory,
+        gated: i.gated(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        for k in CellKind::ALL {
+            assert_eq!(CellKind::from_name(k.name()), Some(k));
+            assert_eq!(k.info().name, k.name());
+        }
+        assert_eq!(
+            CellKind::expected_list(),
+            "rnn_tanh, rnn_relu, rnn_linear, lstm or gru"
+        );
+        assert_eq!(
+            CellKind::name_list(),
+            "rnn_tanh, rnn_relu, rnn_linear, lstm, gru"
+        );
+    }
+
+    #[test]
+    fn carry_gates_are_lstm_f_and_gru_z() {
+        let carry = |k: CellKind| {
+            let i = k.info();
+            i.carry.map(|c| (c.block, c.name(i), c.path(i), c.title(i)))
+        };
+        assert_eq!(
+            carry(CellKind::Lstm),
+            Some((1, "f", "∏f".into(), "forget path ∏f (later steps)".into()))
+        );
+        assert_eq!(
+            carry(CellKind::Gru),
+            Some((1, "z", "∏z".into(), "z carry ∏z (later steps)".into()))
+        );
+        for k in [CellKind::RnnTanh, CellKind::RnnRelu, CellKind::RnnLinear] {
+            assert_eq!(carry(k), None);
+            assert!(!k.info().gated());
+        }
+    }
+
+    #[test]
+    fn heatmap_series_follow_the_trace_order() {
+        let names =
+            |k: CellKind| -> Vec<&str> { k.info().heatmap_series().map(|s| s.name).collect() };
+        assert_eq!(names(CellKind::Lstm), ["i", "f", "g", "o", "c", "h"]);
+        assert_eq!(names(CellKind::Gru), ["r", "z", "n", "h"]);
+        assert_eq!(names(CellKind::RnnRelu), ["h"]);
+        let f = CellKind::Lstm.info().series("f").unwrap();
+        assert_eq!((f.title, f.scale), ("forget gate f", HeatScale::Unit));
+    }
+
+    #[test]
+    fn series_per_step_counts_what_the_trace_writes() {
+        // LSTM i f g o c h + pre i f g o + carry; GRU r z n h + pre r z n hn + carry; RNN h + pre h.
+        let counts: Vec<usize> = CellKind::ALL
+            .iter()
+            .map(|&k| crate::spec::series_per_step(k))
+            .collect();
+        assert_eq!(counts, [2, 2, 2, 11, 9]);
+    }
+
+    #[test]
+    fn theory_curve_is_anchored_at_lag_zero() {
+        let c = Theory::Exact.curve(2.0, 0.5, 9.0, 3);
+        assert_eq!(c, [2.0, 1.0, 0.5]);
+        assert_eq!(Theory::Bound.curve(1.0, 0.5, 3.0, 3), [1.0, 3.0, 9.0]);
+        assert!(Theory::None.curve(1.0, 0.5, 3.0, 3).is_empty());
+    }
+
+    #[test]
+    fn the_table_serialises_with_the_documented_keys() {
+        let v = serde_json::to_value(table()).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), CellKind::ALL.len());
+        let lstm = &v[3];
+        let mut keys: Vec<&str> = lstm
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "blocks", "carry", "color", "gated", "label", "name", "short", "states", "theory",
+                "torch"
+            ]
+        );
+        assert_eq!(lstm["color"], "#009e73");
+        assert_eq!(lstm["blocks"][1]["title"], "forget gate f");
+        assert_eq!(lstm["blocks"][2]["scale"], "tanh");
+        assert_eq!(lstm["carry"]["path"], "∏f");
+        assert_eq!(lstm["states"][0]["scale"], "fit");
+        assert_eq!(lstm["theory"], "none");
+        assert_eq!(v[2]["torch"], serde_json::Value::Null);
+        assert_eq!(v[2]["carry"], serde_json::Value::Null);
+        assert_eq!(v[2]["theory"], "exact");
+        assert_eq!(v[0]["theory"], "bound");
+    }
+}
