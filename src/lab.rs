@@ -20,6 +20,7 @@ use crate::init::{init_network, InitConfig, Scheme};
 use crate::network::{Architecture, Batch, Forward, InitialState, Network};
 use crate::rng::Rng;
 use crate::spectral;
+use crate::trace::by_lag;
 use crate::train::clip;
 
 /// The input sequence fed to every cell (input_size 1).
@@ -168,6 +169,8 @@ pub struct SceneResult {
     pub eigenvalues: Vec<(f64, f64)>,
     /// Singular values of W, largest first.
     pub singular_values: Vec<f64>,
+    /// H
+    pub hidden_size: usize,
     /// ρ(W)
     pub spectral_radius: f64,
     /// σ_max(W)
@@ -316,6 +319,7 @@ pub fn compute(s: &Scene) -> Result<SceneResult, String> {
         w,
         eigenvalues,
         singular_values,
+        hidden_size: h,
         spectral_radius,
         max_singular_value,
         cells,
@@ -369,11 +373,10 @@ fn run_cell(
     let analysis = s
         .analysis
         .then(|| bptt::analyse(&net, &batch, &forward).remove(0));
-    let by_lag = |v: &[f64]| -> Vec<f64> { (0..steps).map(|k| v[steps - 1 - k]).collect() };
-    let grad_by_lag = by_lag(&backward.flow[0].grad_h_norm);
+    let grad_by_lag = by_lag(&backward.flow[0].grad_h_norm, false);
     let jacobian_by_lag = analysis
         .as_ref()
-        .map_or_else(Vec::new, |a| by_lag(&a.jacobian_norm));
+        .map_or_else(Vec::new, |a| by_lag(&a.jacobian_norm, false));
     let theory_by_lag = cell.info().theory.curve(grad_by_lag[0], rho, sigma, steps);
     let clip = clip_update(&mut backward, s.clipping);
     Ok(CellResult {
@@ -535,6 +538,28 @@ mod tests {
         let r = compute(&s).unwrap();
         assert!(r.cells[0].h_norms()[999].is_nan() || r.cells[0].h_norms()[999].is_infinite());
         assert!(r.cells[0].forward.runs[0].first_nonfinite[0].is_some());
+    }
+
+    #[test]
+    fn analysis_computed_elsewhere_attaches_by_lag() {
+        let s = Scene {
+            analysis: false,
+            ..Default::default()
+        };
+        let mut page = compute(&s).unwrap();
+        let worker = compute(&Scene::default()).unwrap();
+        for (p, w) in page.cells.iter_mut().zip(&worker.cells) {
+            assert!(p.jacobian_by_lag.is_empty());
+            let a = w.analysis.clone().unwrap();
+            let mut short = a.clone();
+            short.jacobian_norm.pop();
+            assert!(p
+                .attach_analysis(short)
+                .unwrap_err()
+                .starts_with("analysis: expected"));
+            p.attach_analysis(a).unwrap();
+            assert_eq!(p.jacobian_by_lag, w.jacobian_by_lag);
+        }
     }
 
     #[test]
@@ -744,6 +769,32 @@ impl CellResult {
         write_array(&mut o, &g, &[1, t, h]);
         o.push('}');
         o
+    }
+
+    /// Attaches an analysis computed elsewhere (the page's worker runs the same scene with
+    /// `analysis: true`): `jacobian_norm` (T), `carry_path` (T·H) and `carry_path_norm` (T), the
+    /// last two empty for cells without a carry gate.
+    ///
+    /// # Errors
+    /// When the lengths do not match the scene.
+    pub fn attach_analysis(&mut self, a: Analysis) -> Result<(), String> {
+        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
+        let carried = self.cell.info().carry.is_some();
+        let (want_cp, want_cpn) = if carried { (t * h, t) } else { (0, 0) };
+        let got = (
+            a.jacobian_norm.len(),
+            a.carry_path.len(),
+            a.carry_path_norm.len(),
+        );
+        if got != (t, want_cp, want_cpn) {
+            return Err(format!(
+                "analysis: expected lengths {t}, {want_cp}, {want_cpn}, got {}, {}, {}",
+                got.0, got.1, got.2
+            ));
+        }
+        self.jacobian_by_lag = by_lag(&a.jacobian_norm, false);
+        self.analysis = Some(a);
+        Ok(())
     }
 
     /// Long-format CSV rows `cell,step,series,unit,value` of every recorded quantity.

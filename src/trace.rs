@@ -5,6 +5,10 @@
 //! Pre-activations: plain RNN `a = W_ih x + b_ih + W_hh h + b_hh`; LSTM per gate
 //! `a_k = W_ik x + b_ik + W_hk h + b_hk`; GRU `r`, `z` likewise, `n`: `W_in x + b_in + r ⊙ hn`
 //! with `hn = W_hn h + b_hn` (also given on its own).
+//!
+//! Lag: charts of the gradient flow read per-step values by the lag `k` (steps back from the
+//! direction's last step): `k = n−1−t` forward and `k = t` for the reverse direction, over the
+//! sequence's `n` valid steps ([`by_lag`], the only place this reversal is written).
 
 use crate::cell::{CellKind, SeriesInfo};
 use crate::network::{Batch, DirectionRun};
@@ -33,6 +37,21 @@ fn gather(
         }
     }
     out
+}
+
+/// Per-step values of one sequence (its `n` valid steps, by time position) in lag order: lag `k`
+/// is step `n−1−k` (forward) or step `k` (reverse direction).
+///
+/// ```
+/// assert_eq!(unrolled::trace::by_lag(&[1.0, 2.0, 3.0], false), [3.0, 2.0, 1.0]);
+/// assert_eq!(unrolled::trace::by_lag(&[1.0, 2.0, 3.0], true), [1.0, 2.0, 3.0]);
+/// ```
+pub fn by_lag(per_step: &[f64], reverse: bool) -> Vec<f64> {
+    if reverse {
+        per_step.to_vec()
+    } else {
+        per_step.iter().rev().copied().collect()
+    }
 }
 
 /// Post-activation gates and states, in the trace's order: LSTM `i f g o c h`, GRU `r z n h`,

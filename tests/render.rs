@@ -6,9 +6,10 @@ use plotters::prelude::*;
 use std::process::Command;
 use unrolled::cell::CellKind;
 use unrolled::chart::colormap::{self, Scale, NAN_COLOR, NEG_INF_COLOR, POS_INF_COLOR};
-use unrolled::chart::from_trace::{self, Pick};
 use unrolled::chart::gradient_flow::{self, GradientFlowChart};
 use unrolled::chart::heatmap::{self, HeatmapChart};
+use unrolled::chart::registry::{self, FlowOptions};
+use unrolled::chart::source::{Pick, Source};
 use unrolled::chart::{cell_color, css_hex, spectrum};
 use unrolled::spec::{parse_spec, run, TraceResult};
 
@@ -32,6 +33,39 @@ fn spec_json(cell: &str, hidden: usize, steps: usize, init: &str) -> String {
 
 fn trace(cell: &str, hidden: usize, steps: usize, init: &str) -> TraceResult {
     run(parse_spec(&spec_json(cell, hidden, steps, init)).expect("valid spec")).expect("runs")
+}
+
+/// The registry's charts of a trace's first sequence, layer and direction, titled: what
+/// `unrolled render` draws.
+mod from_trace {
+    use super::*;
+    use unrolled::chart::gradient_flow::GradientFlowChart;
+    use unrolled::chart::heatmap::HeatmapChart;
+    use unrolled::chart::spectrum::{SingularValuesChart, SpectrumChart};
+
+    fn source(r: &TraceResult) -> Source<'_> {
+        Source::trace(r, Pick::default()).expect("pick in range")
+    }
+
+    pub fn gradient_flow(r: &TraceResult) -> Result<GradientFlowChart, String> {
+        registry::gradient_flow(&source(r), FlowOptions::default(), true)
+    }
+
+    pub fn spectrum(r: &TraceResult) -> Result<SpectrumChart, String> {
+        registry::spectrum(&source(r), None, true)
+    }
+
+    pub fn singular_values(r: &TraceResult) -> Result<SingularValuesChart, String> {
+        registry::singular_values(&source(r), true)
+    }
+
+    pub fn gates(r: &TraceResult) -> Result<Vec<HeatmapChart>, String> {
+        Ok(registry::gates(&source(r).cells[0]))
+    }
+
+    pub fn carry_path(r: &TraceResult) -> Result<HeatmapChart, String> {
+        registry::carry_path(&source(r).cells[0])
+    }
 }
 
 fn svg<F>(w: u32, h: u32, f: F) -> String
@@ -136,7 +170,7 @@ fn cell_colours_are_distinct_okabe_ito_hex() {
 #[test]
 fn gradient_flow_has_titles_legend_and_decade_ticks() {
     let r = trace("rnn_tanh", 6, 30, r#"{"seed":3}"#);
-    let chart = from_trace::gradient_flow(&r, Pick::default()).expect("chart");
+    let chart = from_trace::gradient_flow(&r).expect("chart");
     assert_eq!(chart.series.len(), 3, "gradient, Jacobian, Pascanu bound");
     assert!(chart.series[2].dashed && !chart.series[0].dashed);
     let s = svg(640, 360, |a| {
@@ -171,7 +205,7 @@ fn exploding_linear_rnn_gets_an_overflow_marker_not_a_broken_chart() {
         700,
         r#"{"seed":2,"scheme":"gaussian","spectral_radius":3.0}"#,
     );
-    let chart = from_trace::gradient_flow(&r, Pick::default()).expect("chart");
+    let chart = from_trace::gradient_flow(&r).expect("chart");
     let k = gradient_flow::first_nonfinite(&chart.series[0].values).expect("gradient overflows");
     let s = svg(640, 360, |a| {
         gradient_flow::draw(a, &chart).expect("draws");
@@ -223,7 +257,7 @@ fn spectrum_draws_one_point_per_eigenvalue_and_the_unit_circle() {
         5,
         r#"{"seed":1,"scheme":"orthogonal","gain":0.9}"#,
     );
-    let chart = from_trace::spectrum(&r, Pick::default()).expect("chart");
+    let chart = from_trace::spectrum(&r).expect("chart");
     assert_eq!(chart.series.len(), 1);
     assert_eq!(chart.series[0].points.len(), hid);
     let s = svg(640, 360, |a| {
@@ -251,7 +285,7 @@ fn spectrum_draws_one_point_per_eigenvalue_and_the_unit_circle() {
 fn spectrum_overlays_one_colour_per_gate_block_and_rings_the_selection() {
     let hid = 5;
     let r = trace("lstm", hid, 4, r#"{"seed":4}"#);
-    let mut chart = from_trace::spectrum(&r, Pick::default()).expect("chart");
+    let mut chart = from_trace::spectrum(&r).expect("chart");
     assert_eq!(chart.series.len(), 4);
     chart.selected = Some((1, 0));
     let s = svg(640, 360, |a| {
@@ -275,7 +309,7 @@ fn spectrum_overlays_one_colour_per_gate_block_and_rings_the_selection() {
 fn singular_values_are_bars_with_the_line_at_one() {
     let hid = 6;
     let r = trace("gru", hid, 4, r#"{"seed":5}"#);
-    let chart = from_trace::singular_values(&r, Pick::default()).expect("chart");
+    let chart = from_trace::singular_values(&r).expect("chart");
     assert_eq!(chart.series.len(), 3);
     let s = svg(640, 360, |a| {
         spectrum::draw_singular_values(a, &chart).expect("draws");
@@ -301,7 +335,7 @@ fn singular_values_are_bars_with_the_line_at_one() {
 #[test]
 fn gate_heatmaps_use_viridis_for_gates_and_diverging_for_states() {
     let r = trace("lstm", 4, 9, r#"{"seed":4}"#);
-    let charts = from_trace::gates(&r, Pick::default()).expect("charts");
+    let charts = from_trace::gates(&r).expect("charts");
     let names: Vec<&str> = charts.iter().map(|c| c.legend_label.as_str()).collect();
     assert_eq!(names, ["i", "f", "g", "o", "c", "h"]);
     for c in &charts {
@@ -366,9 +400,9 @@ fn heatmap_marks_the_selected_step_and_flags_nan() {
 #[test]
 fn carry_path_needs_a_gated_cell() {
     let r = trace("rnn_tanh", 3, 4, r#"{"seed":1}"#);
-    assert!(from_trace::carry_path(&r, Pick::default()).is_err());
+    assert!(from_trace::carry_path(&r).is_err());
     let r = trace("gru", 3, 4, r#"{"seed":1}"#);
-    let c = from_trace::carry_path(&r, Pick::default()).expect("gru carry");
+    let c = from_trace::carry_path(&r).expect("gru carry");
     assert_eq!((c.rows, c.cols), (3, 4));
     // The last step carries everything: ∏ over no later steps = 1.
     for u in 0..3 {
@@ -516,7 +550,7 @@ fn narrow_charts_keep_legends_outside_the_plot() {
         5,
         r#"{"seed":1,"scheme":"orthogonal","gain":0.9}"#,
     );
-    let chart = from_trace::spectrum(&r, Pick::default()).expect("chart");
+    let chart = from_trace::spectrum(&r).expect("chart");
     let mut rect = None;
     let s = svg(340, 330, |a| {
         rect = Some(spectrum::draw(a, &chart).expect("draws"))
@@ -527,7 +561,7 @@ fn narrow_charts_keep_legends_outside_the_plot() {
     assert!(has_text(&s, "unit circle |λ| = 1"));
     // Gradient flow with many series at ~520 × 380: legend outside (under) the plot.
     let r = trace("rnn_tanh", 6, 30, r#"{"seed":3}"#);
-    let mut chart = from_trace::gradient_flow(&r, Pick::default()).expect("chart");
+    let mut chart = from_trace::gradient_flow(&r).expect("chart");
     let base = chart.series.clone();
     for i in 0..3 {
         for b in &base {
@@ -547,7 +581,7 @@ fn narrow_charts_keep_legends_outside_the_plot() {
     }
     // One series of singular values: the title says what it is, no legend; σ = 1 labelled.
     let r = trace("rnn_tanh", 6, 4, r#"{"seed":5}"#);
-    let chart = from_trace::singular_values(&r, Pick::default()).expect("chart");
+    let chart = from_trace::singular_values(&r).expect("chart");
     assert_eq!(chart.series.len(), 1);
     let s = svg(340, 190, |a| {
         spectrum::draw_singular_values(a, &chart).expect("draws");
@@ -557,4 +591,141 @@ fn narrow_charts_keep_legends_outside_the_plot() {
         "no legend for one series"
     );
     assert!(has_text(&s, "σ = 1"));
+}
+
+// ---- one registry: the page and `render` build the same charts ---------------------------
+
+/// Bitwise equality of two value lists (NaN equals NaN).
+fn same_values(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+fn assert_same_flow(page: &[gradient_flow::Series], cli: &[gradient_flow::Series], what: &str) {
+    assert_eq!(page.len(), cli.len(), "{what}: number of series");
+    for (p, c) in page.iter().zip(cli) {
+        assert_eq!(
+            (&p.label, p.color, p.dashed),
+            (&c.label, c.color, c.dashed),
+            "{what}"
+        );
+        assert!(same_values(&p.values, &c.values), "{what}: {}", p.label);
+    }
+}
+
+fn assert_same_heatmap(p: &HeatmapChart, c: &HeatmapChart, what: &str) {
+    assert_eq!(
+        (&p.title, &p.legend_label, p.rows, p.cols, p.scale),
+        (&c.title, &c.legend_label, c.rows, c.cols, c.scale),
+        "{what}"
+    );
+    assert!(same_values(&p.values, &c.values), "{what}: {}", p.title);
+}
+
+/// A scene with every cell, then each cell's `spec_json` (the page's "download trace") run as
+/// `unrolled trace` does: the registry's gradient flow (series, labels, theory curve anchored at
+/// lag 0), spectrum, singular values, gate heatmaps, carry path and paths chart are the same
+/// numbers for the page's scene and for the CLI's trace.
+#[test]
+fn page_and_cli_charts_are_built_from_the_same_numbers() {
+    use unrolled::lab::{compute, SceneConfig};
+    let config = SceneConfig {
+        cells: CellKind::ALL.iter().map(|k| k.name().to_string()).collect(),
+        hidden_size: 6,
+        steps: 24,
+        input: "noise".into(),
+        scale_value: 1.05,
+        carry_bias: Some(1.5),
+        ..SceneConfig::default()
+    };
+    let scene = compute(&config.to_scene().expect("valid")).expect("computes");
+    let page = Source::scene(&scene);
+    let titled = |src: &Source| registry::gradient_flow(src, FlowOptions::default(), true);
+    let page_flow = titled(&page).expect("page flow");
+    let page_spectrum = registry::spectrum(&page, None, true).expect("page spectrum");
+    let page_sv = registry::singular_values(&page, true).expect("page singular values");
+    for (i, c) in scene.cells.iter().enumerate() {
+        let what = c.cell.name();
+        let r = run(parse_spec(&c.spec_json()).expect("spec")).expect("trace");
+        let cli = Source::trace(&r, Pick::default()).expect("pick");
+        let cli_flow = titled(&cli).expect("cli flow");
+        assert_eq!(page_flow.title, cli_flow.title);
+        let prefix = format!("{}: ", c.cell.label());
+        let mine: Vec<_> = page_flow
+            .series
+            .iter()
+            .filter(|s| s.label.starts_with(&prefix))
+            .cloned()
+            .collect();
+        assert_same_flow(&mine, &cli_flow.series, what);
+        let theory = c.cell.info().theory.label().is_some();
+        assert_eq!(cli_flow.series.len(), 2 + usize::from(theory), "{what}");
+        if theory {
+            let th = cli_flow.series.last().expect("theory");
+            assert!(
+                th.dashed && th.values[0] == cli_flow.series[0].values[0],
+                "anchored"
+            );
+            assert!(
+                same_values(&th.values, &c.theory_by_lag),
+                "{what}: the page's theory"
+            );
+        }
+        assert!(same_values(&cli_flow.series[0].values, &c.grad_by_lag));
+        let cli_spectrum = registry::spectrum(&cli, None, true).expect("cli spectrum");
+        assert_eq!(page_spectrum.title, cli_spectrum.title);
+        assert_eq!(
+            cli_spectrum.series.len(),
+            1,
+            "{what}: equal blocks drawn once"
+        );
+        let (p, q) = (&page_spectrum.series[0], &cli_spectrum.series[0]);
+        assert_eq!((&p.label, p.color), (&q.label, q.color));
+        assert_eq!(p.points, q.points, "{what}: eigenvalues");
+        let cli_sv = registry::singular_values(&cli, true).expect("cli singular values");
+        assert_eq!(page_sv.title, cli_sv.title);
+        assert!(same_values(
+            &page_sv.series[0].values,
+            &cli_sv.series[0].values
+        ));
+        let (pc, cc) = (&page.cells[i], &cli.cells[0]);
+        let (pg, cg) = (registry::gates(pc), registry::gates(cc));
+        assert_eq!(pg.len(), cg.len());
+        for (p, c) in pg.iter().zip(&cg) {
+            assert_same_heatmap(p, c, what);
+        }
+        match (registry::carry_path(pc), registry::carry_path(cc)) {
+            (Ok(p), Ok(c)) => assert_same_heatmap(&p, &c, what),
+            (Err(p), Err(c)) => assert_eq!(p, c),
+            other => panic!("{what}: carry path differs: {other:?}"),
+        }
+        match (registry::paths(pc, true), registry::paths(cc, true)) {
+            (Ok(p), Ok(c)) => {
+                assert_eq!(p.title, c.title);
+                assert_same_flow(&p.series, &c.series, what);
+            }
+            (Err(p), Err(c)) => assert_eq!(p, c),
+            other => panic!("{what}: paths differ: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn registry_builds_every_chart_by_name_and_refuses_others() {
+    let r = trace("lstm", 4, 6, r#"{"seed":2}"#);
+    let src = Source::trace(&r, Pick::default()).expect("pick");
+    let opts = registry::Options::default();
+    for name in registry::NAMES {
+        let chart = registry::build(name, &src, &opts).expect(name);
+        let s = chart.svg(640, 360).expect("draws");
+        assert!(s.starts_with("<svg"), "{name}");
+    }
+    let e = registry::build("pie", &src, &opts).expect_err("unknown");
+    assert!(
+        e.starts_with("chart: expected one of gradient-flow, "),
+        "{e}"
+    );
+    let r = trace("rnn_relu", 3, 4, r#"{"seed":1}"#);
+    let src = Source::trace(&r, Pick::default()).expect("pick");
+    let e = registry::build("paths", &src, &opts).expect_err("no carry");
+    assert_eq!(e, "needs a cell with a carry gate (lstm or gru)");
 }

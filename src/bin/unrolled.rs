@@ -4,7 +4,7 @@
 //! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]`
 //!   — time forward + full backward, print one JSON line with the median in microseconds.
 //! - `unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]` — run a spec
-//!   and draw one chart of sequence 0, layer 0, direction 0 (see `unrolled::chart::from_trace`).
+//!   and draw one chart of sequence 0, layer 0, direction 0 (see `unrolled::chart::registry`).
 //!
 //! Bad input: exit status 2 and one line `error: <field>: <what was expected>`.
 
@@ -20,7 +20,7 @@ const USAGE: &str = "usage:
                                  time forward + full backward; print one JSON line (median µs)
   unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]
                                  run a spec and draw a chart of sequence 0, layer 0, direction 0;
-                                 NAME: gradient-flow, spectrum, singular-values, gates, carry-path
+                                 NAME: gradient-flow, spectrum, singular-values, gates, carry-path, paths
   unrolled --help | --version
 The spec and trace formats: docs/spec.md";
 
@@ -213,17 +213,9 @@ fn bench(args: &[String]) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The charts `render` knows.
-const CHARTS: [&str; 5] = [
-    "gradient-flow",
-    "spectrum",
-    "singular-values",
-    "gates",
-    "carry-path",
-];
-
 fn render(args: &[String]) -> Result<(), Fail> {
-    use unrolled::chart::{from_trace, from_trace::Pick};
+    use unrolled::chart::registry::{self, Options, NAMES};
+    use unrolled::chart::source::{Pick, Source};
     let mut spec_path = None;
     let (mut which, mut out, mut width, mut height) = (None, None, None, None);
     let mut i = 0;
@@ -250,10 +242,10 @@ fn render(args: &[String]) -> Result<(), Fail> {
         };
         match flag {
             "--chart" => {
-                if !CHARTS.contains(&value.as_str()) {
+                if !NAMES.contains(&value.as_str()) {
                     return fail(
                         "--chart",
-                        format!("expected one of {}, got \"{value}\"", CHARTS.join(", ")),
+                        format!("expected one of {}, got \"{value}\"", NAMES.join(", ")),
                     );
                 }
                 which = Some(value.clone());
@@ -295,7 +287,6 @@ fn render(args: &[String]) -> Result<(), Fail> {
     }
     let spec = unrolled::spec::parse_spec(&text).map_err(|e| Fail(e.to_string()))?;
     let r = unrolled::spec::run(spec).map_err(|e| Fail(e.to_string()))?;
-    let pick = Pick::default();
     // Errors about the spec's own numbers name their field; the rest are about the chart.
     let bad = |m: String| {
         if m.starts_with("params.") {
@@ -304,31 +295,17 @@ fn render(args: &[String]) -> Result<(), Fail> {
             Fail(format!("--chart: {which} {m}"))
         }
     };
-    let prepared = match which.as_str() {
-        "gradient-flow" => Prepared::Flow(from_trace::gradient_flow(&r, pick).map_err(bad)?),
-        "spectrum" => Prepared::Spectrum(from_trace::spectrum(&r, pick).map_err(bad)?),
-        "singular-values" => {
-            Prepared::Singular(from_trace::singular_values(&r, pick).map_err(bad)?)
-        }
-        "gates" => Prepared::Grid(from_trace::gates(&r, pick).map_err(bad)?),
-        _ => Prepared::Heat(from_trace::carry_path(&r, pick).map_err(bad)?),
+    let src = Source::trace(&r, Pick::default()).map_err(bad)?;
+    let opts = Options {
+        titled: true,
+        ..Options::default()
     };
-    let default = match &prepared {
-        Prepared::Grid(g) if g.len() > 1 => (1280, 720),
-        _ => (960, 540),
-    };
+    let chart = registry::build(&which, &src, &opts).map_err(bad)?;
+    let default = chart.default_size();
     let size = (width.unwrap_or(default.0), height.unwrap_or(default.1));
-    let columns = match r.spec.arch.cell.gates() {
-        4 => 3,
-        3 => 2,
-        _ => 1,
-    };
-    let mut svg = String::new();
-    {
-        use plotters::prelude::{IntoDrawingArea, SVGBackend};
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        draw_chart(&root, &prepared, columns, &out)?;
-    }
+    let svg = chart
+        .svg(size.0, size.1)
+        .map_err(|e| Fail(format!("--out: {e}")))?;
     let bytes = if png {
         // The CLI is native; it only compiles for wasm32 because `cargo test --target wasm32`
         // (tests/web.rs) builds every binary.
@@ -340,32 +317,4 @@ fn render(args: &[String]) -> Result<(), Fail> {
         svg.into_bytes()
     };
     std::fs::write(&out, bytes).map_err(|e| Fail(format!("--out: cannot write {out}: {e}")))
-}
-
-/// A chart ready to draw (built before any file is created).
-enum Prepared {
-    Flow(unrolled::chart::gradient_flow::GradientFlowChart),
-    Spectrum(unrolled::chart::spectrum::SpectrumChart),
-    Singular(unrolled::chart::spectrum::SingularValuesChart),
-    Grid(Vec<unrolled::chart::heatmap::HeatmapChart>),
-    Heat(unrolled::chart::heatmap::HeatmapChart),
-}
-
-fn draw_chart<DB: plotters::prelude::DrawingBackend>(
-    root: &unrolled::chart::DrawingArea<DB, unrolled::chart::Shift>,
-    chart: &Prepared,
-    columns: usize,
-    out: &str,
-) -> Result<(), Fail> {
-    use unrolled::chart::{gradient_flow, heatmap, spectrum};
-    let drawn = match chart {
-        Prepared::Flow(c) => gradient_flow::draw(root, c).map(drop),
-        Prepared::Spectrum(c) => spectrum::draw(root, c).map(drop),
-        Prepared::Singular(c) => spectrum::draw_singular_values(root, c).map(drop),
-        Prepared::Grid(c) => heatmap::draw_grid(root, c, columns).map(drop),
-        Prepared::Heat(c) => heatmap::draw(root, c).map(drop),
-    };
-    drawn.map_err(|e| Fail(format!("--out: {e}")))?;
-    root.present()
-        .map_err(|e| Fail(format!("--out: cannot write {out}: {e}")))
 }

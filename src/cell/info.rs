@@ -241,12 +241,31 @@ impl Carry {
     }
 }
 
+/// The spectral quantity a theory curve raises to the power `k`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// `ρ(W)`, the largest eigenvalue's modulus.
+    SpectralRadius,
+    /// `σ_max(W)`, the largest singular value.
+    MaxSingularValue,
+}
+
+impl Base {
+    /// This base out of `(ρ, σ_max)`.
+    pub fn of(self, rho: f64, sigma_max: f64) -> f64 {
+        match self {
+            Base::SpectralRadius => rho,
+            Base::MaxSingularValue => sigma_max,
+        }
+    }
+}
+
 impl Theory {
     /// The base `b` of the curve `b^k`: `ρ` (exact), `σ_max` (bound), or none.
-    pub fn base(self, rho: f64, sigma_max: f64) -> Option<f64> {
+    pub fn base(self) -> Option<Base> {
         match self {
-            Theory::Exact => Some(rho),
-            Theory::Bound => Some(sigma_max),
+            Theory::Exact => Some(Base::SpectralRadius),
+            Theory::Bound => Some(Base::MaxSingularValue),
             Theory::None => None,
         }
     }
@@ -260,14 +279,17 @@ impl Theory {
         }
     }
 
-    /// The curve `θ_k = m_0 · b^k` for `k = 0..n`, anchored at the measured lag-0 value `m_0`
-    /// (empty when there is no theory).
+    /// The curve for `k = 0..n` given `(ρ, σ_max)` (empty when there is no theory); see
+    /// [`curve`].
     pub fn curve(self, anchor: f64, rho: f64, sigma_max: f64, n: usize) -> Vec<f64> {
-        match self.base(rho, sigma_max) {
-            Some(b) => (0..n).map(|k| anchor * b.powi(k as i32)).collect(),
-            None => Vec::new(),
-        }
+        self.base()
+            .map_or_else(Vec::new, |b| curve(anchor, b.of(rho, sigma_max), n))
     }
+}
+
+/// The theory curve `θ_k = m_0 · b^k` for `k = 0..n`, anchored at the measured lag-0 value `m_0`.
+pub fn curve(anchor: f64, base: f64, n: usize) -> Vec<f64> {
+    (0..n).map(|k| anchor * base.powi(k as i32)).collect()
 }
 
 /// A colour as CSS hex, `[0, 114, 178]` → `"#0072b2"`.

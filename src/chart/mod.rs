@@ -16,8 +16,9 @@
 //!   (inside it: a linear recurrence forgets; outside: it explodes) and each block's spectral
 //!   radius dashed; and [`spectrum::draw_singular_values`], the singular values as bars against
 //!   the line σ = 1 (the Pascanu et al. bound `σ_max^k`).
-//! - [`from_trace`]: the standard charts of a run (what `unrolled render` draws), built from a
-//!   [`crate::spec::TraceResult`].
+//! - [`registry`]: every chart's data, built once from a [`source::Source`] that both a lab scene
+//!   (the page) and a trace (`unrolled render`) convert into, so the page, its SVG downloads and
+//!   `render` show the same thing.
 //! - [`colormap`]: viridis and PuOr to RGBA, with flag colours for NaN and ±∞.
 //!
 //! Colours: one fixed Okabe–Ito colour per cell kind ([`cell_color`], [`css_hex`]), used by
@@ -30,11 +31,12 @@
 
 pub mod colormap;
 mod frame;
-pub mod from_trace;
 pub mod gradient_flow;
 pub mod heatmap;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod raster;
+pub mod registry;
+pub mod source;
 pub mod spectrum;
 
 use crate::cell::CellKind;

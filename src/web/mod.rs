@@ -10,6 +10,8 @@
 
 mod draw;
 
+use crate::chart::registry::{self, Chart, FlowOptions, Options};
+use crate::chart::source::Source;
 use crate::lab::{self, SceneConfig, SceneResult};
 use js_sys::{Float64Array, Uint8ClampedArray};
 use std::cell::RefCell;
@@ -299,7 +301,10 @@ impl Lab {
         Ok(Uint8ClampedArray::from(&rgba[..]))
     }
 
-    /// One heatmap (time × unit) as SVG text, for download.
+    /// One heatmap (time × unit: a gate block, a state or `carry_path`) as SVG text, for
+    /// download, as the chart registry builds it. `title`, `scale` and `limit` are accepted for
+    /// compatibility and ignored: the title and the scale come from the cell table, the limit
+    /// from the data (as [`Lab::heatmap_scale`] reports it).
     #[allow(clippy::too_many_arguments)]
     pub fn heatmap_svg(
         &self,
@@ -311,18 +316,9 @@ impl Lab {
         width: u32,
         height: u32,
     ) -> Result<String, JsError> {
-        let c = self.cell(i)?;
-        let (h, t) = (c.net.arch.hidden_size, c.batch.steps);
-        let all = self.series_all(i)?;
-        let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
-            return Err(js_err(format!("series: no series \"{name}\"")));
-        };
-        let s = match scale {
-            "diverging" => crate::chart::colormap::Scale::Diverging { limit },
-            _ => crate::chart::colormap::Scale::Sequential { lo: 0.0, hi: limit },
-        };
-        let values = crate::chart::heatmap::transpose(v, t, h);
-        draw::heatmap_svg(title, values, h, t, s, width, height).map_err(js_err)
+        let _ = (title, scale, limit);
+        self.cell(i)?;
+        draw::heatmap_svg(&self.result, i, name, width, height).map_err(js_err)
     }
 
     /// The colour scale of a `[T][H]` series, as `render` uses it: `{kind: "sequential" |
@@ -333,7 +329,7 @@ impl Lab {
         let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
             return Err(js_err(format!("series: no series \"{name}\"")));
         };
-        let (kind, limit) = match crate::chart::from_trace::gate_scale(c.cell, name, v) {
+        let (kind, limit) = match crate::chart::registry::scale(c.cell, name, v) {
             crate::chart::colormap::Scale::Diverging { limit } => ("diverging", limit),
             crate::chart::colormap::Scale::Sequential { hi, .. } => ("sequential", hi),
         };
@@ -364,17 +360,21 @@ impl Lab {
     }
 }
 
-fn flow_options(opts: &JsValue) -> draw::FlowOptions {
-    let get = |k: &str, d: bool| {
-        js_sys::Reflect::get(opts, &k.into())
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(d)
-    };
-    draw::FlowOptions {
-        gradient: get("gradient", true),
-        jacobian: get("jacobian", true),
-        theory: get("theory", true),
+/// The registry's options from a JS object `{gradient, jacobian, theory, cell}` (each optional:
+/// curves default to shown, `cell` to 0).
+fn options(opts: &JsValue) -> Options {
+    let get = |k: &str| js_sys::Reflect::get(opts, &k.into()).ok();
+    let flag = |k: &str| get(k).and_then(|v| v.as_bool()).unwrap_or(true);
+    Options {
+        flow: FlowOptions {
+            gradient: flag("gradient"),
+            jacobian: flag("jacobian"),
+            theory: flag("theory"),
+        },
+        cell: get("cell")
+            .and_then(|v| v.as_f64())
+            .map_or(0, |c| c as usize),
+        ..Options::default()
     }
 }
 
@@ -387,16 +387,21 @@ impl Lab {
         canvas: web_sys::HtmlCanvasElement,
         opts: JsValue,
     ) -> Result<JsValue, JsError> {
-        draw::gradient_flow(&self.result, canvas, &flow_options(&opts))
+        draw::chart(&self.result, "gradient-flow", canvas, &options(&opts))
     }
 
     /// Draws the eigenvalues on the complex plane; `selected` (or -1) rings one eigenvalue.
+    /// Returns the plot rectangle and `lim`, the plot's half-width.
     pub fn draw_spectrum(
         &self,
         canvas: web_sys::HtmlCanvasElement,
         selected: i32,
     ) -> Result<JsValue, JsError> {
-        draw::spectrum(&self.result, canvas, usize::try_from(selected).ok())
+        let opts = Options {
+            selected: usize::try_from(selected).ok(),
+            ..Options::default()
+        };
+        draw::chart(&self.result, "spectrum", canvas, &opts)
     }
 
     /// Draws the singular values as bars.
@@ -404,7 +409,7 @@ impl Lab {
         &self,
         canvas: web_sys::HtmlCanvasElement,
     ) -> Result<JsValue, JsError> {
-        draw::singular_values(&self.result, canvas)
+        draw::chart(&self.result, "singular-values", canvas, &Options::default())
     }
 
     /// Draws the carry path (LSTM ∏f, GRU ∏z) against the hidden path ‖∂h_T/∂h_t‖ of cell `i`;
@@ -414,10 +419,17 @@ impl Lab {
         i: usize,
         canvas: web_sys::HtmlCanvasElement,
     ) -> Result<bool, JsError> {
-        draw::paths(self.cell(i)?, canvas)
+        self.cell(i)?;
+        let src = Source::scene(&self.result);
+        match registry::paths(&src.cells[i], true) {
+            Ok(chart) => draw::draw(&Chart::Flow(chart), canvas).map(|_| true),
+            Err(_) => Ok(false),
+        }
     }
 
-    /// One chart as SVG text (`gradient-flow`, `spectrum`, `singular-values`).
+    /// One chart as SVG text, titled, for download: any of the registry's charts
+    /// (`gradient-flow`, `spectrum`, `singular-values`, `gates`, `carry-path`, `paths`); `opts`
+    /// as for [`Lab::draw_gradient_flow`], plus `cell` (index) for the per-cell charts.
     pub fn svg(
         &self,
         chart: &str,
@@ -425,7 +437,7 @@ impl Lab {
         height: u32,
         opts: JsValue,
     ) -> Result<String, JsError> {
-        draw::svg(&self.result, chart, width, height, &flow_options(&opts)).map_err(js_err)
+        draw::svg(&self.result, chart, width, height, &options(&opts)).map_err(js_err)
     }
 }
 
@@ -488,26 +500,12 @@ impl Lab {
             .cells
             .get_mut(i)
             .ok_or_else(|| js_err(format!("cell: expected an index below {n}")))?;
-        let (t, h) = (c.batch.steps, c.net.arch.hidden_size);
-        let gated = c.cell.info().carry.is_some();
-        let (want_cp, want_cpn) = if gated { (t * h, t) } else { (0, 0) };
-        if jacobian_norm.len() != t
-            || carry_path.len() != want_cp
-            || carry_path_norm.len() != want_cpn
-        {
-            return Err(js_err(format!(
-                "analysis: expected lengths {t}, {want_cp}, {want_cpn}, got {}, {}, {}",
-                jacobian_norm.len(),
-                carry_path.len(),
-                carry_path_norm.len()
-            )));
-        }
-        c.jacobian_by_lag = (0..t).map(|k| jacobian_norm[t - 1 - k]).collect();
-        c.analysis = Some(crate::bptt::Analysis {
+        c.attach_analysis(crate::bptt::Analysis {
             jacobian_norm: jacobian_norm.to_vec(),
             carry_path: carry_path.to_vec(),
             carry_path_norm: carry_path_norm.to_vec(),
-        });
+        })
+        .map_err(js_err)?;
         self.series[i] = cell_series(&self.result.cells[i]);
         Ok(())
     }

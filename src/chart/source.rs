@@ -1,0 +1,304 @@
+//! What every chart is built from: one intermediate, [`Source`], that a lab scene (the page,
+//! [`Source::scene`]) and a trace (`unrolled render`, [`Source::trace`]) both convert into, so
+//! the [`super::registry`] builds each chart once for both.
+//!
+//! A source borrows what a run recorded: per cell, one sequence of one layer × direction
+//! ([`CellRun`]: its per-step norms, its analysis, its forward run for the heatmaps), and the
+//! recurrent matrix ([`Matrix`]: a scene's shared `W` with its spectrum already computed, or one
+//! layer's `W_hh` whose distinct `H × H` gate blocks are analysed when a chart asks).
+
+use crate::bptt::Analysis;
+use crate::cell::info::Base;
+use crate::cell::CellKind;
+use crate::lab::SceneResult;
+use crate::network::{Architecture, Batch, DirectionRun};
+use crate::spec::TraceResult;
+use crate::spectral;
+
+/// Which sequence, layer and direction of a trace the charts show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pick {
+    /// Sequence (batch row) index.
+    pub seq: usize,
+    /// Layer index.
+    pub layer: usize,
+    /// 0 forward, 1 reverse.
+    pub direction: usize,
+}
+
+/// One cell's run as the charts read it: one sequence of one layer × direction.
+///
+/// # Shapes
+/// Per-step slices hold the sequence's `len` valid steps by time position; `carry_path` is
+/// `len × H` (step-major).
+pub struct CellRun<'a> {
+    /// The cell.
+    pub cell: CellKind,
+    /// H
+    pub hidden: usize,
+    /// Valid steps `n` of the sequence.
+    pub len: usize,
+    /// The reverse direction (its lag 0 is step 0).
+    pub reverse: bool,
+    /// `‖∂L/∂h_t‖`, when a backward pass ran.
+    pub grad_h_norm: Option<&'a [f64]>,
+    /// `‖∂h_last/∂h_t‖`, when the analysis ran.
+    pub jacobian_norm: Option<&'a [f64]>,
+    /// The carry path (LSTM `∏f`, GRU `∏z` over the later steps), when the analysis ran on a
+    /// cell with a carry gate.
+    pub carry_path: Option<&'a [f64]>,
+    /// Its largest unit per step (same condition).
+    pub carry_path_norm: Option<&'a [f64]>,
+    /// The forward run, for the gate and state heatmaps.
+    pub run: &'a DirectionRun,
+    /// Its batch.
+    pub batch: &'a Batch,
+    /// The sequence's row in the batch.
+    pub seq: usize,
+}
+
+/// The recurrent matrix a source's spectrum charts show.
+pub enum Matrix<'a> {
+    /// A lab scene's `W`, shared by every cell and gate block, with its spectrum.
+    Computed {
+        /// Eigenvalues `(re, im)`.
+        eigenvalues: &'a [(f64, f64)],
+        /// Singular values, largest first.
+        singular_values: &'a [f64],
+    },
+    /// One layer's `W_hh` (`G·H × H`) from a trace.
+    Layer {
+        /// The matrix.
+        w: &'a [f64],
+        /// Its cell (names the blocks).
+        cell: CellKind,
+        /// H
+        hidden: usize,
+        /// The spec field it came from, for errors (`params.weight_hh_l0`).
+        field: String,
+    },
+}
+
+/// Points of the complex plane, `(re, im)`.
+pub type Points = Vec<(f64, f64)>;
+
+/// One labelled matrix's values (eigenvalues or singular values).
+pub struct Labelled<T> {
+    /// `W_hh`, or `W_hf (forget gate f)` when a layer's gate blocks differ.
+    pub label: String,
+    /// The values.
+    pub values: T,
+}
+
+/// A run, ready for the chart registry.
+pub struct Source<'a> {
+    /// H
+    pub hidden: usize,
+    /// One or more cells (a scene's cells side by side; a trace's one picked run).
+    pub cells: Vec<CellRun<'a>>,
+    /// The recurrent matrix.
+    pub matrix: Matrix<'a>,
+}
+
+fn analysis_parts(a: Option<&Analysis>) -> [Option<&[f64]>; 3] {
+    match a {
+        Some(a) => [
+            Some(&a.jacobian_norm[..]),
+            (!a.carry_path.is_empty()).then_some(&a.carry_path[..]),
+            (!a.carry_path_norm.is_empty()).then_some(&a.carry_path_norm[..]),
+        ],
+        None => [None, None, None],
+    }
+}
+
+impl<'a> Source<'a> {
+    /// A lab scene: every cell over the whole sequence, and the shared `W`.
+    pub fn scene(r: &'a SceneResult) -> Source<'a> {
+        let cells = r
+            .cells
+            .iter()
+            .map(|c| {
+                let [jacobian_norm, carry_path, carry_path_norm] =
+                    analysis_parts(c.analysis.as_ref());
+                CellRun {
+                    cell: c.cell,
+                    hidden: r.hidden_size,
+                    len: c.batch.steps,
+                    reverse: false,
+                    grad_h_norm: Some(&c.backward.flow[0].grad_h_norm),
+                    jacobian_norm,
+                    carry_path,
+                    carry_path_norm,
+                    run: &c.forward.runs[0],
+                    batch: &c.batch,
+                    seq: 0,
+                }
+            })
+            .collect();
+        Source {
+            hidden: r.hidden_size,
+            cells,
+            matrix: Matrix::Computed {
+                eigenvalues: &r.eigenvalues,
+                singular_values: &r.singular_values,
+            },
+        }
+    }
+
+    /// A trace: the picked sequence, layer and direction, and that layer's `W_hh`.
+    ///
+    /// # Errors
+    /// When the pick is out of range.
+    pub fn trace(r: &'a TraceResult, pick: Pick) -> Result<Source<'a>, String> {
+        let idx = pick.check(r)?;
+        let arch = r.spec.arch;
+        let (steps, hid) = (r.spec.batch.steps, arch.hidden_size);
+        let n = r.spec.batch.lengths[pick.seq];
+        let step = |v: &'a [f64]| &v[pick.seq * steps..][..n];
+        let unit = |v: &'a [f64]| &v[pick.seq * steps * hid..][..n * hid];
+        let [jacobian_norm, carry_path, carry_path_norm] =
+            analysis_parts(r.analysis.as_ref().map(|a| &a[idx]));
+        let sfx = Architecture::suffix(pick.layer, pick.direction);
+        let name = format!("weight_hh_{sfx}");
+        let w = r
+            .net
+            .param(&name)
+            .ok_or_else(|| format!("{name}: missing"))?;
+        let cell = CellRun {
+            cell: arch.cell,
+            hidden: hid,
+            len: n,
+            reverse: pick.direction == 1,
+            grad_h_norm: r.backward.as_ref().map(|b| step(&b.flow[idx].grad_h_norm)),
+            jacobian_norm: jacobian_norm.map(step),
+            carry_path: carry_path.map(unit),
+            carry_path_norm: carry_path_norm.map(step),
+            run: &r.forward.runs[idx],
+            batch: &r.spec.batch,
+            seq: pick.seq,
+        };
+        Ok(Source {
+            hidden: hid,
+            cells: vec![cell],
+            matrix: Matrix::Layer {
+                w,
+                cell: arch.cell,
+                hidden: hid,
+                field: format!("params.{name}"),
+            },
+        })
+    }
+}
+
+impl Pick {
+    fn check(self, r: &TraceResult) -> Result<usize, String> {
+        let arch = r.spec.arch;
+        if self.seq >= r.spec.batch.batch {
+            return Err(format!(
+                "sequence {} out of range (batch {})",
+                self.seq, r.spec.batch.batch
+            ));
+        }
+        if self.layer >= arch.num_layers || self.direction >= arch.directions() {
+            return Err(format!(
+                "layer {} direction {} out of range",
+                self.layer, self.direction
+            ));
+        }
+        Ok(self.layer * arch.directions() + self.direction)
+    }
+}
+
+impl Matrix<'_> {
+    /// The distinct `H × H` blocks as `(label, block index)`: one `W_hh` when every block is the
+    /// same matrix (a scene, a plain RNN, a page's spec), else one per distinct gate block.
+    fn parts(&self) -> Vec<(String, usize)> {
+        let Matrix::Layer {
+            w, cell, hidden, ..
+        } = self
+        else {
+            return vec![("W_hh".into(), 0)];
+        };
+        let size = hidden * hidden;
+        let block = |k: usize| &w[k * size..(k + 1) * size];
+        let distinct: Vec<usize> = (0..cell.gates())
+            .filter(|&k| (0..k).all(|j| block(j) != block(k)))
+            .collect();
+        if distinct.len() == 1 {
+            return vec![("W_hh".into(), 0)];
+        }
+        let blocks = cell.blocks();
+        let label = |k: usize| format!("W_h{} ({})", blocks[k].name, blocks[k].title);
+        distinct.into_iter().map(|k| (label(k), k)).collect()
+    }
+
+    /// Eigenvalues of each distinct matrix, largest modulus first.
+    ///
+    /// # Errors
+    /// When a block holds inf/NaN (named by its spec field).
+    pub fn eigenvalues(&self) -> Result<Vec<Labelled<Points>>, String> {
+        match self {
+            Matrix::Computed { eigenvalues, .. } => Ok(vec![w_hh(eigenvalues.to_vec())]),
+            Matrix::Layer { .. } => self.per_block(spectral::eigenvalues),
+        }
+    }
+
+    /// Singular values of each distinct matrix, largest first.
+    ///
+    /// # Errors
+    /// As [`Matrix::eigenvalues`].
+    pub fn singular_values(&self) -> Result<Vec<Labelled<Vec<f64>>>, String> {
+        match self {
+            Matrix::Computed {
+                singular_values, ..
+            } => Ok(vec![w_hh(singular_values.to_vec())]),
+            Matrix::Layer { .. } => self.per_block(|w, h| spectral::singular_values(w, h, h)),
+        }
+    }
+
+    /// A theory curve's base for the first matrix: `ρ` (its largest eigenvalue's modulus) or
+    /// `σ_max` (its largest singular value); NaN when there are none. Computes only what `base`
+    /// needs.
+    ///
+    /// # Errors
+    /// As [`Matrix::eigenvalues`].
+    pub fn base(&self, base: Base) -> Result<f64, String> {
+        Ok(match base {
+            Base::SpectralRadius => self.eigenvalues()?[0]
+                .values
+                .first()
+                .map_or(f64::NAN, |e| e.0.hypot(e.1)),
+            Base::MaxSingularValue => self.singular_values()?[0]
+                .values
+                .first()
+                .copied()
+                .unwrap_or(f64::NAN),
+        })
+    }
+
+    /// `f` of each distinct block of a layer's `W_hh` (a scene's `W` is never asked).
+    fn per_block<T>(
+        &self,
+        f: impl Fn(&[f64], usize) -> Result<T, String>,
+    ) -> Result<Vec<Labelled<T>>, String> {
+        let (w, hidden, field) = match self {
+            Matrix::Layer {
+                w, hidden, field, ..
+            } => (*w, *hidden, field.as_str()),
+            Matrix::Computed { .. } => return Ok(Vec::new()),
+        };
+        let value = |(label, k): (String, usize)| {
+            let values =
+                f(&spectral::block(w, hidden, k), hidden).map_err(|e| format!("{field}: {e}"))?;
+            Ok(Labelled { label, values })
+        };
+        self.parts().into_iter().map(value).collect()
+    }
+}
+
+fn w_hh<T>(values: T) -> Labelled<T> {
+    Labelled {
+        label: "W_hh".into(),
+        values,
+    }
+}
