@@ -100,29 +100,108 @@ pub struct Scene {
 }
 
 impl Default for Scene {
+    /// The scene of [`SceneConfig::default`].
     fn default() -> Self {
-        Scene {
-            cells: vec![CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru],
-            hidden_size: 32,
-            steps: 100,
-            input: InputPattern::Pulse,
-            seed: 1,
-            scheme: Scheme::Orthogonal,
-            eigenvalues: None,
-            nonnormal: 0.0,
-            scale: ScaleTarget::SpectralRadius(0.9),
-            loss: LossAt::Last,
-            clipping: Clipping::None,
-            analysis: true,
-            carry_bias: None,
-        }
+        SceneConfig::default()
+            .to_scene()
+            .expect("the default scene config names known cells and options")
     }
 }
 
-/// Scene limits (the page's sliders stay inside them).
-pub const MAX_HIDDEN: usize = 128;
-/// Longest sequence in a scene.
-pub const MAX_STEPS: usize = 1000;
+/// The range of one numeric field of a [`SceneConfig`]: validation refuses values outside
+/// `min..=max`, and the page's control for it uses all four numbers.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Range {
+    /// Smallest value allowed.
+    pub min: f64,
+    /// Largest value allowed.
+    pub max: f64,
+    /// The default ([`SceneConfig::default`]), or `None` when the field is absent by default.
+    pub default: Option<f64>,
+    /// A control's step (in powers of ten when `log`).
+    pub step: f64,
+    /// A control moves in powers of ten (`clip_threshold`).
+    pub log: bool,
+}
+
+const fn range(min: f64, max: f64, default: Option<f64>, step: f64) -> Range {
+    Range {
+        min,
+        max,
+        default,
+        step,
+        log: false,
+    }
+}
+
+/// The limits of a scene, one [`Range`] per numeric field, named as the [`SceneConfig`] fields.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Limits {
+    /// H.
+    pub hidden_size: Range,
+    /// T.
+    pub steps: Range,
+    /// Seed.
+    pub seed: Range,
+    /// How many values a custom input has.
+    pub custom_input: Range,
+    /// The modulus `|λ|` of each eigenvalue placed by the learner.
+    pub eigenvalues: Range,
+    /// Non-normal part.
+    pub nonnormal: Range,
+    /// Target ρ or σ_max.
+    pub scale_value: Range,
+    /// Clipping threshold.
+    pub clip_threshold: Range,
+    /// Carry-gate bias (absent by default: PyTorch's).
+    pub carry_bias: Range,
+}
+
+/// The scene's limits, declared once: [`validate`] enforces them, [`SceneConfig::default`]
+/// takes its defaults from them, and the page reads them from wasm (`scene_limits()`).
+pub const LIMITS: Limits = Limits {
+    hidden_size: range(2.0, 64.0, Some(32.0), 1.0),
+    steps: range(10.0, 1000.0, Some(100.0), 1.0),
+    seed: range(0.0, 999_999.0, Some(1.0), 1.0),
+    custom_input: range(1.0, 1000.0, None, 1.0),
+    eigenvalues: range(0.0, 3.0, None, 0.01),
+    nonnormal: range(0.0, 1.5, Some(0.0), 0.01),
+    scale_value: range(0.0, 3.0, Some(0.9), 0.01),
+    clip_threshold: Range {
+        log: true,
+        ..range(1e-3, 1e3, Some(1.0), 0.05)
+    },
+    carry_bias: range(-4.0, 8.0, None, 0.1),
+};
+
+impl Range {
+    /// The default of a field that has one.
+    fn value(&self) -> f64 {
+        self.default.expect("a field with a default")
+    }
+
+    /// `field: expected an integer in min..=max, got v` unless `v` is in range.
+    fn check_int(&self, field: &str, v: u64) -> Result<(), String> {
+        if (self.min..=self.max).contains(&(v as f64)) {
+            return Ok(());
+        }
+        let (lo, hi) = (self.min as u64, self.max as u64);
+        Err(format!(
+            "{field}: expected an integer in {lo}..={hi}, got {v}"
+        ))
+    }
+
+    /// `field: expected a number in min..=max, got v` unless `v` is in range.
+    fn check(&self, field: &str, v: f64) -> Result<(), String> {
+        if (self.min..=self.max).contains(&v) {
+            return Ok(());
+        }
+        let (lo, hi) = (self.min, self.max);
+        Err(format!(
+            "{field}: expected a number in {lo}..={hi}, got {v}"
+        ))
+    }
+}
 
 /// What clipping did to one cell's parameter gradient.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -179,7 +258,7 @@ pub struct SceneResult {
     pub cells: Vec<CellResult>,
 }
 
-/// Validates a scene.
+/// Validates a scene against [`LIMITS`].
 ///
 /// # Errors
 /// A message naming the field and what was expected.
@@ -187,50 +266,68 @@ pub fn validate(s: &Scene) -> Result<(), String> {
     if s.cells.is_empty() {
         return Err("cells: expected at least one cell".into());
     }
-    if !(1..=MAX_HIDDEN).contains(&s.hidden_size) {
-        return Err(format!(
-            "hidden_size: expected an integer in 1..={MAX_HIDDEN}, got {}",
-            s.hidden_size
-        ));
-    }
-    if !(2..=MAX_STEPS).contains(&s.steps) {
-        return Err(format!(
-            "steps: expected an integer in 2..={MAX_STEPS}, got {}",
-            s.steps
-        ));
-    }
-    if let Some(e) = &s.eigenvalues {
-        if e.len() != s.hidden_size {
-            return Err(format!(
-                "eigenvalues: expected {} (one per hidden unit), got {}",
-                s.hidden_size,
-                e.len()
-            ));
-        }
-    }
-    if let InputPattern::Custom(v) = &s.input {
-        if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
-            return Err("input: expected at least one finite number".into());
-        }
-    }
+    let l = &LIMITS;
+    l.hidden_size
+        .check_int("hidden_size", s.hidden_size as u64)?;
+    l.steps.check_int("steps", s.steps as u64)?;
+    l.seed.check_int("seed", s.seed)?;
+    l.nonnormal.check("nonnormal", s.nonnormal)?;
+    validate_eigenvalues(s)?;
+    validate_input(&s.input)?;
     match s.scale {
-        ScaleTarget::SpectralRadius(x) | ScaleTarget::MaxSingularValue(x)
-            if !(x.is_finite() && x >= 0.0) =>
-        {
-            return Err(format!("scale: expected a finite number ≥ 0, got {x}"))
+        ScaleTarget::SpectralRadius(x) | ScaleTarget::MaxSingularValue(x) => {
+            l.scale_value.check("scale_value", x)?
         }
-        _ => {}
+        ScaleTarget::None => {}
     }
     match s.clipping {
-        Clipping::Norm(x) | Clipping::Value(x) if !(x.is_finite() && x > 0.0) => {
-            return Err(format!("clip threshold: expected a number > 0, got {x}"))
-        }
-        _ => {}
+        Clipping::Norm(x) | Clipping::Value(x) => l.clip_threshold.check("clip_threshold", x)?,
+        Clipping::None => {}
     }
-    if let Some(b) = s.carry_bias {
-        if !b.is_finite() {
-            return Err(format!("carry_bias: expected a finite number, got {b}"));
-        }
+    match s.carry_bias {
+        Some(b) => l.carry_bias.check("carry_bias", b),
+        None => Ok(()),
+    }
+}
+
+fn validate_eigenvalues(s: &Scene) -> Result<(), String> {
+    let Some(e) = &s.eigenvalues else {
+        return Ok(());
+    };
+    if e.len() != s.hidden_size {
+        return Err(format!(
+            "eigenvalues: expected {} (one per hidden unit), got {}",
+            s.hidden_size,
+            e.len()
+        ));
+    }
+    let r = &LIMITS.eigenvalues;
+    match e
+        .iter()
+        .map(|&(re, im)| re.hypot(im))
+        .find(|m| !(r.min..=r.max).contains(m))
+    {
+        Some(m) => Err(format!(
+            "eigenvalues: expected each |λ| in {}..={}, got |λ| = {m}",
+            r.min, r.max
+        )),
+        None => Ok(()),
+    }
+}
+
+fn validate_input(input: &InputPattern) -> Result<(), String> {
+    let InputPattern::Custom(v) = input else {
+        return Ok(());
+    };
+    if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
+        return Err("input: expected at least one finite number".into());
+    }
+    let max = LIMITS.custom_input.max;
+    if v.len() as f64 > max {
+        return Err(format!(
+            "custom_input: expected at most {max} values, got {}",
+            v.len()
+        ));
     }
     Ok(())
 }
@@ -563,6 +660,99 @@ mod tests {
     }
 
     #[test]
+    fn limits_name_scene_config_fields_and_hold_its_defaults() {
+        let limits = serde_json::to_value(LIMITS).unwrap();
+        let config = serde_json::to_value(SceneConfig::default()).unwrap();
+        for (field, r) in limits.as_object().unwrap() {
+            let value = config.get(field).unwrap_or_else(|| panic!("{field}"));
+            match r["default"].as_f64() {
+                Some(d) => assert_eq!(value.as_f64(), Some(d), "{field}"),
+                None => assert!(
+                    value.is_null() || value == &serde_json::json!([]),
+                    "{field}"
+                ),
+            }
+            assert_eq!(
+                r.as_object().unwrap().len(),
+                5,
+                "{field}: min max default step log"
+            );
+        }
+        assert_eq!(limits["clip_threshold"]["log"], true);
+    }
+
+    #[test]
+    fn every_limit_is_enforced_at_its_edges() {
+        let refused = |f: &dyn Fn(&mut SceneConfig)| {
+            let mut c = SceneConfig {
+                cells: vec!["rnn_linear".into()],
+                steps: 10,
+                hidden_size: 2,
+                analysis: false,
+                ..Default::default()
+            };
+            f(&mut c);
+            compute(&c.to_scene().unwrap()).err()
+        };
+        let cases: [(&dyn Fn(&mut SceneConfig), &str); 9] = [
+            (
+                &|c| c.hidden_size = 1,
+                "hidden_size: expected an integer in 2..=64, got 1",
+            ),
+            (
+                &|c| c.steps = 1001,
+                "steps: expected an integer in 10..=1000, got 1001",
+            ),
+            (
+                &|c| c.seed = 1_000_000,
+                "seed: expected an integer in 0..=999999, got 1000000",
+            ),
+            (
+                &|c| c.nonnormal = 1.6,
+                "nonnormal: expected a number in 0..=1.5, got 1.6",
+            ),
+            (
+                &|c| c.scale_value = f64::NAN,
+                "scale_value: expected a number in 0..=3, got NaN",
+            ),
+            (
+                &|c| {
+                    c.clip = "norm".into();
+                    c.clip_threshold = 0.0
+                },
+                "clip_threshold: expected a number in 0.001..=1000, got 0",
+            ),
+            (
+                &|c| c.carry_bias = Some(-5.0),
+                "carry_bias: expected a number in -4..=8, got -5",
+            ),
+            (
+                &|c| c.eigenvalues = Some(vec![[0.5, 0.0], [3.5, 0.0]]),
+                "eigenvalues: expected each |λ| in 0..=3, got |λ| = 3.5",
+            ),
+            (
+                &|c| {
+                    c.input = "custom".into();
+                    c.custom_input = vec![1.0; 1001]
+                },
+                "custom_input: expected at most 1000 values, got 1001",
+            ),
+        ];
+        for (f, want) in cases {
+            assert_eq!(refused(f).as_deref(), Some(want));
+        }
+        let edges: [&dyn Fn(&mut SceneConfig); 4] = [
+            &|c| c.hidden_size = 64,
+            &|c| c.seed = 999_999,
+            &|c| c.carry_bias = Some(8.0),
+            &|c| c.eigenvalues = Some(vec![[0.0, 3.0], [0.0, -3.0]]),
+        ];
+        for f in edges {
+            assert_eq!(refused(f), None);
+        }
+    }
+
+    #[test]
     fn bad_scenes_are_refused() {
         let s = Scene {
             hidden_size: 0,
@@ -584,9 +774,9 @@ mod tests {
 pub struct SceneConfig {
     /// Cell names (`rnn_tanh`, `rnn_relu`, `rnn_linear`, `lstm`, `gru`).
     pub cells: Vec<String>,
-    /// H, 1..=128.
+    /// H (limits of every number: [`LIMITS`]).
     pub hidden_size: usize,
-    /// T, 2..=1000.
+    /// T.
     pub steps: usize,
     /// `pulse`, `noise`, `sine` or `custom`.
     pub input: String,
@@ -617,24 +807,27 @@ pub struct SceneConfig {
 }
 
 impl Default for SceneConfig {
+    /// The default scene: RNN tanh, LSTM and GRU, a pulse, orthogonal `W` at ρ = 0.9, loss at
+    /// the last step; the numbers are [`LIMITS`]' defaults.
     fn default() -> Self {
+        let l = &LIMITS;
         SceneConfig {
             cells: vec!["rnn_tanh".into(), "lstm".into(), "gru".into()],
-            hidden_size: 32,
-            steps: 100,
+            hidden_size: l.hidden_size.value() as usize,
+            steps: l.steps.value() as usize,
             input: "pulse".into(),
             custom_input: Vec::new(),
-            seed: 1,
+            seed: l.seed.value() as u64,
             init: "orthogonal".into(),
             eigenvalues: None,
-            nonnormal: 0.0,
+            nonnormal: l.nonnormal.value(),
             scale: "rho".into(),
-            scale_value: 0.9,
+            scale_value: l.scale_value.value(),
             loss: "last".into(),
             clip: "none".into(),
-            clip_threshold: 1.0,
+            clip_threshold: l.clip_threshold.value(),
             analysis: true,
-            carry_bias: None,
+            carry_bias: l.carry_bias.default,
         }
     }
 }
@@ -702,9 +895,6 @@ impl SceneConfig {
                 ))
             }
         };
-        if !self.nonnormal.is_finite() {
-            return Err("nonnormal: expected a finite number".into());
-        }
         let scene = Scene {
             cells,
             hidden_size: self.hidden_size,
