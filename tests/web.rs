@@ -276,6 +276,75 @@ fn svg_export() {
         .unwrap();
     assert!(s.contains("<svg"));
     assert!(lab.svg("pie", 600, 300, JsValue::UNDEFINED).is_err());
+    // The per-cell charts of the registry, for cell 1 (LSTM).
+    for chart in ["gates", "carry-path", "paths"] {
+        let s = lab.svg(chart, 600, 300, js(r#"{"cell": 1}"#)).unwrap();
+        assert!(s.contains("<svg"), "{chart}");
+    }
+    assert!(
+        lab.draw_paths(1, canvas(400, 300)).unwrap(),
+        "LSTM has paths"
+    );
+    assert!(
+        !lab.draw_paths(0, canvas(400, 300)).unwrap(),
+        "RNN tanh has none"
+    );
+}
+
+fn keys(v: &JsValue) -> Vec<String> {
+    let o: &js_sys::Object = v.dyn_ref().expect("an object");
+    js_sys::Object::keys(o)
+        .iter()
+        .map(|k| k.as_string().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn cell_table_limits_and_default_scene_are_plain_objects() {
+    let table = web::cell_table().expect("cell table");
+    assert_eq!(array_len(&table), 5);
+    let want = [
+        "name", "label", "short", "color", "torch", "blocks", "carry", "states", "theory", "gated",
+    ];
+    for i in 0..5 {
+        let row = get(&table, &i.to_string());
+        assert_eq!(keys(&row), want, "cell_table()[{i}]");
+        let name = get(&row, "name").as_string().unwrap();
+        assert_eq!(get(&row, "color").as_string(), web::cell_color(&name).ok());
+    }
+    let lstm = get(&table, "3");
+    assert_eq!(get(&lstm, "label").as_string().as_deref(), Some("LSTM"));
+    let f = get(&get(&lstm, "blocks"), "1");
+    assert_eq!(keys(&f), ["name", "title", "scale"]);
+    assert_eq!(
+        get(&f, "title").as_string().as_deref(),
+        Some("forget gate f")
+    );
+    assert_eq!(get(&f, "scale").as_string().as_deref(), Some("unit"));
+    let carry = get(&lstm, "carry");
+    assert_eq!(keys(&carry), ["block", "name", "title", "path"]);
+    assert_eq!(get(&carry, "block").as_f64(), Some(1.0));
+    assert_eq!(get(&carry, "path").as_string().as_deref(), Some("∏f"));
+    assert_eq!(get(&lstm, "gated").as_bool(), Some(true));
+    let linear = get(&table, "2");
+    assert!(get(&linear, "torch").is_null() && get(&linear, "carry").is_null());
+    assert_eq!(get(&linear, "theory").as_string().as_deref(), Some("exact"));
+
+    let limits = web::scene_limits().expect("limits");
+    let h = get(&limits, "hidden_size");
+    assert_eq!(keys(&h), ["min", "max", "default", "step", "log"]);
+    let n = |v: &JsValue, k: &str| get(v, k).as_f64();
+    assert_eq!(
+        (n(&h, "min"), n(&h, "max"), n(&h, "default")),
+        (Some(2.0), Some(64.0), Some(32.0))
+    );
+    assert!(get(&get(&limits, "carry_bias"), "default").is_null());
+
+    let scene = web::default_scene().expect("default scene");
+    assert_eq!(n(&scene, "steps"), Some(100.0));
+    assert!(get(&scene, "carry_bias").is_null() && get(&scene, "eigenvalues").is_null());
+    let lab = Lab::new(scene).expect("the default scene computes");
+    assert_eq!(lab.cell_count(), 3);
 }
 
 #[wasm_bindgen_test]

@@ -471,6 +471,33 @@ pub fn draw_heatmap_frame(
     )
 }
 
+/// Small metadata to a plain JS object; `None` becomes `null` (not `undefined`).
+fn plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let s = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    value.serialize(&s).map_err(js_err)
+}
+
+/// The cell table (`crate::cell::info::table`), one plain object per cell in the order the page
+/// lists them: `{name, label, short, color, torch, blocks: [{name, title, scale}], carry: null |
+/// {block, name, title, path}, states: [{name, title, scale}], theory, gated}`.
+#[wasm_bindgen]
+pub fn cell_table() -> Result<JsValue, JsError> {
+    plain(&crate::cell::info::table())
+}
+
+/// The scene's limits (`lab::LIMITS`): an object keyed by the scene config's field names, each
+/// `{min, max, default, step, log}` (`default` null when the field is absent by default).
+#[wasm_bindgen]
+pub fn scene_limits() -> Result<JsValue, JsError> {
+    plain(&lab::LIMITS)
+}
+
+/// The default scene config (what `new Lab()` computes), as a plain object.
+#[wasm_bindgen]
+pub fn default_scene() -> Result<JsValue, JsError> {
+    plain(&SceneConfig::default())
+}
+
 /// The fixed colour of a cell kind as CSS hex (the same colour every chart uses).
 #[wasm_bindgen]
 pub fn cell_color(cell: &str) -> Result<String, JsError> {
