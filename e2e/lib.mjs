@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Serves www/ with /vendor/ → e2e/node_modules. `mounts` adds more prefixes, e.g.
+ * Serves www/ with /pkg/ → pkg/ (the package the build writes) and /vendor/ → e2e/node_modules. `mounts` adds more prefixes, e.g.
  * `{ '/bench/': 'e2e/bench/page' }` (directories relative to the repository root, or absolute).
  */
 export async function startServer(mounts = {}) {
@@ -17,7 +17,8 @@ export async function startServer(mounts = {}) {
   ]);
   const proc = spawn('node', [
     path.join(ROOT, 'scripts/serve.mjs'), '--root', path.join(ROOT, 'www'), '--port', '0',
-    '--mount', `/vendor/=${path.join(ROOT, 'e2e/node_modules')}/`, ...extra,
+    '--mount', `/vendor/=${path.join(ROOT, 'e2e/node_modules')}/`,
+    '--mount', `/pkg/=${path.join(ROOT, 'pkg')}/`, ...extra,
   ], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let buf = '';

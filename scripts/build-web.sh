@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Builds the page's wasm into www/pkg (generated, not committed).
+# Builds pkg/: the npm package `unrolled-lab` that the lab page, the lessons, the static site and
+# other people's pages all load. It holds the wasm-bindgen output (unrolled.js, unrolled_bg.wasm,
+# its .d.ts), the element script (unrolled-lab.js) and its stylesheet, the session and widget
+# modules (js/), a package.json and a README. pkg/ is generated (git-ignored); its sources are
+# www/unrolled-lab.js, www/unrolled-lab.css and www/js/ (all but app.js, which is the lab page's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -7,8 +11,45 @@ setup_wasm
 echo "== building wasm (release, +simd128)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
   cargo build --quiet --lib --target wasm32-unknown-unknown --release
-wasm-bindgen --target web --out-dir www/pkg target/wasm32-unknown-unknown/release/unrolled.wasm
-if command -v wasm-opt >/dev/null; then
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/unrolled.wasm
+# wasm-opt, when present, shrinks the wasm; its output is kept only if it still instantiates.
+if have_cmd wasm-opt; then
   wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    www/pkg/unrolled_bg.wasm -o www/pkg/unrolled_bg.wasm
+    --enable-reference-types --enable-multivalue --enable-sign-ext --enable-mutable-globals \
+    pkg/unrolled_bg.wasm -o pkg/optimised.wasm
+  if err=$(node scripts/check-wasm.mjs pkg/unrolled.js pkg/optimised.wasm 2>&1); then
+    mv pkg/optimised.wasm pkg/unrolled_bg.wasm
+  else
+    rm pkg/optimised.wasm
+    echo "warning: $(wasm-opt --version) broke the module ($err); keeping the unoptimised wasm"
+  fi
 fi
+mkdir -p pkg/js
+cp -r www/js/. pkg/js/
+rm pkg/js/app.js
+cp www/unrolled-lab.js www/unrolled-lab.css docs/embedding.md pkg/
+mv pkg/embedding.md pkg/README.md
+version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
+cat >pkg/package.json <<JSON
+{
+  "name": "unrolled-lab",
+  "version": "$version",
+  "description": "Unrolled: an in-browser lab on how recurrent networks remember and forget, as a custom element <unrolled-lab> and mountable widgets (float64 RNN/LSTM/GRU core in WebAssembly).",
+  "type": "module",
+  "main": "unrolled-lab.js",
+  "module": "unrolled-lab.js",
+  "types": "unrolled.d.ts",
+  "exports": {
+    ".": "./unrolled-lab.js",
+    "./unrolled-lab.js": "./unrolled-lab.js",
+    "./unrolled-lab.css": "./unrolled-lab.css",
+    "./core": "./unrolled.js",
+    "./js/*": "./js/*",
+    "./unrolled_bg.wasm": "./unrolled_bg.wasm"
+  },
+  "files": ["unrolled-lab.js", "unrolled-lab.css", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
+  "sideEffects": ["./unrolled-lab.js"],
+  "license": "MIT OR Apache-2.0"
+}
+JSON

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup_run
 bash scripts/build-web.sh
-exec node scripts/serve.mjs --root www --port "${PORT:-8080}"
+exec node scripts/serve.mjs --root www --mount /pkg/=pkg/ --port "${PORT:-8080}"

@@ -1,4 +1,4 @@
-# Sourced by scripts/run.sh, scripts/test.sh and scripts/site.sh: installs what they need on
+# Sourced by scripts/run.sh, scripts/test.sh and scripts/build-web.sh: installs what they need on
 # first use, idempotently, and says what it installs and why before it starts. Nothing here
 # downloads a binary from GitHub or a CDN: only rustup's own targets, crates.io, Debian packages
 # and the npm registry.
@@ -9,7 +9,6 @@
 #
 #   setup_run     what ./scripts/run.sh needs: the wasm32 target, wasm-bindgen-cli, node
 #   setup_test    what ./scripts/test.sh needs: the above, clippy/rustfmt, chromium, npm packages
-#   setup_site    what ./scripts/site.sh needs: as setup_run, and wasm-opt when it can be had
 
 # `have_cmd NAME`: is NAME on PATH? (false is an answer, not an error)
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
@@ -126,13 +125,6 @@ setup_e2e() {
   fi
 }
 
-# wasm-opt (Debian's binaryen) shrinks the site's wasm; it is optional, so a failed install only warns.
-setup_wasm_opt() {
-  have_cmd wasm-opt && return 0
-  setup_say "installing Debian's binaryen (wasm-opt makes the site's wasm about 15 % smaller; optional)"
-  (setup_apt binaryen) || echo "warning: binaryen was not installed; the site's wasm will not be size-optimised"
-}
-
 setup_run() {
   setup_wasm
   setup_node
@@ -141,9 +133,4 @@ setup_run() {
 setup_test() {
   setup_wasm
   setup_e2e
-}
-
-setup_site() {
-  setup_wasm
-  setup_wasm_opt
 }

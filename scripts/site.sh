@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes dist/: the app as a self-contained static site that any static host serves as it is,
 # from its root or from a sub-path (https://example.org/some/path/), e.g. `python3 -m http.server`
-# in dist/. Only the files the page loads are copied (no TypeScript declarations, no tests); every
+# in dist/. Only the files the pages load are copied (no TypeScript declarations, no tests); every
 # URL in them is relative (checked here). The wasm is optimised with wasm-opt when it is present.
 # Prints what a learner downloads, raw and gzip-compressed.
 #   ./scripts/site.sh [OUT_DIR]    (default: dist)
@@ -9,14 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-dist}
 source scripts/setup.sh
-setup_site
 bash scripts/build-web.sh
 
 rm -rf "$out"
-mkdir -p "$out/js" "$out/pkg"
-cp www/index.html www/style.css "$out/"
-cp www/js/*.js "$out/js/"
-cp www/pkg/unrolled.js www/pkg/unrolled_bg.wasm "$out/pkg/"
+mkdir -p "$out/js"
+cp www/index.html www/style.css www/embed-example.html "$out/"
+cp www/js/app.js "$out/js/"
+# The package as the page loads it: no package.json, README or TypeScript declarations.
+cp -r pkg "$out/pkg"
+rm -f "$out/pkg/package.json" "$out/pkg/README.md" "$out"/pkg/*.d.ts
 
 # Relative URLs only: no src/href/import/fetch/new URL starting with "/" or naming a host.
 bad=$(grep -rnE "(src|href)=\"(/|https?:)|from '(/|https?:)|import\('(/|https?:)|fetch\('(/|https?:)|new URL\('(/|https?:)" "$out" || true)
@@ -37,5 +38,5 @@ while IFS= read -r f; do
   printf '  %-28s %8d bytes  %8d gzip\n' "${f#"$out"/}" "$raw" "$gz"
 done < <(find "$out" -type f | sort)
 printf '  %-28s %8d bytes  %8d gzip\n' total "$total" "$total_gz"
-have_cmd wasm-opt || echo "   (wasm-opt not found: the wasm is not size-optimised; apt-get install binaryen to shrink it)"
+have_cmd wasm-opt || echo "   (no wasm-opt on PATH: the wasm is not size-optimised; see README)"
 echo "Serve it with any static server, e.g.: (cd $out && python3 -m http.server)"

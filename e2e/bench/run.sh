@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/setup.sh
 setup_e2e
-[ -f www/pkg/unrolled.js ] || bash scripts/build-web.sh
+[ -f pkg/unrolled.js ] || bash scripts/build-web.sh
 [ -x target/release/unrolled ] || cargo build --release --quiet --bin unrolled
 echo "== load: $(uptime)"
 echo "== slider drag (e2e/bench/slider.mjs)"

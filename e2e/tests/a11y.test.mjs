@@ -57,7 +57,7 @@ test('canvases are images with labels that follow the model', async () => {
   const after = await labels();
   const changedIds = after.filter((c, i) => c.label !== before[i].label).map((c) => c.id);
   for (const id of ['flow', 'spectrum', 'singular']) assert.ok(changedIds.includes(id), `${id} label follows ρ (changed: ${changedIds})`);
-  assert.match(after.find((c) => c.id === 'spectrum').label, /spectral radius 1\.60/);
+  assert.match(after.find((c) => c.id === 'spectrum').label, /spectral radius 3\.00/);
   await keys(page, '#scrub', 'Home');
   assert.match(await page.getAttribute('#chain', 'aria-label'), /step 0 of 100/);
   assertNoErrors(errors);

@@ -86,7 +86,7 @@ test('served from a sub-path by python3 -m http.server: loads, draws, works, sta
   const typed = origin + SUB.replace(/\/$/, ''); // the address as typed, before the redirect
   const outside = requests.filter((u) => u !== typed && !u.startsWith(origin + SUB) && !u.startsWith('data:') && !u.startsWith('blob:'));
   assert.deepEqual(outside, [], 'requests outside the sub-path');
-  for (const f of ['js/app.js', 'js/analysis-worker.js', 'pkg/unrolled_bg.wasm', 'style.css']) {
+  for (const f of ['js/app.js', 'pkg/js/analysis-worker.js', 'pkg/unrolled_bg.wasm', 'style.css']) {
     assert.ok(requests.some((u) => u.startsWith(origin + SUB + f)), `${f} was not loaded from ${SUB}`);
   }
   assert.deepEqual(failed, [], 'failed requests');

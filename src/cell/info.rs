@@ -82,6 +82,12 @@ pub struct CellInfo {
     pub theory: Theory,
     /// Its colour in every chart and on the page (Okabe–Ito, see `chart::OKABE_ITO`).
     pub color: [u8; 3],
+    /// Its squashing is bounded (tanh), so large pre-activations saturate it and shrink the
+    /// Jacobian: a spectral radius above 1 need not make its gradient explode.
+    pub saturates: bool,
+    /// The step's equations for one unit, as the page shows them: `{{x}}` is series `x` at step
+    /// t, `{{x@-1}}` at step t − 1, `{{1-x}}` is 1 − x (see `www/js/chain.js`).
+    pub equations: &'static [&'static str],
 }
 
 const fn series(name: &'static str, title: &'static str, scale: HeatScale) -> SeriesInfo {
@@ -101,6 +107,11 @@ static RNN_TANH: CellInfo = CellInfo {
     states: &[H_TANH],
     theory: Theory::Bound,
     color: [0x00, 0x72, 0xB2],
+    saturates: true,
+    equations: &[
+        "a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh = {{pre_h}}",
+        "h_t = tanh(a) = {{h}}      (h_{t−1} = {{h@-1}})",
+    ],
 };
 
 static RNN_RELU: CellInfo = CellInfo {
@@ -113,6 +124,11 @@ static RNN_RELU: CellInfo = CellInfo {
     states: &[H_FIT],
     theory: Theory::Bound,
     color: [0xD5, 0x5E, 0x00],
+    saturates: false,
+    equations: &[
+        "a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh = {{pre_h}}",
+        "h_t = relu(a) = {{h}}      (h_{t−1} = {{h@-1}})",
+    ],
 };
 
 static RNN_LINEAR: CellInfo = CellInfo {
@@ -125,6 +141,11 @@ static RNN_LINEAR: CellInfo = CellInfo {
     states: &[H_FIT],
     theory: Theory::Exact,
     color: [0xCC, 0x79, 0xA7],
+    saturates: false,
+    equations: &[
+        "a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh = {{pre_h}}",
+        "h_t = a = {{h}}      (h_{t−1} = {{h@-1}})",
+    ],
 };
 
 static LSTM: CellInfo = CellInfo {
@@ -145,6 +166,13 @@ static LSTM: CellInfo = CellInfo {
     states: &[series("c", "cell state c", HeatScale::Fit), H_TANH],
     theory: Theory::None,
     color: [0x00, 0x9E, 0x73],
+    saturates: true,
+    equations: &[
+        "i = σ({{pre_i}}) = {{i}}     f = σ({{pre_f}}) = {{f}}",
+        "g = tanh({{pre_g}}) = {{g}}  o = σ({{pre_o}}) = {{o}}",
+        "c_t = f·c_{t−1} + i·g = {{f}}×{{c@-1}} + {{i}}×{{g}} = {{c}}",
+        "h_t = o·tanh(c_t) = {{o}}×tanh({{c}}) = {{h}}",
+    ],
 };
 
 static GRU: CellInfo = CellInfo {
@@ -164,6 +192,12 @@ static GRU: CellInfo = CellInfo {
     states: &[H_TANH],
     theory: Theory::None,
     color: [0xE6, 0x9F, 0x00],
+    saturates: true,
+    equations: &[
+        "r = σ({{pre_r}}) = {{r}}     z = σ({{pre_z}}) = {{z}}",
+        "n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)) = tanh({{pre_n}}) = {{n}}",
+        "h_t = (1−z)·n + z·h_{t−1} = {{1-z}}×{{n}} + {{z}}×{{h@-1}} = {{h}}",
+    ],
 };
 
 impl CellKind {
@@ -333,6 +367,10 @@ pub struct CellRow {
     pub theory: Theory,
     /// More than one block.
     pub gated: bool,
+    /// Bounded squashing (tanh) that saturates.
+    pub saturates: bool,
+    /// The step's equations with `{{series}}` placeholders.
+    pub equations: &'static [&'static str],
 }
 
 /// The cell table in [`CellKind::ALL`] order, for the page.
@@ -357,12 +395,39 @@ fn row(i: &'static CellInfo) -> CellRow {
         states: i.states,
         theory: i.theory,
         gated: i.gated(),
+        saturates: i.saturates,
+        equations: i.equations,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equations_name_only_series_the_cell_records() {
+        for k in CellKind::ALL {
+            let i = k.info();
+            for line in i.equations {
+                for part in line.split("{{").skip(1) {
+                    let name = part.split("}}").next().unwrap();
+                    let name = name.trim_start_matches("1-").trim_end_matches("@-1");
+                    let known = i.series(name).is_some()
+                        || i.blocks.iter().any(|b| name == format!("pre_{}", b.name));
+                    assert!(known, "{}: {name} in {line:?}", i.name);
+                }
+            }
+            assert!(!i.equations.is_empty());
+        }
+        let saturating: Vec<_> = CellKind::ALL
+            .iter()
+            .filter(|k| k.info().saturates)
+            .collect();
+        assert_eq!(
+            saturating,
+            [&CellKind::RnnTanh, &CellKind::Lstm, &CellKind::Gru]
+        );
+    }
 
     #[test]
     fn names_are_unique_and_parse_back() {
@@ -444,7 +509,17 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "blocks", "carry", "color", "gated", "label", "name", "short", "states", "theory",
+                "blocks",
+                "carry",
+                "color",
+                "equations",
+                "gated",
+                "label",
+                "name",
+                "saturates",
+                "short",
+                "states",
+                "theory",
                 "torch"
             ]
         );

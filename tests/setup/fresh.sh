@@ -62,13 +62,11 @@ EOF
 cat >"$tmp/stand/apt-get" <<'EOF'
 #!/bin/bash
 echo "apt-get $*" >>"$CALLS"
-[ -n "${STAND_IN_APT_FAILS:-}" ] && [ "$1" = install ] && { echo "E: Unable to locate package" >&2; exit 100; }
 for p in "$@"; do
   case $p in
     chromium | chromium-driver)
       t=$p; [ "$p" = chromium-driver ] && t=chromedriver
       printf '#!/bin/sh\necho "%s 148"\n' "$t" >"$STAND/$t"; chmod +x "$STAND/$t" ;;
-    binaryen) printf '#!/bin/sh\necho "wasm-opt version 108"\n' >"$STAND/wasm-opt"; chmod +x "$STAND/wasm-opt" ;;
     nodejs) ln -sf "$REAL_NODE" "$STAND/node" ;;
     npm) cp "$STAND/.npm" "$STAND/npm" ;;
   esac
@@ -164,19 +162,6 @@ expect "setup_run adds the wasm32 target and installs the CLI" \
 expect "setup_run installs no browser and no npm packages" [ "$(count '^\(apt-get\|npm\)' "$S/calls")" = 0 ]
 run_setup setup_run
 expect "setup_run's second run installs nothing" [ "$(count '^\(cargo install\|rustup target add\|apt-get\|npm\)' "$S/calls")" = 0 ]
-
-echo "# fresh machine, the site command's set-up (setup_site)"
-scenario site
-run_setup setup_site
-expect "setup_site exits 0" ok_status
-expect "setup_site installs binaryen (wasm-opt) once, and the CLI" \
-  [ "$(count '^apt-get install.* binaryen' "$S/calls")$(count '^cargo install wasm-bindgen-cli' "$S/calls")" = 11 ]
-run_setup setup_site
-expect "setup_site's second run installs nothing" [ "$(count '^\(cargo install\|rustup target add\|apt-get\|npm\)' "$S/calls")" = 0 ]
-scenario site-no-apt
-run_setup setup_site STAND_IN_APT_FAILS=1
-expect "wasm-opt is optional: setup_site succeeds when binaryen cannot be installed" ok_status
-expect "and warns in one line" grep -q '^warning: binaryen was not installed' "$S/out"
 
 echo "# crates.io lags behind the CLI's Cargo.lock: --locked fails"
 scenario lags

@@ -2,12 +2,13 @@
 // ‖∂h_T/∂h_t‖₂ needs a product of H×H Jacobians and a spectral norm at every step, which is too
 // much work to do inside one frame; the page draws everything else at once and these curves
 // when they arrive. Only the newest request matters: older ones still queued are skipped.
-import init, { Lab } from '../pkg/unrolled.js';
+import init, { Lab, cell_table } from '../unrolled.js';
 
 let lab = null;
 let latest = null;
 let busy = false;
-const ready = init();
+let carried = null; // names of the cells with a carry path, from the core's table
+const ready = init().then(() => { carried = new Set(cell_table().filter((c) => c.carry).map((c) => c.name)); });
 
 async function drain() {
   if (busy) return;
@@ -22,8 +23,7 @@ async function drain() {
       else lab.update(cfg);
       const cells = [];
       for (let i = 0; i < lab.cell_count(); i += 1) {
-        const name = lab.cell_name(i);
-        const gated = name === 'lstm' || name === 'gru';
+        const gated = carried.has(lab.cell_name(i));
         cells.push({
           jacobian: lab.per_step(i, 'jacobian_norm'),
           carry: gated ? lab.series(i, 'carry_path') : new Float64Array(0),

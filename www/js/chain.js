@@ -186,31 +186,25 @@ function hexAlpha(hex, a) {
 
 const sig = (v) => fmt(v, 4);
 
-/** The step's equations for one unit, with the live numbers. */
+/**
+ * The step's equations for one unit, with the live numbers: the cell's lines from the core's
+ * table (`{{x}}` series x at step t, `{{x@-1}}` at t − 1, `{{1-x}}` one minus it), then in the
+ * backward phase the gradient norms of the step.
+ */
 export function equations(d) {
-  const { cell, t, j, H, get, phase, flow } = d;
+  const { info, t, j, H, get, phase, flow } = d;
   const at = (name, s = t) => (s < 0 ? 0 : get(name)[s * H + j]);
-  const x = get('input')[t];
-  const lines = [`step t = ${t}, unit j = ${j}, input x_t = ${sig(x)}`];
-  if (cell.startsWith('rnn')) {
-    const phi = { rnn_tanh: 'tanh', rnn_relu: 'relu', rnn_linear: '' }[cell];
-    lines.push(`a = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh = ${sig(at('pre_h'))}`);
-    lines.push(`h_t = ${phi ? `${phi}(a)` : 'a'} = ${sig(at('h'))}      (h_{t−1} = ${sig(at('h', t - 1))})`);
-  } else if (cell === 'lstm') {
-    lines.push(`i = σ(${sig(at('pre_i'))}) = ${sig(at('i'))}     f = σ(${sig(at('pre_f'))}) = ${sig(at('f'))}`);
-    lines.push(`g = tanh(${sig(at('pre_g'))}) = ${sig(at('g'))}  o = σ(${sig(at('pre_o'))}) = ${sig(at('o'))}`);
-    lines.push(`c_t = f·c_{t−1} + i·g = ${sig(at('f'))}×${sig(at('c', t - 1))} + ${sig(at('i'))}×${sig(at('g'))} = ${sig(at('c'))}`);
-    lines.push(`h_t = o·tanh(c_t) = ${sig(at('o'))}×tanh(${sig(at('c'))}) = ${sig(at('h'))}`);
-  } else {
-    lines.push(`r = σ(${sig(at('pre_r'))}) = ${sig(at('r'))}     z = σ(${sig(at('pre_z'))}) = ${sig(at('z'))}`);
-    lines.push(`n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)) = tanh(${sig(at('pre_n'))}) = ${sig(at('n'))}`);
-    lines.push(`h_t = (1−z)·n + z·h_{t−1} = ${sig(1 - at('z'))}×${sig(at('n'))} + ${sig(at('z'))}×${sig(at('h', t - 1))} = ${sig(at('h'))}`);
-  }
+  const fill = (line) => line.replace(/\{\{(1-)?([a-z_]+)(@-1)?\}\}/g, (_, one, name, prev) => {
+    const v = at(name, prev ? t - 1 : t);
+    return sig(one ? 1 - v : v);
+  });
+  const lines = [`step t = ${t}, unit j = ${j}, input x_t = ${sig(get('input')[t])}`, ...info.equations.map(fill)];
   if (phase === 'bwd') {
     lines.push('');
     lines.push(`‖∂L/∂h_t‖ = ${sig(flow.grad[t])}    ‖∂h_T/∂h_t‖ = ${sig(flow.jac[t])}    (lag k = ${d.T - 1 - t})`);
-    if (flow.gradC) lines.push(`‖∂L/∂c_t‖ = ${sig(flow.gradC[t])}    forget path ∏f (max over units) = ${sig(flow.carry[t])}`);
-    if (cell === 'gru' && flow.carry) lines.push(`z carry ∏z (max over units) = ${sig(flow.carry[t])}`);
+    const carry = info.carry ? `    ${info.carry.path} (largest over units) = ${sig(flow.carry[t])}` : '';
+    if (flow.gradC) lines.push(`‖∂L/∂c_t‖ = ${sig(flow.gradC[t])}${carry}`);
+    else if (carry) lines.push(carry.trim());
   }
   return lines.join('\n');
 }

@@ -1,25 +1,19 @@
 // Gate heatmaps: axes and legend drawn once by the Rust chart code (a static layer), cells as a
 // T×H RGBA image (putImageData) on a small canvas scaled by CSS. The selected step is a CSS
 // marker, so scrubbing redraws nothing.
-import { draw_heatmap_frame } from '../pkg/unrolled.js';
+import { draw_heatmap_frame } from '../unrolled.js';
 import { fmt } from './format.js';
 
-const TITLES = {
-  i: 'input gate i', f: 'forget gate f', g: 'cell candidate g', o: 'output gate o',
-  c: 'cell state c', h: 'hidden state h', r: 'reset gate r', z: 'update gate z', n: 'new gate n',
-};
-
-export function heatmapList(cell, names) {
+/** The heatmaps of one cell, titled from the core's cell table (pre-activations left out). */
+export function heatmapList(info, names) {
+  const titles = new Map([...info.blocks, ...info.states].map((b) => [b.name, b.title]));
   const order = names.filter((n) => !n.startsWith('pre_'));
-  if ((cell === 'lstm' || cell === 'gru') && !order.includes('carry_path')) order.push('carry_path');
+  if (info.carry && !order.includes('carry_path')) order.push('carry_path');
   return order.map((name) => ({
     name,
-    title: name === 'carry_path'
-      ? (cell === 'lstm' ? 'forget path ∏f (later steps)' : 'z carry ∏z (later steps)')
-      : TITLES[name] || name,
+    title: name === 'carry_path' ? info.carry.title : titles.get(name) || name,
   }));
 }
-
 
 export class Heatmaps {
   constructor(root, tip, onPick) {
@@ -31,10 +25,10 @@ export class Heatmaps {
   }
 
   /** Rebuilds the figures when the cell, the sizes or the canvas size changed. */
-  layout(lab, cellIndex, cell, T, H, dl) {
+  layout(lab, cellIndex, info, T, H, dl) {
     const names = lab.series_names(cellIndex);
-    const list = heatmapList(cell, names);
-    const key = `${cell}|${T}|${H}|${list.map((x) => x.name).join(',')}`;
+    const list = heatmapList(info, names);
+    const key = `${info.name}|${T}|${H}|${list.map((x) => x.name).join(',')}`;
     if (key === this.key) return;
     this.key = key;
     this.root.replaceChildren();
@@ -82,7 +76,7 @@ export class Heatmaps {
   }
 
   /** Puts new values in (and redraws a frame only when its scale or size changed). */
-  update(lab, cellIndex, cell, T, H, t) {
+  update(lab, cellIndex, T, H, t) {
     for (const item of this.items.values()) {
       if (item.name === 'carry_path' && !lab.has_analysis(cellIndex)) {
         // computed by the worker; drawn when it arrives

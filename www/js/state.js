@@ -1,97 +1,177 @@
-// The page's whole state, and its round trip through the URL hash (a link restores the view).
-export const CELLS = ['rnn_tanh', 'rnn_relu', 'rnn_linear', 'lstm', 'gru'];
-export const CELL_LABEL = {
-  rnn_tanh: 'RNN tanh', rnn_relu: 'RNN ReLU', rnn_linear: 'RNN linear', lstm: 'LSTM', gru: 'GRU',
-};
-export const HIDEABLE = ['model', 'spectrum', 'clip', 'flow', 'chain', 'gates'];
+// A scene's state and its round trip through text: the lab page's URL hash and the element's
+// `config` attribute use the same syntax (`cells=lstm&T=50&sv=1.1`). One declaration per key:
+// its name, type, range or choices, default, and when it is written. The ranges and the defaults
+// of the scene's fields come from the core (`scene_limits()`, `default_scene()`); the cells from
+// its table (`cell_table()`). Decoding never fails: a key it cannot use becomes a notice naming it.
 
-export function defaults() {
-  return {
-    cells: ['rnn_tanh', 'lstm', 'gru'],
-    H: 32, T: 100, input: 'pulse', custom: '1, 0, 0, 0', seed: 1, init: 'orthogonal',
-    scale: 'rho', sv: 0.9, nn: 0, eigs: null, loss: 'last', clip: 'none', ct: 1,
-    focus: 'lstm', chain: 'rnn_tanh', t: 99, unit: 0, phase: 'fwd',
-    showG: true, showJ: true, showTh: true, sel: -1, hide: [], fb: null,
-  };
+export const INPUTS = ['pulse', 'noise', 'sine', 'custom'];
+export const INITS = ['orthogonal', 'pytorch', 'identity', 'gaussian', 'sparse'];
+
+/**
+ * Builds the key table for one core (its cells, limits and defaults). `panels` are the names
+ * `hide=` accepts (widgets and their controls).
+ */
+export function keyTable(core, panels) {
+  const L = core.limits;
+  const D = core.defaults;
+  const cells = core.cells.map((c) => c.name);
+  const firstGated = core.cells.find((c) => c.gated && D.cells.includes(c.name))?.name ?? D.cells[0];
+  const always = () => true;
+  return [
+    { key: 'cells', type: 'list', choices: cells, def: () => [...D.cells], write: always },
+    { key: 'H', type: 'int', range: L.hidden_size, def: () => D.hidden_size, write: always },
+    { key: 'T', type: 'int', range: L.steps, def: () => D.steps, write: always },
+    { key: 'input', type: 'enum', choices: INPUTS, def: () => D.input, write: always },
+    { key: 'custom', type: 'text', maxLength: 2000, def: () => '1, 0, 0, 0', write: (s) => s.input === 'custom' },
+    { key: 'seed', type: 'int', range: L.seed, def: () => D.seed, write: always },
+    { key: 'init', type: 'enum', choices: INITS, def: () => D.init, write: always },
+    { key: 'scale', type: 'enum', choices: ['rho', 'sigma', 'none'], def: (s) => (s.eigs ? 'none' : D.scale), write: always },
+    { key: 'sv', type: 'num', range: L.scale_value, digits: 4, def: () => D.scale_value, write: always },
+    { key: 'rho', type: 'num', range: L.scale_value, alias: (s, v) => { s.scale = 'rho'; s.sv = v; } },
+    { key: 'sigma', type: 'num', range: L.scale_value, alias: (s, v) => { s.scale = 'sigma'; s.sv = v; } },
+    { key: 'nn', type: 'num', range: L.nonnormal, digits: 4, def: () => D.nonnormal, write: (s) => s.nn !== 0 },
+    { key: 'eigs', type: 'eigs', range: L.eigenvalues, def: () => null, write: (s) => s.eigs !== null },
+    { key: 'loss', type: 'enum', choices: ['last', 'every'], def: () => D.loss, write: always },
+    { key: 'clip', type: 'enum', choices: ['none', 'norm', 'value'], def: () => D.clip, write: always },
+    { key: 'ct', type: 'num', range: L.clip_threshold, precision: 4, def: () => D.clip_threshold, write: (s) => s.clip !== 'none' },
+    { key: 'fb', type: 'num', range: L.carry_bias, digits: 3, def: () => D.carry_bias ?? null, write: (s) => s.fb !== null },
+    { key: 'focus', type: 'enum', choices: cells, def: () => firstGated, write: always },
+    { key: 'chain', type: 'enum', choices: cells, def: () => D.cells[0], write: always },
+    { key: 't', type: 'int', range: (s) => ({ min: 0, max: s.T - 1 }), def: (s) => s.T - 1, write: always },
+    { key: 'unit', type: 'int', range: (s) => ({ min: 0, max: s.H - 1 }), def: () => 0, write: always },
+    { key: 'phase', type: 'enum', choices: ['fwd', 'bwd'], def: () => 'fwd', write: always },
+    { key: 'show', type: 'flags', flags: { g: 'showG', j: 'showJ', th: 'showTh' }, write: always },
+    { key: 'sel', type: 'int', range: (s) => ({ min: -1, max: s.H - 1 }), def: () => -1, write: (s) => s.sel >= 0 },
+    { key: 'hide', type: 'list', choices: panels, def: () => [], write: (s) => s.hide.length > 0 },
+  ];
 }
 
-const num = (v, lo, hi, d) => {
-  if (v === null || v === '') return d; // absent from the hash: keep the default (Number(null) is 0)
-  const x = Number(v);
-  return Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : d;
-};
-const int = (v, lo, hi, d) => Math.round(num(v, lo, hi, d));
-const oneOf = (v, list, d) => (list.includes(v) ? v : d);
+const field = (d) => (d.type === 'flags' ? null : d.key);
 
-export function encode(s) {
-  const p = new URLSearchParams();
-  p.set('cells', s.cells.join(','));
-  p.set('H', s.H);
-  p.set('T', s.T);
-  p.set('input', s.input);
-  if (s.input === 'custom') p.set('custom', s.custom);
-  p.set('seed', s.seed);
-  p.set('init', s.init);
-  p.set('scale', s.scale);
-  p.set('sv', +s.sv.toFixed(4));
-  if (s.nn) p.set('nn', +s.nn.toFixed(4));
-  if (s.eigs) p.set('eigs', s.eigs.map(([re, im]) => `${+re.toFixed(4)}:${+im.toFixed(4)}`).join(';'));
-  p.set('loss', s.loss);
-  p.set('clip', s.clip);
-  if (s.clip !== 'none') p.set('ct', +s.ct.toPrecision(4));
-  p.set('focus', s.focus);
-  p.set('chain', s.chain);
-  p.set('t', s.t);
-  p.set('unit', s.unit);
-  p.set('phase', s.phase);
-  p.set('show', [s.showG && 'g', s.showJ && 'j', s.showTh && 'th'].filter(Boolean).join(','));
-  if (s.sel >= 0) p.set('sel', s.sel);
-  if (s.hide.length) p.set('hide', s.hide.join(','));
-  if (s.fb !== null) p.set('fb', +s.fb.toFixed(3));
-  return p.toString();
-}
-
-export function decode(hash) {
-  const s = defaults();
-  const p = new URLSearchParams(hash.replace(/^#/, ''));
-  if (![...p.keys()].length) return s;
-  if (p.has('cells')) {
-    const c = p.get('cells').split(',').filter((x) => CELLS.includes(x));
-    if (c.length) s.cells = c;
+/** The default state of a key table. */
+export function defaults(table) {
+  const s = {};
+  for (const d of table) {
+    if (d.alias) continue;
+    if (d.type === 'flags') for (const f of Object.values(d.flags)) s[f] = true;
+    else s[field(d)] = d.def(s);
   }
-  s.H = int(p.get('H'), 2, 64, s.H);
-  s.T = int(p.get('T'), 10, 1000, s.T);
-  s.input = oneOf(p.get('input'), ['pulse', 'noise', 'sine', 'custom'], s.input);
-  if (p.has('custom')) s.custom = p.get('custom').slice(0, 2000);
-  s.seed = int(p.get('seed'), 0, 999999, s.seed);
-  s.init = oneOf(p.get('init'), ['orthogonal', 'pytorch', 'identity', 'gaussian', 'sparse'], s.init);
-  s.scale = oneOf(p.get('scale'), ['rho', 'sigma', 'none'], s.scale);
-  s.sv = num(p.get('sv'), 0, 3, s.sv);
-  s.nn = num(p.get('nn'), 0, 1.5, 0);
-  if (p.has('eigs')) {
-    const e = p.get('eigs').split(';').map((x) => x.split(':').map(Number));
-    if (e.length === s.H && e.every((x) => x.length === 2 && x.every(Number.isFinite))) s.eigs = e;
-  }
-  s.loss = oneOf(p.get('loss'), ['last', 'every'], s.loss);
-  s.clip = oneOf(p.get('clip'), ['none', 'norm', 'value'], s.clip);
-  s.ct = num(p.get('ct'), 1e-3, 1e3, s.ct);
-  s.focus = oneOf(p.get('focus'), CELLS, s.focus);
-  s.chain = oneOf(p.get('chain'), CELLS, s.chain);
-  s.t = int(p.get('t'), 0, s.T - 1, s.T - 1);
-  s.unit = int(p.get('unit'), 0, s.H - 1, 0);
-  s.phase = oneOf(p.get('phase'), ['fwd', 'bwd'], s.phase);
-  if (p.has('show')) {
-    const sh = p.get('show').split(',');
-    s.showG = sh.includes('g');
-    s.showJ = sh.includes('j');
-    s.showTh = sh.includes('th');
-  }
-  s.sel = int(p.get('sel'), -1, s.H - 1, -1);
-  if (p.has('hide')) s.hide = p.get('hide').split(',').filter((x) => HIDEABLE.includes(x));
-  if (p.has('fb')) s.fb = num(p.get('fb'), -4, 8, null);
   return s;
 }
 
+function parseNumber(d, raw, s, notices, int) {
+  const x = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(x)) {
+    notices.push(`${d.key}: expected a number, got "${raw}"`);
+    return undefined;
+  }
+  const r = typeof d.range === 'function' ? d.range(s) : d.range;
+  const v = int ? Math.round(x) : x;
+  if (int && v !== x) notices.push(`${d.key}: expected an integer, got ${raw}; using ${v}`);
+  if (v < r.min || v > r.max) {
+    const c = Math.min(r.max, Math.max(r.min, v));
+    notices.push(`${d.key}=${raw} is outside ${r.min}–${r.max}; using ${c}`);
+    return c;
+  }
+  return v;
+}
+
+function pick(list, raw) {
+  return list.find((c) => c.toLowerCase() === raw.trim().toLowerCase());
+}
+
+/** Reads one key's text into the state (or a notice). */
+function decodeKey(d, raw, s, notices) {
+  switch (d.type) {
+    case 'int':
+    case 'num': {
+      const v = parseNumber(d, raw, s, notices, d.type === 'int');
+      if (v === undefined) return;
+      if (d.alias) d.alias(s, v);
+      else s[d.key] = v;
+      return;
+    }
+    case 'enum': {
+      const v = pick(d.choices, raw);
+      if (v) s[d.key] = v;
+      else notices.push(`${d.key}: "${raw}" is not one of ${d.choices.join(', ')}`);
+      return;
+    }
+    case 'list': {
+      const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+      const ok = items.map((x) => pick(d.choices, x)).filter(Boolean);
+      const bad = items.filter((x) => !pick(d.choices, x));
+      if (bad.length) notices.push(`${d.key}: unknown ${bad.map((b) => `"${b}"`).join(', ')} (known: ${d.choices.join(', ')})`);
+      // in the order given (the first cell is the one the chain view starts with), once each
+      if (ok.length || d.key !== 'cells') s[d.key] = [...new Set(ok)];
+      return;
+    }
+    case 'text':
+      s[d.key] = raw.slice(0, d.maxLength);
+      return;
+    case 'flags': {
+      const on = raw.split(',');
+      for (const [k, f] of Object.entries(d.flags)) s[f] = on.includes(k);
+      return;
+    }
+    case 'eigs': {
+      const e = raw.split(';').map((x) => x.split(':').map(Number));
+      const lim = d.range.max;
+      if (e.length !== s.H) notices.push(`eigs: expected H = ${s.H} eigenvalues re:im, got ${e.length}`);
+      else if (!e.every((x) => x.length === 2 && x.every((v) => Number.isFinite(v) && Math.abs(v) <= lim))) {
+        notices.push(`eigs: expected ${s.H} pairs re:im of numbers within ±${lim}`);
+      } else s.eigs = e;
+      return;
+    }
+    default:
+      throw new Error(`unknown key type ${d.type}`);
+  }
+}
+
+/**
+ * Decodes `cells=lstm&T=50…` into a full state (defaults for the keys not given) and the list of
+ * notices for the keys it could not use as given. Keys are read in table order, so ranges that
+ * depend on H and T see the decoded values.
+ */
+export function decode(table, text) {
+  const p = new URLSearchParams(String(text || '').replace(/^#/, ''));
+  const s = defaults(table);
+  const notices = [];
+  const known = new Set(table.map((d) => d.key));
+  for (const k of p.keys()) if (!known.has(k)) notices.push(`${k}: unknown setting (ignored)`);
+  for (const d of table) {
+    if (p.has(d.key)) decodeKey(d, p.get(d.key), s, notices);
+    // Defaults that depend on other keys (t = T − 1; scale = none when eigenvalues are given).
+    else if (!d.alias && d.type !== 'flags' && ['t', 'scale'].includes(d.key)) s[d.key] = d.def(s);
+  }
+  if (p.has('eigs') && s.eigs && !p.has('scale') && !p.has('rho') && !p.has('sigma')) s.scale = 'none';
+  return { state: s, notices };
+}
+
+function encodeValue(d, s) {
+  const v = s[d.key];
+  switch (d.type) {
+    case 'num':
+      return d.precision ? +v.toPrecision(d.precision) : +v.toFixed(d.digits);
+    case 'list':
+      return v.join(',');
+    case 'flags':
+      return Object.entries(d.flags).filter(([, f]) => s[f]).map(([k]) => k).join(',');
+    case 'eigs':
+      return v.map(([re, im]) => `${+re.toFixed(4)}:${+im.toFixed(4)}`).join(';');
+    default:
+      return v;
+  }
+}
+
+/** Encodes a state as text that `decode` restores. */
+export function encode(table, s) {
+  const p = new URLSearchParams();
+  for (const d of table) if (d.write && d.write(s)) p.set(d.key, encodeValue(d, s));
+  return p.toString();
+}
+
+/** The core's scene config for a state. */
 export function sceneConfig(s) {
   const custom = s.custom.split(/[\s,;]+/).filter((x) => x !== '').map(Number);
   return {

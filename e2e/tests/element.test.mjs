@@ -1,0 +1,147 @@
+// <unrolled-lab> in running text (www/embed-example.html): three elements, each drawn, each with
+// its own state; a slider in one leaves the others' pixels alone; `config` changes re-render;
+// `panels` shows what it names and nothing else; `change` events carry the state.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertNoErrors, setup } from './helpers.mjs';
+
+const env = setup();
+
+/** Opens the example page and waits until every element has drawn everything. */
+async function openExample(viewport = { width: 1000, height: 900 }) {
+  await env.open(); // starts the server and browser
+  const context = await env.browser.newContext({ viewport, deviceScaleFactor: 1 });
+  env.contexts.push(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${env.server.url}embed-example.html`);
+  await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
+  await settleAll(page);
+  return { page, errors, requests };
+}
+
+const settleAll = (page) => page.evaluate(async () => {
+  await Promise.all([...document.querySelectorAll('unrolled-lab')].map((e) => e.settled()));
+  await new Promise((r) => { requestAnimationFrame(() => requestAnimationFrame(r)); });
+});
+
+/** Pixels of every canvas inside one element's shadow root. */
+const pixels = (page, id) => page.evaluate((sel) => {
+  const root = document.getElementById(sel).shadowRoot;
+  return [...root.querySelectorAll('canvas')].filter((c) => c.width > 1 && c.checkVisibility()).map((c) => c.toDataURL());
+}, id);
+
+/** Is the canvas (almost) one colour? */
+const blank = (page, id, canvas) => page.evaluate(([sel, cid]) => {
+  const c = document.getElementById(sel).shadowRoot.getElementById(cid);
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const seen = new Set();
+  for (let i = 0; i < px.length; i += 16) { seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]); if (seen.size > 8) return false; }
+  return true;
+}, [id, canvas]);
+
+const visible = (page, id, inner) => page.evaluate(([sel, q]) => {
+  const el = document.getElementById(sel).shadowRoot.querySelector(q);
+  return !!el && el.checkVisibility();
+}, [id, inner]);
+
+test('three elements in running text: each drawn, no errors, nothing from elsewhere', async () => {
+  const { page, errors, requests } = await openExample();
+  for (const [id, canvases] of [['one', ['flow']], ['two', ['flow', 'paths']], ['three', ['spectrum', 'singular', 'flow']]]) {
+    for (const c of canvases) assert.equal(await blank(page, id, c), false, `#${id} ${c} is drawn`);
+  }
+  const foreign = requests.filter((u) => !u.startsWith(env.server.url) && !/^(data|blob):/.test(u));
+  assert.deepEqual(foreign, []);
+  // One wasm module for the page (each element's worker loads its own).
+  const wasm = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length);
+  assert.equal(wasm, 1, 'the page fetched the wasm once');
+  assertNoErrors(errors);
+});
+
+test('panels: one slider and one chart, nothing else', async () => {
+  const { page, errors } = await openExample();
+  assert.equal(await visible(page, 'one', '#rho'), true);
+  assert.equal(await visible(page, 'one', '#flow'), true);
+  for (const q of ['#sigma', '#nonnormal', '#preset-nonnormal', '#panel-model', '#panel-clip', '#spectrum', '#singular', '#panel-chain', '#panel-gates']) {
+    assert.equal(await visible(page, 'one', q), false, `${q} hidden in #one`);
+  }
+  // #two: the carry-gate control and its panel's other controls hidden, flow and gates shown.
+  assert.equal(await visible(page, 'two', '#carry-bias'), true);
+  assert.equal(await visible(page, 'two', '#hidden'), false);
+  assert.equal(await visible(page, 'two', '#heatmaps'), true);
+  // #three: the singular values sit with the eigenvalues.
+  assert.equal(await visible(page, 'three', '#spectrum'), true);
+  assert.equal(await visible(page, 'three', '#singular'), true);
+  assert.equal(await visible(page, 'three', '#rho'), false);
+  assertNoErrors(errors);
+});
+
+test('independent: a slider in one element leaves the others alone', async () => {
+  const { page, errors } = await openExample();
+  const before = { one: await pixels(page, 'one'), two: await pixels(page, 'two'), three: await pixels(page, 'three') };
+  await page.locator('#one').locator('#rho').focus();
+  await page.keyboard.press('End');
+  await settleAll(page);
+  const after = { one: await pixels(page, 'one'), two: await pixels(page, 'two'), three: await pixels(page, 'three') };
+  assert.notDeepEqual(after.one, before.one, 'the moved element redrew');
+  assert.deepEqual(after.two, before.two, '#two untouched');
+  assert.deepEqual(after.three, before.three, '#three untouched');
+  const sv = await page.evaluate(() => ['one', 'two', 'three'].map((id) => document.getElementById(id).session.state.sv));
+  assert.ok(sv[0] > 1.5 && sv[1] === 0.9 && sv[2] === 0.9, `states ${sv}`);
+  assertNoErrors(errors);
+});
+
+test('change events carry the state; a config attribute change re-renders', async () => {
+  const { page, errors } = await openExample();
+  await page.evaluate(() => {
+    window.seen = [];
+    document.getElementById('one').addEventListener('change', (e) => window.seen.push(e.detail));
+  });
+  await page.locator('#one').locator('#rho').focus();
+  await page.keyboard.press('ArrowRight');
+  await settleAll(page);
+  const seen = await page.evaluate(() => window.seen);
+  assert.equal(seen.length, 1, 'one change event per change');
+  assert.equal(seen[0].state.sv, 0.91);
+  assert.match(seen[0].config, /sv=0\.91/);
+
+  const before = await pixels(page, 'one');
+  await page.evaluate(() => document.getElementById('one').setAttribute('config', 'cells=lstm,gru&T=30'));
+  await settleAll(page);
+  const s = await page.evaluate(() => document.getElementById('one').session.state);
+  assert.deepEqual(s.cells, ['lstm', 'gru']);
+  assert.equal(s.T, 30);
+  assert.notDeepEqual(await pixels(page, 'one'), before);
+
+  await page.evaluate(() => document.getElementById('one').setAttribute('panels', 'eigen'));
+  await settleAll(page);
+  assert.equal(await visible(page, 'one', '#flow'), false);
+  assert.equal(await visible(page, 'one', '#spectrum'), true);
+  assert.equal(await blank(page, 'one', 'spectrum'), false, 'shown later, drawn when shown');
+  assertNoErrors(errors);
+});
+
+test('a config it cannot use is named inside the element, the rest applies', async () => {
+  const { page, errors } = await openExample();
+  await page.evaluate(() => document.getElementById('one').setAttribute('config', 'cells=LSTM&T=40&wobble=3&H=999'));
+  await settleAll(page);
+  const s = await page.evaluate(() => document.getElementById('one').session.state);
+  assert.deepEqual(s.cells, ['lstm'], 'cell names are case-insensitive');
+  assert.equal(s.T, 40);
+  const notice = await page.evaluate(() => document.getElementById('one').shadowRoot.querySelector('.element-notice').textContent);
+  assert.match(notice, /wobble/);
+  assert.match(notice, /H=999/);
+  assertNoErrors(errors);
+});
+
+test('a narrow column lays the element out in one column, without horizontal overflow', async () => {
+  const { page, errors } = await openExample({ width: 420, height: 900 });
+  const m = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }));
+  assert.ok(m.sw <= m.iw, `scrollWidth ${m.sw} > ${m.iw}`);
+  assert.equal(await blank(page, 'three', 'spectrum'), false);
+  assertNoErrors(errors);
+});

@@ -1,0 +1,79 @@
+// Every view says what it shows, above all where it shows the opposite of what a learner expects
+// (issue 7, part 6): each note appears with the scene that needs it, and not without it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertNoErrors, setup } from './helpers.mjs';
+
+const env = setup();
+
+const notes = (page) => page.evaluate(() => Object.fromEntries(
+  [...document.querySelectorAll('#flow-notes .note')].map((n) => [n.dataset.note, n.textContent]),
+));
+
+test('default scene: the gated cells vanish faster than the RNN, and the note says why', async () => {
+  const { page, errors } = await env.open();
+  const n = await notes(page);
+  assert.ok(n['gated-vanish'], `notes: ${Object.keys(n)}`);
+  assert.match(n['gated-vanish'], /faster/);
+  assert.match(n['gated-vanish'], /mean f = 0\.\d/);
+  // One click opens the forget gate: the note turns into a plain reading of the gate.
+  await page.click('#flow-notes button:has-text("+5")');
+  await page.evaluate(() => window.__unrolled.settled());
+  const after = await notes(page);
+  assert.equal(after['gated-vanish'], undefined);
+  assert.match(after['gate-value'], /mean f = 0\.99/);
+  assertNoErrors(errors);
+});
+
+test('ρ > 1 with tanh: saturation is explained where the curve stays flat', async () => {
+  const { page, errors } = await env.open('cells=rnn_tanh&rho=1.3');
+  const n = await notes(page);
+  assert.ok(n.saturation, `notes: ${Object.keys(n)}`);
+  assert.match(n.saturation, /necessary/);
+  // …and the linear RNN is one click away.
+  await page.click('#flow-notes button:has-text("Show the RNN linear")');
+  await page.evaluate(() => window.__unrolled.settled());
+  assert.deepEqual((await page.evaluate(() => window.__unrolled.state.cells)), ['rnn_tanh', 'rnn_linear']);
+  assertNoErrors(errors);
+});
+
+test('no saturation note below ρ = 1', async () => {
+  const { page } = await env.open('cells=rnn_tanh&rho=0.9');
+  assert.equal((await notes(page)).saturation, undefined);
+});
+
+test('overflow is reached from the ρ slider and named', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear&T=1000');
+  await page.focus('#rho');
+  await page.keyboard.press('End');
+  await page.evaluate(() => window.__unrolled.settled());
+  const n = await notes(page);
+  assert.ok(n.overflow, `notes at ρ = max, T = 1000: ${Object.keys(n)}`);
+  assert.match(n.overflow, /float64/);
+  assertNoErrors(errors);
+});
+
+test('the non-normal preset: the note says what the curves actually do', async () => {
+  const { page, errors } = await env.open();
+  await page.click('#preset-nonnormal');
+  await page.evaluate(() => window.__unrolled.settled());
+  const n = await notes(page);
+  assert.ok(n.transient, `notes: ${Object.keys(n)}`);
+  assert.match(n.transient, /RNN linear ×/);
+  assertNoErrors(errors);
+});
+
+test('the summary says vanishing or exploding and by how much from lag 0', async () => {
+  const { page } = await env.open('cells=rnn_linear,lstm&rho=0.9');
+  const text = await page.textContent('#flow-summary');
+  assert.match(text, /RNN linear vanishing, ×[\d.e−-]+ at lag 50/);
+  const up = await env.open('cells=rnn_linear&rho=1.2');
+  assert.match(await up.page.textContent('#flow-summary'), /exploding/);
+});
+
+test('the step-through describes what it draws: ‖h_t‖ forward, ‖∂L/∂h_t‖ backward', async () => {
+  const { page } = await env.open('phase=fwd');
+  assert.match(await page.getAttribute('#chain', 'aria-label'), /‖h_t‖/);
+  const b = await env.open('phase=bwd');
+  assert.match(await b.page.getAttribute('#chain', 'aria-label'), /‖∂L\/∂h_t‖/);
+});

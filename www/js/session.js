@@ -1,0 +1,226 @@
+// One scene: its state, its wasm handle (`Lab`), its analysis worker, its limits. Widgets mount
+// on a session and redraw when it changes; a page may hold several sessions (one per element),
+// all on one shared wasm module.
+//
+// Events (a session is an EventTarget):
+//   `change`  {detail: {start, kind}}  after the scene was recomputed (kind 'scene') or the
+//             selected step moved (kind 'step'); widgets redraw.
+//   `analysis`                         the worker's exact Jacobian curves arrived.
+//   `error`   {detail: {message, fatal}} bad input (the scene is kept as it was) or a panic.
+//   `state`                            the state changed (for URL adapters and `change` events).
+// User Timing: `update` from the input event to the end of drawing, with `compute` and one
+// measure per widget (`draw:<name>`) inside it; `analysis` until the worker's curves are drawn.
+import { loadCore } from './core.js';
+import { decode, encode, keyTable, sceneConfig } from './state.js';
+
+export class Session extends EventTarget {
+  /** Creates a session from text in the URL-hash syntax (`cells=lstm&T=50`). */
+  static async create(text = '', { panels = [] } = {}) {
+    const core = await loadCore();
+    return new Session(core, text, panels);
+  }
+
+  constructor(core, text, panels) {
+    super();
+    this.core = core;
+    this.table = keyTable(core, panels);
+    const { state, notices } = decode(this.table, text);
+    this.state = state;
+    this.notices = notices;
+    this.lab = null;
+    this.data = null;
+    this.dead = false;
+    this.worker = null;
+    this.analysisId = 0;
+    this.appliedId = 0;
+    this.analysisStart = 0;
+    this.waiters = [];
+    this.flushers = new Set();
+  }
+
+  get limits() { return this.core.limits; }
+  get cells() { return this.core.cells; }
+  cell(name) { return this.core.cell(name); }
+
+  /** The state as text (`decode` of it restores it). */
+  encode() { return encode(this.table, this.state); }
+
+  /** Replaces the whole state from text; returns the notices for keys it could not use. */
+  load(text, start = performance.now()) {
+    const { state, notices } = decode(this.table, text);
+    this.state = state;
+    this.notices = notices;
+    this.update(start);
+    return notices;
+  }
+
+  /** Runs a wasm call; bad input becomes an `error` event, a panic stops the session. */
+  guard(fn) {
+    if (this.dead) return undefined;
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        this.dead = true;
+        let msg = null;
+        try { msg = this.core.wasm.last_panic(); } catch { /* the module is gone */ }
+        this.emit('error', { message: `The engine stopped unexpectedly: ${msg || e.message}.`, fatal: true });
+        return undefined;
+      }
+      this.emit('error', { message: e.message || String(e), fatal: false });
+      return undefined;
+    }
+  }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
+
+  /** Keeps the state inside what it can hold, as a link would restore it. */
+  normalise() {
+    const s = this.state;
+    s.t = Math.max(0, Math.min(s.t, s.T - 1));
+    s.unit = Math.max(0, Math.min(s.unit, s.H - 1));
+    if (s.eigs && s.eigs.length !== s.H) s.eigs = null;
+    if (s.eigs) s.eigs = s.eigs.map(([re, im]) => [+re.toFixed(4), +im.toFixed(4)]);
+    if (s.sel >= s.H) s.sel = -1;
+    if (!s.cells.includes(s.chain)) [s.chain] = s.cells;
+    if (!s.cells.includes(s.focus)) s.focus = s.cells.find((c) => this.cell(c).gated) ?? s.cells[0];
+  }
+
+  /** Applies `patch` to the state, recomputes, redraws (`change`), asks the worker for the rest. */
+  set(patch, start = performance.now()) {
+    Object.assign(this.state, patch);
+    this.update(start);
+  }
+
+  update(start = performance.now()) {
+    if (this.dead) return;
+    this.normalise();
+    performance.mark('compute-start');
+    const ok = this.recompute();
+    performance.measure('compute', 'compute-start');
+    if (!ok) return;
+    this.emit('change', { start, kind: 'scene' });
+    this.emit('state');
+    performance.measure('update', { start, end: performance.now() });
+    this.requestAnalysis(start);
+  }
+
+  /** Moves the selected step (no recomputation). */
+  setStep(t, start = performance.now()) {
+    this.state.t = Math.max(0, Math.min(this.state.T - 1, t));
+    this.emit('change', { start, kind: 'step' });
+    this.emit('state');
+    performance.measure('step', { start, end: performance.now() });
+  }
+
+  recompute() {
+    const cfg = { ...sceneConfig(this.state), analysis: false };
+    const { Lab } = this.core.wasm;
+    const ok = this.guard(() => {
+      if (!this.lab) this.lab = new Lab(cfg);
+      else this.lab.update(cfg);
+      return true;
+    });
+    if (!ok) return false;
+    const { lab } = this;
+    const T = this.state.T;
+    const cells = [];
+    for (let i = 0; i < lab.cell_count(); i += 1) {
+      const info = this.cell(lab.cell_name(i));
+      // [T][H] series are copied out of wasm only when something reads them.
+      const series = new Proxy({}, {
+        get(cache, key) {
+          if (typeof key !== 'string') return undefined;
+          if (!(key in cache)) cache[key] = key === 'input' ? lab.per_step(i, 'input') : lab.series(i, key);
+          return cache[key];
+        },
+      });
+      cells.push({
+        name: info.name, info, index: i, series,
+        grad: lab.per_step(i, 'grad_h_norm'),
+        jac: new Float64Array(T).fill(NaN),
+        gradC: info.states.some((s) => s.name === 'c') ? lab.per_step(i, 'grad_c_norm') : null,
+        carry: info.carry ? new Float64Array(T).fill(NaN) : null,
+        gradByLag: lab.grad_by_lag(i),
+        summary: lab.summary(i),
+        hNorms: null,
+      });
+    }
+    this.data = {
+      cells,
+      eig: lab.eigenvalues(),
+      sv: lab.singular_values(),
+      rho: lab.spectral_radius(),
+      sigma: lab.max_singular_value(),
+    };
+    return true;
+  }
+
+  /** The results of one cell of the scene (the first one when `name` is not shown). */
+  cellData(name) {
+    return this.data.cells.find((c) => c.name === name) || this.data.cells[0];
+  }
+
+  /** ‖h_t‖ per step of a cell's results (read from the core once). */
+  hNorms(d) {
+    d.hNorms ||= this.lab.per_step(d.index, 'h_norm');
+    return d.hNorms;
+  }
+
+  // ---------- the Jacobian analysis, in a worker ----------
+  requestAnalysis(start) {
+    if (!this.worker) this.startWorker();
+    this.analysisId += 1;
+    this.analysisStart = start;
+    this.worker.postMessage({ id: this.analysisId, config: sceneConfig(this.state) });
+  }
+
+  startWorker() {
+    this.worker = new Worker(new URL('./analysis-worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e) => this.onAnalysis(e.data);
+    this.worker.onerror = (e) => this.emit('error', { message: `The analysis worker failed: ${e.message}`, fatal: false });
+  }
+
+  onAnalysis({ id, cells, error }) {
+    if (id !== this.analysisId || this.dead) return; // a newer request is on its way
+    if (error) {
+      this.emit('error', { message: `Jacobian analysis: ${error}`, fatal: false });
+    } else {
+      const ok = this.guard(() => {
+        cells.forEach((c, i) => {
+          this.lab.attach_analysis(i, c.jacobian, c.carry, c.carryNorm);
+          const d = this.data.cells[i];
+          d.jac = c.jacobian;
+          if (d.carry) d.carry = c.carryNorm;
+          d.series.carry_path = c.carry;
+        });
+        return true;
+      });
+      if (ok) this.emit('analysis');
+    }
+    this.appliedId = id;
+    performance.measure('analysis', { start: this.analysisStart, end: performance.now() });
+    const waiting = this.waiters;
+    this.waiters = [];
+    waiting.forEach((r) => r());
+  }
+
+  /** Registers work that `settled()` must finish (e.g. a panel drawn only when visible). */
+  onSettle(fn) { this.flushers.add(fn); return () => this.flushers.delete(fn); }
+
+  /** Resolves once the newest state's analysis has arrived and every widget is up to date. */
+  settled() {
+    const flush = () => this.flushers.forEach((f) => f());
+    if (this.dead || this.appliedId === this.analysisId) { flush(); return Promise.resolve(); }
+    return new Promise((r) => this.waiters.push(() => { flush(); r(); }));
+  }
+
+  /** Stops the worker and frees the wasm handle. */
+  destroy() {
+    this.worker?.terminate();
+    this.worker = null;
+    this.lab?.free();
+    this.lab = null;
+    this.dead = true;
+  }
+}

@@ -1,0 +1,106 @@
+// Gradient flow through time: ‖∂L/∂h_t‖ and the worst case ‖∂h_T/∂h_t‖₂ against the lag, with the
+// theory dashed, and beside the chart what this scene shows in words, above all where it shows the
+// opposite of what a learner expects (see notes.js).
+import { fmt } from '../format.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, timed } from './common.js';
+import { carryButtons } from './model.js';
+import { flowNotes, trend } from './notes.js';
+
+export const name = 'flow';
+export const region = 'content';
+export const controls = ['curves', 'notes'];
+export const title = 'Gradient flow through time';
+
+export const template = () => `
+<section class="panel chart-panel" id="panel-flow" data-widget="flow">
+  <div class="panel-head">
+    <h2>Gradient flow through time</h2>
+    <div class="downloads" data-chart="gradient-flow"></div>
+  </div>
+  <p class="caption">How much of the loss at the end still reaches step T−1−k. On a log scale, vanishing is a line going down, exploding a line going up. Dashed: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.</p>
+  <div class="toggles" role="group" aria-label="Curves shown" data-control="curves">
+    <label><input type="checkbox" id="show-gradient"> ‖∂L/∂h<sub>t</sub>‖</label>
+    <label><input type="checkbox" id="show-jacobian"> ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (worst case)</label>
+    <label><input type="checkbox" id="show-theory"> theory</label>
+  </div>
+  <div class="canvas-box tall"><canvas id="flow" role="img" aria-label="Gradient flow chart"></canvas></div>
+  <p class="summary" id="flow-summary" aria-live="polite"></p>
+  <div class="notes" id="flow-notes" data-control="notes" aria-live="polite"></div>
+</section>`;
+
+/** The chart's curves as the learner ticked them. */
+export const flowOptions = (s) => ({ gradient: s.showG, jacobian: s.showJ, theory: s.showTh });
+
+function summary(session) {
+  const { state, data } = session;
+  const k = Math.min(state.T - 1, 50);
+  const parts = data.cells.map((d) => {
+    const o = d.summary.overflow_backward !== null || d.summary.overflow_forward !== null ? ' (overflow)' : '';
+    return `${d.info.label} ${trend(d.gradByLag, k)}${o}`;
+  });
+  return `‖∂L/∂h‖ from lag 0 to lag ${k}: ${parts.join('; ')}. ρ(W) = ${fmt(data.rho)}, σ_max(W) = ${fmt(data.sigma)}.`;
+}
+
+export function mount(root, session) {
+  const $ = (id) => root.querySelector(`#${id}`);
+  const canvas = $('flow');
+  const notes = $('flow-notes');
+  const toggle = (id, key) => $(id).addEventListener('change', (e) => session.set({ [key]: e.target.checked }, e.timeStamp));
+  toggle('show-gradient', 'showG');
+  toggle('show-jacobian', 'showJ');
+  toggle('show-theory', 'showTh');
+  downloadButtons(root.querySelector('.downloads'), 'gradient flow', (format) => {
+    if (format === 'png') { downloadCanvas(canvas, 'unrolled-gradient-flow.png'); return; }
+    session.guard(() => {
+      const svg = session.lab.svg('gradient-flow', Math.round(canvas.clientWidth), Math.round(canvas.clientHeight), flowOptions(session.state));
+      download('unrolled-gradient-flow.svg', new Blob([svg], { type: 'image/svg+xml' }));
+    });
+  });
+
+  let notesKey = '';
+  const drawNotes = () => {
+    const list = flowNotes(session);
+    const key = list.map((n) => n.id + n.text).join('|');
+    if (key === notesKey) return;
+    notesKey = key;
+    notes.replaceChildren(...list.map((n) => {
+      const p = document.createElement('p');
+      p.className = `note ${n.kind || ''}`;
+      p.dataset.note = n.id;
+      p.innerHTML = n.text;
+      if (n.carry) {
+        const box = document.createElement('span');
+        box.className = 'buttons inline';
+        carryButtons(box, session)();
+        p.append(' ', box);
+      }
+      if (n.action) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'small';
+        b.textContent = n.action.text;
+        b.addEventListener('click', (e) => session.set(n.action.patch(session.state), e.timeStamp));
+        p.append(' ', b);
+      }
+      return p;
+    }));
+  };
+
+  const draw = () => timed('flow', () => {
+    const s = session.state;
+    $('show-gradient').checked = s.showG;
+    $('show-jacobian').checked = s.showJ;
+    $('show-theory').checked = s.showTh;
+    fit(canvas);
+    session.guard(() => session.lab.draw_gradient_flow(canvas, flowOptions(s)));
+    const text = summary(session);
+    $('flow-summary').textContent = text;
+    canvas.setAttribute('aria-label', `Gradient flow chart. ${text}`);
+    drawNotes();
+  });
+  const off = listen(session, {
+    change: (e) => { if (e.detail.kind === 'scene') draw(); },
+    analysis: draw,
+  });
+  return { destroy: off, redraw: draw };
+}

@@ -1,0 +1,103 @@
+// <unrolled-lab>: the lab, or any of its panels, inside someone else's page.
+//
+//   <script type="module" src="…/unrolled-lab.js"></script>
+//   <unrolled-lab config="cells=lstm&T=50&sv=1.1" panels="rho flow"></unrolled-lab>
+//
+// `config` takes the lab page's URL-hash syntax and keys; `panels` names the widgets and controls
+// to show (all when absent; see docs/embedding.md). Both are read again when they change. Each
+// element has its own session (state, worker) on one wasm module shared by the page, lives in a
+// shadow root (its ids and styles do not meet the page's), is sized by its container, and fires
+// `change` with `detail: { state, config }` when the learner changes something. Keys ← → and
+// space step through time while focus is inside it.
+import { Session } from './js/session.js';
+import { PANEL_NAMES, compose } from './js/widgets/index.js';
+
+const words = (s) => (s || '').split(/[\s,]+/).filter(Boolean);
+
+export class UnrolledLab extends HTMLElement {
+  static observedAttributes = ['config', 'panels'];
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' });
+    this.session = null;
+    this.lab = null;
+    this.starting = null;
+  }
+
+  connectedCallback() {
+    if (this.starting) return;
+    const css = document.createElement('link');
+    css.rel = 'stylesheet';
+    css.href = new URL('./unrolled-lab.css', import.meta.url).href;
+    this.notice = document.createElement('p');
+    this.notice.className = 'element-notice';
+    this.notice.setAttribute('role', 'status');
+    this.notice.hidden = true;
+    this.shadowRoot.append(css, this.notice);
+    this.starting = this.start();
+  }
+
+  disconnectedCallback() {
+    this.lab?.destroy();
+    this.session?.destroy();
+    this.lab = null;
+    this.session = null;
+    this.starting = null;
+    this.shadowRoot.replaceChildren();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (old === value || !this.session) return;
+    if (name === 'config') this.say(this.session.load(value || ''));
+    else this.lab.applyVisibility();
+  }
+
+  /** The state as config text (the same syntax as the attribute). */
+  get config() { return this.session?.encode() ?? this.getAttribute('config') ?? ''; }
+
+  /** Resolves when the element has drawn everything for its current state. */
+  async settled() {
+    await this.starting;
+    await this.session?.settled();
+  }
+
+  async start() {
+    let session;
+    try {
+      session = await Session.create(this.getAttribute('config') || '', { panels: PANEL_NAMES });
+    } catch (e) {
+      this.say([`Could not start the engine (WebAssembly): ${e.message}`]);
+      return;
+    }
+    if (!this.isConnected) { session.destroy(); return; }
+    this.session = session;
+    session.addEventListener('error', (e) => this.say([e.detail.message]));
+    session.addEventListener('change', () => { if (!session.dead) this.say([]); });
+    this.lab = compose(this.shadowRoot, session, {
+      show: () => words(this.getAttribute('panels')),
+      hide: () => session.state.hide,
+      keys: this,
+    });
+    let queued = false;
+    session.addEventListener('state', () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        this.dispatchEvent(new CustomEvent('change', { detail: { state: structuredClone(session.state), config: session.encode() } }));
+      });
+    });
+    this.say(session.notices);
+    session.update();
+    this.dataset.ready = 'true';
+  }
+
+  /** Shows messages inside the element (notices about the config, errors); none clears it. */
+  say(messages) {
+    this.notice.textContent = messages.join(' · ');
+    this.notice.hidden = messages.length === 0;
+  }
+}
+
+if (!customElements.get('unrolled-lab')) customElements.define('unrolled-lab', UnrolledLab);
