@@ -96,19 +96,28 @@ function overflow(session) {
   };
 }
 
-/** Non-normal W: growth before decay although ρ < 1. */
+/** Non-normal W: growth before decay although ρ < 1 — and, in a squashing cell, growth that does not stop. */
 function transient(session) {
   const { data, state } = session;
   if (!(state.nn > 0) || data.rho >= 1) return null;
+  const last = state.T - 1;
   const grown = data.cells.map((d) => ({ d, p: peak(d.gradByLag) })).filter(({ p }) => p.ratio > 2);
   if (!grown.length) {
     return { id: 'transient', text: `ρ = ${fmt(data.rho)} &lt; 1 and σ<sub>max</sub> = ${fmt(data.sigma)}: with this much non-normality no gradient grows before it decays.` };
   }
-  const list = grown.map(({ d, p }) => `${d.info.label} ×${fmt(p.ratio)} at lag ${p.lag}`).join(', ');
+  const rising = grown.filter(({ p }) => p.lag >= last - 2);
+  const humps = grown.filter(({ p }) => p.lag < last - 2);
+  const parts = [];
+  if (humps.length) {
+    parts.push(`${humps.map(({ d, p }) => `${d.info.label} ×${fmt(p.ratio)} at lag ${p.lag}`).join(', ')}, then decay: W is non-normal (σ<sub>max</sub> = ${fmt(data.sigma)} &gt; 1), so ‖W<sup>k</sup>‖ grows for a while before ρ<sup>k</sup> wins. The eigenvalues alone do not tell the short-term story.`);
+  }
+  if (rising.length) {
+    parts.push(`The ${rising.map(({ d, p }) => `${d.info.label} (×${fmt(p.ratio)} at lag ${p.lag})`).join(' and ')} keeps growing to the start of the sequence: its Jacobians diag(φ′)·W change from step to step, so their product is not W<sup>k</sup> and ρ(W) does not govern it; only the bound σ<sub>max</sub><sup>k</sup> does. Eigenvalues predict the gradient exactly only for the linear RNN.`);
+  }
   return {
     id: 'transient',
     kind: 'surprise',
-    text: `<b>ρ = ${fmt(data.rho)} &lt; 1, yet gradients grow first</b> (peaks: ${list}). W is non-normal: σ<sub>max</sub> = ${fmt(data.sigma)} &gt; 1 lets ‖W<sup>k</sup>‖ grow for a while before ρ<sup>k</sup> wins; the eigenvalues alone do not tell the short-term story. Where a curve keeps growing over all ${state.T} steps, T is too short to see the decay.`,
+    text: `<b>ρ = ${fmt(data.rho)} &lt; 1, yet gradients grow:</b> ${parts.join(' ')}`,
   };
 }
 
