@@ -681,9 +681,12 @@ mod tests {
         assert_eq!(limits["clip_threshold"]["log"], true);
     }
 
+    /// A change to the default scene config.
+    type Edit<'a> = &'a dyn Fn(&mut SceneConfig);
+
     #[test]
     fn every_limit_is_enforced_at_its_edges() {
-        let refused = |f: &dyn Fn(&mut SceneConfig)| {
+        let refused = |f: Edit| {
             let mut c = SceneConfig {
                 cells: vec!["rnn_linear".into()],
                 steps: 10,
@@ -694,7 +697,7 @@ mod tests {
             f(&mut c);
             compute(&c.to_scene().unwrap()).err()
         };
-        let cases: [(&dyn Fn(&mut SceneConfig), &str); 9] = [
+        let cases: [(Edit, &str); 9] = [
             (
                 &|c| c.hidden_size = 1,
                 "hidden_size: expected an integer in 2..=64, got 1",
@@ -741,7 +744,7 @@ mod tests {
         for (f, want) in cases {
             assert_eq!(refused(f).as_deref(), Some(want));
         }
-        let edges: [&dyn Fn(&mut SceneConfig); 4] = [
+        let edges: [Edit; 4] = [
             &|c| c.hidden_size = 64,
             &|c| c.seed = 999_999,
             &|c| c.carry_bias = Some(8.0),
@@ -812,7 +815,9 @@ impl Default for SceneConfig {
     fn default() -> Self {
         let l = &LIMITS;
         SceneConfig {
-            cells: vec!["rnn_tanh".into(), "lstm".into(), "gru".into()],
+            cells: [CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru]
+                .map(|k| k.name().to_string())
+                .to_vec(),
             hidden_size: l.hidden_size.value() as usize,
             steps: l.steps.value() as usize,
             input: "pulse".into(),

@@ -204,7 +204,7 @@ pub fn spectrum(
 /// The singular values of `W_hh` as bars.
 ///
 /// # Errors
-/// As [`spectrum`].
+/// As [`spectrum()`].
 pub fn singular_values(src: &Source, titled: bool) -> Result<SingularValuesChart, String> {
     let parts = src.matrix.singular_values()?;
     let series = parts
