@@ -27,16 +27,20 @@ if [ -n "$bad" ]; then
   exit 1
 fi
 
-echo "== $out/: what a learner downloads"
+echo "== $out/: what a learner downloads (bytes, and gzip -9 as a server compresses them)"
+declare -A raw gz
+while IFS= read -r f; do
+  ext=${f##*.}
+  raw[$ext]=$((${raw[$ext]:-0} + $(wc -c <"$f")))
+  gz[$ext]=$((${gz[$ext]:-0} + $(gzip -9 -c "$f" | wc -c)))
+done < <(find "$out" -type f)
 total=0
 total_gz=0
-while IFS= read -r f; do
-  raw=$(wc -c <"$f")
-  gz=$(gzip -9 -c "$f" | wc -c)
-  total=$((total + raw))
-  total_gz=$((total_gz + gz))
-  printf '  %-28s %8d bytes  %8d gzip\n' "${f#"$out"/}" "$raw" "$gz"
-done < <(find "$out" -type f | sort)
-printf '  %-28s %8d bytes  %8d gzip\n' total "$total" "$total_gz"
+for ext in wasm js css html; do
+  printf '  %-6s %9d bytes  %8d gzip\n' "$ext" "${raw[$ext]:-0}" "${gz[$ext]:-0}"
+  total=$((total + ${raw[$ext]:-0}))
+  total_gz=$((total_gz + ${gz[$ext]:-0}))
+done
+printf '  %-6s %9d bytes  %8d gzip\n' total "$total" "$total_gz"
 have_cmd wasm-opt || echo "   (no wasm-opt on PATH: the wasm is not size-optimised; see README)"
 echo "Serve it with any static server, e.g.: (cd $out && python3 -m http.server)"

@@ -118,8 +118,8 @@ function decodeKey(d, raw, s, notices) {
       const e = raw.split(';').map((x) => x.split(':').map(Number));
       const lim = d.range.max;
       if (e.length !== s.H) notices.push(`eigs: expected H = ${s.H} eigenvalues re:im, got ${e.length}`);
-      else if (!e.every((x) => x.length === 2 && x.every((v) => Number.isFinite(v) && Math.abs(v) <= lim))) {
-        notices.push(`eigs: expected ${s.H} pairs re:im of numbers within ±${lim}`);
+      else if (!e.every((x) => x.length === 2 && x.every(Number.isFinite) && Math.hypot(...x) <= lim)) {
+        notices.push(`eigs: expected ${s.H} pairs re:im with |λ| ≤ ${lim}`);
       } else s.eigs = e;
       return;
     }

@@ -133,8 +133,8 @@ export function mount(root, session) {
     bakeScale(session);
     const eigs = session.state.eigs.map((e) => [...e]);
     const p = partner(eigs, k);
-    re = Math.max(-lim, Math.min(lim, re));
-    im = Math.max(-lim, Math.min(lim, im));
+    const r = Math.hypot(re, im);
+    if (r > lim) { re *= lim / r; im *= lim / r; } // the core refuses |λ| beyond its limit
     const axis = 0.02 * Math.max(1, rect ? rect.lim : 1); // snap distance
     note = '';
     if (p >= 0) {
