@@ -44,15 +44,29 @@ export async function launch() {
   });
 }
 
-/** Opens the page (with an optional hash), records console errors and page errors. */
-export async function openPage(browser, url, hash = '', viewport = { width: 1280, height: 720 }, extra = {}) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, ...extra });
-  const page = await context.newPage();
+/** Records a page's console errors, page errors and requested URLs (as they happen). */
+export function record(page) {
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  return { errors, requests };
+}
+
+/** Is the canvas a locator points at (almost) one colour? (Locators reach into shadow roots.) */
+export const isBlank = (canvas) => canvas.evaluate((c) => {
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const seen = new Set();
+  for (let i = 0; i < px.length; i += 16) { seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]); if (seen.size > 8) return false; }
+  return true;
+});
+
+/** Opens the page (with an optional hash), records console errors and page errors. */
+export async function openPage(browser, url, hash = '', viewport = { width: 1280, height: 720 }, extra = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, ...extra });
+  const page = await context.newPage();
+  const { errors, requests } = record(page);
   await page.goto(url + (hash ? `#${hash}` : ''));
   await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
   return { page, context, errors, requests };

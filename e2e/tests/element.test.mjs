@@ -3,6 +3,7 @@
 // `panels` shows what it names and nothing else; `change` events carry the state.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isBlank, record } from '../lib.mjs';
 import { assertNoErrors, setup } from './helpers.mjs';
 
 const env = setup();
@@ -13,11 +14,7 @@ async function openExample(viewport = { width: 1000, height: 900 }) {
   const context = await env.browser.newContext({ viewport, deviceScaleFactor: 1 });
   env.contexts.push(context);
   const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  const requests = [];
-  page.on('request', (r) => requests.push(r.url()));
+  const { errors, requests } = record(page);
   await page.goto(`${env.server.url}embed-example.html`);
   await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
   await settleAll(page);
@@ -35,14 +32,8 @@ const pixels = (page, id) => page.evaluate((sel) => {
   return [...root.querySelectorAll('canvas')].filter((c) => c.width > 1 && c.checkVisibility()).map((c) => c.toDataURL());
 }, id);
 
-/** Is the canvas (almost) one colour? */
-const blank = (page, id, canvas) => page.evaluate(([sel, cid]) => {
-  const c = document.getElementById(sel).shadowRoot.getElementById(cid);
-  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  const seen = new Set();
-  for (let i = 0; i < px.length; i += 16) { seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]); if (seen.size > 8) return false; }
-  return true;
-}, [id, canvas]);
+/** Is canvas `#canvas` of element `#id` (almost) one colour? */
+const blank = (page, id, canvas) => isBlank(page.locator(`#${id}`).locator(`#${canvas}`));
 
 const visible = (page, id, inner) => page.evaluate(([sel, q]) => {
   const el = document.getElementById(sel).shadowRoot.querySelector(q);

@@ -101,19 +101,23 @@ export function mount(root, session) {
   let rect = null; // the plot's rectangle in CSS pixels and its half-width in λ units
   let note = ''; // what the last edit did, if it needs saying
 
-  /** Index in the drawn (computed) eigenvalues nearest to the learner's eigenvalue k. */
+  /** The drawn (computed) eigenvalue nearest to (re, im): `{ index, dist }`. */
+  const nearestDrawn = (re, im) => {
+    const e = session.data.eig;
+    let index = -1;
+    let dist = Infinity;
+    for (let i = 0; i < e.length / 2; i += 1) {
+      const d = Math.hypot(e[2 * i] - re, e[2 * i + 1] - im);
+      if (d < dist) { dist = d; index = i; }
+    }
+    return { index, dist };
+  };
+
+  /** Index in the drawn eigenvalues of the learner's eigenvalue k. */
   const selToShown = (k) => {
     if (k < 0 || !session.data) return -1;
     if (!session.state.eigs) return k;
-    const [re, im] = shownEigs(session)[k];
-    const e = session.data.eig;
-    let best = -1;
-    let bestD = Infinity;
-    for (let i = 0; i < e.length / 2; i += 1) {
-      const d = Math.hypot(e[2 * i] - re, e[2 * i + 1] - im);
-      if (d < bestD) { bestD = d; best = i; }
-    }
-    return best;
+    return nearestDrawn(...shownEigs(session)[k]).index;
   };
 
   /** Index in the learner's list of the drawn eigenvalue i. */
@@ -170,15 +174,10 @@ export function mount(root, session) {
     return [(px / rect.width) * 2 * rect.lim - rect.lim, rect.lim - (py / rect.height) * 2 * rect.lim];
   };
 
+  /** The drawn eigenvalue within `radius` CSS pixels of (re, im), or -1. */
   const nearest = (re, im, radius) => {
-    const e = session.data.eig;
-    let best = -1;
-    let bestD = Infinity;
-    for (let i = 0; i < e.length / 2; i += 1) {
-      const d = Math.hypot(e[2 * i] - re, e[2 * i + 1] - im);
-      if (d < bestD) { bestD = d; best = i; }
-    }
-    return bestD * (rect.width / (2 * rect.lim)) <= radius ? best : -1;
+    const { index, dist } = nearestDrawn(re, im);
+    return dist * (rect.width / (2 * rect.lim)) <= radius ? index : -1;
   };
 
   let drag = -1;
