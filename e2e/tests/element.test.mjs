@@ -2,9 +2,10 @@
 // its own state; a slider in one leaves the others' pixels alone; `config` changes re-render;
 // `panels` shows what it names and nothing else; `change` events carry the state.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 import { isBlank, record } from '../lib.mjs';
-import { assertNoErrors, setup } from './helpers.mjs';
+import { ROOT, assertNoErrors, setup } from './helpers.mjs';
 
 const env = setup();
 
@@ -134,5 +135,26 @@ test('a narrow column lays the element out in one column, without horizontal ove
   const m = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }));
   assert.ok(m.sw <= m.iw, `scrollWidth ${m.sw} > ${m.iw}`);
   assert.equal(await blank(page, 'three', 'spectrum'), false);
+  assertNoErrors(errors);
+});
+
+test('axe: no serious or critical violations in the lesson page with three elements, and at phone size', async () => {
+  const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
+  for (const viewport of [{ width: 1000, height: 900 }, { width: 390, height: 844 }]) {
+    const { page, errors } = await openExample(viewport);
+    await page.addScriptTag({ path: AXE });
+    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    assert.deepEqual(bad, [], `axe at ${viewport.width}×${viewport.height}`);
+    assertNoErrors(errors);
+  }
+});
+
+test('phone: the lesson page with three elements has no horizontal scrolling', async () => {
+  const { page, errors } = await openExample({ width: 390, height: 844 });
+  const m = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }));
+  assert.ok(m.sw <= m.iw, `no horizontal scrolling (${m.sw} > ${m.iw})`);
+  await page.screenshot({ path: path.join(ROOT, 'e2e/screenshots/e2e-phone-embed.png'), fullPage: true });
   assertNoErrors(errors);
 });
