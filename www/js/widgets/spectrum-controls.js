@@ -9,7 +9,7 @@ export const region = 'controls';
 export const controls = ['rho', 'sigma', 'nonnormal', 'presets'];
 export const title = 'W_hh spectrum';
 
-export const template = () => `
+export const template = (core) => `
 <section class="panel" id="panel-spectrum-controls" data-widget="spectrum-controls">
   <h2>W<sub>hh</sub> spectrum</h2>
   <div class="field" data-control="rho">
@@ -29,7 +29,7 @@ export const template = () => `
     <button type="button" id="preset-nonnormal" title="ρ below 1 but σ_max above 1: gradients grow before they decay">Non-normal preset</button>
     <button type="button" id="eig-reset" title="Forget the placed eigenvalues">Reset eigenvalues</button>
   </div>
-  <p class="hint">The sliders rescale the same matrix W. Every cell uses it: as W<sub>hh</sub> for the RNNs and in every gate block (LSTM i f g o, GRU r z n).</p>
+  <p class="hint">The sliders rescale the same matrix W. Every cell uses it: as W<sub>hh</sub> for the RNNs and in every gate block (${core.cells.filter((c) => c.gated).map((c) => `${c.label} ${c.blocks.map((b) => b.name).join(' ')}`).join(', ')}).</p>
 </section>`;
 
 /** Distinct conjugate pairs on |λ| = r (one eigenvalue repeated H times is too ill-conditioned). */
