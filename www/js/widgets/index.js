@@ -48,33 +48,66 @@ function html(text) {
   return t.content.firstElementChild;
 }
 
+/** The panels of every widget, in a controls column and a charts column. */
+function buildLayout(core) {
+  const layout = html('<div class="layout"><aside class="controls" aria-label="Controls"></aside><div class="content charts"></div></div>');
+  const [aside, content] = layout.children;
+  const panels = new Map();
+  for (const w of WIDGETS) {
+    const el = html(w.template(core));
+    panels.set(w.name, el);
+    (w.region === 'controls' ? aside : content).append(el);
+  }
+  // The singular values sit under the eigenvalues when both are on, else in a panel of their own.
+  const singularHome = html('<section class="panel chart-panel" id="panel-singular-alone" hidden></section>');
+  content.insertBefore(singularHome, panels.get('chain'));
+  return { layout, panels, singularHome };
+}
+
+/** Shows what `vis` says; returns the names of the widgets that were hidden and are now shown. */
+function applyShown({ layout, panels, singularHome }, vis) {
+  const on = (name) => vis.get(name).visible;
+  const sv = panels.get('singular');
+  const home = on('eigen') ? panels.get('eigen') : singularHome;
+  if (sv.parentElement !== home) home.append(sv);
+  singularHome.hidden = on('eigen') || !on('singular');
+  const shown = [];
+  for (const w of WIDGETS) {
+    const el = panels.get(w.name);
+    const { visible, controls } = vis.get(w.name);
+    if (visible && el.classList.contains('hidden-by-teacher')) shown.push(w.name);
+    el.classList.toggle('hidden-by-teacher', !visible);
+    el.querySelectorAll('[data-control]').forEach((c) => c.classList.toggle('hidden-by-teacher', !controls.has(c.dataset.control)));
+  }
+  const any = (region) => WIDGETS.some((w) => w.region === region && on(w.name));
+  layout.classList.toggle('no-controls', !any('controls'));
+  layout.classList.toggle('no-charts', !any('content'));
+  // A chart whose neighbour in the two-column row is off takes the whole row.
+  const eigenOn = on('eigen') || on('singular');
+  panels.get('flow').classList.toggle('wide', !eigenOn);
+  panels.get('eigen').classList.toggle('wide', !on('flow'));
+  singularHome.classList.toggle('wide', !on('flow'));
+  return shown;
+}
+
+/** Is this key press for the page (not typed into a control or the eigenvalue plane)? */
+function forThePage(e) {
+  const tag = e.composedPath()[0].tagName; // the element inside a shadow root, not its host
+  return !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'CANVAS'].includes(tag);
+}
+
 /**
  * Builds and mounts the lab in `root`. Options: `show()` and `hide()` give the current name lists;
  * `keys` is where ← → and space are listened to (default: `root`). Returns
  * `{ mounted, applyVisibility(), redraw(), destroy() }`, `mounted` keyed by widget name.
  */
 export function compose(root, session, { show = () => [], hide = () => [], keys = root } = {}) {
-  const layout = html('<div class="layout"><aside class="controls" aria-label="Controls"></aside><div class="content charts"></div></div>');
-  const aside = layout.firstElementChild;
-  const content = layout.lastElementChild;
-  const panels = new Map();
-  for (const w of WIDGETS) {
-    const el = html(w.template(session.core));
-    panels.set(w.name, el);
-    if (w.region === 'controls') aside.append(el);
-    else content.append(el);
-  }
+  const built = buildLayout(session.core);
+  const { layout, panels } = built;
   root.append(layout);
   const mounted = new Map(WIDGETS.map((w) => [w.name, w.mount(panels.get(w.name), session)]));
-
-  // The singular values sit under the eigenvalues when both are on, else in a panel of their own.
-  const singularHome = html('<section class="panel chart-panel" id="panel-singular-alone"></section>');
-  const place = (vis) => {
-    const sv = panels.get('singular');
-    const target = vis.get('eigen').visible ? panels.get('eigen') : singularHome;
-    if (sv.parentElement !== target) target.append(sv);
-    if (!singularHome.isConnected) content.insertBefore(singularHome, panels.get('chain'));
-    singularHome.hidden = vis.get('eigen').visible || !vis.get('singular').visible;
+  const redraw = (names = [...mounted.keys()]) => {
+    if (session.data) for (const n of names) mounted.get(n).redraw?.();
   };
 
   let shownKey = null;
@@ -82,46 +115,17 @@ export function compose(root, session, { show = () => [], hide = () => [], keys 
     const key = `${show().join(',')}|${hide().join(',')}`;
     if (key === shownKey) return;
     shownKey = key;
-    const vis = visibility(show(), hide());
-    place(vis);
-    const shown = [];
-    for (const w of WIDGETS) {
-      const { visible, controls } = vis.get(w.name);
-      const el = panels.get(w.name);
-      if (visible && el.classList.contains('hidden-by-teacher')) shown.push(w.name);
-      el.classList.toggle('hidden-by-teacher', !visible);
-      el.querySelectorAll('[data-control]').forEach((c) => c.classList.toggle('hidden-by-teacher', !controls.has(c.dataset.control)));
-    }
-    const any = (region) => WIDGETS.some((w) => w.region === region && vis.get(w.name).visible);
-    layout.classList.toggle('no-controls', !any('controls'));
-    layout.classList.toggle('no-charts', !any('content'));
-    // A chart whose neighbour in the two-column row is off takes the whole row.
-    const flowOn = vis.get('flow').visible;
-    const eigenOn = vis.get('eigen').visible || vis.get('singular').visible;
-    panels.get('flow').classList.toggle('wide', !eigenOn);
-    panels.get('eigen').classList.toggle('wide', !flowOn);
-    singularHome.classList.toggle('wide', !flowOn);
-    // Widgets drawn while hidden had no size: draw the newly shown ones now.
-    if (session.data) for (const n of shown) mounted.get(n)?.redraw?.();
+    redraw(applyShown(built, visibility(show(), hide()))); // drawn while hidden, they had no size
   };
   applyVisibility();
 
-  const redraw = () => {
-    if (!session.data) return;
-    for (const m of mounted.values()) m.redraw?.();
-  };
   let lastWidth = -1;
   const resize = new ResizeObserver(() => {
-    const w = layout.clientWidth;
-    if (w !== lastWidth) { lastWidth = w; redraw(); }
+    if (layout.clientWidth !== lastWidth) { lastWidth = layout.clientWidth; redraw(); }
   });
   resize.observe(layout);
-
   const onKey = (e) => {
-    const tag = e.composedPath()[0].tagName; // the element inside a shadow root, not its host
-    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || tag === 'BUTTON' || tag === 'CANVAS') return;
-    if (panels.get('chain').classList.contains('hidden-by-teacher')) return;
-    mounted.get('chain').keys(e);
+    if (forThePage(e) && !panels.get('chain').classList.contains('hidden-by-teacher')) mounted.get('chain').keys(e);
   };
   keys.addEventListener('keydown', onKey);
   session.addEventListener('state', applyVisibility);
@@ -129,7 +133,7 @@ export function compose(root, session, { show = () => [], hide = () => [], keys 
   return {
     mounted,
     applyVisibility,
-    redraw,
+    redraw: () => redraw(),
     destroy() {
       resize.disconnect();
       keys.removeEventListener('keydown', onKey);
