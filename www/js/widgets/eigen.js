@@ -93,128 +93,134 @@ function aroundCircle(eigs) {
 
 const describe = ([re, im]) => `${fmt(re)} ${im < 0 ? '−' : '+'} ${fmt(Math.abs(im))}i (|λ| = ${fmt(Math.hypot(re, im))})`;
 
-export function mount(root, session) {
-  const $ = (id) => root.querySelector(`#${id}`);
-  const canvas = $('spectrum');
-  const status = $('eig-status');
-  const lim = session.limits.eigenvalues.max;
-  let rect = null; // the plot's rectangle in CSS pixels and its half-width in λ units
-  let note = ''; // what the last edit did, if it needs saying
+/**
+ * The rules of a move: eigenvalue k of `eigs` (a copy is returned) goes to (re, im), clamped to
+ * |λ| ≤ lim; a complex one takes its conjugate along and, dropped within `axis` of the real axis,
+ * splits into two reals; a real one pulled past 2·axis pairs with a real neighbour within reach,
+ * or stays real. Returns `{ eigs, note }`, the note saying what happened when it needs saying.
+ */
+export function moveRule(eigs0, k, re, im, axis, lim) {
+  const eigs = eigs0.map((e) => [...e]);
+  const r = Math.hypot(re, im);
+  if (r > lim) { re *= lim / r; im *= lim / r; } // the core refuses |λ| beyond its limit
+  const p = partner(eigs, k);
+  if (p >= 0 && Math.abs(im) < axis) {
+    eigs[k] = [re, 0];
+    eigs[p] = [re, 0];
+    return { eigs, note: `λ${k + 1} and λ${p + 1} are now two real eigenvalues.` };
+  }
+  if (p >= 0) {
+    const sign = eigs[k][1] >= 0 ? 1 : -1;
+    eigs[k] = [re, sign * Math.abs(im)];
+    eigs[p] = [re, -sign * Math.abs(im)];
+    return { eigs, note: '' };
+  }
+  if (Math.abs(im) < 2 * axis) {
+    eigs[k] = [re, 0];
+    return { eigs, note: '' };
+  }
+  const m = realNeighbour(eigs, k);
+  if (m < 0) {
+    eigs[k] = [re, 0];
+    return { eigs, note: `λ${k + 1} stays real: complex eigenvalues of a real matrix come in conjugate pairs, and no other real eigenvalue is within ${PAIR_REACH} of it. Move one next to it first.` };
+  }
+  eigs[k] = [re, im];
+  eigs[m] = [re, -im];
+  return { eigs, note: `λ${k + 1} left the real axis with λ${m + 1} as its conjugate.` };
+}
 
-  /** The drawn (computed) eigenvalue nearest to (re, im): `{ index, dist }`. */
-  const nearestDrawn = (re, im) => {
-    const e = session.data.eig;
-    let index = -1;
-    let dist = Infinity;
-    for (let i = 0; i < e.length / 2; i += 1) {
-      const d = Math.hypot(e[2 * i] - re, e[2 * i + 1] - im);
-      if (d < dist) { dist = d; index = i; }
-    }
-    return { index, dist };
-  };
+/** Index of the [re, im] in `list` nearest to (re, im): `{ index, dist }`. */
+function nearestIn(list, re, im) {
+  let index = -1;
+  let dist = Infinity;
+  list.forEach(([r, m], i) => {
+    const d = Math.hypot(r - re, m - im);
+    if (d < dist) { dist = d; index = i; }
+  });
+  return { index, dist };
+}
 
-  /** Index in the drawn eigenvalues of the learner's eigenvalue k. */
-  const selToShown = (k) => {
-    if (k < 0 || !session.data) return -1;
-    if (!session.state.eigs) return k;
-    return nearestDrawn(...shownEigs(session)[k]).index;
-  };
+/** The editor of one plane: selection, moves, pointer and keys. */
+class Editor {
+  constructor(canvas, session) {
+    this.canvas = canvas;
+    this.session = session;
+    this.lim = session.limits.eigenvalues.max;
+    this.rect = null; // the plot's rectangle in CSS pixels and its half-width in λ units
+    this.note = ''; // what the last edit did, if it needs saying
+    this.drag = -1;
+    this.grab = [0, 0]; // eigenvalue − pointer at the press: the point stays under the finger
+    this.onDraw = () => {};
+  }
+
+  get axis() { return 0.02 * Math.max(1, this.rect ? this.rect.lim : 1); } // snap distance
+
+  /** Index in the drawn eigenvalues of the learner's eigenvalue k (−1 for none). */
+  selToShown(k) {
+    if (k < 0 || !this.session.data) return -1;
+    if (!this.session.state.eigs) return k;
+    return nearestIn(currentEigs(this.session), ...shownEigs(this.session)[k]).index;
+  }
 
   /** Index in the learner's list of the drawn eigenvalue i. */
-  const shownToSel = (i) => {
-    const e = session.data.eig;
-    let best = -1;
-    let bestD = Infinity;
-    shownEigs(session).forEach(([r, m], j) => {
-      const d = Math.hypot(r - e[2 * i], m - e[2 * i + 1]);
-      if (d < bestD) { bestD = d; best = j; }
-    });
-    return best;
-  };
+  shownToSel(i) {
+    return nearestIn(shownEigs(this.session), ...currentEigs(this.session)[i]).index;
+  }
 
-  /** Moves eigenvalue k to (re, im), with its conjugate; see the module comment for the rules. */
-  const moveEig = (k, re, im, start) => {
-    bakeScale(session);
-    const eigs = session.state.eigs.map((e) => [...e]);
-    const p = partner(eigs, k);
-    const r = Math.hypot(re, im);
-    if (r > lim) { re *= lim / r; im *= lim / r; } // the core refuses |λ| beyond its limit
-    const axis = 0.02 * Math.max(1, rect ? rect.lim : 1); // snap distance
-    note = '';
-    if (p >= 0) {
-      if (Math.abs(im) < axis) {
-        eigs[k] = [re, 0];
-        eigs[p] = [re, 0];
-        note = `λ${k + 1} and λ${p + 1} are now two real eigenvalues.`;
-      } else {
-        const sign = eigs[k][1] >= 0 ? 1 : -1;
-        eigs[k] = [re, sign * Math.abs(im)];
-        eigs[p] = [re, -sign * Math.abs(im)];
-      }
-    } else if (Math.abs(im) >= 2 * axis) {
-      const m = realNeighbour(eigs, k);
-      if (m >= 0) {
-        eigs[k] = [re, im];
-        eigs[m] = [re, -im];
-        note = `λ${k + 1} left the real axis with λ${m + 1} as its conjugate.`;
-      } else {
-        eigs[k] = [re, 0];
-        note = `λ${k + 1} stays real: complex eigenvalues of a real matrix come in conjugate pairs, and no other real eigenvalue is within ${PAIR_REACH} of it. Move one next to it first.`;
-      }
-    } else {
-      eigs[k] = [re, 0];
-    }
-    session.set({ eigs, scale: 'none', sel: k }, start);
-  };
+  move(k, re, im, start) {
+    bakeScale(this.session);
+    const { eigs, note } = moveRule(this.session.state.eigs, k, re, im, this.axis, this.lim);
+    this.note = note;
+    this.session.set({ eigs, scale: 'none', sel: k }, start);
+  }
 
-  const toComplex = (e) => {
-    const c = canvas.getBoundingClientRect();
+  toComplex(e) {
+    const { rect } = this;
+    const c = this.canvas.getBoundingClientRect();
     const px = e.clientX - c.left - rect.x;
     const py = e.clientY - c.top - rect.y;
     return [(px / rect.width) * 2 * rect.lim - rect.lim, rect.lim - (py / rect.height) * 2 * rect.lim];
-  };
+  }
 
-  /** The drawn eigenvalue within `radius` CSS pixels of (re, im), or -1. */
-  const nearest = (re, im, radius) => {
-    const { index, dist } = nearestDrawn(re, im);
-    return dist * (rect.width / (2 * rect.lim)) <= radius ? index : -1;
-  };
-
-  let drag = -1;
-  let grab = [0, 0]; // eigenvalue − pointer at the press: the point keeps its place under the finger
-  canvas.addEventListener('pointerdown', (e) => {
-    if (!rect || !rect.lim) return;
-    const [re, im] = toComplex(e);
-    const shown = nearest(re, im, e.pointerType === 'mouse' ? MOUSE_RADIUS : TOUCH_RADIUS);
-    if (shown < 0) return;
+  pointerDown(e) {
+    if (!this.rect || !this.rect.lim) return;
+    const [re, im] = this.toComplex(e);
+    const drawn = currentEigs(this.session);
+    const { index, dist } = nearestIn(drawn, re, im);
+    const radius = e.pointerType === 'mouse' ? MOUSE_RADIUS : TOUCH_RADIUS;
+    if (dist * (this.rect.width / (2 * this.rect.lim)) > radius) return;
     e.preventDefault();
-    grab = [session.data.eig[2 * shown] - re, session.data.eig[2 * shown + 1] - im];
-    drag = shownToSel(shown);
-    session.state.sel = drag;
-    canvas.setPointerCapture(e.pointerId);
-    canvas.classList.add('dragging');
-    draw();
-  });
-  canvas.addEventListener('pointermove', (e) => {
-    if (drag < 0) return;
-    const [re, im] = toComplex(e);
-    moveEig(drag, re + grab[0], im + grab[1], e.timeStamp);
-  });
-  const end = () => { drag = -1; canvas.classList.remove('dragging'); };
-  canvas.addEventListener('pointerup', end);
-  canvas.addEventListener('pointercancel', end);
+    this.grab = [drawn[index][0] - re, drawn[index][1] - im];
+    this.drag = this.shownToSel(index);
+    this.session.state.sel = this.drag;
+    this.canvas.setPointerCapture(e.pointerId);
+    this.canvas.classList.add('dragging');
+    this.onDraw();
+  }
 
-  canvas.addEventListener('keydown', (e) => {
-    const s = session.state;
-    const eigs = shownEigs(session);
+  pointerMove(e) {
+    if (this.drag < 0) return;
+    const [re, im] = this.toComplex(e);
+    this.move(this.drag, re + this.grab[0], im + this.grab[1], e.timeStamp);
+  }
+
+  pointerEnd() {
+    this.drag = -1;
+    this.canvas.classList.remove('dragging');
+  }
+
+  /** n/p select around the circle; arrows move (Shift: 10×); a real one leaves the axis in one press. */
+  key(e) {
+    const s = this.session.state;
+    const eigs = shownEigs(this.session);
     const key = e.key.toLowerCase();
     if (key === 'n' || key === 'p') {
       const order = aroundCircle(eigs);
       const at = Math.max(0, order.indexOf(s.sel));
       s.sel = order[(at + (key === 'n' ? 1 : order.length - 1)) % order.length];
-      note = '';
-      draw();
-      session.emit('state');
+      this.note = '';
+      this.onDraw();
+      this.session.emit('state');
       e.preventDefault();
       return;
     }
@@ -224,14 +230,63 @@ export function mount(root, session) {
     e.preventDefault();
     if (s.sel < 0) s.sel = 0;
     const [re, im] = eigs[s.sel];
-    let nim = im + (im < 0 ? -d[1] : d[1]);
-    // A real eigenvalue leaves the axis in one press: up to just past the snap distance.
-    const axis = 0.02 * Math.max(1, rect ? rect.lim : 1);
-    if (im === 0 && d[1] !== 0) nim = Math.sign(d[1]) * Math.max(2 * axis, Math.abs(d[1]));
-    moveEig(s.sel, re + d[0], nim, e.timeStamp);
-  });
-  canvas.addEventListener('focus', () => { if (session.state.sel < 0 && session.data) { session.state.sel = 0; draw(); } });
+    const lift = im === 0 && d[1] !== 0;
+    const nim = lift ? Math.sign(d[1]) * Math.max(2 * this.axis, Math.abs(d[1])) : im + (im < 0 ? -d[1] : d[1]);
+    this.move(s.sel, re + d[0], nim, e.timeStamp);
+  }
 
+  bind() {
+    const c = this.canvas;
+    c.addEventListener('pointerdown', (e) => this.pointerDown(e));
+    c.addEventListener('pointermove', (e) => this.pointerMove(e));
+    c.addEventListener('pointerup', () => this.pointerEnd());
+    c.addEventListener('pointercancel', () => this.pointerEnd());
+    c.addEventListener('keydown', (e) => this.key(e));
+    c.addEventListener('focus', () => {
+      if (this.session.state.sel < 0 && this.session.data) { this.session.state.sel = 0; this.onDraw(); }
+    });
+  }
+}
+
+/** Per-eigenvalue sliders, for small H (each real eigenvalue, and each conjugate pair once). */
+function drawSliders(root, box, session, editor) {
+  const s = session.state;
+  if (s.H > 8) { box.replaceChildren(); box.dataset.key = ''; return; }
+  const { lim } = editor;
+  const eigs = shownEigs(session);
+  const items = [];
+  eigs.forEach(([, im], k) => { if (im >= 0) items.push(k); });
+  const key = `${s.H}|${items.join(',')}|${eigs.map((e) => (e[1] === 0 ? 'r' : 'c')).join('')}`;
+  if (box.dataset.key !== key) {
+    box.dataset.key = key;
+    box.replaceChildren();
+    for (const k of items) {
+      for (const part of eigs[k][1] > 0 ? ['re', 'im'] : ['re']) {
+        const f = document.createElement('div');
+        f.className = 'field';
+        const id = `eig-${k}-${part}`;
+        f.innerHTML = `<label for="${id}">λ${k + 1} ${part === 're' ? 'real' : 'imaginary'} part <output id="${id}-out"></output></label><input type="range" id="${id}" min="${part === 're' ? -lim : 0.01}" max="${lim}" step="0.01">`;
+        box.append(f);
+        f.querySelector('input').addEventListener('input', (e) => {
+          const cur = shownEigs(session)[k];
+          const v = Number(e.target.value);
+          editor.move(k, part === 're' ? v : cur[0], part === 'im' ? v : cur[1], e.timeStamp);
+        });
+      }
+    }
+  }
+  for (const k of items) {
+    const [re, im] = eigs[k];
+    setRange(root, `eig-${k}-re`, re, fmt(re), `eigenvalue ${k + 1} real part ${fmt(re)}`);
+    if (im > 0) setRange(root, `eig-${k}-im`, im, fmt(im), `eigenvalue ${k + 1} imaginary part ±${fmt(im)}`);
+  }
+}
+
+export function mount(root, session) {
+  const canvas = root.querySelector('#spectrum');
+  const status = root.querySelector('#eig-status');
+  const editor = new Editor(canvas, session);
+  editor.bind();
   downloadButtons(root.querySelector('.downloads'), 'spectrum', (format) => {
     if (format === 'png') { downloadCanvas(canvas, 'unrolled-spectrum.png'); return; }
     session.guard(() => {
@@ -240,60 +295,22 @@ export function mount(root, session) {
     });
   });
 
-  /** Per-eigenvalue sliders, for small H (each real eigenvalue, and each conjugate pair once). */
-  const sliders = () => {
-    const box = $('eig-sliders');
-    const s = session.state;
-    if (s.H > 8) { box.replaceChildren(); box.dataset.key = ''; return; }
-    const eigs = shownEigs(session);
-    const items = [];
-    eigs.forEach(([, im], k) => { if (im >= 0) items.push(k); });
-    const key = `${s.H}|${items.join(',')}|${eigs.map((e) => (e[1] === 0 ? 'r' : 'c')).join('')}`;
-    if (box.dataset.key !== key) {
-      box.dataset.key = key;
-      box.replaceChildren();
-      for (const k of items) {
-        for (const part of eigs[k][1] > 0 ? ['re', 'im'] : ['re']) {
-          const f = document.createElement('div');
-          f.className = 'field';
-          const id = `eig-${k}-${part}`;
-          f.innerHTML = `<label for="${id}">λ${k + 1} ${part === 're' ? 'real' : 'imaginary'} part <output id="${id}-out"></output></label><input type="range" id="${id}" min="${part === 're' ? -lim : 0.01}" max="${lim}" step="0.01">`;
-          box.append(f);
-          f.querySelector('input').addEventListener('input', (e) => {
-            const cur = shownEigs(session)[k];
-            const v = Number(e.target.value);
-            moveEig(k, part === 're' ? v : cur[0], part === 'im' ? v : cur[1], e.timeStamp);
-          });
-        }
-      }
-    }
-    for (const k of items) {
-      const [re, im] = eigs[k];
-      setRange(root, `eig-${k}-re`, re, fmt(re), `eigenvalue ${k + 1} real part ${fmt(re)}`);
-      if (im > 0) setRange(root, `eig-${k}-im`, im, fmt(im), `eigenvalue ${k + 1} imaginary part ±${fmt(im)}`);
-    }
-  };
-
-  function draw() {
-    timed('spectrum', () => {
-      const { data, state } = session;
-      const dpr = fit(canvas);
-      const shown = selToShown(state.sel);
-      const r = session.guard(() => session.lab.draw_spectrum(canvas, shown));
-      if (r) rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
-      const n = data.eig.length / 2;
-      let inside = 0;
-      for (let i = 0; i < n; i += 1) if (Math.hypot(data.eig[2 * i], data.eig[2 * i + 1]) < 1) inside += 1;
-      const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
-      canvas.setAttribute('aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${n} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
-      status.textContent = `${sel}${note}`;
-      sliders();
-    });
-  }
+  const draw = () => timed('spectrum', () => {
+    const { data, state } = session;
+    const dpr = fit(canvas);
+    const r = session.guard(() => session.lab.draw_spectrum(canvas, editor.selToShown(state.sel)));
+    if (r) editor.rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
+    const inside = currentEigs(session).filter((e) => Math.hypot(...e) < 1).length;
+    const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
+    canvas.setAttribute('aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
+    status.textContent = `${sel}${editor.note}`;
+    drawSliders(root, root.querySelector('#eig-sliders'), session, editor);
+  });
+  editor.onDraw = draw;
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') draw(); } });
   return {
     destroy: off,
     redraw: draw,
-    get rect() { return rect; },
+    get rect() { return editor.rect; },
   };
 }
