@@ -8,23 +8,39 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 setup_wasm
-echo "== building wasm (release, +simd128)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
-  cargo build --quiet --lib --target wasm32-unknown-unknown --release
-rm -rf pkg
-wasm-bindgen --target web --out-dir pkg target/wasm32-unknown-unknown/release/unrolled.wasm
-# wasm-opt, when present, shrinks the wasm; its output is kept only if it still instantiates.
-if have_cmd wasm-opt; then
-  wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+
+# wasm-opt, when present, shrinks the wasm; its output is kept only if it still instantiates
+# (Debian 12's binaryen 108 breaks wasm-bindgen's externref table). Never fatal.
+optimise_wasm() {
+  have_cmd wasm-opt || return 0
+  local err
+  if ! err=$(wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue --enable-sign-ext --enable-mutable-globals \
-    pkg/unrolled_bg.wasm -o pkg/optimised.wasm
-  if err=$(node scripts/check-wasm.mjs pkg/unrolled.js pkg/optimised.wasm 2>&1); then
+    pkg/unrolled_bg.wasm -o pkg/optimised.wasm 2>&1 | tail -1); then
+    echo "warning: wasm-opt failed ($err); keeping the unoptimised wasm"
+  elif err=$(node scripts/check-wasm.mjs pkg/unrolled.js pkg/optimised.wasm 2>&1); then
     mv pkg/optimised.wasm pkg/unrolled_bg.wasm
+    return 0
   else
-    rm pkg/optimised.wasm
     echo "warning: $(wasm-opt --version) broke the module ($err); keeping the unoptimised wasm"
   fi
+  rm -f pkg/optimised.wasm
+}
+echo "== building wasm (release, +simd128)"
+# Paths of this machine (cargo's registry, the checkout) are remapped so none ship in the wasm.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/unrolled" \
+  cargo build --quiet --lib --target wasm32-unknown-unknown --release
+wasm=target/wasm32-unknown-unknown/release/unrolled.wasm
+# wasm-bindgen (and wasm-opt) run again only when the compiled wasm or the CLI changed.
+stamp="$(sha256sum "$wasm" | cut -d' ' -f1) $(tool_version wasm-bindgen) $(tool_version wasm-opt)"
+if [ "$(cat pkg/.stamp 2>/dev/null)" != "$stamp" ]; then
+  rm -rf pkg
+  wasm-bindgen --target web --out-dir pkg "$wasm"
+  optimise_wasm
+  echo "$stamp" >pkg/.stamp
 fi
+rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
 rm pkg/js/app.js

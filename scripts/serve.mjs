@@ -63,14 +63,14 @@ const server = http.createServer((req, res) => {
   });
 });
 
-function listen(port) {
-  server.once('error', (e) => {
-    if (e.code === 'EADDRINUSE' && port !== 0) listen(0);
-    else throw e;
-  });
-  server.listen(port, '127.0.0.1', () => {
-    const url = `http://127.0.0.1:${server.address().port}/`;
-    console.log(`Unrolled is running at ${url}`);
-  });
-}
-listen(Number(opt('--port', '8080')));
+const wanted = Number(opt('--port', '8080'));
+server.once('listening', () => {
+  const { port } = server.address();
+  if (wanted !== 0 && port !== wanted) console.log(`(port ${wanted} is in use: using ${port})`);
+  console.log(`Unrolled is running at http://127.0.0.1:${port}/`);
+});
+server.on('error', (e) => {
+  if (e.code === 'EADDRINUSE' && !server.listening) server.listen(0, '127.0.0.1');
+  else throw e;
+});
+server.listen(wanted, '127.0.0.1');

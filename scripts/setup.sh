@@ -40,8 +40,11 @@ setup_apt() {
 }
 
 setup_native() {
-  have_cmd cargo || setup_fail "cargo not found: install Rust (https://rustup.rs or apt-get install cargo), then run this again"
-  have_cmd rustup || return 0 # a distribution's Rust: the components come with it
+  have_cmd cargo || setup_fail "cargo not found: install Rust 1.85 or newer with rustup (https://rustup.rs; Debian 12's own cargo is too old), then run this again"
+  if ! have_cmd rustup; then
+    echo "note: no rustup: assuming this Rust has the wasm32-unknown-unknown target, clippy and rustfmt"
+    return 0
+  fi
   local installed
   installed=$(rustup component list --installed 2>/dev/null || true)
   local c
@@ -60,7 +63,7 @@ wasm_bindgen_version() {
 }
 
 setup_wasm_target() {
-  have_cmd rustup || return 0
+  have_cmd rustup || return 0 # said in setup_native
   if ! { rustup target list --installed 2>/dev/null || true; } | grep -qx wasm32-unknown-unknown; then
     setup_say "installing the Rust target wasm32-unknown-unknown (the page's engine is compiled to WebAssembly)"
     rustup target add wasm32-unknown-unknown \
@@ -80,7 +83,7 @@ setup_wasm_bindgen() {
   have=$(tool_version wasm-bindgen)
   [ "$have" = "$want" ] && return 0
   setup_say "installing wasm-bindgen-cli $want from crates.io (found: ${have:-none}; it must match the" \
-    "wasm-bindgen crate in Cargo.lock exactly; compiling it takes about 4 minutes, once)"
+    "wasm-bindgen crate in Cargo.lock exactly; compiling it takes a few minutes, once)"
   # --locked uses the CLI's own Cargo.lock; it fails when the registry mirror lags behind it.
   if ! cargo install wasm-bindgen-cli --version "$want" --locked --quiet; then
     setup_say "retrying without --locked (the registry lags behind the CLI's own Cargo.lock; that is expected)"
@@ -119,7 +122,8 @@ setup_e2e() {
   setup_browser
   if [ ! -d e2e/node_modules ] || [ e2e/package-lock.json -nt e2e/node_modules ]; then
     setup_say "installing the npm packages of e2e/ (playwright-core, axe-core, TensorFlow.js for the benchmark)"
-    (cd e2e && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; }) \
+    (cd e2e && { npm ci --no-audit --no-fund --loglevel=error \
+      || { setup_say "retrying with npm install (npm ci refused the lock file)"; npm install --no-audit --no-fund --loglevel=error; }; }) \
       || setup_fail "npm could not install e2e/'s packages (is the npm registry reachable?): run 'cd e2e && npm install' and try again"
     touch e2e/node_modules
   fi

@@ -17,13 +17,21 @@ cp www/index.html www/style.css www/embed-example.html "$out/"
 cp www/js/app.js "$out/js/"
 # The package as the page loads it: no package.json, README or TypeScript declarations.
 cp -r pkg "$out/pkg"
-rm -f "$out/pkg/package.json" "$out/pkg/README.md" "$out"/pkg/*.d.ts
+rm -f "$out/pkg/package.json" "$out/pkg/README.md" "$out/pkg/.stamp" "$out"/pkg/*.d.ts
 
 # Relative URLs only: no src/href/import/fetch/new URL starting with "/" or naming a host.
 bad=$(grep -rnE "(src|href)=\"(/|https?:)|from '(/|https?:)|import\('(/|https?:)|fetch\('(/|https?:)|new URL\('(/|https?:)" "$out" || true)
 if [ -n "$bad" ]; then
   echo "error: dist/ has absolute URLs (the site must work from any sub-path):" >&2
   echo "$bad" >&2
+  exit 1
+fi
+
+# No path of the build machine ships (build-web.sh remaps them in the wasm).
+leaked=$(grep -a -o -E "($HOME|$PWD)/[[:alnum:]_./-]*" -r "$out" | head -3 || true)
+if [ -n "$leaked" ]; then
+  echo "error: dist/ names paths of this machine:" >&2
+  echo "$leaked" >&2
   exit 1
 fi
 

@@ -82,3 +82,17 @@ test('served from a sub-path by python3 -m http.server: loads, draws, works, sta
   assertNoErrors(errors);
   await context.close();
 });
+
+test('the embedding example works from the sub-path too (the elements load pkg/ relative to their script)', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const { errors, requests } = record(page);
+  await page.goto(`${origin}${SUB}embed-example.html`);
+  await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab')].every((e) => e.dataset.ready === 'true'), null, { timeout: 20000 });
+  await page.evaluate(() => Promise.all([...document.querySelectorAll('unrolled-lab')].map((e) => e.settled())));
+  for (const id of ['one', 'two', 'three']) assert.equal(await isBlank(page.locator(`#${id}`).locator('#flow')), false, `#${id} draws`);
+  const outside = requests.filter((u) => !u.startsWith(origin + SUB) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  assert.deepEqual(outside, [], 'requests outside the sub-path');
+  assertNoErrors(errors);
+  await context.close();
+});
