@@ -77,3 +77,37 @@ test('the step-through describes what it draws: ‖h_t‖ forward, ‖∂L/∂h_
   const b = await env.open('phase=bwd');
   assert.match(await b.page.getAttribute('#chain', 'aria-label'), /‖∂L\/∂h_t‖/);
 });
+
+test('no "vanishes faster" claim where the gated cells do not vanish, or next to an exploding cell', async () => {
+  let r = await env.open('rho=3');
+  let n = await notes(r.page);
+  assert.equal(n['gated-vanish'], undefined, `at ρ = 3: ${JSON.stringify(n)}`);
+  r = await env.open('fb=5');
+  n = await notes(r.page);
+  assert.equal(n['gated-vanish'], undefined);
+  assert.doesNotMatch(n['gate-value'], /σ\(0\)/, 'no word of the default gate when the bias is set');
+  r = await env.open('cells=rnn_linear,lstm&rho=1.5');
+  n = await notes(r.page);
+  assert.doesNotMatch(n['gated-vanish'] ?? '', /faster/, 'not compared with an exploding cell');
+});
+
+test('"Make it explode": the tanh RNN barely grows and the saturation note says so', async () => {
+  const { page, errors } = await env.open();
+  await page.click('#preset-explode');
+  await page.evaluate(() => window.__unrolled.settled());
+  const n = await notes(page);
+  assert.ok(n.saturation, `notes: ${Object.keys(n)}`);
+  assert.match(n.saturation, /tanh′ = 1 − h² averages 0\.\d+/);
+  assert.ok(n.explode, 'the linear RNN explodes and the way to overflow is offered');
+  await page.click('#flow-notes button:has-text("Run it to overflow")');
+  await page.evaluate(() => window.__unrolled.settled());
+  assert.ok((await notes(page)).overflow, 'one click on from the preset: ∞ and NaN');
+  assertNoErrors(errors);
+});
+
+test('ReLU at ρ > 1 that vanishes is explained', async () => {
+  const { page } = await env.open('cells=rnn_relu&rho=1.5');
+  const n = await notes(page);
+  assert.ok(n.relu, `notes: ${Object.keys(n)}`);
+  assert.match(n.relu, /active units/);
+});

@@ -24,8 +24,8 @@ export const template = () => `
     <label><input type="checkbox" id="show-theory"> theory</label>
   </div>
   <div class="canvas-box tall"><canvas id="flow" role="img" aria-label="Gradient flow chart"></canvas></div>
-  <p class="summary" id="flow-summary" aria-live="polite"></p>
   <div class="notes" id="flow-notes" data-control="notes" aria-live="polite"></div>
+  <p class="summary" id="flow-summary" aria-live="polite"></p>
 </section>`;
 
 /** The chart's curves as the learner ticked them. */

@@ -20,6 +20,8 @@ export function trend(byLag, k) {
 
 const ratio = (d, k) => d.gradByLag[k] / d.gradByLag[0];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+const labels = (ds) => ds.map((d) => d.info.label).join(' and ');
 
 /** Largest ratio to lag 0 over the lags, and where. */
 function peak(byLag) {
@@ -32,67 +34,94 @@ function peak(byLag) {
   return { ratio: best, lag: at };
 }
 
-function saturated(d) {
-  const h = d.series.h;
-  let n = 0;
-  for (const v of h) if (Math.abs(v) > 0.9) n += 1;
-  return n / h.length;
+/** What the carry-gate bias setting does, in words. */
+function biasText(fb) {
+  return fb === null
+    ? "PyTorch's default biases (b_ih, b_hh ~ U(±1/√H)) put it near σ(0) = 0.5"
+    : `the carry-gate bias ${fmt(fb)} puts it near σ(${fmt(fb)}) = ${fmt(sigmoid(fb), 2)}`;
 }
 
-/** Gated cells vanishing faster than an ungated one: the forget gate starts half shut. */
-function gatedVanishFaster(session, k) {
-  const { data } = session;
-  const plain = data.cells.filter((d) => !d.info.gated);
-  const gated = data.cells.filter((d) => d.info.carry);
-  if (!gated.length) return null;
-  const gate = gated.map((d) => `${d.info.label} mean ${d.info.carry.name} = ${fmt(mean(d.series[d.info.carry.name]), 2)}`).join(', ');
-  const slow = plain.length ? gated.filter((g) => ratio(g, k) < Math.min(...plain.map((p) => ratio(p, k)))) : [];
-  if (slow.length) {
-    const best = plain.reduce((a, b) => (ratio(a, k) > ratio(b, k) ? a : b));
-    return {
-      id: 'gated-vanish',
-      kind: 'surprise',
-      carry: true,
-      text: `<b>Here the ${slow.map((d) => d.info.label).join(' and ')} gradient vanishes <em>faster</em> than the ${best.info.label}'s</b> (lag ${k}: ${slow.map((d) => `${d.info.label} ×${fmt(ratio(d, k))}`).join(', ')}; ${best.info.label} ×${fmt(ratio(best, k))}). Gates are not magic: untrained, with PyTorch's default biases, the carry gate starts near σ(0) = 0.5 (${gate}), so the cell keeps about half of itself per step. Start it open and the gated curves flatten:`,
-    };
+/**
+ * Gated cells whose gradient vanishes because their carry gate starts half shut — the opposite of
+ * "LSTM solves the vanishing gradient" — and, once the gate is open, what it carries.
+ */
+function carryGates(session, k) {
+  const { data, state } = session;
+  const rows = data.cells.filter((d) => d.info.carry).map((d) => ({ d, m: mean(d.series[d.info.carry.name]), r: ratio(d, k) }));
+  if (!rows.length) return null;
+  const gates = rows.map(({ d, m }) => `${d.info.label} mean ${d.info.carry.name} = ${fmt(m, 2)}`).join(', ');
+  const shut = rows.filter(({ m, r }) => r < 0.5 && m < 0.9);
+  if (!shut.length) {
+    return { id: 'gate-value', carry: true, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => `${fmt(m, 2)}<sup>${k}</sup> = ${fmt(m ** k)}`).join(', ')}: the cell state ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
   }
-  return { id: 'gate-value', carry: true, text: `Carry gates at start: ${gate}.` };
+  // Compared only with plain cells that do not explode: a vanishing curve below an exploding one says nothing.
+  const calm = data.cells.filter((d) => !d.info.gated && ratio(d, k) <= 2);
+  const best = calm.length ? calm.reduce((a, b) => (ratio(a, k) > ratio(b, k) ? a : b)) : null;
+  const faster = best ? shut.filter(({ r }) => r < ratio(best, k)).map(({ d }) => d) : [];
+  const head = faster.length
+    ? `<b>Here the ${labels(faster)} gradient vanishes <em>faster</em> than the ${best.info.label}'s</b> (lag ${k}: ${faster.map((d) => `${d.info.label} ×${fmt(ratio(d, k))}`).join(', ')}; ${best.info.label} ×${fmt(ratio(best, k))}).`
+    : `<b>The ${labels(shut.map(({ d }) => d))} gradient vanishes</b> (lag ${k}: ${shut.map(({ d, r }) => `${d.info.label} ×${fmt(r)}`).join(', ')}).`;
+  return {
+    id: 'gated-vanish',
+    kind: faster.length ? 'surprise' : '',
+    carry: true,
+    text: `${head} Gates are not magic: untrained, the carry gate is what it starts as, and ${biasText(state.fb)} (${gates}), so the cell state keeps about that share of itself per step. Start it open and the gated curves flatten:`,
+  };
 }
 
-/** ρ > 1 but the tanh RNN does not explode: saturation. */
+/** ρ > 1 but a tanh RNN grows far less than ρ^k: saturation. */
 function saturation(session, k) {
   const { data } = session;
   if (data.rho <= 1) return null;
-  const tanh = data.cells.filter((d) => !d.info.gated && d.info.saturates);
-  const flat = tanh.filter((d) => !(ratio(d, k) > 2));
-  if (!flat.length) return null;
-  const d = flat[0];
+  const theory = data.rho ** k;
+  const slow = data.cells.filter((d) => !d.info.gated && d.info.saturates && ratio(d, k) < 1e-2 * theory);
+  if (!slow.length) return null;
+  const d = slow[0];
+  const slope = mean(d.series.h.map((h) => 1 - h * h));
   const linear = session.cells.find((c) => c.theory === 'exact');
   const shown = data.cells.some((c) => c.info.theory === 'exact');
   return {
     id: 'saturation',
     kind: 'surprise',
-    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient does not explode</b> (×${fmt(ratio(d, k))} at lag ${k}): ${Math.round(100 * saturated(d))} % of its |h<sub>t</sub>| are above 0.9, where tanh′ is near 0 and cancels the growth. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
+    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient grows only ×${fmt(ratio(d, k))} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: its units saturate. tanh′ = 1 − h² averages ${fmt(slope, 2)} here, so a step scales the gradient by roughly ρ × ${fmt(slope, 2)} = ${fmt(data.rho * slope, 2)}${data.rho * slope < 1 ? ', below 1' : ''}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W mostly saturates it further.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
     action: shown || !linear ? null : { text: `Show the ${linear.label}`, patch: (s) => ({ cells: session.cells.map((c) => c.name).filter((n) => n === linear.name || s.cells.includes(n)) }) },
   };
 }
 
-/** Overflow, in float64 here and where PyTorch's float32 would already have overflowed. */
-function overflow(session) {
+/** ρ > 1 but a ReLU RNN vanishes: only active units pass the gradient. */
+function deadUnits(session, k) {
   const { data } = session;
+  if (data.rho <= 1) return null;
+  const relu = data.cells.filter((d) => !d.info.gated && !d.info.saturates && d.info.theory === 'bound' && ratio(d, k) < 0.5);
+  if (!relu.length) return null;
+  const d = relu[0];
+  const active = mean(d.series.h.map((h) => (h > 0 ? 1 : 0)));
+  return {
+    id: 'relu',
+    kind: 'surprise',
+    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient vanishes</b> (×${fmt(ratio(d, k))} at lag ${k}): ReLU passes the gradient only through active units (h &gt; 0: ${Math.round(100 * active)} % of them here), so each step's Jacobian diag(1[a &gt; 0])·W keeps only part of W's growth.`,
+  };
+}
+
+/** Overflow, in float64 here, or how far there is still to go. */
+function overflow(session, k) {
+  const { data, state } = session;
   const over = data.cells.filter((d) => d.summary.overflow_backward !== null || d.summary.overflow_forward !== null);
   if (over.length) {
     return {
       id: 'overflow',
       kind: 'surprise',
-      text: `<b>Overflow:</b> the ${over.map((d) => d.info.label).join(' and ')} went beyond the largest float64 (1.8e308); from there on the values are ∞ or NaN (marked on the chart). This is what "exploding gradients give NaNs" means.`,
+      text: `<b>Overflow:</b> the ${labels(over)} went beyond the largest float64 (1.8e308); from there on the values are ∞ or NaN (marked on the chart). This is what "exploding gradients give NaNs" means.`,
     };
   }
-  const big = data.cells.filter((d) => d.gradByLag.some((v) => v > FLOAT32_MAX));
-  if (!big.length) return null;
+  const growing = data.cells.filter((d) => d.info.theory === 'exact' && ratio(d, k) > 2);
+  if (!growing.length) return null;
+  const big = data.cells.some((d) => d.gradByLag.some((v) => v > FLOAT32_MAX));
+  const steps = Math.ceil(Math.log(1.8e308) / Math.log(2.2));
   return {
-    id: 'float32',
-    text: `The ${big.map((d) => d.info.label).join(' and ')} gradient passes 3.4e38, the largest float32: PyTorch's default dtype would already show ∞ and NaN here. This lab computes in float64.`,
+    id: 'explode',
+    text: `The ${labels(growing)} gradient grows as ρ<sup>k</sup> (×${fmt(ratio(growing[0], k))} at lag ${k}).${big ? ' It has passed 3.4e38, the largest float32: PyTorch\'s default dtype would already show ∞ and NaN.' : ''} In float64, as here, it becomes ∞ and then NaN once it passes 1.8e308: at ρ = 2.2 that takes about ${steps} steps.`,
+    action: state.T >= steps && state.sv >= 2.2 ? null : { text: 'Run it to overflow (ρ = 2.2, T = 1000)', patch: () => ({ T: 1000, scale: 'rho', sv: 2.2, eigs: null, nn: 0 }) },
   };
 }
 
@@ -124,5 +153,5 @@ function transient(session) {
 /** The notes for the scene on screen, most surprising first. */
 export function flowNotes(session) {
   const k = noteLag(session.state.T);
-  return [overflow(session), saturation(session, k), transient(session), gatedVanishFaster(session, k)].filter(Boolean);
+  return [overflow(session, k), saturation(session, k), deadUnits(session, k), transient(session), carryGates(session, k)].filter(Boolean);
 }
