@@ -49,8 +49,9 @@ export class UnrolledLab extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.session) return;
-    if (name === 'config') this.say(this.session.load(value || ''));
+    if (name === 'config') this.notices = this.session.load(value || '');
     else this.lab.applyVisibility();
+    this.say();
   }
 
   /** The state as config text (the same syntax as the attribute). */
@@ -67,13 +68,16 @@ export class UnrolledLab extends HTMLElement {
     try {
       session = await Session.create(this.getAttribute('config') || '', { panels: PANEL_NAMES });
     } catch (e) {
-      this.say([`Could not start the engine (WebAssembly): ${e.message}`]);
+      this.error = `Could not start the engine (WebAssembly): ${e.message}`;
+      this.say();
       return;
     }
     if (!this.isConnected) { session.destroy(); return; }
     this.session = session;
-    session.addEventListener('error', (e) => this.say([e.detail.message]));
-    session.addEventListener('change', () => { if (!session.dead) this.say([]); });
+    this.notices = session.notices;
+    this.error = '';
+    session.addEventListener('error', (e) => { this.error = e.detail.message; this.say(); });
+    session.addEventListener('change', () => { if (!session.dead && this.error) { this.error = ''; this.say(); } });
     this.lab = compose(this.shadowRoot, session, {
       show: () => words(this.getAttribute('panels')),
       hide: () => session.state.hide,
@@ -88,13 +92,16 @@ export class UnrolledLab extends HTMLElement {
         this.dispatchEvent(new CustomEvent('change', { detail: { state: structuredClone(session.state), config: session.encode() } }));
       });
     });
-    this.say(session.notices);
     session.update();
+    this.say();
     this.dataset.ready = 'true';
   }
 
-  /** Shows messages inside the element (notices about the config, errors); none clears it. */
-  say(messages) {
+  /** Shows, inside the element, the last error and what `config` and `panels` could not use. */
+  say() {
+    const unknown = words(this.getAttribute('panels')).filter((n) => !PANEL_NAMES.includes(n));
+    const panels = unknown.length ? [`panels: unknown ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${PANEL_NAMES.join(', ')})`] : [];
+    const messages = [this.error, ...(this.notices || []), ...panels].filter(Boolean);
     this.notice.textContent = messages.join(' · ');
     this.notice.hidden = messages.length === 0;
   }

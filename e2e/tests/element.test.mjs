@@ -158,3 +158,26 @@ test('phone: the lesson page with three elements has no horizontal scrolling', a
   await page.screenshot({ path: path.join(ROOT, 'e2e/screenshots/e2e-phone-embed.png'), fullPage: true });
   assertNoErrors(errors);
 });
+
+test('notices for the starting config and for unknown panel names are shown from the start', async () => {
+  await env.open();
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 700 } });
+  env.contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${env.server.url}embed-example.html`);
+  await page.evaluate(() => {
+    const el = document.createElement('unrolled-lab');
+    el.id = 'four';
+    el.setAttribute('config', 'cells=LSTM&rho=9&foo=1');
+    el.setAttribute('panels', 'flow bogus');
+    document.body.append(el);
+  });
+  await page.waitForFunction(() => document.getElementById('four').dataset.ready === 'true');
+  await page.evaluate(() => document.getElementById('four').settled());
+  const text = await page.evaluate(() => document.getElementById('four').shadowRoot.querySelector('.element-notice').textContent);
+  assert.match(text, /rho=9/);
+  assert.match(text, /foo/);
+  assert.match(text, /bogus/);
+  assertNoErrors(errors);
+});

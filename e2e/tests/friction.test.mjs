@@ -152,3 +152,41 @@ test('inside a cross-origin frame, Copy link offers the lab\'s own link', async 
   assert.match(value, /T=33/);
 });
 
+
+test('a link whose complex eigenvalues are not in conjugate pairs: a notice, and the rest applies', async () => {
+  const { page, errors } = await env.open('H=4&T=40&eigs=1.05:0.2;0.5:0;0.1:0;0.2:0');
+  assert.match(await page.textContent('#notices'), /eigs: .*conjugate/);
+  const s = await state(page);
+  assert.equal(s.T, 40);
+  assert.equal(s.eigs, null);
+  assert.equal(await page.isVisible('#banner'), false);
+  assertNoErrors(errors);
+});
+
+test('dragging an eigenvalue outwards: it follows the pointer though the axes rescale', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear&H=2&scale=none&eigs=1.3:0;0.2:0');
+  const at = await page.evaluate(() => {
+    const b = document.getElementById('spectrum').getBoundingClientRect();
+    const m = window.__unrolled.spectrumRect;
+    const px = (re) => b.left + m.x + ((re + m.lim) / (2 * m.lim)) * m.width;
+    return { x: px(1.3), x2: px(1.6), y: b.top + m.y + m.height / 2 };
+  });
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 6; i += 1) await page.mouse.move(at.x + ((at.x2 - at.x) * i) / 6, at.y);
+  await page.mouse.up();
+  await settle(page);
+  const re = (await state(page)).eigs[0][0];
+  assert.ok(Math.abs(re - 1.6) < 0.05, `λ ends where the pointer was let go (1.6 in the press-time plot): ${re}`);
+  assertNoErrors(errors);
+});
+
+test('keyboard: Shift+Down brings a close pair onto the axis instead of bouncing', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear&H=2&scale=none&eigs=0.5:0.03;0.5:-0.03');
+  await page.focus('#spectrum');
+  await page.evaluate(() => { window.__unrolled.state.sel = 0; });
+  await keys(page, '#spectrum', 'Shift+ArrowDown');
+  const s = await state(page);
+  assert.deepEqual(s.eigs.map(([, im]) => im), [0, 0]);
+  assertNoErrors(errors);
+});

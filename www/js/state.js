@@ -48,6 +48,14 @@ export function keyTable(core, panels) {
 
 const field = (d) => (d.type === 'flags' ? null : d.key);
 
+/** Does every complex eigenvalue have its conjugate in the list (as many times as itself)? */
+function conjugatesPaired(eigs) {
+  const key = (re, im) => `${re}:${im}`;
+  const count = new Map();
+  for (const [re, im] of eigs) count.set(key(re, im), (count.get(key(re, im)) || 0) + 1);
+  return eigs.every(([re, im]) => im === 0 || count.get(key(re, im)) === count.get(key(re, -im)));
+}
+
 /** The default state of a key table. */
 export function defaults(table) {
   const s = {};
@@ -120,6 +128,8 @@ function decodeKey(d, raw, s, notices) {
       if (e.length !== s.H) notices.push(`eigs: expected H = ${s.H} eigenvalues re:im, got ${e.length}`);
       else if (!e.every((x) => x.length === 2 && x.every(Number.isFinite) && Math.hypot(...x) <= lim)) {
         notices.push(`eigs: expected ${s.H} pairs re:im with |λ| ≤ ${lim}`);
+      } else if (!conjugatesPaired(e)) {
+        notices.push('eigs: a real matrix has complex eigenvalues in conjugate pairs (re:im with re:−im); ignored');
       } else s.eigs = e;
       return;
     }

@@ -174,8 +174,10 @@ class Editor {
     this.session.set({ eigs, scale: 'none', sel: k }, start);
   }
 
+  /** The pointer as a complex number, in the plot as it was when the drag began (the axes may
+   * rescale while an eigenvalue moves outwards; the pointer's meaning must not). */
   toComplex(e) {
-    const { rect } = this;
+    const rect = this.drag >= 0 && this.dragRect ? this.dragRect : this.rect;
     const c = this.canvas.getBoundingClientRect();
     const px = e.clientX - c.left - rect.x;
     const py = e.clientY - c.top - rect.y;
@@ -191,6 +193,7 @@ class Editor {
     if (dist * (this.rect.width / (2 * this.rect.lim)) > radius) return;
     e.preventDefault();
     this.grab = [drawn[index][0] - re, drawn[index][1] - im];
+    this.dragRect = { ...this.rect };
     this.drag = this.shownToSel(index);
     this.session.state.sel = this.drag;
     this.canvas.setPointerCapture(e.pointerId);
@@ -231,7 +234,9 @@ class Editor {
     if (s.sel < 0) s.sel = 0;
     const [re, im] = eigs[s.sel];
     const lift = im === 0 && d[1] !== 0;
-    const nim = lift ? Math.sign(d[1]) * Math.max(2 * this.axis, Math.abs(d[1])) : im + (im < 0 ? -d[1] : d[1]);
+    const toward = im + (im < 0 ? -d[1] : d[1]); // Up moves a pair apart, Down together
+    // A pair pushed past the axis lands on it (and splits into two reals) instead of bouncing.
+    const nim = lift ? Math.sign(d[1]) * Math.max(2 * this.axis, Math.abs(d[1])) : (toward * im <= 0 ? 0 : toward);
     this.move(s.sel, re + d[0], nim, e.timeStamp);
   }
 
@@ -265,7 +270,8 @@ function drawSliders(root, box, session, editor) {
         const f = document.createElement('div');
         f.className = 'field';
         const id = `eig-${k}-${part}`;
-        f.innerHTML = `<label for="${id}">λ${k + 1} ${part === 're' ? 'real' : 'imaginary'} part <output id="${id}-out"></output></label><input type="range" id="${id}" min="${part === 're' ? -lim : 0.01}" max="${lim}" step="0.01">`;
+        const { step } = session.limits.eigenvalues;
+        f.innerHTML = `<label for="${id}">λ${k + 1} ${part === 're' ? 'real' : 'imaginary'} part <output id="${id}-out"></output></label><input type="range" id="${id}" min="${part === 're' ? -lim : step}" max="${lim}" step="${step}">`;
         box.append(f);
         f.querySelector('input').addEventListener('input', (e) => {
           const cur = shownEigs(session)[k];

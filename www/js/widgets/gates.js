@@ -4,6 +4,7 @@
 import { fmt } from '../format.js';
 import { Heatmaps } from '../heatmaps.js';
 import { download, downloadCanvas, fit, listen, timed, whenVisible } from './common.js';
+import { noteLag } from './notes.js';
 
 export const name = 'gates';
 export const region = 'content';
@@ -57,9 +58,10 @@ export function mount(root, session) {
     fit(c);
     session.guard(() => session.lab.draw_paths(d.index, c));
     const { T } = session.state;
-    const k = Math.min(T - 1, Math.round(T / 2));
+    const k = noteLag(T);
     const gate = d.info.blocks[carry.block].title;
-    c.setAttribute('aria-label', `${d.info.label}: at lag ${k} the carry path max ${carry.path} is ${fmt(d.carry ? d.carry[T - 1 - k] : NaN)} and the hidden path ‖∂h_T/∂h_t‖ is ${fmt(d.jac[T - 1 - k])}.`);
+    const path = (xs) => `${xs[T - 1 - k] < xs[T - 1] ? 'falls' : 'grows'} from ${fmt(xs[T - 1])} at lag 0 to ${fmt(xs[T - 1 - k])} at lag ${k}`;
+    c.setAttribute('aria-label', `${d.info.label}: the carry path max ${carry.path} ${path(d.carry)}; the hidden path ‖∂h_T/∂h_t‖ ${path(d.jac)}.`);
     $('paths-caption').textContent = `Why gates help: the cell state's path multiplies only the ${gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: raise the carry-gate bias and watch the orange line lift.`;
   };
 

@@ -36,7 +36,7 @@ export const template = (core) => {
   <fieldset class="cells" data-control="cells">
     <legend>Cells, side by side</legend>
     ${core.cells.map((c) => `<label><input type="checkbox" name="cell" value="${c.name}"> <span class="swatch" style="background:${c.color}"></span>${esc(c.label)}</label>`).join('\n    ')}
-    <button type="button" id="all-cells" class="small">All ${core.cells.length === 5 ? 'five' : core.cells.length}</button>
+    <button type="button" id="all-cells" class="small">All ${core.cells.length}</button>
   </fieldset>
   <div class="field" data-control="H">
     <label for="hidden"><span>Hidden size H</span> <output id="hidden-out" for="hidden"></output></label>
