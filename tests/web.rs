@@ -304,7 +304,18 @@ fn cell_table_limits_and_default_scene_are_plain_objects() {
     let table = web::cell_table().expect("cell table");
     assert_eq!(array_len(&table), 5);
     let want = [
-        "name", "label", "short", "color", "torch", "blocks", "carry", "states", "theory", "gated",
+        "name",
+        "label",
+        "short",
+        "color",
+        "torch",
+        "blocks",
+        "carry",
+        "states",
+        "theory",
+        "gated",
+        "saturates",
+        "equations",
     ];
     for i in 0..5 {
         let row = get(&table, &i.to_string());
