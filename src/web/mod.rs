@@ -8,6 +8,7 @@
 //! - A panic hook records the panic message ([`last_panic`]) so the page can show it instead of
 //!   freezing.
 
+mod canvas;
 mod draw;
 
 use crate::chart::registry::{self, Chart, FlowOptions, Options};
@@ -370,6 +371,7 @@ fn options(opts: &JsValue) -> Options {
             gradient: flag("gradient"),
             jacobian: flag("jacobian"),
             theory: flag("theory"),
+            jacobian_pending: false,
         },
         cell: get("cell")
             .and_then(|v| v.as_f64())
@@ -382,12 +384,15 @@ fn options(opts: &JsValue) -> Options {
 impl Lab {
     /// Draws the gradient-flow chart (options `{gradient, jacobian, theory}`, all default true)
     /// on a canvas sized in device pixels; returns the plot rectangle `{x, y, width, height}`.
+    /// Until the Jacobian analysis is attached, its legend entry is kept (it is on its way).
     pub fn draw_gradient_flow(
         &self,
         canvas: web_sys::HtmlCanvasElement,
         opts: JsValue,
     ) -> Result<JsValue, JsError> {
-        draw::chart(&self.result, "gradient-flow", canvas, &options(&opts))
+        let mut o = options(&opts);
+        o.flow.jacobian_pending = self.result.cells.iter().any(|c| c.analysis.is_none());
+        draw::chart(&self.result, "gradient-flow", canvas, &o)
     }
 
     /// Draws the eigenvalues on the complex plane; `selected` (or -1) rings one eigenvalue.
