@@ -73,7 +73,7 @@ export class UnrolledLab extends HTMLElement {
     if (!this.isConnected) { session.destroy(); return; }
     this.session = session;
     session.addEventListener('error', (e) => this.say([e.detail.message]));
-    session.addEventListener('change', () => { if (!session.dead) this.say([]); });
+    session.addEventListener('change', () => session.afterDraw(() => { if (!session.dead) this.say([]); }));
     this.lab = compose(this.shadowRoot, session, {
       show: () => words(this.getAttribute('panels')),
       hide: () => session.state.hide,

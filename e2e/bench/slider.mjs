@@ -2,9 +2,12 @@
 // H=32, T=100) at 1280×720 with the real mouse, and report the page's User Timing measures:
 //   update    – input event → synchronous recompute and redraw done (`step` for the scrubber,
 //               which only moves the selected step)
+//   wait      – the event's time stamp until its handler ran (the main thread was busy, or the
+//               browser held the event for the next frame), inside `update`
 //   compute   – the scene's recomputation in wasm, inside `update`
 //   draw:<w>  – one widget's redraw (flow, spectrum, singular, chain, gates), inside `update`
-//   other     – update − compute − the draws: event dispatch, state, text, notes
+//   text      – the page's text after the canvases: readouts, captions, notes, summaries
+//   other     – update minus those phases: state, normalisation, reading results out of wasm
 //   analysis  – input event → the Web Worker's Jacobian curves drawn (only the newest request is
 //               drawn, so there are fewer of these than updates); `draw:flow` after an analysis
 //               is reported as `analysis draw:flow`
@@ -93,6 +96,7 @@ async function run(browser, url, sc) {
     await analysed(page);
     await page.waitForTimeout(300);
     const data = await page.evaluate((name) => {
+      const PHASE = (n) => n === 'wait' || n === 'compute' || n === 'text' || n.startsWith('draw:');
       const get = (n) => performance.getEntriesByName(n, 'measure');
       const spans = get(name).map((e) => [e.startTime, e.startTime + e.duration]);
       const inside = (e) => spans.some(([a, b]) => e.startTime >= a - 0.01 && e.startTime + e.duration <= b + 0.01);
@@ -100,13 +104,13 @@ async function run(browser, url, sc) {
       const phases = {};
       const after = {};
       for (const e of all) {
-        if (e.name !== 'compute' && !e.name.startsWith('draw:')) continue;
+        if (!PHASE(e.name)) continue;
         const into = inside(e) ? phases : after;
         (into[e.name] ||= []).push(e.duration);
       }
       // Per update: what the phases inside it leave over.
       const other = spans.map(([a, b]) => (b - a) - all
-        .filter((e) => (e.name === 'compute' || e.name.startsWith('draw:')) && e.startTime >= a - 0.01 && e.startTime + e.duration <= b + 0.01)
+        .filter((e) => PHASE(e.name) && e.startTime >= a - 0.01 && e.startTime + e.duration <= b + 0.01)
         .reduce((s, e) => s + e.duration, 0));
       return {
         update: get(name).map((e) => e.duration),
@@ -151,7 +155,7 @@ const load1 = os.loadavg()[0];
 
 const f = (x) => (x == null ? '–' : `${x.toFixed(1)}`);
 const ok = (b) => (b ? '✓' : '✗');
-const PHASES = ['compute', 'draw:flow', 'draw:spectrum', 'draw:singular', 'draw:chain', 'draw:gates', 'other'];
+const PHASES = ['wait', 'compute', 'draw:flow', 'draw:spectrum', 'draw:singular', 'draw:chain', 'draw:gates', 'text', 'other'];
 const mp = (s) => (s ? `${f(s.median)} / ${f(s.p95)}` : '–');
 const rows = Object.values(results);
 const goal = (r) => {

@@ -5,7 +5,7 @@
 // its own sliders. The learner's list `state.eigs` is what a link stores; the plane draws the
 // eigenvalues the core computed from it, so the two are matched by nearest value.
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, setRange, timed } from './common.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, setRange, timed, watchSize } from './common.js';
 
 export const name = 'eigen';
 export const region = 'content';
@@ -277,11 +277,13 @@ export function mount(root, session) {
 
   function draw() {
     timed('spectrum', () => {
-      const { data, state } = session;
       const dpr = fit(canvas);
-      const shown = selToShown(state.sel);
+      const shown = selToShown(session.state.sel);
       const r = session.guard(() => session.lab.draw_spectrum(canvas, shown));
       if (r) rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
+    });
+    session.afterDraw(() => {
+      const { data, state } = session;
       const n = data.eig.length / 2;
       let inside = 0;
       for (let i = 0; i < n; i += 1) if (Math.hypot(data.eig[2 * i], data.eig[2 * i + 1]) < 1) inside += 1;
@@ -291,6 +293,7 @@ export function mount(root, session) {
       sliders();
     });
   }
+  watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') draw(); } });
   return {
     destroy: off,

@@ -2,7 +2,7 @@
 // theory dashed, and beside the chart what this scene shows in words, above all where it shows the
 // opposite of what a learner expects (see notes.js).
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, timed } from './common.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from './common.js';
 import { carryButtons } from './model.js';
 import { flowNotes, trend } from './notes.js';
 
@@ -86,18 +86,24 @@ export function mount(root, session) {
     }));
   };
 
-  const draw = () => timed('flow', () => {
+  const describe = () => {
     const s = session.state;
     $('show-gradient').checked = s.showG;
     $('show-jacobian').checked = s.showJ;
     $('show-theory').checked = s.showTh;
-    fit(canvas);
-    session.guard(() => session.lab.draw_gradient_flow(canvas, flowOptions(s)));
     const text = summary(session);
     $('flow-summary').textContent = text;
     canvas.setAttribute('aria-label', `Gradient flow chart. ${text}`);
     drawNotes();
-  });
+  };
+  const draw = () => {
+    timed('flow', () => {
+      fit(canvas);
+      session.guard(() => session.lab.draw_gradient_flow(canvas, flowOptions(session.state)));
+    });
+    session.afterDraw(describe);
+  };
+  watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, {
     change: (e) => { if (e.detail.kind === 'scene') draw(); },
     analysis: draw,
