@@ -77,3 +77,17 @@ test('the step-through describes what it draws: ‖h_t‖ forward, ‖∂L/∂h_
   const b = await env.open('phase=bwd');
   assert.match(await b.page.getAttribute('#chain', 'aria-label'), /‖∂L\/∂h_t‖/);
 });
+
+test('loss at every step: the caption says the dotted worst case bounds only the last step', async () => {
+  const caption = (page) => page.textContent('#panel-flow .caption');
+  const { page, errors } = await env.open();
+  assert.match(await caption(page), /relative to lag 0/);
+  assert.doesNotMatch(await caption(page), /every step/);
+  await page.check('input[name=loss][value=every]');
+  await page.evaluate(() => window.__unrolled.settled());
+  assert.match(await caption(page), /loss is taken at every step.*only the last step/);
+  await page.check('input[name=loss][value=last]');
+  await page.evaluate(() => window.__unrolled.settled());
+  assert.doesNotMatch(await caption(page), /every step/);
+  assertNoErrors(errors);
+});

@@ -1,6 +1,8 @@
-// Gradient flow through time: ‖∂L/∂h_t‖ and the worst case ‖∂h_T/∂h_t‖₂ against the lag, with the
-// theory dashed, and beside the chart what this scene shows in words, above all where it shows the
-// opposite of what a learner expects (see notes.js).
+// Gradient flow through time: ‖∂L/∂h_t‖ (solid) and the worst case ‖∂h_T/∂h_t‖₂ (dotted) against
+// the lag, both relative to lag 0, with the theory dashed on top, and beside the chart what this
+// scene shows in words, above all where it shows the opposite of what a learner expects (see
+// notes.js). With a loss at every step the dotted curve bounds only the last step's share: the
+// caption says so.
 import { fmt } from '../format.js';
 import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from './common.js';
 import { carryButtons } from './model.js';
@@ -17,7 +19,7 @@ export const template = () => `
     <h2>Gradient flow through time</h2>
     <div class="downloads" data-chart="gradient-flow"></div>
   </div>
-  <p class="caption">How much of the loss at the end still reaches step T−1−k. On a log scale, vanishing is a line going down, exploding a line going up. Dashed: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.</p>
+  <p class="caption">How much of the loss at the end still reaches step T−1−k, relative to lag 0 (every curve starts at 1). On a log scale, vanishing is a line going down, exploding a line going up. Solid: ‖∂L/∂h<sub>t</sub>‖. Dotted: the worst case ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖<sub>2</sub>, the most any loss at the last step could keep. Dashed, on top: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.<span id="flow-loss-note"></span></p>
   <div class="toggles" role="group" aria-label="Curves shown" data-control="curves">
     <label><input type="checkbox" id="show-gradient"> ‖∂L/∂h<sub>t</sub>‖</label>
     <label><input type="checkbox" id="show-jacobian"> ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (worst case)</label>
@@ -91,6 +93,9 @@ export function mount(root, session) {
     $('show-gradient').checked = s.showG;
     $('show-jacobian').checked = s.showJ;
     $('show-theory').checked = s.showTh;
+    $('flow-loss-note').textContent = s.loss === 'every'
+      ? ' Here the loss is taken at every step: ‖∂L/∂h_t‖ also collects each later step\'s own loss, so it can lie above the dotted curve, which bounds only the last step\'s share.'
+      : '';
     const text = summary(session);
     $('flow-summary').textContent = text;
     canvas.setAttribute('aria-label', `Gradient flow chart. ${text}`);
