@@ -519,8 +519,8 @@ fn flow_chart_fits_a_phone() {
     }
 }
 
-/// The page redraws a chart's frame only when its layout's key changes: new values in the same
-/// decades keep the key; another size changes it.
+/// The page redraws a chart's frame only when its layout's key changes: new values keep it, even
+/// in other decades (the y axis is drawn with the data); another size or length changes it.
 #[test]
 fn flow_frame_key_follows_the_layout_not_the_values() {
     use plotters::prelude::IntoDrawingArea;
@@ -538,9 +538,11 @@ fn flow_frame_key_follows_the_layout_not_the_values() {
     let a = GradientFlowChart::new("", "y", vec![line(vec![1.0, 0.5, 0.02, 0.003])]);
     let b = GradientFlowChart::new("", "y", vec![line(vec![1.0, 0.4, 0.03, 0.002])]);
     let c = GradientFlowChart::new("", "y", vec![line(vec![1.0, 0.4, 0.03, 2e-9])]);
-    assert_eq!(key(&a, 500), key(&b, 500), "same decades, same frame");
+    let d = GradientFlowChart::new("", "y", vec![line(vec![1.0; 40])]);
+    assert_eq!(key(&a, 500), key(&b, 500), "new values, same frame");
+    assert_eq!(key(&a, 500), key(&c, 500), "other decades, same frame");
     assert_ne!(key(&a, 500), key(&a, 400), "another size");
-    assert_ne!(key(&a, 500), key(&c, 500), "other decades");
+    assert_ne!(key(&a, 500), key(&d, 500), "another length: other x ticks");
 }
 
 // ---- spectrum ----------------------------------------------------------------------------

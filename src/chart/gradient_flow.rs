@@ -16,8 +16,9 @@
 //!   with the text `overflow at k=…` marks where (an exploding network is a result, not an
 //!   error).
 //!
-//! Drawn in two layers ([`Layer`]): the frame (axes, grid, ticks, titles, legend; [`layout`]
-//! says where and [`Layout::key`] when it changes) and the data (lines, overflow markers).
+//! Drawn in two layers ([`Layer`]): the frame (background, x axis, titles, legend; [`layout`]
+//! says where and [`Layout::key`] when it changes) and the data (the y axis, whose decades follow
+//! the values, the lines, overflow markers).
 
 pub use super::frame::LineStyle;
 use super::frame::{self, err, Area, Axes, Entry, Layer, Swatch, ALERT, MUTED};
@@ -194,7 +195,13 @@ pub struct Layout {
 impl Layout {
     /// Equal keys draw the same frame.
     pub fn key(&self) -> u64 {
-        frame::key(&(self.size, self))
+        // Everything the frame is drawn from: not the y range and its ticks (drawn with the data).
+        let l = self;
+        let ax = (l.ax.x0, l.ax.y0, l.ax.x1, l.ax.y1, l.ax.xr);
+        frame::key(&(
+            l.size, l.th, &l.title, &l.x_label, &l.y_label, ax, &l.place, &l.entries, &l.xticks,
+            l.ytw, l.empty,
+        ))
     }
 
     /// The plot rectangle.
@@ -342,21 +349,7 @@ fn draw_frame<DB: DrawingBackend>(area: &Area<DB>, l: &Layout) -> Result<(), Cha
     let (th, ax) = (&l.th, &l.ax);
     frame::begin(area, th, &l.title)?;
     ax.background(area)?;
-    if l.minor {
-        let (lo, hi) = (ax.yr.0 as i32, ax.yr.1 as i32);
-        for e in lo..hi {
-            for m in 2..10 {
-                let y = ax.fy(e as f64 + (m as f64).log10()).round() as i32;
-                area.draw(&PathElement::new(
-                    vec![(ax.x0, y), (ax.x1, y)],
-                    RGBColor(243, 243, 243).stroke_width(th.line(1.0)),
-                ))
-                .map_err(err)?;
-            }
-        }
-    }
     ax.x_ticks(area, th, &l.xticks, true)?;
-    ax.y_ticks(area, th, &l.yticks, true)?;
     if l.empty {
         frame::text(
             area,
@@ -373,6 +366,40 @@ fn draw_frame<DB: DrawingBackend>(area: &Area<DB>, l: &Layout) -> Result<(), Cha
         .draw(area, th, &l.entries, ax, ax.x1 + th.px(16.0), Layer::Frame)
 }
 
+/// The y axis: decade gridlines (and minor ones at 2..9 × 10^e for a few decades), tick marks
+/// and labels. Drawn with the data: the decades change with the values on most steps of a
+/// slider, and drawing a few labels costs less than drawing the whole frame again. The
+/// gridlines stop a pixel short of the plot's frame, which the frame layer drew.
+fn draw_y_axis<DB: DrawingBackend>(area: &Area<DB>, l: &Layout) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    let inset = th.line(1.0) as i32;
+    let (x0, x1) = (ax.x0 + inset, ax.x1 - inset);
+    if l.minor {
+        let (lo, hi) = (ax.yr.0 as i32, ax.yr.1 as i32);
+        for e in lo..hi {
+            for m in 2..10 {
+                let y = ax.fy(e as f64 + (m as f64).log10()).round() as i32;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    RGBColor(243, 243, 243).stroke_width(th.line(1.0)),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    for (v, _) in &l.yticks {
+        let y = ax.fy(*v).round() as i32;
+        if y > ax.y0 && y < ax.y1 {
+            area.draw(&PathElement::new(
+                vec![(x0, y), (x1, y)],
+                frame::GRID.stroke_width(th.line(1.0)),
+            ))
+            .map_err(err)?;
+        }
+    }
+    ax.y_ticks(area, th, &l.yticks, false)
+}
+
 /// A theory curve's ink: the colour at 55 %, so it reads dark over its own measurement.
 fn darker(c: [u8; 3]) -> RGBColor {
     let d = |v: u8| (v as f64 * 0.55).round() as u8;
@@ -385,6 +412,7 @@ fn draw_data<DB: DrawingBackend>(
     l: &Layout,
 ) -> Result<(), ChartError> {
     let (th, ax) = (&l.th, &l.ax);
+    draw_y_axis(area, l)?;
     // Solid, then dotted, then the theory curves on top.
     for line in [LineStyle::Solid, LineStyle::Dotted, LineStyle::Dashed] {
         for s in chart.series.iter().filter(|s| s.style == line) {
