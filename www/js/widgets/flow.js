@@ -59,21 +59,36 @@ export function mount(root, session) {
     });
   });
 
-  let notesKey = '';
+  // The notes are rebuilt only when which notes show changes; while a slider moves, their numbers
+  // are rewritten in place.
+  let shape = '';
   const drawNotes = () => {
     const list = flowNotes(session);
-    const key = list.map((n) => n.id + n.text).join('|');
-    if (key === notesKey) return;
-    notesKey = key;
+    const key = list.map((n) => `${n.id}:${n.kind || ''}:${n.carry ? 'carry' : ''}:${n.action?.text || ''}`).join('|');
+    if (key === shape) {
+      list.forEach((n, i) => {
+        const p = notes.children[i];
+        if (p.noteText !== n.text) { p.firstChild.innerHTML = n.text; p.noteText = n.text; }
+        p.noteAction = n.action;
+        p.syncCarry?.();
+      });
+      return;
+    }
+    shape = key;
     notes.replaceChildren(...list.map((n) => {
       const p = document.createElement('p');
       p.className = `note ${n.kind || ''}`;
       p.dataset.note = n.id;
-      p.innerHTML = n.text;
+      const text = document.createElement('span');
+      text.innerHTML = n.text;
+      p.append(text);
+      p.noteText = n.text;
+      p.noteAction = n.action;
       if (n.carry) {
         const box = document.createElement('span');
         box.className = 'buttons inline';
-        carryButtons(box, session)();
+        p.syncCarry = carryButtons(box, session);
+        p.syncCarry();
         p.append(' ', box);
       }
       if (n.action) {
@@ -81,7 +96,7 @@ export function mount(root, session) {
         b.type = 'button';
         b.className = 'small';
         b.textContent = n.action.text;
-        b.addEventListener('click', (e) => session.set(n.action.patch(session.state), e.timeStamp));
+        b.addEventListener('click', (e) => session.set(p.noteAction.patch(session.state), e.timeStamp));
         p.append(' ', b);
       }
       return p;
