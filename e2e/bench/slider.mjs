@@ -14,7 +14,7 @@
 // plus the main-thread tasks ≥ 50 ms seen by a `longtask` PerformanceObserver.
 // Every slider is dragged in a fresh page. H and T are dragged from their minimum up to the
 // default scene's value (32, 100); the "top of the range" rows drag them on up to H = 64 and
-// T = 1000, and ρ with both at the top, against the 33 ms p95 goal.
+// T = 1000 against the 33 ms p95 goal, and, for information, ρ with both at the top at once.
 //   node e2e/bench/slider.mjs [--moves 100] [--interval 16] [--only rho,T-top]
 // Prints JSON and markdown tables; writes the tables to bench/out/slider.md.
 import fs from 'node:fs';
@@ -31,7 +31,8 @@ const OUT = path.join(ROOT, 'bench/out/slider.md');
 
 /**
  * What is dragged. `from`/`to` in the slider's own units (default: its whole range); `setup` runs
- * on the page first; `hash` opens another scene; `top`: judged against the 33 ms p95 goal.
+ * on the page first; `hash` opens another scene; `top`: judged against the 33 ms p95 goal;
+ * `info`: reported, judged against no goal (both at the top at once is beyond what the goal asks).
  */
 const SCENARIOS = [
   { key: 'rho', label: 'ρ', id: 'rho' },
@@ -44,7 +45,7 @@ const SCENARIOS = [
   { key: 'scrub', label: 'step scrubber', id: 'scrub', measure: 'step' },
   { key: 'H-top', label: 'H 32 → 64', id: 'hidden', from: 32, top: true },
   { key: 'T-top', label: 'T 100 → 1000', id: 'steps', from: 100, top: true },
-  { key: 'rho-top', label: 'ρ at H = 64, T = 1000', id: 'rho', hash: 'H=64&T=1000', top: true },
+  { key: 'rho-top', label: 'ρ at H = 64, T = 1000', id: 'rho', hash: 'H=64&T=1000', top: true, info: true },
 ];
 
 function stats(xs) {
@@ -125,7 +126,7 @@ async function run(browser, url, sc) {
     phases.other = stats(data.other);
     const after = Object.fromEntries(Object.entries(data.after).map(([k, v]) => [k, stats(v)]));
     return {
-      label: sc.label, measure: sc.measure || 'update', top: !!sc.top, from: start, to: end,
+      label: sc.label, measure: sc.measure || 'update', top: !!sc.top, info: !!sc.info, from: start, to: end,
       update: stats(data.update), analysis: stats(data.analysis), phases, after,
       long_tasks: data.longtasks.length,
       longest_task_ms: data.longtasks.length ? Math.max(...data.longtasks.map((t) => t.duration)) : null,
@@ -162,6 +163,7 @@ const goal = (r) => {
   const u = r.update;
   if (!u) return 'no measures ✗';
   const tasks = `no task ≥ 50 ms ${ok(r.long_tasks === 0)}`;
+  if (r.info) return `none (both at the top at once: for information; p95 < 33 ms would be ${ok(u.p95 < 33)})`;
   if (r.top) return `p95 < 33 ms ${ok(u.p95 < 33)}, ${tasks}`;
   return `median < 8 ms ${ok(u.median < 8)}, p95 < 16 ms ${ok(u.p95 < 16)}, ${tasks}`;
 };
