@@ -30,6 +30,8 @@ export const template = () => `
   <div class="notes" id="flow-notes" data-control="notes" aria-live="polite"></div>
 </section>`;
 
+const LOSS_EVERY = ' Here the loss is taken at every step: ‖∂L/∂h<sub>t</sub>‖ also collects each later step\'s own loss, so it can lie above the dotted curve, which bounds only the last step\'s share.';
+
 /** The chart's curves as the learner ticked them. */
 export const flowOptions = (s) => ({ gradient: s.showG, jacobian: s.showJ, theory: s.showTh });
 
@@ -103,14 +105,13 @@ export function mount(root, session) {
     }));
   };
 
+  let lossShown = null;
   const describe = () => {
     const s = session.state;
     $('show-gradient').checked = s.showG;
     $('show-jacobian').checked = s.showJ;
     $('show-theory').checked = s.showTh;
-    $('flow-loss-note').textContent = s.loss === 'every'
-      ? ' Here the loss is taken at every step: ‖∂L/∂h_t‖ also collects each later step\'s own loss, so it can lie above the dotted curve, which bounds only the last step\'s share.'
-      : '';
+    if (lossShown !== s.loss) { $('flow-loss-note').innerHTML = s.loss === 'every' ? LOSS_EVERY : ''; lossShown = s.loss; }
     const text = summary(session);
     $('flow-summary').textContent = text;
     canvas.setAttribute('aria-label', `Gradient flow chart. ${text}`);
