@@ -5,7 +5,7 @@
 // its own sliders. The learner's list `state.eigs` is what a link stores; the plane draws the
 // eigenvalues the core computed from it, so the two are matched by nearest value.
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, setRange, timed, watchSize } from './common.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, setRange, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'eigen';
 export const region = 'content';
@@ -275,13 +275,16 @@ export function mount(root, session) {
     }
   };
 
+  // The plane is drawn only while on screen (a phone's ρ slider sits far above it); its text is
+  // kept up to date always.
+  const paint = whenVisible(root, session, () => timed('spectrum', () => {
+    const dpr = fit(canvas);
+    const shown = selToShown(session.state.sel);
+    const r = session.guard(() => session.lab.draw_spectrum(canvas, shown));
+    if (r) rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
+  }));
   function draw() {
-    timed('spectrum', () => {
-      const dpr = fit(canvas);
-      const shown = selToShown(session.state.sel);
-      const r = session.guard(() => session.lab.draw_spectrum(canvas, shown));
-      if (r) rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
-    });
+    paint();
     session.afterDraw(() => {
       const { data, state } = session;
       const n = data.eig.length / 2;
@@ -296,7 +299,7 @@ export function mount(root, session) {
   watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') draw(); } });
   return {
-    destroy: off,
+    destroy: () => { off(); paint.destroy(); },
     redraw: draw,
     get rect() { return rect; },
   };
