@@ -264,6 +264,63 @@ fn charts_draw_on_a_real_canvas() {
     assert!(colours(&c) >= 5, "heatmap frame: {} colours", colours(&c));
 }
 
+fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
+    let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64)
+        .unwrap()
+        .data()
+        .to_vec()
+}
+
+/// The frame of a chart is a cached layer: a canvas that drew another scene (and so holds
+/// another frame, or the same one reused) ends up with exactly the pixels of a fresh canvas that
+/// drew only this scene, for every chart; and the layer follows a change of the canvas's size.
+#[wasm_bindgen_test]
+fn cached_frames_draw_the_same_pixels_as_fresh_ones() {
+    let mut lab = Lab::new(JsValue::UNDEFINED).unwrap();
+    let other = js(r#"{"scale_value": 1.4, "steps": 40}"#);
+    type Draw = fn(&Lab, HtmlCanvasElement);
+    let charts: [(&str, Draw); 3] = [
+        ("gradient-flow", |l, c| {
+            l.draw_gradient_flow(c, JsValue::UNDEFINED).unwrap();
+        }),
+        ("spectrum", |l, c| {
+            l.draw_spectrum(c, 3).unwrap();
+        }),
+        ("singular-values", |l, c| {
+            l.draw_singular_values(c).unwrap();
+        }),
+    ];
+    for (name, draw) in charts {
+        // Reused: another scene first, then the default one, twice (the second time the frame
+        // comes from the cache).
+        let reused = canvas(480, 320);
+        lab.update(other.clone()).unwrap();
+        draw(&lab, reused.clone());
+        lab.update(JsValue::UNDEFINED).unwrap();
+        draw(&lab, reused.clone());
+        let once = pixels(&reused);
+        draw(&lab, reused.clone());
+        assert!(
+            once == pixels(&reused),
+            "{name}: drawn again from the cache"
+        );
+        let fresh = canvas(480, 320);
+        draw(&lab, fresh.clone());
+        assert!(
+            pixels(&fresh) == once,
+            "{name}: a reused canvas draws what a fresh one does"
+        );
+        // Resized: the layer follows.
+        reused.set_width(300);
+        reused.set_height(200);
+        draw(&lab, reused.clone());
+        let small = canvas(300, 200);
+        draw(&lab, small.clone());
+        assert!(pixels(&small) == pixels(&reused), "{name}: after a resize");
+    }
+}
+
 #[wasm_bindgen_test]
 fn svg_export() {
     let lab = Lab::new(JsValue::UNDEFINED).unwrap();

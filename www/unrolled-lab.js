@@ -77,7 +77,9 @@ export class UnrolledLab extends HTMLElement {
     this.notices = session.notices;
     this.error = '';
     session.addEventListener('error', (e) => { this.error = e.detail.message; this.say(); });
-    session.addEventListener('change', () => { if (!session.dead && this.error) { this.error = ''; this.say(); } });
+    session.addEventListener('change', () => session.afterDraw(() => {
+      if (!session.dead && this.error) { this.error = ''; this.say(); }
+    }));
     this.lab = compose(this.shadowRoot, session, {
       show: () => words(this.getAttribute('panels')),
       hide: () => session.state.hide,

@@ -111,3 +111,17 @@ test('ReLU at ρ > 1 that vanishes is explained', async () => {
   assert.ok(n.relu, `notes: ${Object.keys(n)}`);
   assert.match(n.relu, /active units/);
 });
+
+test('loss at every step: the caption says the dotted worst case bounds only the last step', async () => {
+  const caption = (page) => page.textContent('#panel-flow .caption');
+  const { page, errors } = await env.open();
+  assert.match(await caption(page), /relative to lag 0/);
+  assert.doesNotMatch(await caption(page), /every step/);
+  await page.check('input[name=loss][value=every]');
+  await page.evaluate(() => window.__unrolled.settled());
+  assert.match(await caption(page), /loss is taken at every step.*only the last step/);
+  await page.check('input[name=loss][value=last]');
+  await page.evaluate(() => window.__unrolled.settled());
+  assert.doesNotMatch(await caption(page), /every step/);
+  assertNoErrors(errors);
+});

@@ -116,18 +116,58 @@ pub(crate) fn tick_label_width<DB: DrawingBackend>(
         .unwrap_or(0)
 }
 
-/// Starts a chart: binds the fonts, fills the background, draws the title. Returns the theme,
-/// the area's width and height in pixels, and the y where the content may start.
-pub(crate) fn begin<DB: DrawingBackend>(
+/// Which part of a chart to draw. A chart is drawn as its frame, then its data on top; the page
+/// keeps the frame as a cached layer (redrawn only when its [`key`] changes) and redraws only the
+/// data while a slider moves. Natively both are drawn, in that order, on one area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// What depends only on the size, the ranges and the labels: background, title, grid, ticks,
+    /// axis titles, the legend's swatches and fixed labels.
+    Frame,
+    /// What depends on the values: lines, points, bars, markers, legend labels holding numbers.
+    Data,
+}
+
+/// A key for a layout's frame: equal keys draw the same frame. Hashes the `Debug` text of
+/// `parts` (every value the frame is drawn from).
+pub(crate) fn key(parts: &impl std::fmt::Debug) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{parts:?}").hash(&mut h);
+    h.finish()
+}
+
+/// Where a chart's content starts below its title, and its sizes: the theme, the area's width
+/// and height in pixels, and the y where the content may start. Binds the fonts (text widths
+/// are measured while laying out).
+pub(crate) fn measure<DB: DrawingBackend>(
     area: &Area<DB>,
     title_text: &str,
-) -> Result<(Theme, i32, i32, i32), ChartError> {
+) -> (Theme, i32, i32, i32) {
     super::register_fonts();
     let th = Theme::for_area(area);
     let (w, h) = area.dim_in_pixel();
+    let top = title_bottom(&th, title_text) + th.px(4.0);
+    (th, w as i32, h as i32, top)
+}
+
+/// Fills the background and draws the title (the frame's first strokes).
+pub(crate) fn begin<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    title_text: &str,
+) -> Result<(), ChartError> {
     area.fill(&BACKGROUND).map_err(err)?;
-    let top = title(area, &th, title_text)? + th.px(4.0);
-    Ok((th, w as i32, h as i32, top))
+    title(area, th, title_text).map(|_| ())
+}
+
+/// The y where the content below a title starts.
+pub(crate) fn title_bottom(th: &Theme, s: &str) -> i32 {
+    if s.is_empty() {
+        th.pad
+    } else {
+        th.pad + (th.title * 1.5) as i32
+    }
 }
 
 /// The title line at the top; returns the y where the content below it starts.
@@ -137,19 +177,18 @@ pub(crate) fn title<DB: DrawingBackend>(
     s: &str,
 ) -> Result<i32, ChartError> {
     let (w, _) = area.dim_in_pixel();
-    if s.is_empty() {
-        return Ok(th.pad);
+    if !s.is_empty() {
+        let y = th.pad + (th.title * 0.5) as i32;
+        text(
+            area,
+            s,
+            (w as i32 / 2, y),
+            &style(th.title, &INK, true),
+            HPos::Center,
+            VPos::Center,
+        )?;
     }
-    let y = th.pad + (th.title * 0.5) as i32;
-    text(
-        area,
-        s,
-        (w as i32 / 2, y),
-        &style(th.title, &INK, true),
-        HPos::Center,
-        VPos::Center,
-    )?;
-    Ok(th.pad + (th.title * 1.5) as i32)
+    Ok(title_bottom(th, s))
 }
 
 /// A plot rectangle with linear maps. `yr.0` is drawn at the bottom, `yr.1` at the top (pass a
@@ -301,10 +340,41 @@ impl Axes {
         }
         if !y.is_empty() {
             let cx = self.x0 - th.px(12.0) - y_tick_width - (th.label * 0.5) as i32;
-            vtext(area, y, (cx, (self.y0 + self.y1) / 2), &st)?;
+            let room = self.y1 - th.pad / 2;
+            let (label, st) = fit_label(area, y, room, &st);
+            let half = text_width(area, &label, &st) / 2;
+            // Centred on the plot, moved up or down to stay inside the area.
+            let (_, h) = area.dim_in_pixel();
+            let cy = ((self.y0 + self.y1) / 2)
+                .min(h as i32 - half)
+                .max(half + th.pad / 2);
+            vtext(area, &label, (cx, cy), &st)?;
         }
         Ok(())
     }
+}
+
+/// An axis title that fits in `room` pixels: as it is; without a trailing parenthetical
+/// (`"relative to lag 0 (log scale)"` → `"relative to lag 0"`); or smaller, down to 60 %.
+pub(crate) fn fit_label<DB: DrawingBackend>(
+    area: &Area<DB>,
+    label: &str,
+    room: i32,
+    st: &TextStyle<'static>,
+) -> (String, TextStyle<'static>) {
+    let mut tries = vec![label.to_string()];
+    if let (Some(open), true) = (label.rfind(" ("), label.ends_with(')')) {
+        tries.push(label[..open].to_string());
+    }
+    for t in &tries {
+        if text_width(area, t, st) <= room {
+            return (t.clone(), st.clone());
+        }
+    }
+    let short = tries.pop().unwrap_or_default();
+    let w = text_width(area, &short, st).max(1);
+    let size = st.font.get_size() * (room as f64 / w as f64).max(0.6);
+    (short, style(size, &INK, false))
 }
 
 /// Space the left margin needs: y-axis title, widest tick label, tick marks.
@@ -395,18 +465,87 @@ pub(crate) fn pow10_label(e: i32) -> String {
     s
 }
 
+/// How a line is drawn: solid, dotted or dashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineStyle {
+    /// A solid line.
+    Solid,
+    /// Short dots.
+    Dotted,
+    /// Dashes.
+    Dashed,
+}
+
+impl LineStyle {
+    /// Dash and gap lengths at 1× (none for a solid line).
+    fn dashes(self) -> Option<(f64, f64)> {
+        match self {
+            LineStyle::Solid => None,
+            LineStyle::Dotted => Some((2.0, 3.5)),
+            LineStyle::Dashed => Some((7.0, 5.0)),
+        }
+    }
+}
+
+/// Draws a polyline in `style` (dash lengths scaled by the theme).
+pub(crate) fn polyline<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    points: Vec<(i32, i32)>,
+    line: LineStyle,
+    st: ShapeStyle,
+) -> Result<(), ChartError> {
+    match line.dashes() {
+        None => area.draw(&PathElement::new(points, st)).map_err(err),
+        Some((dash, gap)) => area
+            .draw(&DashedPathElement::new(
+                points,
+                th.px(dash).max(1),
+                th.px(gap).max(1),
+                st,
+            ))
+            .map_err(err),
+    }
+}
+
 /// What a legend entry's swatch looks like.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Swatch {
-    Line { dashed: bool },
+    Line(LineStyle),
     Dot,
     Bar,
 }
 
+#[derive(Clone, Debug)]
 pub(crate) struct Entry {
     pub label: String,
     pub color: RGBColor,
     pub swatch: Swatch,
+    /// The label holds numbers of the data (drawn with [`Layer::Data`], not the frame).
+    pub data: bool,
+    /// Starts a new row when the legend is laid out in rows.
+    pub newline: bool,
+}
+
+impl Entry {
+    pub fn new(label: impl Into<String>, color: RGBColor, swatch: Swatch) -> Entry {
+        Entry {
+            label: label.into(),
+            color,
+            swatch,
+            data: false,
+            newline: false,
+        }
+    }
+
+    /// What the frame is drawn from: the swatch, and the label unless it belongs to the data.
+    pub fn frame_part(&self) -> (&str, RGBColor, Swatch) {
+        (
+            if self.data { "" } else { &self.label },
+            self.color,
+            self.swatch,
+        )
+    }
 }
 
 /// Where a swatch ends and its text starts, from the entry's left edge.
@@ -424,47 +563,43 @@ fn entry_width<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, e: &Entry) -> i3
     swatch_span(th).1 + text_width(area, &e.label, &style(th.tick, &INK, false))
 }
 
-/// Draws one legend entry with its left edge at `x` and its row centred on `y`.
+/// Draws what `layer` holds of one legend entry, with its left edge at `x` and its row centred
+/// on `y`: the swatch and a fixed label with the frame, a label of the data with the data.
 fn entry<DB: DrawingBackend>(
     area: &Area<DB>,
     th: &Theme,
     e: &Entry,
     (x, y): (i32, i32),
+    layer: Layer,
 ) -> Result<(), ChartError> {
     let (sw, tx) = swatch_span(th);
     let (sx0, sx1) = (x, x + sw);
-    match e.swatch {
-        Swatch::Line { dashed } => {
-            let s = e.color.stroke_width(th.line(2.5));
-            if dashed {
-                area.draw(&DashedPathElement::new(
-                    vec![(sx0, y), (sx1, y)],
-                    th.px(6.0),
-                    th.px(3.0),
-                    s,
+    if layer == Layer::Frame {
+        match e.swatch {
+            Swatch::Line(line) => {
+                let s = e.color.stroke_width(th.line(2.5));
+                polyline(area, th, vec![(sx0, y), (sx1, y)], line, s)?;
+            }
+            Swatch::Dot => {
+                area.draw(&Circle::new(
+                    ((sx0 + sx1) / 2, y),
+                    th.px(5.0),
+                    e.color.filled(),
                 ))
                 .map_err(err)?;
-            } else {
-                area.draw(&PathElement::new(vec![(sx0, y), (sx1, y)], s))
-                    .map_err(err)?;
+            }
+            Swatch::Bar => {
+                let hh = th.px(6.0);
+                area.draw(&Rectangle::new(
+                    [(sx0 + th.px(4.0), y - hh), (sx1 - th.px(4.0), y + hh)],
+                    e.color.filled(),
+                ))
+                .map_err(err)?;
             }
         }
-        Swatch::Dot => {
-            area.draw(&Circle::new(
-                ((sx0 + sx1) / 2, y),
-                th.px(5.0),
-                e.color.filled(),
-            ))
-            .map_err(err)?;
-        }
-        Swatch::Bar => {
-            let hh = th.px(6.0);
-            area.draw(&Rectangle::new(
-                [(sx0 + th.px(4.0), y - hh), (sx1 - th.px(4.0), y + hh)],
-                e.color.filled(),
-            ))
-            .map_err(err)?;
-        }
+    }
+    if e.data != (layer == Layer::Data) {
+        return Ok(());
     }
     text(
         area,
@@ -476,109 +611,112 @@ fn entry<DB: DrawingBackend>(
     )
 }
 
-/// A legend laid out outside the plot as a grid: `cols` equal columns, filled row by row.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct LegendGrid {
+/// A legend laid out outside the plot: every entry's place in a box.
+#[derive(Clone, Debug)]
+pub(crate) struct LegendBox {
     /// The sizes it is drawn at (a compact legend uses smaller ones than the chart).
     pub th: Theme,
-    pub cols: usize,
-    pub rows: usize,
-    /// Column pitch (widest entry plus the gap between columns).
-    pub col_w: i32,
-    /// Widest entry.
-    pub entry_w: i32,
+    /// Each entry's left edge and row top, from the box's top-left corner.
+    pub at: Vec<(i32, i32)>,
+    pub width: i32,
+    pub height: i32,
     pub row_h: i32,
 }
 
-impl LegendGrid {
-    /// Width of the drawn legend (no trailing gap).
-    pub fn width(&self) -> i32 {
-        if self.cols == 0 {
-            0
-        } else {
-            self.col_w * (self.cols as i32 - 1) + self.entry_w
-        }
-    }
-    pub fn height(&self) -> i32 {
-        self.row_h * self.rows as i32
+/// One entry a row, top to bottom (beside the plot).
+pub(crate) fn legend_column<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    entries: &[Entry],
+) -> LegendBox {
+    let row_h = legend_row(th);
+    LegendBox {
+        th: *th,
+        at: (0..entries.len() as i32).map(|i| (0, i * row_h)).collect(),
+        width: entries
+            .iter()
+            .map(|e| entry_width(area, th, e))
+            .max()
+            .unwrap_or(0),
+        height: row_h * entries.len() as i32,
+        row_h,
     }
 }
 
-/// The grid with as many columns as fit in `max_w` (at least one), balanced so the last row is
-/// not needlessly short; `max_cols` caps the columns (1 = a single column).
-pub(crate) fn legend_grid<DB: DrawingBackend>(
+/// Entries left to right in rows no wider than `max_w` (under the plot), each as wide as its
+/// text, so short labels share a row; an entry marked `newline` starts a row.
+pub(crate) fn legend_rows<DB: DrawingBackend>(
     area: &Area<DB>,
     th: &Theme,
     entries: &[Entry],
     max_w: i32,
-    max_cols: usize,
-) -> LegendGrid {
-    let n = entries.len();
-    let entry_w = entries
-        .iter()
-        .map(|e| entry_width(area, th, e))
-        .max()
-        .unwrap_or(0);
-    let col_w = entry_w + th.px(14.0);
-    let fit = if col_w > 0 {
-        ((max_w - entry_w) / col_w + 1).max(1) as usize
-    } else {
-        1
-    };
-    let cols = fit.min(max_cols.max(1)).min(n.max(1));
-    let rows = n.div_ceil(cols);
-    let cols = if rows > 0 { n.div_ceil(rows) } else { 0 };
-    LegendGrid {
+) -> LegendBox {
+    let (row_h, gap) = (legend_row(th), th.px(14.0));
+    let (mut x, mut row, mut width) = (0, 0, 0);
+    let mut at = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let w = entry_width(area, th, e);
+        if i > 0 && (e.newline || x + w > max_w) {
+            row += 1;
+            x = 0;
+        }
+        at.push((x, row * row_h));
+        width = width.max(x + w);
+        x += w + gap;
+    }
+    LegendBox {
         th: *th,
-        cols,
-        rows,
-        col_w,
-        entry_w,
-        row_h: legend_row(th),
+        at,
+        width,
+        height: if entries.is_empty() {
+            0
+        } else {
+            (row + 1) * row_h
+        },
+        row_h,
     }
 }
 
-/// Draws `entries` in `grid` with its top-left corner at `at`.
-pub(crate) fn legend_grid_at<DB: DrawingBackend>(
+/// Draws `layer`'s part of `entries` in `legend` with its top-left corner at `at`.
+pub(crate) fn legend_at<DB: DrawingBackend>(
     area: &Area<DB>,
     entries: &[Entry],
-    grid: &LegendGrid,
+    legend: &LegendBox,
     at: (i32, i32),
+    layer: Layer,
 ) -> Result<(), ChartError> {
-    for (i, e) in entries.iter().enumerate() {
-        let (r, c) = (i / grid.cols.max(1), i % grid.cols.max(1));
-        let x = at.0 + c as i32 * grid.col_w;
-        let y = at.1 + r as i32 * grid.row_h + grid.row_h / 2;
-        entry(area, &grid.th, e, (x, y))?;
+    for (e, &(x, y)) in entries.iter().zip(&legend.at) {
+        let pos = (at.0 + x, at.1 + y + legend.row_h / 2);
+        entry(area, &legend.th, e, pos, layer)?;
     }
     Ok(())
 }
 
-/// Where a legend goes: beside the plot (one column) or under it.
-#[derive(Clone, Copy, Debug)]
+/// Where a legend goes: beside the plot (one column) or under it (rows).
+#[derive(Clone, Debug)]
 pub(crate) enum LegendPlace {
     None,
-    Right(LegendGrid),
-    Below(LegendGrid),
+    Right(LegendBox),
+    Below(LegendBox),
 }
 
 impl LegendPlace {
     /// Room the legend takes from the right of the plot area (including the gap before it).
     pub fn right_room(&self, th: &Theme) -> i32 {
         match self {
-            LegendPlace::Right(g) => g.width() + th.px(16.0),
+            LegendPlace::Right(g) => g.width + th.px(16.0),
             _ => 0,
         }
     }
     /// Room the legend takes under the plot area (including the gap above it).
     pub fn below_room(&self, th: &Theme) -> i32 {
         match self {
-            LegendPlace::Below(g) => g.height() + th.px(6.0),
+            LegendPlace::Below(g) => g.height + th.px(6.0),
             _ => 0,
         }
     }
-    /// Draws it: beside, top-aligned with the plot at `right_x`; below, with its bottom at the
-    /// area's bottom padding, centred under the plot (kept inside the area).
+    /// Draws `layer`'s part of it: beside, top-aligned with the plot at `right_x`; below, with
+    /// its bottom at the area's bottom padding, centred under the plot (kept inside the area).
     pub fn draw<DB: DrawingBackend>(
         &self,
         area: &Area<DB>,
@@ -586,18 +724,19 @@ impl LegendPlace {
         entries: &[Entry],
         ax: &Axes,
         right_x: i32,
+        layer: Layer,
     ) -> Result<(), ChartError> {
         let (w, h) = area.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         match self {
             LegendPlace::None => Ok(()),
-            LegendPlace::Right(g) => legend_grid_at(area, entries, g, (right_x, ax.y0)),
+            LegendPlace::Right(g) => legend_at(area, entries, g, (right_x, ax.y0), layer),
             LegendPlace::Below(g) => {
-                let x = ((ax.x0 + ax.x1) / 2 - g.width() / 2)
-                    .min(w - th.pad - g.width())
+                let x = ((ax.x0 + ax.x1) / 2 - g.width / 2)
+                    .min(w - th.pad - g.width)
                     .max(th.pad);
-                let y = h - th.pad - g.height();
-                legend_grid_at(area, entries, g, (x, y))
+                let y = h - th.pad - g.height;
+                legend_at(area, entries, g, (x, y), layer)
             }
         }
     }
@@ -619,7 +758,7 @@ pub(crate) fn place_legend<DB: DrawingBackend>(
         return LegendPlace::None;
     }
     let (w, _) = area.dim_in_pixel();
-    let score = |p: LegendPlace| {
+    let score = |p: &LegendPlace| {
         let (pw, ph) = plot(p.right_room(th), p.below_room(th));
         (pw as f64).min(ph as f64 * aspect)
     };
@@ -631,16 +770,10 @@ pub(crate) fn place_legend<DB: DrawingBackend>(
         ..*th
     };
     let best = |t: &Theme| {
-        let right = LegendPlace::Right(legend_grid(area, t, entries, i32::MAX, 1));
-        let below = LegendPlace::Below(legend_grid(
-            area,
-            t,
-            entries,
-            w as i32 - 2 * th.pad,
-            usize::MAX,
-        ));
-        let right_ok = matches!(right, LegendPlace::Right(g) if g.height() <= max_right_h);
-        let (sr, sb) = (score(right), score(below));
+        let right = LegendPlace::Right(legend_column(area, t, entries));
+        let below = LegendPlace::Below(legend_rows(area, t, entries, w as i32 - 2 * th.pad));
+        let right_ok = matches!(&right, LegendPlace::Right(g) if g.height <= max_right_h);
+        let (sr, sb) = (score(&right), score(&below));
         if right_ok && sr >= sb {
             (sr, right)
         } else {

@@ -2,16 +2,26 @@
 //! log-scale y axis, so exponential decay or growth is a straight line and its slope is
 //! `log10` of the per-step factor.
 //!
-//! - Measured series (e.g. `‖∂L/∂h_t‖`, `‖∂h_last/∂h_t‖`) are solid lines; theory curves
-//!   (`ρ^k`, `(γ σ_max)^k`) are dashed. The y range covers the measured values' decades, widened
-//!   by at most 3 decades for the theory curves, which are clipped to it.
+//! - Each series has a [`LineStyle`]: measurements solid or dotted, theory curves (`ρ^k`,
+//!   `(γ σ_max)^k`) dashed, drawn on top of the measurements, thinner, in a darker shade of their
+//!   colour with a white halo, so a theory curve that coincides with its measurement stays
+//!   visible. The y range covers the measured values' decades, widened by at most 3 decades for
+//!   the theory curves, which are clipped to it; fewer decade labels when the plot is short.
+//! - The legend is [`GradientFlowChart::legend`]: by default one entry per series; the registry
+//!   gives one per cell (its colour) plus one per line style, so no two entries differ by
+//!   shade alone.
 //! - Values ≤ 0 cannot be drawn on a log axis: they break the line (e.g. a gradient that
 //!   underflowed to exactly 0).
 //! - inf/NaN: the line stops at the first non-finite value and a red triangle at the top edge
 //!   with the text `overflow at k=…` marks where (an exploding network is a result, not an
 //!   error).
+//!
+//! Drawn in two layers ([`Layer`]): the frame (background, x axis, titles, legend; [`layout`]
+//! says where and [`Layout::key`] when it changes) and the data (the y axis, whose decades follow
+//! the values, the lines, overflow markers).
 
-use super::frame::{self, err, Area, Axes, Entry, Swatch, ALERT, MUTED};
+pub use super::frame::LineStyle;
+use super::frame::{self, err, Area, Axes, Entry, Layer, Swatch, ALERT, MUTED};
 use super::{ChartError, PixelRect};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -20,14 +30,42 @@ use plotters::style::text_anchor::{HPos, VPos};
 /// One line of the chart.
 #[derive(Clone, Debug)]
 pub struct Series {
-    /// Legend text.
+    /// Its name (in the default legend, and in overflow markers).
     pub label: String,
     /// Line colour (see [`super::cell_color`], [`super::series_color`]).
     pub color: [u8; 3],
     /// Values indexed by lag `k = 0, 1, …`.
     pub values: Vec<f64>,
-    /// Dashed (a theory curve) or solid (a measurement).
-    pub dashed: bool,
+    /// Solid or dotted: a measurement; dashed: a theory curve (drawn on top, does not stretch
+    /// the y range by more than 3 decades, gets no overflow marker).
+    pub style: LineStyle,
+}
+
+impl Series {
+    /// A theory curve (dashed).
+    pub fn is_theory(&self) -> bool {
+        self.style == LineStyle::Dashed
+    }
+}
+
+/// What a legend entry's swatch shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// A block of colour (e.g. a cell's).
+    Colour,
+    /// A short line in this style.
+    Line(LineStyle),
+}
+
+/// One legend entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendItem {
+    /// Its text.
+    pub label: String,
+    /// Its colour.
+    pub color: [u8; 3],
+    /// Its swatch.
+    pub key: Key,
 }
 
 /// A log-scale gradient-flow chart.
@@ -39,18 +77,29 @@ pub struct GradientFlowChart {
     pub y_label: String,
     /// x-axis title (default `"lag k (steps back from the end)"`).
     pub x_label: String,
-    /// The lines, drawn in order (dashed ones first, under the solid ones).
+    /// The lines (drawn solid, then dotted, then dashed).
     pub series: Vec<Series>,
+    /// The legend, in order.
+    pub legend: Vec<LegendItem>,
 }
 
 impl GradientFlowChart {
-    /// A chart with the default x-axis title.
+    /// A chart with the default x-axis title and one legend entry per series.
     pub fn new(title: impl Into<String>, y_label: impl Into<String>, series: Vec<Series>) -> Self {
+        let legend = series
+            .iter()
+            .map(|s| LegendItem {
+                label: s.label.clone(),
+                color: s.color,
+                key: Key::Line(s.style),
+            })
+            .collect();
         GradientFlowChart {
             title: title.into(),
             y_label: y_label.into(),
             x_label: "lag k (steps back from the end)".into(),
             series,
+            legend,
         }
     }
 }
@@ -79,12 +128,12 @@ fn decades<'a>(series: impl Iterator<Item = &'a Series>) -> Option<(i32, i32)> {
 }
 
 /// The y axis' decade range `(lo, hi)`: the chart spans `10^lo ..= 10^hi`. From the finite
-/// positive values before each series' first inf/NaN: the solid series' decades, widened by
-/// at most 3 decades each way for the dashed ones (all of them when no solid series has data),
-/// and at least one decade each side of a single value. `None` when nothing is drawable.
+/// positive values before each series' first inf/NaN: the measured series' decades, widened by
+/// at most 3 decades each way for the theory curves (all of them when no measurement has
+/// data), and at least one decade each side of a single value. `None` when nothing is drawable.
 pub fn decade_range(series: &[Series]) -> Option<(i32, i32)> {
-    let measured = decades(series.iter().filter(|s| !s.dashed));
-    let theory = decades(series.iter().filter(|s| s.dashed));
+    let measured = decades(series.iter().filter(|s| !s.is_theory()));
+    let theory = decades(series.iter().filter(|s| s.is_theory()));
     let (lo, hi) = match (measured, theory) {
         (Some((a, b)), Some((c, d))) => (a.min(c.max(a - 3)), b.max(d.min(b + 3))),
         (Some(m), None) => m,
@@ -94,8 +143,9 @@ pub fn decade_range(series: &[Series]) -> Option<(i32, i32)> {
     Some(if lo == hi { (lo - 1, hi + 1) } else { (lo, hi) })
 }
 
-/// Decade tick step: 1, 2, 5, 10, 20, 50, … so that at most 8 intervals show.
-fn decade_step(span: i32) -> i32 {
+/// Decade tick step: 1, 2, 5, 10, 20, 50, … so that at most `max` intervals show.
+fn decade_step(span: i32, max: i32) -> i32 {
+    let max = max.max(1);
     let mut m = [1, 2, 5].iter().cycle();
     let mut mag = 1;
     loop {
@@ -104,9 +154,164 @@ fn decade_step(span: i32) -> i32 {
         if k == 5 {
             mag *= 10;
         }
-        if span <= 8 * step {
+        if span <= max * step {
             return step;
         }
+    }
+}
+
+/// The decade ticks `lo..=hi` every `step` decades, the range widened to multiples of `step`.
+fn decade_ticks(lo: i32, hi: i32, step: i32) -> (i32, i32, Vec<(f64, String)>) {
+    let lo = lo.div_euclid(step) * step;
+    let hi = -((-hi).div_euclid(step) * step);
+    let ticks = (lo..=hi)
+        .step_by(step as usize)
+        .map(|e| (e as f64, frame::pow10_label(e)))
+        .collect();
+    (lo, hi, ticks)
+}
+
+/// Where everything goes: the plot rectangle, the ticks, the legend. Built by [`layout`]; the
+/// frame is drawn from it alone.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    th: frame::Theme,
+    size: (i32, i32),
+    title: String,
+    x_label: String,
+    y_label: String,
+    ax: Axes,
+    place: frame::LegendPlace,
+    entries: Vec<Entry>,
+    xticks: Vec<(f64, String)>,
+    yticks: Vec<(f64, String)>,
+    ytw: i32,
+    /// Minor gridlines at 2..9 × 10^e (few decades only).
+    minor: bool,
+    /// Nothing to draw.
+    empty: bool,
+}
+
+impl Layout {
+    /// Equal keys draw the same frame.
+    pub fn key(&self) -> u64 {
+        // Everything the frame is drawn from: not the y range and its ticks (drawn with the data).
+        let l = self;
+        let ax = (l.ax.x0, l.ax.y0, l.ax.x1, l.ax.y1, l.ax.xr);
+        frame::key(&(
+            l.size, l.th, &l.title, &l.x_label, &l.y_label, ax, &l.place, &l.entries, &l.xticks,
+            l.ytw, l.empty,
+        ))
+    }
+
+    /// The plot rectangle.
+    pub fn rect(&self) -> PixelRect {
+        self.ax.rect()
+    }
+}
+
+/// The legend's entries; in rows, the line styles start a row after the colours.
+fn entries(chart: &GradientFlowChart) -> Vec<Entry> {
+    let mut prev = None;
+    chart
+        .legend
+        .iter()
+        .map(|l| {
+            let swatch = match l.key {
+                Key::Colour => Swatch::Bar,
+                Key::Line(s) => Swatch::Line(s),
+            };
+            let newline = matches!((prev, l.key), (Some(Key::Colour), Key::Line(_)));
+            prev = Some(l.key);
+            Entry {
+                newline,
+                ..Entry::new(l.label.clone(), frame::rgb(l.color), swatch)
+            }
+        })
+        .collect()
+}
+
+/// Lays `chart` out on `area` (measures the labels; draws nothing).
+pub fn layout<DB: DrawingBackend>(area: &Area<DB>, chart: &GradientFlowChart) -> Layout {
+    let (th, w, h, top) = frame::measure(area, &chart.title);
+    let range = decade_range(&chart.series);
+    let (lo0, hi0) = range.unwrap_or((-1, 1));
+    let n = chart
+        .series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(0);
+    let xmax = n.saturating_sub(1).max(1) as f64;
+    let left_of = |ytw: i32| frame::left_margin(&th, ytw, !chart.y_label.is_empty());
+    let bottom = frame::bottom_margin(&th, !chart.x_label.is_empty());
+    // The legend goes outside the plot, never over the lines: one column on the right when
+    // that leaves the better plot, otherwise in columns under the axis title.
+    let entries = entries(chart);
+    let right_of = |room: i32| {
+        if room > 0 {
+            room + th.pad
+        } else {
+            th.pad + th.px(12.0)
+        }
+    };
+    let place_for = |left: i32| {
+        frame::place_legend(area, &th, &entries, h - top - bottom, 1.8, |rr, br| {
+            (w - left - right_of(rr), h - top - bottom - br)
+        })
+    };
+    // At most 8 decade intervals, and no more than the plot's height holds without the labels
+    // touching (a phone's short chart shows every second or fifth decade).
+    // The tick labels' width, at least that of a two-digit exponent (`10⁻⁸⁸`), so the plot does
+    // not shift (and the frame stays as it is) while the range moves by a few decades.
+    let reserve = frame::tick_label_width(area, &th, &[(0.0, frame::pow10_label(-88))]);
+    let label_w = |ticks: &[(f64, String)]| frame::tick_label_width(area, &th, ticks).max(reserve);
+    let (mut lo, mut hi, mut yticks) = decade_ticks(lo0, hi0, decade_step(hi0 - lo0, 8));
+    let mut ytw = label_w(&yticks);
+    let mut place = place_for(left_of(ytw));
+    let plot_h = |place: &frame::LegendPlace| h - bottom - place.below_room(&th) - top;
+    let fit = ((plot_h(&place) as f64 / (th.tick * 1.6)).floor() as i32).clamp(1, 8);
+    if (hi - lo) / decade_step(hi0 - lo0, 8) > fit {
+        (lo, hi, yticks) = decade_ticks(lo0, hi0, decade_step(hi0 - lo0, fit));
+        ytw = label_w(&yticks);
+        place = place_for(left_of(ytw));
+    }
+    let step = if yticks.len() > 1 {
+        (yticks[1].0 - yticks[0].0) as i32
+    } else {
+        1
+    };
+    let left = left_of(ytw);
+    let ax = Axes {
+        x0: left,
+        y0: top,
+        x1: (w - right_of(place.right_room(&th))).max(left + 10),
+        y1: (h - bottom - place.below_room(&th)).max(top + 10),
+        xr: (0.0, xmax),
+        yr: (lo as f64, hi as f64),
+    };
+    // x ticks: at most 8, fewer when the labels would crowd a narrow plot.
+    let widest = frame::text_width(
+        area,
+        &format!("{}", xmax as usize),
+        &frame::style(th.tick, &MUTED, false),
+    );
+    let max_x = (((ax.x1 - ax.x0) / (2 * widest + th.px(8.0)).max(1)) as usize).clamp(2, 8);
+    let xticks = frame::fmt_ticks(&frame::nice_ticks(0.0, xmax, max_x, 1.0));
+    Layout {
+        th,
+        size: (w, h),
+        title: chart.title.clone(),
+        x_label: chart.x_label.clone(),
+        y_label: chart.y_label.clone(),
+        ax,
+        place,
+        entries,
+        xticks,
+        yticks,
+        ytw,
+        minor: step == 1 && hi - lo <= 5,
+        empty: range.is_none(),
     }
 }
 
@@ -118,78 +323,34 @@ pub fn draw<DB: DrawingBackend>(
     area: &Area<DB>,
     chart: &GradientFlowChart,
 ) -> Result<PixelRect, ChartError> {
-    let (th, w, h, top) = frame::begin(area, &chart.title)?;
+    let l = layout(area, chart);
+    draw_layer(area, chart, &l, Layer::Frame)?;
+    draw_layer(area, chart, &l, Layer::Data)?;
+    Ok(l.rect())
+}
 
-    let range = decade_range(&chart.series);
-    let (mut lo, mut hi) = range.unwrap_or((-1, 1));
-    let step = decade_step(hi - lo);
-    lo = lo.div_euclid(step) * step;
-    hi = -((-hi).div_euclid(step) * step);
-    let yticks: Vec<(f64, String)> = (lo..=hi)
-        .step_by(step as usize)
-        .map(|e| (e as f64, frame::pow10_label(e)))
-        .collect();
-    let ytw = frame::tick_label_width(area, &th, &yticks);
-
-    let n = chart
-        .series
-        .iter()
-        .map(|s| s.values.len())
-        .max()
-        .unwrap_or(0);
-    let xmax = n.saturating_sub(1).max(1) as f64;
-    let left = frame::left_margin(&th, ytw, !chart.y_label.is_empty());
-    let bottom = frame::bottom_margin(&th, !chart.x_label.is_empty());
-
-    // The legend goes outside the plot, never over the lines: one column on the right when
-    // that leaves the better plot, otherwise in columns under the axis title.
-    let entries: Vec<Entry> = chart
-        .series
-        .iter()
-        .map(|s| Entry {
-            label: s.label.clone(),
-            color: frame::rgb(s.color),
-            swatch: Swatch::Line { dashed: s.dashed },
-        })
-        .collect();
-    let right_of = |room: i32| {
-        if room > 0 {
-            room + th.pad
-        } else {
-            th.pad + th.px(12.0)
-        }
-    };
-    let place = frame::place_legend(area, &th, &entries, h - top - bottom, 1.8, |rr, br| {
-        (w - left - right_of(rr), h - top - bottom - br)
-    });
-    let ax = Axes {
-        x0: left,
-        y0: top,
-        x1: (w - right_of(place.right_room(&th))).max(left + 10),
-        y1: (h - bottom - place.below_room(&th)).max(top + 10),
-        xr: (0.0, xmax),
-        yr: (lo as f64, hi as f64),
-    };
-    ax.background(area)?;
-
-    // Minor gridlines at 2..9 × 10^e when the decades are few enough to show them.
-    if step == 1 && hi - lo <= 5 {
-        for e in lo..hi {
-            for m in 2..10 {
-                let y = ax.fy(e as f64 + (m as f64).log10()).round() as i32;
-                area.draw(&PathElement::new(
-                    vec![(ax.x0, y), (ax.x1, y)],
-                    RGBColor(243, 243, 243).stroke_width(th.line(1.0)),
-                ))
-                .map_err(err)?;
-            }
-        }
+/// Draws one layer of `chart` as laid out by [`layout`].
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw_layer<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &GradientFlowChart,
+    l: &Layout,
+    layer: Layer,
+) -> Result<(), ChartError> {
+    match layer {
+        Layer::Frame => draw_frame(area, l),
+        Layer::Data => draw_data(area, chart, l),
     }
-    let xt = frame::fmt_ticks(&frame::nice_ticks(0.0, xmax, 8, 1.0));
-    ax.x_ticks(area, &th, &xt, true)?;
-    ax.y_ticks(area, &th, &yticks, true)?;
+}
 
-    if range.is_none() {
+fn draw_frame<DB: DrawingBackend>(area: &Area<DB>, l: &Layout) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    frame::begin(area, th, &l.title)?;
+    ax.background(area)?;
+    ax.x_ticks(area, th, &l.xticks, true)?;
+    if l.empty {
         frame::text(
             area,
             "no finite positive values to draw",
@@ -199,32 +360,86 @@ pub fn draw<DB: DrawingBackend>(
             VPos::Center,
         )?;
     }
+    ax.frame(area, th)?;
+    ax.labels(area, th, &l.x_label, &l.y_label, l.ytw)?;
+    l.place
+        .draw(area, th, &l.entries, ax, ax.x1 + th.px(16.0), Layer::Frame)
+}
 
-    // Lines: dashed first, so measurements sit on top.
-    let mut order: Vec<&Series> = chart.series.iter().filter(|s| s.dashed).collect();
-    order.extend(chart.series.iter().filter(|s| !s.dashed));
-    for s in &order {
-        let color = frame::rgb(s.color);
-        let style = color.stroke_width(th.line(if s.dashed { 2.0 } else { 2.5 }));
-        for seg in segments(&ax, s) {
-            if s.dashed {
-                area.draw(&DashedPathElement::new(seg, th.px(7.0), th.px(5.0), style))
-                    .map_err(err)?;
-            } else if seg.len() == 1 {
-                area.draw(&Circle::new(seg[0], th.px(2.5), color.filled()))
-                    .map_err(err)?;
-            } else {
-                area.draw(&PathElement::new(seg, style)).map_err(err)?;
+/// The y axis: decade gridlines (and minor ones at 2..9 × 10^e for a few decades), tick marks
+/// and labels. Drawn with the data: the decades change with the values on most steps of a
+/// slider, and drawing a few labels costs less than drawing the whole frame again. The
+/// gridlines stop a pixel short of the plot's frame, which the frame layer drew.
+fn draw_y_axis<DB: DrawingBackend>(area: &Area<DB>, l: &Layout) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    let inset = th.line(1.0) as i32;
+    let (x0, x1) = (ax.x0 + inset, ax.x1 - inset);
+    if l.minor {
+        let (lo, hi) = (ax.yr.0 as i32, ax.yr.1 as i32);
+        for e in lo..hi {
+            for m in 2..10 {
+                let y = ax.fy(e as f64 + (m as f64).log10()).round() as i32;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x1, y)],
+                    RGBColor(243, 243, 243).stroke_width(th.line(1.0)),
+                ))
+                .map_err(err)?;
             }
         }
     }
-    ax.frame(area, &th)?;
-    ax.labels(area, &th, &chart.x_label, &chart.y_label, ytw)?;
+    for (v, _) in &l.yticks {
+        let y = ax.fy(*v).round() as i32;
+        if y > ax.y0 && y < ax.y1 {
+            area.draw(&PathElement::new(
+                vec![(x0, y), (x1, y)],
+                frame::GRID.stroke_width(th.line(1.0)),
+            ))
+            .map_err(err)?;
+        }
+    }
+    ax.y_ticks(area, th, &l.yticks, false)
+}
+
+/// A theory curve's ink: the colour at 55 %, so it reads dark over its own measurement.
+fn darker(c: [u8; 3]) -> RGBColor {
+    let d = |v: u8| (v as f64 * 0.55).round() as u8;
+    RGBColor(d(c[0]), d(c[1]), d(c[2]))
+}
+
+fn draw_data<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &GradientFlowChart,
+    l: &Layout,
+) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    draw_y_axis(area, l)?;
+    // Solid, then dotted, then the theory curves on top.
+    for line in [LineStyle::Solid, LineStyle::Dotted, LineStyle::Dashed] {
+        for s in chart.series.iter().filter(|s| s.style == line) {
+            let color = frame::rgb(s.color);
+            for seg in segments(ax, s) {
+                if seg.len() == 1 {
+                    if line != LineStyle::Dashed {
+                        area.draw(&Circle::new(seg[0], th.px(2.5), color.filled()))
+                            .map_err(err)?;
+                    }
+                } else if line == LineStyle::Dashed {
+                    let halo = frame::BACKGROUND.stroke_width(th.line(2.0) + th.line(2.5));
+                    frame::polyline(area, th, seg.clone(), line, halo)?;
+                    let ink = darker(s.color).stroke_width(th.line(2.0));
+                    frame::polyline(area, th, seg, line, ink)?;
+                } else {
+                    let st = color.stroke_width(th.line(2.5));
+                    frame::polyline(area, th, seg, line, st)?;
+                }
+            }
+        }
+    }
 
     // Overflow markers: one per lag where a measured series first holds inf/NaN (a theory
     // curve that leaves f64 just stops).
     let mut overflows: Vec<(usize, Vec<&str>)> = Vec::new();
-    for s in chart.series.iter().filter(|s| !s.dashed) {
+    for s in chart.series.iter().filter(|s| !s.is_theory()) {
         if let Some(k) = first_nonfinite(&s.values) {
             match overflows.iter_mut().find(|o| o.0 == k) {
                 Some(o) => o.1.push(&s.label),
@@ -276,9 +491,7 @@ pub fn draw<DB: DrawingBackend>(
         .map_err(err)?;
         frame::text(area, &label, (lx, y), &alert_st, hp, VPos::Center)?;
     }
-
-    place.draw(area, &th, &entries, &ax, ax.x1 + th.px(16.0))?;
-    Ok(ax.rect())
+    Ok(())
 }
 
 /// The drawable pieces of one series in pixels: positive values before the first inf/NaN,
@@ -358,7 +571,11 @@ mod tests {
             label: String::new(),
             color: [0, 0, 0],
             values,
-            dashed,
+            style: if dashed {
+                LineStyle::Dashed
+            } else {
+                LineStyle::Solid
+            },
         }
     }
 
@@ -381,11 +598,13 @@ mod tests {
     }
 
     #[test]
-    fn decade_steps_keep_at_most_eight_intervals() {
-        assert_eq!(decade_step(3), 1);
-        assert_eq!(decade_step(8), 1);
-        assert_eq!(decade_step(9), 2);
-        assert_eq!(decade_step(30), 5);
-        assert_eq!(decade_step(300), 50);
+    fn decade_steps_keep_at_most_the_intervals_that_fit() {
+        assert_eq!(decade_step(3, 8), 1);
+        assert_eq!(decade_step(8, 8), 1);
+        assert_eq!(decade_step(9, 8), 2);
+        assert_eq!(decade_step(30, 8), 5);
+        assert_eq!(decade_step(300, 8), 50);
+        assert_eq!(decade_step(8, 3), 5, "a short plot: three intervals");
+        assert_eq!(decade_step(8, 0), 10, "at least one interval");
     }
 }

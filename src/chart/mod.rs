@@ -1,6 +1,12 @@
 //! Charts of what a run recorded: pure Rust drawing, generic over plotters' [`DrawingBackend`],
-//! so the same code draws on an HTML canvas (plotters-canvas, in wasm) and to SVG/PNG natively.
-//! No wasm or web types here (ring 2 of the house style).
+//! so the same code draws on an HTML canvas (the page's backend, `src/web/canvas.rs`) and to
+//! SVG/PNG natively. No wasm or web types here (ring 2 of the house style).
+//!
+//! The line charts are laid out first (labels measured, plot and legend placed) and drawn in two
+//! [`Layer`]s from that layout: the frame (background, title, grid, ticks, axis titles, the
+//! legend's swatches and fixed labels) and the data. Natively both go on one area in that order;
+//! the page keeps the frame as a cached image, redrawn only when the layout's key changes, and
+//! draws the data over it on every change. One drawing code path per chart either way.
 //!
 //! What each chart shows:
 //! - [`heatmap`]: one value per (unit, time step) cell, e.g. a gate's activation `[T][H]` drawn
@@ -10,8 +16,9 @@
 //!   returns where the cells went so the page can put its `ImageData` there instead.
 //! - [`gradient_flow`]: how far back a signal still reaches. Norms such as `‖∂L/∂h_t‖` and
 //!   `‖∂h_last/∂h_t‖` against the lag `k` (steps back from the end) on a log axis, so
-//!   exponential vanishing or explosion is a straight line; theory curves (`ρ^k`, `σ_max^k`)
-//!   dashed; an inf/NaN ends the line with an "overflow at k=…" marker.
+//!   exponential vanishing or explosion is a straight line; line styles (solid, dotted) tell
+//!   quantities apart and colours cells; theory curves (`ρ^k`, `σ_max^k`) dashed on top; an
+//!   inf/NaN ends the line with an "overflow at k=…" marker.
 //! - [`spectrum`]: the eigenvalues of `W_hh` blocks in the complex plane with the unit circle
 //!   (inside it: a linear recurrence forgets; outside: it explodes) and each block's spectral
 //!   radius dashed; and [`spectrum::draw_singular_values`], the singular values as bars against
@@ -40,6 +47,7 @@ pub mod source;
 pub mod spectrum;
 
 use crate::cell::CellKind;
+pub use frame::{Layer, LineStyle};
 pub use plotters::coord::Shift;
 pub use plotters::prelude::{DrawingArea, DrawingBackend};
 

@@ -2,25 +2,34 @@
 //! (a lab scene), for `unrolled render` (a trace) and for the page's SVG downloads alike.
 //!
 //! The charts ([`NAMES`]):
-//! - `gradient-flow`: per cell, by lag `k` ([`crate::trace::by_lag`]): the measured
-//!   `‖∂L/∂h_t‖` (solid, the cell's colour) and `‖∂h_last/∂h_t‖₂` (solid, lighter), and the theory
-//!   curve of the cell table (dashed): `θ_k = m_0 · b^k` with `b = ρ(W)` for `rnn_linear` (exact
-//!   asymptotics) or `b = σ_max(W)` for `rnn_tanh`/`rnn_relu` (Pascanu et al.'s bound, γ = 1),
-//!   anchored at lag 0's measured value `m_0 = ‖∂L/∂h_{last}‖` (or `‖∂h_last/∂h_last‖ = 1` when
-//!   no gradient was recorded), so theory and measurement start together.
+//! - `gradient-flow`: per cell, by lag `k` ([`crate::trace::by_lag`]), everything relative to
+//!   lag 0, so every curve starts at 1: the measured `‖∂L/∂h_t‖ / ‖∂L/∂h_last‖` (solid), the
+//!   worst case `‖∂h_last/∂h_t‖₂` (dotted; 1 at lag 0), and the theory curve of the cell table
+//!   (dashed, on top): `b^k` with `b = ρ(W)` for `rnn_linear` (exact asymptotics) or
+//!   `b = σ_max(W)` for `rnn_tanh`/`rnn_relu` (Pascanu et al.'s bound, γ = 1). When the loss
+//!   reaches a run only through its last state (loss at the last step), `∂L/∂h_t =
+//!   (∂h_last/∂h_t)ᵀ ∂L/∂h_last`, so the solid curve never lies above the dotted one: the dotted
+//!   one is a true worst case. With a loss at every step (or any upstream gradient before the
+//!   end) it bounds only the last step's share, and its legend says so. (Unnormalised: the loss
+//!   sums H units, so `‖∂L/∂h_last‖ = √H` and the measured curve would start above the worst
+//!   case.) A gradient whose lag-0 value is 0 or not finite is drawn as it is. The legend has
+//!   one entry per cell (its colour) and one per line style.
 //! - `spectrum`, `singular-values`: eigenvalues and singular values of `W_hh` (one matrix when
 //!   every gate block is the same, else one per distinct block).
 //! - `gates`: one heatmap per gate block and state (titles and scales from the cell table).
 //! - `carry-path`: the carry path `∏f` (LSTM) or `∏z` (GRU) over the later steps, as a heatmap.
 //! - `paths`: the carry path's largest unit against the hidden path `‖∂h_last/∂h_t‖₂`, by lag:
 //!   the cell state's additive path keeps gradients alive where the path through `h` vanishes.
+//!
+//! A built [`Chart`] draws natively ([`Chart::draw`], [`Chart::svg`]) or in two layers
+//! ([`Chart::layout`], [`Chart::draw_layer`]): the page caches the frame and redraws the data.
 
 use super::colormap::Scale;
-use super::gradient_flow::{self, GradientFlowChart, Series};
+use super::gradient_flow::{self, GradientFlowChart, Key, LegendItem, LineStyle, Series};
 use super::heatmap::{self, transpose, HeatmapChart};
 use super::source::{CellRun, Source};
 use super::spectrum::{self, BarSeries, EigenSeries, SingularValuesChart, SpectrumChart};
-use super::{series_color, ChartError, DrawingArea, DrawingBackend, PixelRect, Shift};
+use super::{series_color, ChartError, DrawingArea, DrawingBackend, Layer, PixelRect, Shift};
 use crate::cell::info::{curve, Carry};
 use crate::cell::{CellKind, HeatScale};
 use crate::trace::by_lag;
@@ -44,6 +53,10 @@ pub struct FlowOptions {
     pub jacobian: bool,
     /// Theory curves.
     pub theory: bool,
+    /// The Jacobian curves are on their way (the page computes them in a worker and draws the
+    /// rest first): their legend entry stays, so the legend and the frame do not change back and
+    /// forth while a slider moves.
+    pub jacobian_pending: bool,
 }
 
 impl Default for FlowOptions {
@@ -52,6 +65,7 @@ impl Default for FlowOptions {
             gradient: true,
             jacobian: true,
             theory: true,
+            jacobian_pending: false,
         }
     }
 }
@@ -116,12 +130,11 @@ fn title(titled: bool, text: impl FnOnce() -> String) -> String {
     }
 }
 
-fn lighter(c: [u8; 3]) -> [u8; 3] {
-    [c[0] / 2 + 64, c[1] / 2 + 64, c[2] / 2 + 64]
-}
+/// The y-axis title of `gradient-flow`.
+pub const FLOW_Y_LABEL: &str = "relative to lag 0 (log scale)";
 
 /// The gradient-flow chart: per cell, gradient, Jacobian product and theory (see the module
-/// docs), in that order.
+/// docs), in that order; the legend one entry per cell and one per line style.
 ///
 /// # Errors
 /// When a cell recorded neither norm, or the theory's matrix holds inf/NaN.
@@ -131,44 +144,93 @@ pub fn gradient_flow(
     titled: bool,
 ) -> Result<GradientFlowChart, String> {
     let mut series = Vec::new();
+    let mut theories: Vec<&str> = Vec::new();
     for run in &src.cells {
         series.extend(flow_series(src, run, opt)?);
+        if let (true, Some(label)) = (opt.theory, run.cell.info().theory.label()) {
+            if !theories.contains(&label) {
+                theories.push(label);
+            }
+        }
     }
     let len = src.cells.first().map_or(0, |c| c.len);
     let h = src.hidden;
     let title = title(titled, || {
         format!("Gradient flow back through time (H = {h}, T = {len})")
     });
-    Ok(GradientFlowChart::new(title, "norm (log scale)", series))
+    let mut chart = GradientFlowChart::new(title, FLOW_Y_LABEL, series);
+    let mut legend: Vec<LegendItem> = src
+        .cells
+        .iter()
+        .map(|run| LegendItem {
+            label: run.cell.info().label.into(),
+            color: run.cell.info().color,
+            key: Key::Colour,
+        })
+        .collect();
+    let at_end = src.cells.iter().all(|c| c.loss_at_end);
+    let worst = if at_end {
+        "worst case ‖∂h_T/∂h_t‖₂".to_string()
+    } else {
+        "‖∂h_T/∂h_t‖₂ (bounds the last step's loss only)".to_string()
+    };
+    let pending = opt.jacobian && opt.jacobian_pending;
+    for (style, label) in [
+        (LineStyle::Solid, "‖∂L/∂h_t‖".to_string()),
+        (LineStyle::Dotted, worst),
+        (LineStyle::Dashed, theories.join(", ")),
+    ] {
+        let shown = chart.series.iter().any(|s| s.style == style);
+        if shown || (style == LineStyle::Dotted && pending) {
+            legend.push(LegendItem {
+                label,
+                color: LEGEND_INK,
+                key: Key::Line(style),
+            });
+        }
+    }
+    chart.legend = legend;
+    Ok(chart)
+}
+
+/// The colour of a line-style legend entry (the chart's ink).
+const LEGEND_INK: [u8; 3] = [34, 34, 34];
+
+/// `v` divided by its lag-0 value, when that is finite and positive (else `v` as it is).
+fn relative(v: Vec<f64>) -> Vec<f64> {
+    match v.first() {
+        Some(&m) if m.is_finite() && m > 0.0 => v.into_iter().map(|x| x / m).collect(),
+        _ => v,
+    }
 }
 
 fn flow_series(src: &Source, run: &CellRun, opt: FlowOptions) -> Result<Vec<Series>, String> {
     let info = run.cell.info();
     let color = info.color;
-    let grad = run.grad_h_norm.map(|v| by_lag(v, run.reverse));
+    let grad = run.grad_h_norm.map(|v| relative(by_lag(v, run.reverse)));
     let jac = run.jacobian_norm.map(|v| by_lag(v, run.reverse));
-    let Some(anchor) = grad.as_ref().or(jac.as_ref()).map(|v| v[0]) else {
+    if grad.is_none() && jac.is_none() {
         return Err(
             "needs a backward pass (grad_output, grad_h_n or grad_c_n) or \"analysis\": true"
                 .into(),
         );
-    };
-    let line = |what: &str, color, values, dashed| Series {
+    }
+    let line = |what: &str, values, style| Series {
         label: format!("{}: {what}", info.label),
         color,
         values,
-        dashed,
+        style,
     };
     let mut out = Vec::new();
     if let (true, Some(g)) = (opt.gradient, grad) {
-        out.push(line("‖∂L/∂h_t‖", color, g, false));
+        out.push(line("‖∂L/∂h_t‖", g, LineStyle::Solid));
     }
     if let (true, Some(j)) = (opt.jacobian, jac) {
-        out.push(line("‖∂h_T/∂h_t‖", lighter(color), j, false));
+        out.push(line("‖∂h_T/∂h_t‖₂", j, LineStyle::Dotted));
     }
     if let (true, Some(label), Some(base)) = (opt.theory, info.theory.label(), info.theory.base()) {
         let b = src.matrix.base(base)?;
-        out.push(line(label, color, curve(anchor, b, run.len), true));
+        out.push(line(label, curve(1.0, b, run.len), LineStyle::Dashed));
     }
     Ok(out)
 }
@@ -320,20 +382,46 @@ pub fn paths(run: &CellRun, titled: bool) -> Result<GradientFlowChart, String> {
             label: carry.label(info),
             color: [0xD5, 0x5E, 0x00],
             values: by_lag(cp, run.reverse),
-            dashed: false,
+            style: LineStyle::Solid,
         },
         Series {
             label: "hidden path ‖∂h_T/∂h_t‖".into(),
             color: info.color,
             values: by_lag(jac, run.reverse),
-            dashed: false,
+            style: LineStyle::Solid,
         },
     ];
     Ok(GradientFlowChart::new(title, "size (log scale)", series))
 }
 
+/// Where a built chart's parts go on one area ([`Chart::layout`]).
+#[derive(Clone, Debug)]
+pub enum Layout {
+    /// `gradient-flow`, `paths`.
+    Flow(gradient_flow::Layout),
+    /// `spectrum`.
+    Spectrum(spectrum::Layout),
+    /// `singular-values`.
+    Singular(spectrum::BarsLayout),
+    /// Heatmaps: drawn whole with the data (the page caches their frames itself).
+    Whole,
+}
+
+impl Layout {
+    /// Equal keys draw the same frame; `None` when the chart has no separate frame.
+    pub fn key(&self) -> Option<u64> {
+        match self {
+            Layout::Flow(l) => Some(l.key()),
+            Layout::Spectrum(l) => Some(l.key()),
+            Layout::Singular(l) => Some(l.key()),
+            Layout::Whole => None,
+        }
+    }
+}
+
 impl Chart {
-    /// Draws the chart filling `area`; returns the plot rectangles (one per heatmap of a grid).
+    /// Draws the chart filling `area`: its frame, then its data; returns the plot rectangles
+    /// (one per heatmap of a grid).
     ///
     /// # Errors
     /// When the backend fails.
@@ -341,12 +429,51 @@ impl Chart {
         &self,
         area: &DrawingArea<DB, Shift>,
     ) -> Result<Vec<PixelRect>, ChartError> {
+        let layout = self.layout(area);
+        self.draw_layer(area, &layout, Layer::Frame)?;
+        self.draw_layer(area, &layout, Layer::Data)
+    }
+
+    /// Lays the chart out on `area`: measures its labels, places its plot and legend; draws
+    /// nothing.
+    pub fn layout<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Layout {
         match self {
-            Chart::Flow(c) => gradient_flow::draw(area, c).map(|r| vec![r]),
-            Chart::Spectrum(c) => spectrum::draw(area, c).map(|r| vec![r]),
-            Chart::Singular(c) => spectrum::draw_singular_values(area, c).map(|r| vec![r]),
-            Chart::Grid(c) => heatmap::draw_grid(area, c, c.len().div_ceil(2)),
-            Chart::Heatmap(c) => heatmap::draw(area, c).map(|r| vec![r]),
+            Chart::Flow(c) => Layout::Flow(gradient_flow::layout(area, c)),
+            Chart::Spectrum(c) => Layout::Spectrum(spectrum::layout(area, c)),
+            Chart::Singular(c) => Layout::Singular(spectrum::layout_singular_values(area, c)),
+            Chart::Grid(_) | Chart::Heatmap(_) => Layout::Whole,
+        }
+    }
+
+    /// Draws one layer as `layout` (of this chart, on an area of the same size) places it;
+    /// returns the plot rectangles.
+    ///
+    /// # Errors
+    /// When the backend fails, or `layout` belongs to another kind of chart.
+    pub fn draw_layer<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        layout: &Layout,
+        layer: Layer,
+    ) -> Result<Vec<PixelRect>, ChartError> {
+        match (self, layout) {
+            (Chart::Flow(c), Layout::Flow(l)) => {
+                gradient_flow::draw_layer(area, c, l, layer).map(|_| vec![l.rect()])
+            }
+            (Chart::Spectrum(c), Layout::Spectrum(l)) => {
+                spectrum::draw_layer(area, c, l, layer).map(|_| vec![l.rect()])
+            }
+            (Chart::Singular(c), Layout::Singular(l)) => {
+                spectrum::draw_singular_values_layer(area, c, l, layer).map(|_| vec![l.rect()])
+            }
+            (Chart::Grid(c), Layout::Whole) if layer == Layer::Data => {
+                heatmap::draw_grid(area, c, c.len().div_ceil(2))
+            }
+            (Chart::Heatmap(c), Layout::Whole) if layer == Layer::Data => {
+                heatmap::draw(area, c).map(|r| vec![r])
+            }
+            (Chart::Grid(_) | Chart::Heatmap(_), Layout::Whole) => Ok(Vec::new()),
+            _ => Err(ChartError("layout: of another chart".into())),
         }
     }
 

@@ -55,6 +55,11 @@ pub struct CellRun<'a> {
     pub batch: &'a Batch,
     /// The sequence's row in the batch.
     pub seq: usize,
+    /// The loss reaches this run only through its last hidden state (loss at the last step; no
+    /// upstream gradient at earlier steps, from a layer above or into the cell state). Then
+    /// `∂L/∂h_t = (∂h_last/∂h_t)ᵀ ∂L/∂h_last` and `‖∂h_last/∂h_t‖₂` bounds the gradient's
+    /// decay from lag 0.
+    pub loss_at_end: bool,
 }
 
 /// The recurrent matrix a source's spectrum charts show.
@@ -132,6 +137,7 @@ impl<'a> Source<'a> {
                     run: &c.forward.runs[0],
                     batch: &c.batch,
                     seq: 0,
+                    loss_at_end: !c.loss_every,
                 }
             })
             .collect();
@@ -176,6 +182,7 @@ impl<'a> Source<'a> {
             run: &r.forward.runs[idx],
             batch: &r.spec.batch,
             seq: pick.seq,
+            loss_at_end: loss_at_end(r, pick),
         };
         Ok(Source {
             hidden: hid,
@@ -188,6 +195,41 @@ impl<'a> Source<'a> {
             },
         })
     }
+}
+
+/// Whether the upstream gradients of a trace reach the picked run only through its last hidden
+/// state: the top layer, `grad_output` zero at every other step of the sequence (for this
+/// direction), no `grad_c_n` into it.
+fn loss_at_end(r: &TraceResult, pick: Pick) -> bool {
+    let arch = r.spec.arch;
+    let (batch, up) = (&r.spec.batch, &r.spec.upstream);
+    let (dirs, hid) = (arch.directions(), arch.hidden_size);
+    if pick.layer + 1 != arch.num_layers {
+        return false;
+    }
+    let n = batch.lengths[pick.seq];
+    let Some(last) = n
+        .checked_sub(1)
+        .and_then(|s| batch.position(pick.seq, s, pick.direction))
+    else {
+        return true;
+    };
+    if let Some(g) = &up.grad_output {
+        let width = dirs * hid;
+        for t in (0..n).filter(|&t| t != last) {
+            let at = (pick.seq * batch.steps + t) * width + pick.direction * hid;
+            if g[at..at + hid].iter().any(|&v| v != 0.0) {
+                return false;
+            }
+        }
+    }
+    if let Some(c) = &up.grad_c_n {
+        let at = ((pick.layer * dirs + pick.direction) * batch.batch + pick.seq) * hid;
+        if c[at..at + hid].iter().any(|&v| v != 0.0) {
+            return false;
+        }
+    }
+    true
 }
 
 impl Pick {

@@ -8,8 +8,12 @@
 //! - [`draw_singular_values`]: `σ_1 ≥ σ_2 ≥ …` as bars (grouped when there are several series)
 //!   with a dashed line at σ = 1: if `σ_max < 1` the tanh RNN's Jacobian products must vanish
 //!   (`‖∂h_T/∂h_t‖ ≤ σ_max^{T−t}`, Pascanu et al. 2013).
+//!
+//! Both are drawn in two layers ([`Layer`]) from a layout ([`layout`], [`layout_singular_values`]):
+//! the frame (axes, ticks, the unit circle, σ = 1's label, the legend's swatches) and the data
+//! (points, radius circles, bars, the line σ = 1 over them, the legend's ρ values).
 
-use super::frame::{self, err, Area, Axes, Entry, Swatch, AXIS, INK, MUTED};
+use super::frame::{self, err, Area, Axes, Entry, Layer, LineStyle, Swatch, AXIS, INK, MUTED};
 use super::{ChartError, PixelRect};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -89,16 +93,39 @@ pub fn plot_limit(chart: &SpectrumChart) -> f64 {
     (reach / step).ceil() * step
 }
 
-/// Draws `chart` filling `area`; returns the (square) plot rectangle.
-///
-/// # Errors
-/// When the backend fails.
-pub fn draw<DB: DrawingBackend>(
-    area: &Area<DB>,
-    chart: &SpectrumChart,
-) -> Result<PixelRect, ChartError> {
-    let (th, w, h, top) = frame::begin(area, &chart.title)?;
+/// Where everything of a spectrum chart goes. Built by [`layout`]; the frame is drawn from it
+/// alone (the legend's ρ values belong to the data).
+#[derive(Clone, Debug)]
+pub struct Layout {
+    th: frame::Theme,
+    size: (i32, i32),
+    title: String,
+    ax: Axes,
+    ticks: Vec<(f64, String)>,
+    ytw: i32,
+    place: frame::LegendPlace,
+    entries: Vec<Entry>,
+}
 
+impl Layout {
+    /// Equal keys draw the same frame.
+    pub fn key(&self) -> u64 {
+        let entries: Vec<_> = self.entries.iter().map(Entry::frame_part).collect();
+        let l = self;
+        frame::key(&(
+            l.th, l.size, &l.title, l.ax, &l.ticks, l.ytw, &l.place, entries,
+        ))
+    }
+
+    /// The (square) plot rectangle.
+    pub fn rect(&self) -> PixelRect {
+        self.ax.rect()
+    }
+}
+
+/// Lays `chart` out on `area` (measures the labels; draws nothing).
+pub fn layout<DB: DrawingBackend>(area: &Area<DB>, chart: &SpectrumChart) -> Layout {
+    let (th, w, h, top) = frame::measure(area, &chart.title);
     let radii: Vec<f64> = chart
         .series
         .iter()
@@ -114,22 +141,25 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .zip(&radii)
         .map(|(s, r)| Entry {
-            label: format!("{}  (ρ = {})", s.label, fmt2(*r)),
-            color: frame::rgb(s.color),
-            swatch: Swatch::Dot,
+            data: true,
+            ..Entry::new(
+                format!("{}  (ρ = {})", s.label, fmt2(*r)),
+                frame::rgb(s.color),
+                Swatch::Dot,
+            )
         })
         .collect();
-    entries.push(Entry {
-        label: "unit circle |λ| = 1".into(),
-        color: AXIS,
-        swatch: Swatch::Line { dashed: false },
-    });
+    entries.push(Entry::new(
+        "unit circle |λ| = 1",
+        AXIS,
+        Swatch::Line(LineStyle::Solid),
+    ));
     if chart.show_radius && !chart.series.is_empty() {
-        entries.push(Entry {
-            label: "spectral radius ρ".into(),
-            color: MUTED,
-            swatch: Swatch::Line { dashed: true },
-        });
+        entries.push(Entry::new(
+            "spectral radius ρ",
+            MUTED,
+            Swatch::Line(LineStyle::Dashed),
+        ));
     }
 
     let ytw = frame::tick_label_width(area, &th, &all_ticks);
@@ -166,29 +196,77 @@ pub fn draw<DB: DrawingBackend>(
     } else {
         all_ticks
     };
-    ax.background(area)?;
-    ax.x_ticks(area, &th, &ticks, true)?;
-    ax.y_ticks(area, &th, &ticks, true)?;
-    // Axes through 0.
-    let (ox, oy) = ax.p(0.0, 0.0);
-    for seg in [
-        vec![(ax.x0, oy), (ax.x1, oy)],
-        vec![(ox, ax.y0), (ox, ax.y1)],
-    ] {
-        area.draw(&PathElement::new(seg, AXIS.stroke_width(th.line(1.0))))
-            .map_err(err)?;
+    Layout {
+        th,
+        size: (w, h),
+        title: chart.title.clone(),
+        ax,
+        ticks,
+        ytw,
+        place,
+        entries,
     }
-    // Unit circle.
-    let unit = (ax.fx(1.0) - ax.fx(0.0)).round() as i32;
-    area.draw(&Circle::new(
-        (ox, oy),
-        unit,
-        AXIS.stroke_width(th.line(2.0)),
-    ))
-    .map_err(err)?;
+}
+
+/// Draws `chart` filling `area`; returns the (square) plot rectangle.
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SpectrumChart,
+) -> Result<PixelRect, ChartError> {
+    let l = layout(area, chart);
+    draw_layer(area, chart, &l, Layer::Frame)?;
+    draw_layer(area, chart, &l, Layer::Data)?;
+    Ok(l.rect())
+}
+
+/// Draws one layer of `chart` as laid out by [`layout`]: the frame (axes, ticks, the unit
+/// circle, the legend's swatches) or the data (spectral-radius circles, eigenvalues, the
+/// selection, the legend's ρ values).
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw_layer<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SpectrumChart,
+    l: &Layout,
+    layer: Layer,
+) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    if layer == Layer::Frame {
+        frame::begin(area, th, &l.title)?;
+        ax.background(area)?;
+        ax.x_ticks(area, th, &l.ticks, true)?;
+        ax.y_ticks(area, th, &l.ticks, true)?;
+        // Axes through 0.
+        let (ox, oy) = ax.p(0.0, 0.0);
+        for seg in [
+            vec![(ax.x0, oy), (ax.x1, oy)],
+            vec![(ox, ax.y0), (ox, ax.y1)],
+        ] {
+            area.draw(&PathElement::new(seg, AXIS.stroke_width(th.line(1.0))))
+                .map_err(err)?;
+        }
+        // Unit circle.
+        let unit = (ax.fx(1.0) - ax.fx(0.0)).round() as i32;
+        area.draw(&Circle::new(
+            (ox, oy),
+            unit,
+            AXIS.stroke_width(th.line(2.0)),
+        ))
+        .map_err(err)?;
+        ax.frame(area, th)?;
+        ax.labels(area, th, "Re λ", "Im λ", l.ytw)?;
+        return l
+            .place
+            .draw(area, th, &l.entries, ax, ax.x1 + th.px(16.0), Layer::Frame);
+    }
     // Spectral-radius circles.
     if chart.show_radius {
-        for (s, &r) in chart.series.iter().zip(&radii) {
+        for s in &chart.series {
+            let r = spectral_radius(&s.points);
             if r <= 0.0 || !r.is_finite() {
                 continue;
             }
@@ -207,99 +285,142 @@ pub fn draw<DB: DrawingBackend>(
             .map_err(err)?;
         }
     }
-    // Eigenvalues: white halo, then the coloured dot.
+    // Eigenvalues: white halos, then the coloured dots (each colour in one go).
     let count: usize = chart.series.iter().map(|s| s.points.len()).sum();
     let r = th.px(match count {
         0..=24 => 5.0,
         25..=96 => 4.0,
         _ => 3.0,
     });
-    for s in &chart.series {
-        let c = frame::rgb(s.color);
-        for &(re, im) in s
-            .points
+    let finite = |s: &EigenSeries| -> Vec<(f64, f64)> {
+        s.points
             .iter()
+            .copied()
             .filter(|p| p.0.is_finite() && p.1.is_finite())
-        {
-            let p = ax.p(re, im);
-            area.draw(&Circle::new(p, r + th.px(1.5), frame::BACKGROUND.filled()))
+            .collect()
+    };
+    for s in &chart.series {
+        for (re, im) in finite(s) {
+            area.draw(&Circle::new(
+                ax.p(re, im),
+                r + th.px(1.5),
+                frame::BACKGROUND.filled(),
+            ))
+            .map_err(err)?;
+        }
+        let c = frame::rgb(s.color);
+        for (re, im) in finite(s) {
+            area.draw(&Circle::new(ax.p(re, im), r, c.filled()))
                 .map_err(err)?;
-            area.draw(&Circle::new(p, r, c.filled())).map_err(err)?;
         }
     }
     if let Some((si, k)) = chart.selected {
         if let Some(&(re, im)) = chart.series.get(si).and_then(|s| s.points.get(k)) {
             if re.is_finite() && im.is_finite() {
-                let p = ax.p(re, im);
-                area.draw(&Circle::new(
-                    p,
-                    r + th.px(5.0),
-                    INK.stroke_width(th.line(2.0)),
-                ))
-                .map_err(err)?;
-                let sign = if im < 0.0 { "−" } else { "+" };
-                let label = format!(
-                    "λ = {} {sign} {}i,  |λ| = {}",
-                    fmt2(re),
-                    fmt2(im.abs()),
-                    fmt2(re.hypot(im))
-                );
-                let st = frame::style(th.tick, &INK, true);
-                let lwid = frame::text_width(area, &label, &st);
-                // In the plot corner (upper left, upper right, lower left, lower right) where
-                // its box hides the fewest eigenvalues.
-                let (m, hh) = (th.px(8.0), (th.tick * 0.7) as i32);
-                let corners = [
-                    (ax.x0 + m, ax.y0 + m + hh),
-                    (ax.x1 - m - lwid, ax.y0 + m + hh),
-                    (ax.x0 + m, ax.y1 - m - hh),
-                    (ax.x1 - m - lwid, ax.y1 - m - hh),
-                ];
-                let hidden = |at: (i32, i32)| {
-                    let (x0, x1) = (at.0 - th.px(4.0) - r, at.0 + lwid + th.px(4.0) + r);
-                    let (y0, y1) = (at.1 - hh - r, at.1 + hh + r);
-                    chart
-                        .series
-                        .iter()
-                        .flat_map(|s| s.points.iter())
-                        .filter(|p| p.0.is_finite() && p.1.is_finite())
-                        .map(|p| ax.p(p.0, p.1))
-                        .filter(|q| q.0 >= x0 && q.0 <= x1 && q.1 >= y0 && q.1 <= y1)
-                        .count()
-                };
-                let at = corners
-                    .iter()
-                    .copied()
-                    .min_by_key(|&c| hidden(c))
-                    .unwrap_or(corners[0]);
-                area.draw(&Rectangle::new(
-                    [
-                        (at.0 - th.px(4.0), at.1 - hh),
-                        (at.0 + lwid + th.px(4.0), at.1 + hh),
-                    ],
-                    frame::BACKGROUND.mix(0.9).filled(),
-                ))
-                .map_err(err)?;
-                frame::text(area, &label, at, &st, HPos::Left, VPos::Center)?;
+                selected(area, chart, l, (re, im), r)?;
             }
         }
     }
-    ax.frame(area, &th)?;
-    ax.labels(area, &th, "Re λ", "Im λ", ytw)?;
-    place.draw(area, &th, &entries, &ax, ax.x1 + th.px(16.0))?;
-    Ok(ax.rect())
+    l.place
+        .draw(area, th, &l.entries, ax, ax.x1 + th.px(16.0), Layer::Data)
 }
 
-/// Draws `chart` filling `area`; returns the plot rectangle.
-///
-/// # Errors
-/// When the backend fails.
-pub fn draw_singular_values<DB: DrawingBackend>(
+/// Rings the selected eigenvalue and writes it out in the plot corner where its box hides the
+/// fewest eigenvalues.
+fn selected<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SpectrumChart,
+    l: &Layout,
+    (re, im): (f64, f64),
+    r: i32,
+) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    let p = ax.p(re, im);
+    area.draw(&Circle::new(
+        p,
+        r + th.px(5.0),
+        INK.stroke_width(th.line(2.0)),
+    ))
+    .map_err(err)?;
+    let sign = if im < 0.0 { "−" } else { "+" };
+    let label = format!(
+        "λ = {} {sign} {}i,  |λ| = {}",
+        fmt2(re),
+        fmt2(im.abs()),
+        fmt2(re.hypot(im))
+    );
+    let st = frame::style(th.tick, &INK, true);
+    let lwid = frame::text_width(area, &label, &st);
+    // In the plot corner (upper left, upper right, lower left, lower right) where its box hides
+    // the fewest eigenvalues.
+    let (m, hh) = (th.px(8.0), (th.tick * 0.7) as i32);
+    let corners = [
+        (ax.x0 + m, ax.y0 + m + hh),
+        (ax.x1 - m - lwid, ax.y0 + m + hh),
+        (ax.x0 + m, ax.y1 - m - hh),
+        (ax.x1 - m - lwid, ax.y1 - m - hh),
+    ];
+    let hidden = |at: (i32, i32)| {
+        let (x0, x1) = (at.0 - th.px(4.0) - r, at.0 + lwid + th.px(4.0) + r);
+        let (y0, y1) = (at.1 - hh - r, at.1 + hh + r);
+        chart
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .map(|p| ax.p(p.0, p.1))
+            .filter(|q| q.0 >= x0 && q.0 <= x1 && q.1 >= y0 && q.1 <= y1)
+            .count()
+    };
+    let at = corners
+        .iter()
+        .copied()
+        .min_by_key(|&c| hidden(c))
+        .unwrap_or(corners[0]);
+    area.draw(&Rectangle::new(
+        [
+            (at.0 - th.px(4.0), at.1 - hh),
+            (at.0 + lwid + th.px(4.0), at.1 + hh),
+        ],
+        frame::BACKGROUND.mix(0.9).filled(),
+    ))
+    .map_err(err)?;
+    frame::text(area, &label, at, &st, HPos::Left, VPos::Center)
+}
+
+/// Where everything of a singular-values chart goes. Built by [`layout_singular_values`].
+#[derive(Clone, Debug)]
+pub struct BarsLayout {
+    th: frame::Theme,
+    size: (i32, i32),
+    title: String,
+    ax: Axes,
+    xticks: Vec<(f64, String)>,
+    yticks: Vec<(f64, String)>,
+    ytw: i32,
+    one_w: i32,
+    place: frame::LegendPlace,
+    entries: Vec<Entry>,
+}
+
+impl BarsLayout {
+    /// Equal keys draw the same frame.
+    pub fn key(&self) -> u64 {
+        frame::key(&(self.size, self))
+    }
+
+    /// The plot rectangle.
+    pub fn rect(&self) -> PixelRect {
+        self.ax.rect()
+    }
+}
+
+/// Lays `chart` out on `area` (measures the labels; draws nothing).
+pub fn layout_singular_values<DB: DrawingBackend>(
     area: &Area<DB>,
     chart: &SingularValuesChart,
-) -> Result<PixelRect, ChartError> {
-    let (th, w, h, top) = frame::begin(area, &chart.title)?;
-
+) -> BarsLayout {
+    let (th, w, h, top) = frame::measure(area, &chart.title);
     let n = chart
         .series
         .iter()
@@ -329,11 +450,7 @@ pub fn draw_singular_values<DB: DrawingBackend>(
         chart
             .series
             .iter()
-            .map(|s| Entry {
-                label: s.label.clone(),
-                color: frame::rgb(s.color),
-                swatch: Swatch::Bar,
-            })
+            .map(|s| Entry::new(s.label.clone(), frame::rgb(s.color), Swatch::Bar))
             .collect()
     } else {
         Vec::new()
@@ -349,16 +466,78 @@ pub fn draw_singular_values<DB: DrawingBackend>(
         xr: (0.5, n.max(1) as f64 + 0.5),
         yr: (0.0, ymax),
     };
-    ax.background(area)?;
-    let xt: Vec<(f64, String)> = frame::nice_ticks(1.0, n.max(1) as f64, 10, 1.0)
+    let xticks: Vec<(f64, String)> = frame::nice_ticks(1.0, n.max(1) as f64, 10, 1.0)
         .into_iter()
         .map(|v| (v, format!("{v}")))
         .collect();
-    ax.x_ticks(area, &th, &xt, false)?;
-    ax.y_ticks(area, &th, &yticks, true)?;
+    BarsLayout {
+        th,
+        size: (w, h),
+        title: chart.title.clone(),
+        ax,
+        xticks,
+        yticks,
+        ytw,
+        one_w,
+        place,
+        entries,
+    }
+}
 
+/// Draws `chart` filling `area`; returns the plot rectangle.
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw_singular_values<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SingularValuesChart,
+) -> Result<PixelRect, ChartError> {
+    let l = layout_singular_values(area, chart);
+    draw_singular_values_layer(area, chart, &l, Layer::Frame)?;
+    draw_singular_values_layer(area, chart, &l, Layer::Data)?;
+    Ok(l.rect())
+}
+
+/// Draws one layer of `chart` as laid out by [`layout_singular_values`]: the frame (axes,
+/// ticks, the "σ = 1" label, the legend) or the data (the bars and the line σ = 1 over them).
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw_singular_values_layer<DB: DrawingBackend>(
+    area: &Area<DB>,
+    chart: &SingularValuesChart,
+    l: &BarsLayout,
+    layer: Layer,
+) -> Result<(), ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    let y1 = ax.fy(1.0).round() as i32;
+    if layer == Layer::Frame {
+        frame::begin(area, th, &l.title)?;
+        ax.background(area)?;
+        ax.x_ticks(area, th, &l.xticks, false)?;
+        ax.y_ticks(area, th, &l.yticks, true)?;
+        frame::text(
+            area,
+            "σ = 1",
+            (ax.x1 + th.px(6.0), y1),
+            &frame::style(th.tick, &INK, false),
+            HPos::Left,
+            VPos::Center,
+        )?;
+        ax.frame(area, th)?;
+        ax.labels(area, th, "k (largest first)", "singular value σₖ", l.ytw)?;
+        return l.place.draw(
+            area,
+            th,
+            &l.entries,
+            ax,
+            ax.x1 + l.one_w + th.px(16.0),
+            Layer::Frame,
+        );
+    }
     let g = chart.series.len().max(1) as f64;
     let group = 0.8;
+    let ymax = ax.yr.1;
     for (si, s) in chart.series.iter().enumerate() {
         let c = frame::rgb(s.color);
         for (k, &v) in s.values.iter().enumerate() {
@@ -378,8 +557,7 @@ pub fn draw_singular_values<DB: DrawingBackend>(
             .map_err(err)?;
         }
     }
-    // σ = 1.
-    let y1 = ax.fy(1.0).round() as i32;
+    // σ = 1, over the bars.
     area.draw(&DashedPathElement::new(
         vec![(ax.x0, y1), (ax.x1, y1)],
         th.px(7.0),
@@ -387,16 +565,5 @@ pub fn draw_singular_values<DB: DrawingBackend>(
         INK.stroke_width(th.line(1.5)),
     ))
     .map_err(err)?;
-    frame::text(
-        area,
-        "σ = 1",
-        (ax.x1 + th.px(6.0), y1),
-        &one_st,
-        HPos::Left,
-        VPos::Center,
-    )?;
-    ax.frame(area, &th)?;
-    ax.labels(area, &th, "k (largest first)", "singular value σₖ", ytw)?;
-    place.draw(area, &th, &entries, &ax, ax.x1 + one_w + th.px(16.0))?;
-    Ok(ax.rect())
+    Ok(())
 }

@@ -8,13 +8,14 @@
 //! - A panic hook records the panic message ([`last_panic`]) so the page can show it instead of
 //!   freezing.
 
+mod canvas;
 mod draw;
 
 use crate::chart::registry::{self, Chart, FlowOptions, Options};
 use crate::chart::source::Source;
 use crate::lab::{self, SceneConfig, SceneResult};
 use js_sys::{Float64Array, Uint8ClampedArray};
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -74,30 +75,68 @@ pub fn trace_json(spec: &str) -> Result<String, JsError> {
 pub struct Lab {
     config: SceneConfig,
     result: SceneResult,
-    /// Per cell, every `[T][H]` series by name (built once per update).
-    series: Vec<Vec<(String, Vec<f64>)>>,
+    /// Per cell, its `[T][H]` series, built when first read (a slider's update reads few).
+    series: Vec<CellSeries>,
 }
 
-fn build_series(result: &SceneResult) -> Vec<Vec<(String, Vec<f64>)>> {
-    result.cells.iter().map(cell_series).collect()
+/// One cell's gate and state series and its pre-activations, each built on first use.
+#[derive(Default)]
+struct CellSeries {
+    gates: OnceCell<Vec<(String, Vec<f64>)>>,
+    pre: OnceCell<Vec<(String, Vec<f64>)>>,
 }
 
-fn cell_series(c: &lab::CellResult) -> Vec<(String, Vec<f64>)> {
-    let h = c.net.arch.hidden_size;
-    let run = &c.forward.runs[0];
-    let mut out: Vec<(String, Vec<f64>)> = crate::trace::gates(c.cell, run, &c.batch, h)
-        .into_iter()
-        .map(|s| (s.name.to_string(), s.values))
-        .collect();
-    for s in crate::trace::preactivations(c.cell, run, &c.batch, h) {
-        out.push((format!("pre_{}", s.name), s.values));
+fn new_series(result: &SceneResult) -> Vec<CellSeries> {
+    result.cells.iter().map(|_| CellSeries::default()).collect()
+}
+
+impl CellSeries {
+    fn gates(&self, c: &lab::CellResult) -> &[(String, Vec<f64>)] {
+        self.gates.get_or_init(|| {
+            let h = c.net.arch.hidden_size;
+            crate::trace::gates(c.cell, &c.forward.runs[0], &c.batch, h)
+                .into_iter()
+                .map(|s| (s.name.to_string(), s.values))
+                .collect()
+        })
     }
-    if let Some(a) = &c.analysis {
-        if !a.carry_path.is_empty() {
-            out.push(("carry_path".into(), a.carry_path.clone()));
+
+    fn pre(&self, c: &lab::CellResult) -> &[(String, Vec<f64>)] {
+        self.pre.get_or_init(|| {
+            let h = c.net.arch.hidden_size;
+            crate::trace::preactivations(c.cell, &c.forward.runs[0], &c.batch, h)
+                .into_iter()
+                .map(|s| (format!("pre_{}", s.name), s.values))
+                .collect()
+        })
+    }
+
+    /// The series `name` (a gate block, a state, `pre_…`, `carry_path`), if the cell has it.
+    fn find<'a>(&'a self, c: &'a lab::CellResult, name: &str) -> Option<&'a [f64]> {
+        if name == "carry_path" {
+            return c
+                .analysis
+                .as_ref()
+                .filter(|a| !a.carry_path.is_empty())
+                .map(|a| &a.carry_path[..]);
         }
+        let list = if name.starts_with("pre_") {
+            self.pre(c)
+        } else {
+            self.gates(c)
+        };
+        list.iter().find(|(n, _)| n == name).map(|(_, v)| &v[..])
     }
-    out
+
+    /// Every name, in the order gates and states, pre-activations, `carry_path`.
+    fn names(&self, c: &lab::CellResult) -> Vec<String> {
+        let mut out: Vec<String> = self.gates(c).iter().map(|(n, _)| n.clone()).collect();
+        out.extend(self.pre(c).iter().map(|(n, _)| n.clone()));
+        if self.find(c, "carry_path").is_some() {
+            out.push("carry_path".into());
+        }
+        out
+    }
 }
 
 fn parse_config(config: JsValue) -> Result<SceneConfig, JsError> {
@@ -114,7 +153,7 @@ impl Lab {
     pub fn new(config: JsValue) -> Result<Lab, JsError> {
         let config = parse_config(config)?;
         let result = lab::compute(&config.to_scene().map_err(js_err)?).map_err(js_err)?;
-        let series = build_series(&result);
+        let series = new_series(&result);
         Ok(Lab {
             config,
             result,
@@ -126,7 +165,7 @@ impl Lab {
     pub fn update(&mut self, config: JsValue) -> Result<(), JsError> {
         let config = parse_config(config)?;
         self.result = lab::compute(&config.to_scene().map_err(js_err)?).map_err(js_err)?;
-        self.series = build_series(&self.result);
+        self.series = new_series(&self.result);
         self.config = config;
         Ok(())
     }
@@ -173,23 +212,25 @@ impl Lab {
     /// Names of the `[T][H]` series of cell `i`: gates and states (`i f g o c h`, `r z n h`, `h`),
     /// pre-activations (`pre_…`), and `carry_path` for gated cells.
     pub fn series_names(&self, i: usize) -> Result<Vec<String>, JsError> {
-        Ok(self.series_all(i)?.iter().map(|(n, _)| n.clone()).collect())
+        Ok(self.series[i].names(self.cell(i)?))
     }
 
-    fn series_all(&self, i: usize) -> Result<&[(String, Vec<f64>)], JsError> {
-        self.cell(i)?;
-        Ok(&self.series[i])
+    /// The series `name` of cell `i`, or an error naming it.
+    fn find(&self, i: usize, name: &str) -> Result<&[f64], JsError> {
+        let c = self.cell(i)?;
+        self.series[i]
+            .find(c, name)
+            .ok_or_else(|| js_err(format!("series: no series \"{name}\"")))
     }
 
     /// One `[T][H]` series, row-major (step-major), as a copy.
     pub fn series(&self, i: usize, name: &str) -> Result<Float64Array, JsError> {
-        let all = self.series_all(i)?;
-        let names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
-        match all.iter().find(|(n, _)| n == name) {
-            Some((_, v)) => Ok(Float64Array::from(&v[..])),
+        let c = self.cell(i)?;
+        match self.series[i].find(c, name) {
+            Some(v) => Ok(Float64Array::from(v)),
             None => Err(js_err(format!(
                 "series: expected one of {}, got \"{name}\"",
-                names.join(", ")
+                self.series[i].names(c).join(", ")
             ))),
         }
     }
@@ -287,10 +328,7 @@ impl Lab {
     ) -> Result<Uint8ClampedArray, JsError> {
         let c = self.cell(i)?;
         let (h, t) = (c.net.arch.hidden_size, c.batch.steps);
-        let all = self.series_all(i)?;
-        let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
-            return Err(js_err(format!("series: no series \"{name}\"")));
-        };
+        let v = self.find(i, name)?;
         let mut transposed = vec![0.0; h * t];
         for step in 0..t {
             for unit in 0..h {
@@ -325,10 +363,7 @@ impl Lab {
     /// "diverging", limit}` (sequential from 0 to limit, diverging from −limit to limit).
     pub fn heatmap_scale(&self, i: usize, name: &str) -> Result<JsValue, JsError> {
         let c = self.cell(i)?;
-        let all = self.series_all(i)?;
-        let Some((_, v)) = all.iter().find(|(n, _)| n == name) else {
-            return Err(js_err(format!("series: no series \"{name}\"")));
-        };
+        let v = self.find(i, name)?;
         let (kind, limit) = match crate::chart::registry::scale(c.cell, name, v) {
             crate::chart::colormap::Scale::Diverging { limit } => ("diverging", limit),
             crate::chart::colormap::Scale::Sequential { hi, .. } => ("sequential", hi),
@@ -370,6 +405,7 @@ fn options(opts: &JsValue) -> Options {
             gradient: flag("gradient"),
             jacobian: flag("jacobian"),
             theory: flag("theory"),
+            jacobian_pending: false,
         },
         cell: get("cell")
             .and_then(|v| v.as_f64())
@@ -382,12 +418,15 @@ fn options(opts: &JsValue) -> Options {
 impl Lab {
     /// Draws the gradient-flow chart (options `{gradient, jacobian, theory}`, all default true)
     /// on a canvas sized in device pixels; returns the plot rectangle `{x, y, width, height}`.
+    /// Until the Jacobian analysis is attached, its legend entry is kept (it is on its way).
     pub fn draw_gradient_flow(
         &self,
         canvas: web_sys::HtmlCanvasElement,
         opts: JsValue,
     ) -> Result<JsValue, JsError> {
-        draw::chart(&self.result, "gradient-flow", canvas, &options(&opts))
+        let mut o = options(&opts);
+        o.flow.jacobian_pending = self.result.cells.iter().any(|c| c.analysis.is_none());
+        draw::chart(&self.result, "gradient-flow", canvas, &o)
     }
 
     /// Draws the eigenvalues on the complex plane; `selected` (or -1) rings one eigenvalue.
@@ -533,7 +572,6 @@ impl Lab {
             carry_path_norm: carry_path_norm.to_vec(),
         })
         .map_err(js_err)?;
-        self.series[i] = cell_series(&self.result.cells[i]);
         Ok(())
     }
 

@@ -27,23 +27,22 @@ function showNotices(notices) {
 }
 
 /**
- * The URL hash holds the whole state. Browsers ignore history.replaceState beyond ~200 calls per
- * 10 s, which a long slider drag exceeds, so writes are throttled (at most one per 250 ms, always
- * including the last) and flushed before the link is copied or a test reads it.
+ * The URL hash holds the whole state. history.replaceState is slow (about 10 ms here on a busy
+ * 2-core machine, a dropped frame while a slider moves) and browsers ignore it beyond ~200 calls
+ * per 10 s, so the hash is written once the state has rested for 250 ms (a drag writes it when it
+ * stops), and at once before the link is copied, the page is left or a test reads it.
  */
 function hashAdapter(session) {
   let timer = null;
-  let writtenAt = 0;
   const flush = () => {
     clearTimeout(timer);
     timer = null;
-    writtenAt = performance.now();
     const h = `#${session.encode()}`;
     if (location.hash !== h) history.replaceState(null, '', h);
   };
   session.addEventListener('state', () => {
-    if (timer) return;
-    timer = setTimeout(flush, Math.max(0, 250 - (performance.now() - writtenAt)));
+    clearTimeout(timer);
+    timer = setTimeout(flush, 250);
   });
   window.addEventListener('pagehide', flush);
   window.addEventListener('hashchange', () => {
@@ -84,11 +83,11 @@ async function main() {
     e.detail.fatal ? `${e.detail.message} Your settings are in the link; reload to continue.` : e.detail.message,
     e.detail.fatal,
   ));
-  session.addEventListener('change', (e) => {
+  session.addEventListener('change', (e) => session.afterDraw(() => {
     if (!session.dead) $('banner').hidden = true;
     if (e.detail.kind === 'scene') document.body.dataset.analysis = 'pending';
-  });
-  session.addEventListener('analysis', () => { document.body.dataset.analysis = 'ready'; });
+  }));
+  session.addEventListener('analysis', () => session.afterDraw(() => { document.body.dataset.analysis = 'ready'; }));
   // The skip link moves focus to the lab without touching the hash (which holds the state).
   document.querySelector('.skip').addEventListener('click', (e) => {
     e.preventDefault();

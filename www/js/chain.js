@@ -3,10 +3,11 @@
 // step t. Backward phase: the gradient ‖∂L/∂h_s‖ travels back from the end to step t.
 import { fmt } from './format.js';
 
-export function drawChain(canvas, d) {
+/** Draws the chain on `canvas`, whose CSS size is `size` ({w, h}; read from layout if absent). */
+export function drawChain(canvas, d, size = { w: canvas.clientWidth, h: canvas.clientHeight }) {
   const dpr = window.devicePixelRatio || 1;
-  const W = canvas.clientWidth;
-  const Hc = canvas.clientHeight;
+  const W = size.w;
+  const Hc = size.h;
   if (canvas.width !== Math.round(W * dpr)) canvas.width = Math.round(W * dpr);
   if (canvas.height !== Math.round(Hc * dpr)) canvas.height = Math.round(Hc * dpr);
   const ctx = canvas.getContext('2d');

@@ -8,8 +8,16 @@
 //   `analysis`                         the worker's exact Jacobian curves arrived.
 //   `error`   {detail: {message, fatal}} bad input (the scene is kept as it was) or a panic.
 //   `state`                            the state changed (for URL adapters and `change` events).
-// User Timing: `update` from the input event to the end of drawing, with `compute` and one
-// measure per widget (`draw:<name>`) inside it; `analysis` until the worker's curves are drawn.
+// User Timing: `update` from the input event to the end of drawing, with `wait` (the event's
+// time stamp until its handler ran: the browser was busy or waiting for the frame), `compute`,
+// one measure per widget (`draw:<name>`) and `text` (what `afterDraw` ran) inside it; `analysis`
+// until the worker's curves are drawn.
+//
+// Canvases first, then the page's text: widgets draw their canvases in their `change` and
+// `analysis` handlers and write text (readouts, captions, summaries, aria) in functions they give
+// `afterDraw`, which run when every handler has drawn. Text drawn on a canvas in the page waits
+// for the browser to recompute the page's styles, which every DOM write invalidates; in this order
+// that happens once a frame, not once a chart.
 import { loadCore } from './core.js';
 import { decode, encode, keyTable, sceneConfig } from './state.js';
 
@@ -36,6 +44,7 @@ export class Session extends EventTarget {
     this.analysisStart = 0;
     this.waiters = [];
     this.flushers = new Set();
+    this.queue = null;
   }
 
   get limits() { return this.core.limits; }
@@ -74,6 +83,29 @@ export class Session extends EventTarget {
 
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
 
+  /** Emits an event whose handlers draw; what they pass to `afterDraw` runs after all of them. */
+  emitDraw(type, detail) {
+    const outer = this.queue;
+    const queue = [];
+    this.queue = queue;
+    try {
+      this.emit(type, detail);
+    } finally {
+      this.queue = outer;
+    }
+    const start = performance.now();
+    for (const fn of queue) {
+      try { fn(); } catch (e) { reportError(e); }
+    }
+    performance.measure('text', { start, end: performance.now() });
+  }
+
+  /** Runs `fn` when the handlers of the event being emitted have drawn (now, outside one). */
+  afterDraw(fn) {
+    if (this.queue) this.queue.push(fn);
+    else fn();
+  }
+
   /** Keeps the state inside what it can hold, as a link would restore it. */
   normalise() {
     const s = this.state;
@@ -94,12 +126,13 @@ export class Session extends EventTarget {
 
   update(start = performance.now()) {
     if (this.dead) return;
+    const begun = performance.now();
+    if (begun > start) performance.measure('wait', { start, end: begun });
     this.normalise();
-    performance.mark('compute-start');
     const ok = this.recompute();
-    performance.measure('compute', 'compute-start');
+    performance.measure('compute', { start: begun, end: performance.now() });
     if (!ok) return;
-    this.emit('change', { start, kind: 'scene' });
+    this.emitDraw('change', { start, kind: 'scene' });
     this.emit('state');
     performance.measure('update', { start, end: performance.now() });
     this.requestAnalysis(start);
@@ -107,8 +140,10 @@ export class Session extends EventTarget {
 
   /** Moves the selected step (no recomputation). */
   setStep(t, start = performance.now()) {
+    const begun = performance.now();
+    if (begun > start) performance.measure('wait', { start, end: begun });
     this.state.t = Math.max(0, Math.min(this.state.T - 1, t));
-    this.emit('change', { start, kind: 'step' });
+    this.emitDraw('change', { start, kind: 'step' });
     this.emit('state');
     performance.measure('step', { start, end: performance.now() });
   }
@@ -196,7 +231,7 @@ export class Session extends EventTarget {
         });
         return true;
       });
-      if (ok) this.emit('analysis');
+      if (ok) this.emitDraw('analysis');
     }
     this.appliedId = id;
     performance.measure('analysis', { start: this.analysisStart, end: performance.now() });

@@ -2,9 +2,10 @@
 // previous/next/play, a forward phase (‖h_t‖ fills in) and a backward phase (‖∂L/∂h_t‖ travels
 // back), and the step's equations with the live numbers of one unit. Keys (`keys()`): ← → step,
 // space plays; the host decides where they are listened to (the page, or inside one element).
+// Drawn only while on screen (a slider elsewhere on the page does not pay for it).
 import { fmt } from '../format.js';
 import { chainSvg, drawChain, equations } from '../chain.js';
-import { download, downloadButtons, downloadCanvas, listen, setRange, timed } from './common.js';
+import { cssSize, download, downloadButtons, downloadCanvas, listen, setRange, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'chain';
 export const region = 'content';
@@ -58,20 +59,25 @@ export function mount(root, session) {
     };
   };
 
-  const drawPanel = () => timed('chain', () => {
+  const describe = () => {
     const st = s();
     const d = session.cellData(st.chain);
     setRange(root, 'scrub', st.t, `${st.t}`, `step ${st.t} of ${st.T - 1}`);
-    drawChain(canvas, chainData());
     const shown = st.phase === 'fwd' ? `‖h_t‖ = ${fmt(session.hNorms(d)[st.t])}` : `‖∂L/∂h_t‖ = ${fmt(d.grad[st.t])}`;
     canvas.setAttribute('aria-label', `Unrolled ${d.info.label} at step ${st.t} of ${st.T}, ${st.phase === 'fwd' ? 'forward' : 'backward'} phase. ${shown}.`);
     $('equations').textContent = equations({
       info: d.info, t: st.t, j: st.unit, H: st.H, T: st.T, phase: st.phase,
       get: (n) => d.series[n], flow: d,
     });
-  });
+  };
+  const drawPanel = () => {
+    timed('chain', () => drawChain(canvas, chainData(), cssSize(canvas)));
+    session.afterDraw(describe);
+  };
 
-  const sync = () => {
+  const draw = whenVisible(root, session, drawPanel);
+
+  const fields = () => {
     const st = s();
     root.querySelectorAll('input[name=phase]').forEach((b) => { b.checked = b.value === st.phase; });
     const sel = $('chain-cell');
@@ -81,7 +87,10 @@ export function mount(root, session) {
     $('scrub').max = st.T - 1;
     $('unit').max = st.H - 1;
     $('unit').value = st.unit;
-    drawPanel();
+  };
+  const sync = () => {
+    session.afterDraw(fields); // queued first: the scrubber's max before its value
+    draw();
   };
 
   const step = (t, e) => session.setStep(t, e?.timeStamp ?? performance.now());
@@ -128,13 +137,14 @@ export function mount(root, session) {
     if (e.key === ' ') { togglePlay(); e.preventDefault(); }
   };
 
+  watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, {
-    change: (e) => (e.detail.kind === 'scene' ? sync() : drawPanel()),
-    analysis: drawPanel,
+    change: (e) => (e.detail.kind === 'scene' ? sync() : draw()),
+    analysis: draw,
   });
   return {
-    destroy: () => { off(); if (playTimer) clearInterval(playTimer); },
-    redraw: drawPanel,
+    destroy: () => { off(); draw.destroy(); if (playTimer) clearInterval(playTimer); },
+    redraw: draw,
     keys,
   };
 }

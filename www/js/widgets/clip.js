@@ -54,6 +54,6 @@ export function mount(root, session) {
     $('clip-threshold').disabled = s.clip === 'none';
     $('clip-report').innerHTML = report(session);
   };
-  const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') sync(); } });
+  const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };
 }

@@ -2,11 +2,45 @@
 // range inputs with their readout and spoken value, a User Timing measure per draw, drawing
 // deferred while a panel is off-screen, downloads.
 
+// CSS sizes of the canvases, kept by a ResizeObserver: reading clientWidth while drawing forces
+// a layout of the whole page whenever something on it changed since the last frame (a slider's
+// readout, a caption), and a redraw used to pay that once per chart.
+const sizes = new WeakMap();
+let observer = null;
+
+/**
+ * Keeps `canvas`'s CSS size at hand for `fit` and `cssSize` (read from layout only here and
+ * when the browser reports a change) and calls `redraw` when it changes.
+ */
+export function watchSize(canvas, redraw) {
+  sizes.set(canvas, { w: canvas.clientWidth, h: canvas.clientHeight, redraw });
+  observer ||= new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const s = sizes.get(e.target);
+      if (!s) continue;
+      const w = e.target.clientWidth; // layout is up to date inside the observer: no cost
+      const h = e.target.clientHeight;
+      if (w === s.w && h === s.h) continue;
+      s.w = w;
+      s.h = h;
+      s.redraw?.();
+    }
+  });
+  observer.observe(canvas);
+}
+
+/** A canvas's CSS width and height (from `watchSize` when it watches the canvas). */
+export function cssSize(canvas) {
+  const s = sizes.get(canvas);
+  return s ? { w: s.w, h: s.h } : { w: canvas.clientWidth, h: canvas.clientHeight };
+}
+
 /** Sizes a canvas's backing store to its CSS box × devicePixelRatio; returns the ratio. */
 export function fit(canvas) {
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
-  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  const css = cssSize(canvas);
+  const w = Math.max(1, Math.round(css.w * dpr));
+  const h = Math.max(1, Math.round(css.h * dpr));
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
   return dpr;

@@ -5,7 +5,7 @@
 // its own sliders. The learner's list `state.eigs` is what a link stores; the plane draws the
 // eigenvalues the core computed from it, so the two are matched by nearest value.
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, setRange, timed } from './common.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, setRange, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'eigen';
 export const region = 'content';
@@ -301,21 +301,29 @@ export function mount(root, session) {
     });
   });
 
-  const draw = () => timed('spectrum', () => {
-    const { data, state } = session;
+  // The plane is drawn only while on screen (a phone's ρ slider sits far above it); its text is
+  // kept up to date always.
+  const paint = whenVisible(root, session, () => timed('spectrum', () => {
     const dpr = fit(canvas);
-    const r = session.guard(() => session.lab.draw_spectrum(canvas, editor.selToShown(state.sel)));
+    const r = session.guard(() => session.lab.draw_spectrum(canvas, editor.selToShown(session.state.sel)));
     if (r) editor.rect = { x: r.x / dpr, y: r.y / dpr, width: r.width / dpr, height: r.height / dpr, lim: r.lim };
-    const inside = currentEigs(session).filter((e) => Math.hypot(...e) < 1).length;
-    const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
-    canvas.setAttribute('aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
-    status.textContent = `${sel}${editor.note}`;
-    drawSliders(root, root.querySelector('#eig-sliders'), session, editor);
-  });
+  }));
+  const draw = () => {
+    paint();
+    session.afterDraw(() => {
+      const { data, state } = session;
+      const inside = currentEigs(session).filter((e) => Math.hypot(...e) < 1).length;
+      const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
+      canvas.setAttribute('aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
+      status.textContent = `${sel}${editor.note}`;
+      drawSliders(root, root.querySelector('#eig-sliders'), session, editor);
+    });
+  };
   editor.onDraw = draw;
+  watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') draw(); } });
   return {
-    destroy: off,
+    destroy: () => { off(); paint.destroy(); },
     redraw: draw,
     get rect() { return editor.rect; },
   };

@@ -1,8 +1,10 @@
-// Gradient flow through time: ‖∂L/∂h_t‖ and the worst case ‖∂h_T/∂h_t‖₂ against the lag, with the
-// theory dashed, and beside the chart what this scene shows in words, above all where it shows the
-// opposite of what a learner expects (see notes.js).
+// Gradient flow through time: ‖∂L/∂h_t‖ (solid) and the worst case ‖∂h_T/∂h_t‖₂ (dotted) against
+// the lag, both relative to lag 0, with the theory dashed on top, and beside the chart what this
+// scene shows in words, above all where it shows the opposite of what a learner expects (see
+// notes.js). With a loss at every step the dotted curve bounds only the last step's share: the
+// caption says so.
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, timed } from './common.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from './common.js';
 import { carryButtons } from './model.js';
 import { flowNotes, trend } from './notes.js';
 
@@ -17,7 +19,7 @@ export const template = () => `
     <h2>Gradient flow through time</h2>
     <div class="downloads" data-chart="gradient-flow"></div>
   </div>
-  <p class="caption">How much of the loss at the end still reaches step T−1−k. On a log scale, vanishing is a line going down, exploding a line going up. Dashed: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.</p>
+  <p class="caption">How much of the loss at the end still reaches step T−1−k, relative to lag 0 (every curve starts at 1). On a log scale, vanishing is a line going down, exploding a line going up. Solid: ‖∂L/∂h<sub>t</sub>‖. Dotted: the worst case ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖<sub>2</sub>, the most any loss at the last step could keep. Dashed, on top: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.<span id="flow-loss-note"></span></p>
   <div class="toggles" role="group" aria-label="Curves shown" data-control="curves">
     <label><input type="checkbox" id="show-gradient"> ‖∂L/∂h<sub>t</sub>‖</label>
     <label><input type="checkbox" id="show-jacobian"> ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (worst case)</label>
@@ -27,6 +29,8 @@ export const template = () => `
   <div class="notes" id="flow-notes" data-control="notes" aria-live="polite"></div>
   <p class="summary" id="flow-summary" aria-live="polite"></p>
 </section>`;
+
+const LOSS_EVERY = ' Here the loss is taken at every step: ‖∂L/∂h<sub>t</sub>‖ also collects each later step\'s own loss, so it can lie above the dotted curve, which bounds only the last step\'s share.';
 
 /** The chart's curves as the learner ticked them. */
 export const flowOptions = (s) => ({ gradient: s.showG, jacobian: s.showJ, theory: s.showTh });
@@ -57,21 +61,36 @@ export function mount(root, session) {
     });
   });
 
-  let notesKey = '';
+  // The notes are rebuilt only when which notes show changes; while a slider moves, their numbers
+  // are rewritten in place.
+  let shape = '';
   const drawNotes = () => {
     const list = flowNotes(session);
-    const key = list.map((n) => n.id + n.text).join('|');
-    if (key === notesKey) return;
-    notesKey = key;
+    const key = list.map((n) => `${n.id}:${n.kind || ''}:${n.carry ? 'carry' : ''}:${n.action?.text || ''}`).join('|');
+    if (key === shape) {
+      list.forEach((n, i) => {
+        const p = notes.children[i];
+        if (p.noteText !== n.text) { p.firstChild.innerHTML = n.text; p.noteText = n.text; }
+        p.noteAction = n.action;
+        p.syncCarry?.();
+      });
+      return;
+    }
+    shape = key;
     notes.replaceChildren(...list.map((n) => {
       const p = document.createElement('p');
       p.className = `note ${n.kind || ''}`;
       p.dataset.note = n.id;
-      p.innerHTML = n.text;
+      const text = document.createElement('span');
+      text.innerHTML = n.text;
+      p.append(text);
+      p.noteText = n.text;
+      p.noteAction = n.action;
       if (n.carry) {
         const box = document.createElement('span');
         box.className = 'buttons inline';
-        carryButtons(box, session)();
+        p.syncCarry = carryButtons(box, session);
+        p.syncCarry();
         p.append(' ', box);
       }
       if (n.action) {
@@ -79,25 +98,33 @@ export function mount(root, session) {
         b.type = 'button';
         b.className = 'small';
         b.textContent = n.action.text;
-        b.addEventListener('click', (e) => session.set(n.action.patch(session.state), e.timeStamp));
+        b.addEventListener('click', (e) => session.set(p.noteAction.patch(session.state), e.timeStamp));
         p.append(' ', b);
       }
       return p;
     }));
   };
 
-  const draw = () => timed('flow', () => {
+  let lossShown = null;
+  const describe = () => {
     const s = session.state;
     $('show-gradient').checked = s.showG;
     $('show-jacobian').checked = s.showJ;
     $('show-theory').checked = s.showTh;
-    fit(canvas);
-    session.guard(() => session.lab.draw_gradient_flow(canvas, flowOptions(s)));
+    if (lossShown !== s.loss) { $('flow-loss-note').innerHTML = s.loss === 'every' ? LOSS_EVERY : ''; lossShown = s.loss; }
     const text = summary(session);
     $('flow-summary').textContent = text;
     canvas.setAttribute('aria-label', `Gradient flow chart. ${text}`);
     drawNotes();
-  });
+  };
+  const draw = () => {
+    timed('flow', () => {
+      fit(canvas);
+      session.guard(() => session.lab.draw_gradient_flow(canvas, flowOptions(session.state)));
+    });
+    session.afterDraw(describe);
+  };
+  watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, {
     change: (e) => { if (e.detail.kind === 'scene') draw(); },
     analysis: draw,

@@ -136,6 +136,6 @@ export function mount(root, session) {
     syncPresets();
     root.querySelectorAll('input[name=loss]').forEach((b) => { b.checked = b.value === s.loss; });
   };
-  const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') sync(); } });
+  const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };
 }

@@ -1,7 +1,7 @@
 // The singular values of W_hh as bars against σ = 1: the largest bounds how fast any vector can
 // grow in one step (‖W x‖ ≤ σ_max ‖x‖), which the eigenvalues alone do not tell.
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, timed } from './common.js';
+import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'singular';
 export const region = 'content';
@@ -26,13 +26,21 @@ export function mount(root, session) {
       download('unrolled-singular-values.svg', new Blob([svg], { type: 'image/svg+xml' }));
     });
   });
-  const draw = () => timed('singular', () => {
-    fit(canvas);
-    session.guard(() => session.lab.draw_singular_values(canvas));
+  const describe = () => {
     const { sv } = session.data;
     const above = sv.filter((v) => v > 1).length;
     canvas.setAttribute('aria-label', `Singular values of W_hh from ${fmt(sv[0])} down to ${fmt(sv[sv.length - 1])}; ${above} of ${sv.length} above 1.`);
-  });
+  };
+  // Drawn only while on screen; the text is kept up to date always.
+  const paint = whenVisible(root, session, () => timed('singular', () => {
+    fit(canvas);
+    session.guard(() => session.lab.draw_singular_values(canvas));
+  }));
+  const draw = () => {
+    paint();
+    session.afterDraw(describe);
+  };
+  watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') draw(); } });
-  return { destroy: off, redraw: draw };
+  return { destroy: () => { off(); paint.destroy(); }, redraw: draw };
 }

@@ -81,6 +81,6 @@ export function mount(root, session) {
     setRange(root, 'sigma', sigma, fmt(sigma), `largest singular value ${fmt(sigma)}${st.scale === 'sigma' ? '' : ' (result)'}`);
     setRange(root, 'nonnormal', st.nn, fmt(st.nn));
   };
-  const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') sync(); } });
+  const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };
 }
