@@ -328,9 +328,7 @@ fn svg_export() {
         let s = lab.svg(chart, 600, 300, JsValue::UNDEFINED).unwrap();
         assert!(s.contains("<svg"), "{chart}");
     }
-    let s = lab
-        .heatmap_svg(1, "c", "LSTM c", "diverging", 1.0, 600, 200)
-        .unwrap();
+    let s = lab.heatmap_svg(1, "c", 600, 200).unwrap();
     assert!(s.contains("<svg"));
     assert!(lab.svg("pie", 600, 300, JsValue::UNDEFINED).is_err());
     // The per-cell charts of the registry, for cell 1 (LSTM).

@@ -329,32 +329,21 @@ impl Lab {
         let c = self.cell(i)?;
         let (h, t) = (c.net.arch.hidden_size, c.batch.steps);
         let v = self.find(i, name)?;
-        let mut transposed = vec![0.0; h * t];
-        for step in 0..t {
-            for unit in 0..h {
-                transposed[unit * t + step] = v[step * h + unit];
-            }
-        }
-        let rgba = draw::heatmap_rgba(&transposed, h, t, scale, limit).map_err(js_err)?;
+        let units_by_time = crate::chart::heatmap::transpose(v, t, h);
+        let rgba = draw::heatmap_rgba(&units_by_time, h, t, scale, limit).map_err(js_err)?;
         Ok(Uint8ClampedArray::from(&rgba[..]))
     }
 
     /// One heatmap (time × unit: a gate block, a state or `carry_path`) as SVG text, for
-    /// download, as the chart registry builds it. `title`, `scale` and `limit` are accepted for
-    /// compatibility and ignored: the title and the scale come from the cell table, the limit
-    /// from the data (as [`Lab::heatmap_scale`] reports it).
-    #[allow(clippy::too_many_arguments)]
+    /// download, as the chart registry builds it: the title and the scale come from the cell
+    /// table, the limit from the data (as [`Lab::heatmap_scale`] reports it).
     pub fn heatmap_svg(
         &self,
         i: usize,
         name: &str,
-        title: &str,
-        scale: &str,
-        limit: f64,
         width: u32,
         height: u32,
     ) -> Result<String, JsError> {
-        let _ = (title, scale, limit);
         self.cell(i)?;
         draw::heatmap_svg(&self.result, i, name, width, height).map_err(js_err)
     }

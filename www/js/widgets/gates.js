@@ -43,8 +43,7 @@ export function mount(root, session) {
     const d = focus();
     if (format === 'png') { downloadCanvas(heat.composite(item), `unrolled-${d.name}-${item}.png`); return; }
     session.guard(() => {
-      const it = heat.items.get(item);
-      const svg = session.lab.heatmap_svg(d.index, item, it.title, it.scale.kind, it.scale.limit, 720, 300);
+      const svg = session.lab.heatmap_svg(d.index, item, 720, 300);
       download(`unrolled-${d.name}-${item}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
     });
   };
