@@ -10,7 +10,7 @@ use unrolled::chart::gradient_flow::{self, GradientFlowChart};
 use unrolled::chart::heatmap::{self, HeatmapChart};
 use unrolled::chart::registry::{self, Chart, FlowOptions};
 use unrolled::chart::source::{Pick, Source};
-use unrolled::chart::{cell_color, css_hex, spectrum, LineStyle};
+use unrolled::chart::{cell_color, css_hex, LineStyle};
 use unrolled::spec::{parse_spec, run, TraceResult};
 
 /// A one-sequence spec with a deterministic input and `grad_h_n` = ones.
@@ -83,16 +83,7 @@ where
 
 /// The contents of every `<text>` element.
 fn texts(svg: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = svg;
-    while let Some(a) = rest.find("<text") {
-        let after = &rest[a..];
-        let open_end = after.find('>').expect("tag end");
-        let close = after.find("</text>").expect("closing tag");
-        out.push(after[open_end + 1..close].trim().to_string());
-        rest = &after[close..];
-    }
-    out
+    placed_texts(svg).into_iter().map(|(t, ..)| t).collect()
 }
 
 fn has_text(svg: &str, s: &str) -> bool {
@@ -179,7 +170,7 @@ fn gradient_flow_has_titles_legend_and_decade_ticks() {
     );
     assert!(chart.series[2].is_theory() && !chart.series[0].is_theory());
     let s = svg(640, 360, |a| {
-        gradient_flow::draw(a, &chart).expect("draws");
+        Chart::Flow(chart.clone()).draw(a).expect("draws");
     });
     assert!(has_text(&s, &chart.title), "title");
     assert!(has_text(&s, "lag k (steps back from the end)"));
@@ -213,7 +204,7 @@ fn exploding_linear_rnn_gets_an_overflow_marker_not_a_broken_chart() {
     let chart = from_trace::gradient_flow(&r).expect("chart");
     let k = gradient_flow::first_nonfinite(&chart.series[0].values).expect("gradient overflows");
     let s = svg(640, 360, |a| {
-        gradient_flow::draw(a, &chart).expect("draws");
+        Chart::Flow(chart.clone()).draw(a).expect("draws");
     });
     let labels: Vec<String> = texts(&s)
         .into_iter()
@@ -243,7 +234,7 @@ fn gradient_flow_with_no_drawable_values_says_so() {
         }],
     );
     let s = svg(640, 360, |a| {
-        gradient_flow::draw(a, &chart).expect("draws");
+        Chart::Flow(chart.clone()).draw(a).expect("draws");
     });
     assert!(has_text(&s, "no finite positive values to draw"));
 }
@@ -560,7 +551,7 @@ fn spectrum_draws_one_point_per_eigenvalue_and_the_unit_circle() {
     assert_eq!(chart.series.len(), 1);
     assert_eq!(chart.series[0].points.len(), hid);
     let s = svg(640, 360, |a| {
-        spectrum::draw(a, &chart).expect("draws");
+        Chart::Spectrum(chart.clone()).draw(a).expect("draws");
     });
     assert!(has_text(&s, &chart.title));
     assert!(has_text(&s, "Re λ") && has_text(&s, "Im λ"));
@@ -588,7 +579,7 @@ fn spectrum_overlays_one_colour_per_gate_block_and_rings_the_selection() {
     assert_eq!(chart.series.len(), 4);
     chart.selected = Some((1, 0));
     let s = svg(640, 360, |a| {
-        spectrum::draw(a, &chart).expect("draws");
+        Chart::Spectrum(chart.clone()).draw(a).expect("draws");
     });
     for series in &chart.series {
         let c = css_hex(series.color).to_uppercase();
@@ -611,7 +602,7 @@ fn singular_values_are_bars_with_the_line_at_one() {
     let chart = from_trace::singular_values(&r).expect("chart");
     assert_eq!(chart.series.len(), 3);
     let s = svg(640, 360, |a| {
-        spectrum::draw_singular_values(a, &chart).expect("draws");
+        Chart::Singular(chart.clone()).draw(a).expect("draws");
     });
     assert!(has_text(&s, &chart.title));
     assert!(has_text(&s, "σ = 1"));
@@ -852,7 +843,7 @@ fn narrow_charts_keep_legends_outside_the_plot() {
     let chart = from_trace::spectrum(&r).expect("chart");
     let mut rect = None;
     let s = svg(340, 330, |a| {
-        rect = Some(spectrum::draw(a, &chart).expect("draws"))
+        rect = Some(Chart::Spectrum(chart.clone()).draw(a).expect("draws")[0])
     });
     let rect = rect.expect("rect");
     assert_eq!(rect.width, rect.height, "square");
@@ -876,7 +867,7 @@ fn narrow_charts_keep_legends_outside_the_plot() {
     }
     let mut rect = None;
     let s = svg(520, 380, |a| {
-        rect = Some(gradient_flow::draw(a, &chart).expect("draws"))
+        rect = Some(Chart::Flow(chart.clone()).draw(a).expect("draws")[0])
     });
     let rect = rect.expect("rect");
     assert!(rect.height >= 150 && rect.width >= 300, "{rect:?}");
@@ -888,7 +879,7 @@ fn narrow_charts_keep_legends_outside_the_plot() {
     let chart = from_trace::singular_values(&r).expect("chart");
     assert_eq!(chart.series.len(), 1);
     let s = svg(340, 190, |a| {
-        spectrum::draw_singular_values(a, &chart).expect("draws");
+        Chart::Singular(chart.clone()).draw(a).expect("draws");
     });
     assert!(
         !has_text(&s, &chart.series[0].label),

@@ -117,7 +117,7 @@ pub(crate) fn tick_label_width<DB: DrawingBackend>(
 }
 
 /// Which part of a chart to draw. A chart is drawn as its frame, then its data on top; the page
-/// keeps the frame as a cached layer (redrawn only when its [`key`] changes) and redraws only the
+/// keeps the frame as a cached layer (redrawn only when its `key` changes) and redraws only the
 /// data while a slider moves. Natively both are drawn, in that order, on one area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layer {

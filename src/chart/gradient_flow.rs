@@ -315,20 +315,6 @@ pub fn layout<DB: DrawingBackend>(area: &Area<DB>, chart: &GradientFlowChart) ->
     }
 }
 
-/// Draws `chart` filling `area`; returns the plot rectangle.
-///
-/// # Errors
-/// When the backend fails.
-pub fn draw<DB: DrawingBackend>(
-    area: &Area<DB>,
-    chart: &GradientFlowChart,
-) -> Result<PixelRect, ChartError> {
-    let l = layout(area, chart);
-    draw_layer(area, chart, &l, Layer::Frame)?;
-    draw_layer(area, chart, &l, Layer::Data)?;
-    Ok(l.rect())
-}
-
 /// Draws one layer of `chart` as laid out by [`layout`].
 ///
 /// # Errors

@@ -21,7 +21,7 @@
 //!   inf/NaN ends the line with an "overflow at k=…" marker.
 //! - [`spectrum`]: the eigenvalues of `W_hh` blocks in the complex plane with the unit circle
 //!   (inside it: a linear recurrence forgets; outside: it explodes) and each block's spectral
-//!   radius dashed; and [`spectrum::draw_singular_values`], the singular values as bars against
+//!   radius dashed; and [`spectrum::draw_singular_values_layer`], the singular values as bars against
 //!   the line σ = 1 (the Pascanu et al. bound `σ_max^k`).
 //! - [`registry`]: every chart's data, built once from a [`source::Source`] that both a lab scene
 //!   (the page) and a trace (`unrolled render`) convert into, so the page, its SVG downloads and

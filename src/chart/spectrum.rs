@@ -1,11 +1,11 @@
 //! The spectrum of recurrent matrices.
 //!
-//! - [`draw`]: eigenvalues `λ` in the complex plane, equal aspect, axes through 0, the unit
+//! - [`draw_layer`]: eigenvalues `λ` in the complex plane, equal aspect, axes through 0, the unit
 //!   circle (solid grey: inside it a linear recurrence forgets, outside it explodes), each
 //!   series' spectral radius `ρ = max|λ|` as a dashed circle in its colour, and optionally one
 //!   selected eigenvalue ringed and written out. One colour per series, so several cells or
 //!   gate blocks can overlay.
-//! - [`draw_singular_values`]: `σ_1 ≥ σ_2 ≥ …` as bars (grouped when there are several series)
+//! - [`draw_singular_values_layer`]: `σ_1 ≥ σ_2 ≥ …` as bars (grouped when there are several series)
 //!   with a dashed line at σ = 1: if `σ_max < 1` the tanh RNN's Jacobian products must vanish
 //!   (`‖∂h_T/∂h_t‖ ≤ σ_max^{T−t}`, Pascanu et al. 2013).
 //!
@@ -206,20 +206,6 @@ pub fn layout<DB: DrawingBackend>(area: &Area<DB>, chart: &SpectrumChart) -> Lay
         place,
         entries,
     }
-}
-
-/// Draws `chart` filling `area`; returns the (square) plot rectangle.
-///
-/// # Errors
-/// When the backend fails.
-pub fn draw<DB: DrawingBackend>(
-    area: &Area<DB>,
-    chart: &SpectrumChart,
-) -> Result<PixelRect, ChartError> {
-    let l = layout(area, chart);
-    draw_layer(area, chart, &l, Layer::Frame)?;
-    draw_layer(area, chart, &l, Layer::Data)?;
-    Ok(l.rect())
 }
 
 /// Draws one layer of `chart` as laid out by [`layout`]: the frame (axes, ticks, the unit
@@ -482,20 +468,6 @@ pub fn layout_singular_values<DB: DrawingBackend>(
         place,
         entries,
     }
-}
-
-/// Draws `chart` filling `area`; returns the plot rectangle.
-///
-/// # Errors
-/// When the backend fails.
-pub fn draw_singular_values<DB: DrawingBackend>(
-    area: &Area<DB>,
-    chart: &SingularValuesChart,
-) -> Result<PixelRect, ChartError> {
-    let l = layout_singular_values(area, chart);
-    draw_singular_values_layer(area, chart, &l, Layer::Frame)?;
-    draw_singular_values_layer(area, chart, &l, Layer::Data)?;
-    Ok(l.rect())
 }
 
 /// Draws one layer of `chart` as laid out by [`layout_singular_values`]: the frame (axes,
