@@ -390,9 +390,22 @@ pub struct BarsLayout {
 }
 
 impl BarsLayout {
-    /// Equal keys draw the same frame.
+    /// Equal keys draw the same frame. The x axis (one bar per unit, so it changes with H) is
+    /// drawn with the data, so dragging H keeps the frame while the y range holds.
     pub fn key(&self) -> u64 {
-        frame::key(&(self.size, self))
+        let ax = &self.ax;
+        let plot = (ax.x0, ax.y0, ax.x1, ax.y1, ax.yr);
+        frame::key(&(
+            self.size,
+            &self.th,
+            &self.title,
+            plot,
+            &self.yticks,
+            self.ytw,
+            self.one_w,
+            &self.place,
+            &self.entries,
+        ))
     }
 
     /// The plot rectangle.
@@ -486,7 +499,6 @@ pub fn draw_singular_values_layer<DB: DrawingBackend>(
     if layer == Layer::Frame {
         frame::begin(area, th, &l.title)?;
         ax.background(area)?;
-        ax.x_ticks(area, th, &l.xticks, false)?;
         ax.y_ticks(area, th, &l.yticks, true)?;
         frame::text(
             area,
@@ -507,6 +519,7 @@ pub fn draw_singular_values_layer<DB: DrawingBackend>(
             Layer::Frame,
         );
     }
+    ax.x_ticks(area, th, &l.xticks, false)?;
     let g = chart.series.len().max(1) as f64;
     let group = 0.8;
     let ymax = ax.yr.1;
