@@ -18,9 +18,11 @@
 //! time by applying each step's vector–Jacobian product to the rows of the running product;
 //! and the carry path `∏_{k>t} f_k` (LSTM) or `∏_{k>t} z_k` (GRU), per unit.
 
+use crate::cell::CellKind;
 use crate::linalg::{all_finite, matmul, norm2};
 use crate::network::{Batch, DirectionRun, Forward, LayerParams, Network};
 use crate::spectral::spectral_norm_warm;
+use std::ops::Range;
 
 /// Upstream gradients; any subset may be given.
 #[derive(Clone, Debug, Default)]
@@ -77,178 +79,45 @@ pub struct Backward {
 
 /// Backpropagation through time over the whole network.
 ///
+/// Layers are visited top down; within a layer each direction runs backwards through its steps
+/// (`DirectionPass`), and the gradient the layer sends to its input becomes, through the
+/// dropout mask, the gradient on the output of the layer below.
+///
 /// # Shapes
 /// As in [`Upstream`]; the forward pass must come from the same network and batch.
 pub fn backward(net: &Network, batch: &Batch, fwd: &Forward, up: &Upstream) -> Backward {
     let arch = net.arch;
-    let (bsz, steps, hid) = (batch.batch, batch.steps, arch.hidden_size);
-    let dirs = arch.directions();
-    let gh = arch.gate_rows();
-    let lstm = arch.cell.has_cell_state();
-    let mut params: Vec<LayerParams> = Vec::with_capacity(net.layers.len());
-    let mut flow: Vec<Option<GradientFlow>> = vec![None; net.layers.len()];
-    let mut h0 = vec![0.0; arch.num_layers * dirs * bsz * hid];
-    let mut c0 = if lstm {
-        vec![0.0; h0.len()]
-    } else {
-        Vec::new()
+    let pass = Pass {
+        net,
+        batch,
+        fwd,
+        up,
     };
-    let mut param_grads: Vec<Option<LayerParams>> = vec![None; net.layers.len()];
-
-    // Gradient on the current layer's output, B × T × D·H, zero at padded positions.
-    let mut d_out = vec![0.0; bsz * steps * dirs * hid];
-    if let Some(g) = &up.grad_output {
-        for b in 0..bsz {
-            let n = batch.lengths[b] * dirs * hid;
-            let o = b * steps * dirs * hid;
-            d_out[o..o + n].copy_from_slice(&g[o..o + n]);
+    let state_len = arch.num_layers * arch.directions() * batch.batch * arch.hidden_size;
+    let mut h0 = vec![0.0; state_len];
+    let mut c0 = vec![
+        0.0;
+        if arch.cell.has_cell_state() {
+            state_len
+        } else {
+            0
         }
-    }
+    ];
+    let mut results: Vec<Option<(LayerParams, GradientFlow)>> = vec![None; net.layers.len()];
+    let mut d_out = output_gradient(up, batch, arch.directions() * arch.hidden_size);
     let mut d_input = Vec::new();
     for layer in (0..arch.num_layers).rev() {
-        let in_size = arch.layer_input_size(layer);
-        let mut d_in = vec![0.0; bsz * steps * in_size];
-        for dir in 0..dirs {
-            let idx = layer * dirs + dir;
-            let run = &fwd.runs[idx];
-            let p = &net.layers[idx];
-            let state = idx * bsz * hid..(idx + 1) * bsz * hid;
-            let mut dh_carry = match &up.grad_h_n {
-                Some(g) => g[state.clone()].to_vec(),
-                None => vec![0.0; bsz * hid],
-            };
-            let mut dc_carry = match (&up.grad_c_n, lstm) {
-                (Some(g), true) => g[state.clone()].to_vec(),
-                (None, true) => vec![0.0; bsz * hid],
-                _ => Vec::new(),
-            };
-            let rows = steps * bsz;
-            let mut dxp = vec![0.0; rows * gh];
-            let mut dhp = vec![0.0; rows * gh];
-            let mut direct = vec![0.0; bsz * hid];
-            let mut dc_prev = vec![0.0; if lstm { bsz * hid } else { 0 }];
-            let mut dc_total = vec![0.0; if lstm { hid } else { 0 }];
-            let mut dh = vec![0.0; hid];
-            let mut rec = GradientFlow {
-                grad_h_norm: vec![0.0; bsz * steps],
-                grad_c_norm: if lstm {
-                    vec![0.0; bsz * steps]
-                } else {
-                    Vec::new()
-                },
-                w_hh_grad_contribution: vec![0.0; bsz * steps],
-                first_nonfinite: vec![None; bsz],
-            };
-            let mut next_dh = vec![0.0; bsz * hid];
-            for s in (0..steps).rev() {
-                for b in 0..bsz {
-                    let hrow = b * hid..(b + 1) * hid;
-                    let Some(pos) = batch.position(b, s, dir) else {
-                        // Finished sequences carry their state: the gradient passes unchanged.
-                        direct[hrow.clone()].copy_from_slice(&dh_carry[hrow.clone()]);
-                        if lstm {
-                            dc_prev[hrow.clone()].copy_from_slice(&dc_carry[hrow]);
-                        }
-                        continue;
-                    };
-                    let o = (b * steps + pos) * dirs * hid + dir * hid;
-                    for j in 0..hid {
-                        dh[j] = dh_carry[b * hid + j] + d_out[o + j];
-                    }
-                    let cache = run.cache(s, b, bsz, hid, gh);
-                    let grow = (s * bsz + b) * gh..(s * bsz + b + 1) * gh;
-                    let (dcr, dcp) = if lstm {
-                        (&dc_carry[hrow.clone()], &mut dc_prev[hrow.clone()])
-                    } else {
-                        (&[][..], &mut [][..])
-                    };
-                    arch.cell.backward_step(
-                        cache,
-                        &dh,
-                        dcr,
-                        &mut dxp[grow.clone()],
-                        &mut dhp[grow.clone()],
-                        &mut direct[hrow.clone()],
-                        dcp,
-                        &mut dc_total,
-                    );
-                    let at = b * steps + pos;
-                    rec.grad_h_norm[at] = norm2(&dh);
-                    if lstm {
-                        rec.grad_c_norm[at] = norm2(&dc_total);
-                    }
-                    rec.w_hh_grad_contribution[at] = norm2(&dhp[grow]) * norm2(cache.h_prev);
-                    if rec.first_nonfinite[b].is_none() && !all_finite(&dh) {
-                        rec.first_nonfinite[b] = Some(pos);
-                    }
-                }
-                // ∂L/∂h_{s−1} = δ_s · W_hh + direct (inactive rows: δ = 0, direct = carry).
-                let dhp_s = &dhp[s * bsz * gh..(s + 1) * bsz * gh];
-                matmul(
-                    bsz,
-                    gh,
-                    hid,
-                    dhp_s,
-                    false,
-                    &p.weight_hh,
-                    false,
-                    0.0,
-                    &mut next_dh,
-                );
-                for (v, d) in next_dh.iter_mut().zip(&direct) {
-                    *v += d;
-                }
-                std::mem::swap(&mut dh_carry, &mut next_dh);
-                if lstm {
-                    std::mem::swap(&mut dc_carry, &mut dc_prev);
-                }
-            }
-            h0[state.clone()].copy_from_slice(&dh_carry);
-            if lstm {
-                c0[state].copy_from_slice(&dc_carry);
-            }
-            param_grads[idx] = Some(weight_gradients(run, p, &dxp, &dhp, batch, hid, gh));
-            // ∂L/∂x in processing order, scattered back to original positions.
-            let mut dx = vec![0.0; rows * in_size];
-            matmul(
-                rows,
-                gh,
-                in_size,
-                &dxp,
-                false,
-                &p.weight_ih,
-                false,
-                0.0,
-                &mut dx,
-            );
-            for s in 0..steps {
-                for b in 0..bsz {
-                    if let Some(pos) = batch.position(b, s, dir) {
-                        let dst = &mut d_in[(b * steps + pos) * in_size..][..in_size];
-                        for (v, g) in dst.iter_mut().zip(&dx[(s * bsz + b) * in_size..]) {
-                            *v += g;
-                        }
-                    }
-                }
-            }
-            flow[idx] = Some(rec);
-        }
+        let d_in = pass.layer(layer, &d_out, &mut h0, &mut c0, &mut results);
         if layer > 0 {
-            if let Some(Some(mask)) = fwd.dropout_masks.get(layer - 1) {
-                for (v, m) in d_in.iter_mut().zip(mask) {
-                    *v *= m;
-                }
-            }
-            d_out = d_in;
+            d_out = through_dropout(d_in, fwd, layer - 1);
         } else {
             d_input = d_in;
         }
     }
-    params.extend(
-        param_grads
-            .into_iter()
-            .map(|p| p.expect("every layer visited")),
-    );
+    let (params, flow) = results
+        .into_iter()
+        .map(|r| r.expect("every layer visited"))
+        .unzip();
     Backward {
         grads: Gradients {
             params,
@@ -256,10 +125,287 @@ pub fn backward(net: &Network, batch: &Batch, fwd: &Forward, up: &Upstream) -> B
             h0,
             c0,
         },
-        flow: flow
-            .into_iter()
-            .map(|f| f.expect("every layer visited"))
-            .collect(),
+        flow,
+    }
+}
+
+/// ∂L/∂output, `B × T × width`, zero at padded positions (and everywhere when not given).
+fn output_gradient(up: &Upstream, batch: &Batch, width: usize) -> Vec<f64> {
+    let mut d_out = vec![0.0; batch.batch * batch.steps * width];
+    if let Some(g) = &up.grad_output {
+        for b in 0..batch.batch {
+            let n = batch.lengths[b] * width;
+            let o = b * batch.steps * width;
+            d_out[o..o + n].copy_from_slice(&g[o..o + n]);
+        }
+    }
+    d_out
+}
+
+/// The gradient on the output of layer `below`, from the gradient on the input of the layer
+/// above it: through the dropout mask between them, if any.
+fn through_dropout(mut d_in: Vec<f64>, fwd: &Forward, below: usize) -> Vec<f64> {
+    if let Some(Some(mask)) = fwd.dropout_masks.get(below) {
+        for (v, m) in d_in.iter_mut().zip(mask) {
+            *v *= m;
+        }
+    }
+    d_in
+}
+
+/// What every layer × direction of one backward pass reads.
+struct Pass<'a> {
+    net: &'a Network,
+    batch: &'a Batch,
+    fwd: &'a Forward,
+    up: &'a Upstream,
+}
+
+impl Pass<'_> {
+    /// Both directions of one layer, given the gradient on its output (`B × T × D·H`): writes
+    /// their ∂L/∂h0 and ∂L/∂c0 and stores their parameter gradients and flow records at their
+    /// index; returns the gradient on the layer's input, `B × T × in`.
+    fn layer(
+        &self,
+        layer: usize,
+        d_out: &[f64],
+        h0: &mut [f64],
+        c0: &mut [f64],
+        results: &mut [Option<(LayerParams, GradientFlow)>],
+    ) -> Vec<f64> {
+        let arch = self.net.arch;
+        let (bsz, hid) = (self.batch.batch, arch.hidden_size);
+        let dirs = arch.directions();
+        let in_size = arch.layer_input_size(layer);
+        let mut d_in = vec![0.0; bsz * self.batch.steps * in_size];
+        for dir in 0..dirs {
+            let idx = layer * dirs + dir;
+            let (run, p) = (&self.fwd.runs[idx], &self.net.layers[idx]);
+            let d = DirectionPass::new(self, idx, d_out).run();
+            let state = idx * bsz * hid..(idx + 1) * bsz * hid;
+            h0[state.clone()].copy_from_slice(&d.dh0);
+            if arch.cell.has_cell_state() {
+                c0[state].copy_from_slice(&d.dc0);
+            }
+            let gh = arch.gate_rows();
+            let weights = weight_gradients(run, p, &d.dxp, &d.dhp, self.batch, hid, gh);
+            add_input_gradient(run, &p.weight_ih, &d.dxp, self.batch, gh, &mut d_in);
+            results[idx] = Some((weights, d.flow));
+        }
+        d_in
+    }
+}
+
+/// What one layer × direction's backward pass through its steps gives.
+struct DirectionGrads {
+    /// ∂L/∂(W_ih x_s + b_ih) per processed step, `T·B × G·H` (processing order).
+    dxp: Vec<f64>,
+    /// δ_s = ∂L/∂(W_hh h_{s−1} + b_hh) per processed step, `T·B × G·H`.
+    dhp: Vec<f64>,
+    /// ∂L/∂h0 of this layer × direction, `B × H`.
+    dh0: Vec<f64>,
+    /// ∂L/∂c0, `B × H` (LSTM, else empty).
+    dc0: Vec<f64>,
+    /// The per-step records.
+    flow: GradientFlow,
+}
+
+/// One layer × direction, run backwards through its steps: the buffers carried from step to
+/// step and the per-step results.
+struct DirectionPass<'a> {
+    cell: CellKind,
+    batch: &'a Batch,
+    run: &'a DirectionRun,
+    weight_hh: &'a [f64],
+    /// Gradient on the layer's output, `B × T × D·H`.
+    d_out: &'a [f64],
+    dirs: usize,
+    hid: usize,
+    gh: usize,
+    lstm: bool,
+    /// ∂L/∂h_s and ∂L/∂c_s arriving from later steps (at first: from h_n and c_n), `B × H`.
+    dh_carry: Vec<f64>,
+    dc_carry: Vec<f64>,
+    /// The parts of ∂L/∂h_{s−1} and ∂L/∂c_{s−1} that do not go through `W_hh`, `B × H`.
+    direct: Vec<f64>,
+    dc_prev: Vec<f64>,
+    /// Scratch: the next `dh_carry`, `B × H`; one sequence's ∂L/∂h_s and ∂L/∂c_s, `H`.
+    next_dh: Vec<f64>,
+    dh: Vec<f64>,
+    dc_total: Vec<f64>,
+    dxp: Vec<f64>,
+    dhp: Vec<f64>,
+    flow: GradientFlow,
+}
+
+impl<'a> DirectionPass<'a> {
+    fn new(pass: &Pass<'a>, idx: usize, d_out: &'a [f64]) -> Self {
+        let arch = pass.net.arch;
+        let (bsz, steps, hid) = (pass.batch.batch, pass.batch.steps, arch.hidden_size);
+        let gh = arch.gate_rows();
+        let lstm = arch.cell.has_cell_state();
+        let state = idx * bsz * hid..(idx + 1) * bsz * hid;
+        let dh_carry = match &pass.up.grad_h_n {
+            Some(g) => g[state.clone()].to_vec(),
+            None => vec![0.0; bsz * hid],
+        };
+        let dc_carry = match (&pass.up.grad_c_n, lstm) {
+            (Some(g), true) => g[state].to_vec(),
+            (None, true) => vec![0.0; bsz * hid],
+            _ => Vec::new(),
+        };
+        let if_lstm = |n: usize| vec![0.0; if lstm { n } else { 0 }];
+        DirectionPass {
+            cell: arch.cell,
+            batch: pass.batch,
+            run: &pass.fwd.runs[idx],
+            weight_hh: &pass.net.layers[idx].weight_hh,
+            d_out,
+            dirs: arch.directions(),
+            hid,
+            gh,
+            lstm,
+            dh_carry,
+            dc_carry,
+            direct: vec![0.0; bsz * hid],
+            dc_prev: if_lstm(bsz * hid),
+            next_dh: vec![0.0; bsz * hid],
+            dh: vec![0.0; hid],
+            dc_total: if_lstm(hid),
+            dxp: vec![0.0; steps * bsz * gh],
+            dhp: vec![0.0; steps * bsz * gh],
+            flow: GradientFlow {
+                grad_h_norm: vec![0.0; bsz * steps],
+                grad_c_norm: if_lstm(bsz * steps),
+                w_hh_grad_contribution: vec![0.0; bsz * steps],
+                first_nonfinite: vec![None; bsz],
+            },
+        }
+    }
+
+    /// Every step, last processed first.
+    fn run(mut self) -> DirectionGrads {
+        for s in (0..self.batch.steps).rev() {
+            for b in 0..self.batch.batch {
+                self.sequence_step(s, b);
+            }
+            self.carry_to_previous_step(s);
+        }
+        DirectionGrads {
+            dxp: self.dxp,
+            dhp: self.dhp,
+            dh0: self.dh_carry,
+            dc0: self.dc_carry,
+            flow: self.flow,
+        }
+    }
+
+    /// Processed step `s` of sequence `b`: the cell's backward step and its records, or, for a
+    /// finished sequence, the gradient passed on unchanged.
+    fn sequence_step(&mut self, s: usize, b: usize) {
+        let (bsz, steps, hid, gh) = (self.batch.batch, self.batch.steps, self.hid, self.gh);
+        let hrow = b * hid..(b + 1) * hid;
+        let Some(pos) = self.batch.position(b, s, self.run.direction) else {
+            // Finished sequences carry their state: the gradient passes unchanged.
+            self.direct[hrow.clone()].copy_from_slice(&self.dh_carry[hrow.clone()]);
+            if self.lstm {
+                self.dc_prev[hrow.clone()].copy_from_slice(&self.dc_carry[hrow]);
+            }
+            return;
+        };
+        let o = (b * steps + pos) * self.dirs * hid + self.run.direction * hid;
+        for j in 0..hid {
+            self.dh[j] = self.dh_carry[b * hid + j] + self.d_out[o + j];
+        }
+        let run = self.run;
+        let cache = run.cache(s, b, bsz, hid, gh);
+        let grow = (s * bsz + b) * gh..(s * bsz + b + 1) * gh;
+        let (dcr, dcp) = if self.lstm {
+            (
+                &self.dc_carry[hrow.clone()],
+                &mut self.dc_prev[hrow.clone()],
+            )
+        } else {
+            (&[][..], &mut [][..])
+        };
+        self.cell.backward_step(
+            cache,
+            &self.dh,
+            dcr,
+            &mut self.dxp[grow.clone()],
+            &mut self.dhp[grow.clone()],
+            &mut self.direct[hrow],
+            dcp,
+            &mut self.dc_total,
+        );
+        self.record(b, pos, grow, cache.h_prev);
+    }
+
+    /// The flow records of sequence `b` at original position `pos`, after its backward step
+    /// (`grow`: the step's rows of δ).
+    fn record(&mut self, b: usize, pos: usize, grow: Range<usize>, h_prev: &[f64]) {
+        let at = b * self.batch.steps + pos;
+        self.flow.grad_h_norm[at] = norm2(&self.dh);
+        if self.lstm {
+            self.flow.grad_c_norm[at] = norm2(&self.dc_total);
+        }
+        self.flow.w_hh_grad_contribution[at] = norm2(&self.dhp[grow]) * norm2(h_prev);
+        if self.flow.first_nonfinite[b].is_none() && !all_finite(&self.dh) {
+            self.flow.first_nonfinite[b] = Some(pos);
+        }
+    }
+
+    /// Carries the gradient from processed step `s` to step `s − 1`.
+    fn carry_to_previous_step(&mut self, s: usize) {
+        let (bsz, gh) = (self.batch.batch, self.gh);
+        // ∂L/∂h_{s−1} = δ_s · W_hh + direct (inactive rows: δ = 0, direct = carry).
+        let dhp_s = &self.dhp[s * bsz * gh..(s + 1) * bsz * gh];
+        matmul(
+            bsz,
+            gh,
+            self.hid,
+            dhp_s,
+            false,
+            self.weight_hh,
+            false,
+            0.0,
+            &mut self.next_dh,
+        );
+        for (v, d) in self.next_dh.iter_mut().zip(&self.direct) {
+            *v += d;
+        }
+        std::mem::swap(&mut self.dh_carry, &mut self.next_dh);
+        if self.lstm {
+            std::mem::swap(&mut self.dc_carry, &mut self.dc_prev);
+        }
+    }
+}
+
+/// `∂L/∂x = δx · W_ih` in processing order, added into `d_in` (`B × T × in`) at the original
+/// positions.
+fn add_input_gradient(
+    run: &DirectionRun,
+    weight_ih: &[f64],
+    dxp: &[f64],
+    batch: &Batch,
+    gh: usize,
+    d_in: &mut [f64],
+) {
+    let (bsz, steps, in_size) = (batch.batch, batch.steps, run.input_size);
+    let rows = steps * bsz;
+    let mut dx = vec![0.0; rows * in_size];
+    matmul(
+        rows, gh, in_size, dxp, false, weight_ih, false, 0.0, &mut dx,
+    );
+    for s in 0..steps {
+        for b in 0..bsz {
+            if let Some(pos) = batch.position(b, s, run.direction) {
+                let dst = &mut d_in[(b * steps + pos) * in_size..][..in_size];
+                for (v, g) in dst.iter_mut().zip(&dx[(s * bsz + b) * in_size..]) {
+                    *v += g;
+                }
+            }
+        }
     }
 }
 
