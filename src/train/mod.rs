@@ -1,3 +1,5 @@
-//! Training pieces shared by the CLI and the page. For now: gradient clipping.
+//! Training pieces shared by the CLI and the page: the parameters of a model as one named set
+//! ([`params`]) and gradient clipping ([`clip`]).
 
 pub mod clip;
+pub mod params;
