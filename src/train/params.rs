@@ -43,6 +43,18 @@ impl<'a> Tensor<&'a mut [f64]> {
 }
 
 /// Anything holding one tensor per parameter of a model: the model itself, or its gradients.
+///
+/// # Examples
+/// ```
+/// use unrolled::train::linear::Linear;
+/// use unrolled::train::params::ParamSet;
+///
+/// let mut fc = Linear::zeros(3, 2);
+/// let shapes = vec![("weight".to_string(), vec![2, 3]), ("bias".to_string(), vec![2])];
+/// assert_eq!(fc.param_shapes(), shapes);
+/// fc.param_view_mut("weight").unwrap()[[1, 2]] = 5.0;
+/// assert_eq!(fc.weight[5], 5.0); // the view is the row-major buffer itself
+/// ```
 pub trait ParamSet {
     /// Every tensor, in `state_dict` order.
     fn tensors(&self) -> Vec<Tensor<&[f64]>>;
