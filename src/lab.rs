@@ -22,6 +22,8 @@ use crate::rng::Rng;
 use crate::spectral;
 use crate::trace::by_lag;
 use crate::train::clip;
+pub use crate::train::clip::Clipping;
+use crate::train::params::ParamSet;
 
 /// The input sequence fed to every cell (input_size 1).
 #[derive(Clone, Debug, PartialEq)]
@@ -54,17 +56,6 @@ pub enum ScaleTarget {
     SpectralRadius(f64),
     /// Rescale to largest singular value σ_max.
     MaxSingularValue(f64),
-}
-
-/// Gradient clipping applied to the update.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Clipping {
-    /// No clipping.
-    None,
-    /// By global norm (`clip_grad_norm_`).
-    Norm(f64),
-    /// Element-wise (`clip_grad_value_`).
-    Value(f64),
 }
 
 /// A scene.
@@ -475,7 +466,7 @@ fn run_cell(
         .as_ref()
         .map_or_else(Vec::new, |a| by_lag(&a.jacobian_norm, false));
     let theory_by_lag = cell.info().theory.curve(grad_by_lag[0], rho, sigma, steps);
-    let clip = clip_update(&mut backward, s.clipping);
+    let clip = clip_update(net.arch, &mut backward, s.clipping);
     Ok(CellResult {
         cell,
         net,
@@ -492,42 +483,23 @@ fn run_cell(
 }
 
 /// Applies clipping to a backward pass's parameter gradients in place and reports it.
-pub fn clip_update(bw: &mut Backward, mode: Clipping) -> ClipReport {
-    let raw: Vec<f64> = bw
-        .grads
-        .params
-        .iter()
-        .flat_map(|p| {
-            p.weight_ih
-                .iter()
-                .chain(&p.weight_hh)
-                .chain(&p.bias_ih)
-                .chain(&p.bias_hh)
-                .copied()
-        })
-        .collect();
-    let mut tensors: Vec<&mut [f64]> = bw
-        .grads
-        .params
-        .iter_mut()
-        .flat_map(|p| {
-            [
-                &mut p.weight_ih[..],
-                &mut p.weight_hh[..],
-                &mut p.bias_ih[..],
-                &mut p.bias_hh[..],
-            ]
-        })
-        .collect();
+pub fn clip_update(arch: Architecture, bw: &mut Backward, mode: Clipping) -> ClipReport {
+    // The gradients as a network of the same architecture: moved out and back, not copied.
+    let mut grads = Network {
+        arch,
+        layers: std::mem::take(&mut bw.grads.params),
+    };
+    let flat = |g: &Network| -> Vec<f64> {
+        g.tensors()
+            .iter()
+            .flat_map(|t| t.values.iter().copied())
+            .collect()
+    };
+    let raw = flat(&grads);
+    clip::clip_grads(&mut grads, mode);
+    let clipped = flat(&grads);
+    bw.grads.params = grads.layers;
     let norm_before = crate::linalg::norm2(&raw);
-    match mode {
-        Clipping::None => {}
-        Clipping::Norm(t) => {
-            clip::clip_grad_norm(&mut tensors, t);
-        }
-        Clipping::Value(t) => clip::clip_grad_value(&mut tensors, t),
-    }
-    let clipped: Vec<f64> = tensors.iter().flat_map(|t| t.iter().copied()).collect();
     let norm_after = crate::linalg::norm2(&clipped);
     let cosine = crate::linalg::dot(&raw, &clipped) / (norm_before * norm_after);
     ClipReport {
@@ -944,13 +916,13 @@ impl CellResult {
         o.push_str(&format!(
             ",\"input_size\":1,\"hidden_size\":{h},\"params\":{{"
         ));
-        for (i, (name, shape)) in arch.param_shapes().iter().enumerate() {
+        for (i, t) in self.net.tensors().iter().enumerate() {
             if i > 0 {
                 o.push(',');
             }
-            write_str(&mut o, name);
+            write_str(&mut o, &t.name);
             o.push(':');
-            write_array(&mut o, self.net.param(name).expect("own name"), shape);
+            write_array(&mut o, t.values, &t.shape);
         }
         o.push_str("},\"input\":");
         write_array(&mut o, &self.batch.input, &[1, t, 1]);

@@ -4,8 +4,9 @@
 //! PyTorch-exact vanilla RNN, LSTM and GRU cells in float64 ([`cell`]), stacked and bidirectional
 //! over padded batches ([`network`]), backpropagation through time with every per-step gradient
 //! norm and Jacobian-product norm recorded ([`bptt`]), spectral tools for `W_hh`
-//! ([`spectral`]), seeded initialisation ([`init`], [`rng`]), gradient clipping ([`train`]), and
-//! the JSON spec/trace formats shared by the CLI and the wasm layer ([`spec`]).
+//! ([`spectral`]), seeded initialisation ([`init`], [`rng`]), the training core's head, losses,
+//! optimisers and clipping over named parameters ([`train`]), and the JSON spec/trace formats
+//! shared by the CLI and the wasm layer ([`spec`]).
 //!
 //! The core has no wasm or web types: it builds and tests natively.
 

@@ -54,6 +54,26 @@ impl LayerParams {
         }
     }
 
+    /// The four tensors in [`PARAM_KINDS`] order.
+    pub fn tensors(&self) -> [&[f64]; 4] {
+        [
+            &self.weight_ih,
+            &self.weight_hh,
+            &self.bias_ih,
+            &self.bias_hh,
+        ]
+    }
+
+    /// The four tensors, mutable, in the same order.
+    pub fn tensors_mut(&mut self) -> [&mut [f64]; 4] {
+        [
+            &mut self.weight_ih,
+            &mut self.weight_hh,
+            &mut self.bias_ih,
+            &mut self.bias_hh,
+        ]
+    }
+
     /// Sets gate block `k`'s part of `bias_ih` to `value` and of `bias_hh` to 0 (`h` units per
     /// block), so the gate's bias is exactly `value`.
     pub fn set_block_bias(&mut self, k: usize, h: usize, value: f64) {
