@@ -1,6 +1,7 @@
 //! Training pieces shared by the CLI and the page: the parameters of a model as one named set
 //! ([`params`]), a linear head ([`linear`]) on a recurrent network ([`model`]), losses
-//! ([`loss`]), optimisers ([`optim`]) and gradient clipping ([`clip`]).
+//! ([`loss`]), optimisers ([`optim`]), gradient clipping ([`clip`]) and the long-lag tasks
+//! ([`tasks`]).
 
 pub mod clip;
 pub mod linear;
@@ -8,3 +9,4 @@ pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod params;
+pub mod tasks;
