@@ -44,8 +44,13 @@ rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
 rm pkg/js/app.js
-cp www/unrolled-lab.js www/unrolled-lab.css docs/embedding.md pkg/
-mv pkg/embedding.md pkg/README.md
+cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
+{
+  echo '> This package is built from the Unrolled repository by `scripts/build-web.sh`; paths such as'
+  echo '> `scripts/` and `www/` below are in that repository, not in the package.'
+  echo
+  cat docs/embedding.md
+} >pkg/README.md
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 cat >pkg/package.json <<JSON
 {
@@ -55,16 +60,16 @@ cat >pkg/package.json <<JSON
   "type": "module",
   "main": "unrolled-lab.js",
   "module": "unrolled-lab.js",
-  "types": "unrolled.d.ts",
+  "types": "unrolled-lab.d.ts",
   "exports": {
-    ".": "./unrolled-lab.js",
-    "./unrolled-lab.js": "./unrolled-lab.js",
+    ".": { "types": "./unrolled-lab.d.ts", "default": "./unrolled-lab.js" },
+    "./unrolled-lab.js": { "types": "./unrolled-lab.d.ts", "default": "./unrolled-lab.js" },
     "./unrolled-lab.css": "./unrolled-lab.css",
-    "./core": "./unrolled.js",
+    "./core": { "types": "./unrolled.d.ts", "default": "./unrolled.js" },
     "./js/*": "./js/*",
     "./unrolled_bg.wasm": "./unrolled_bg.wasm"
   },
-  "files": ["unrolled-lab.js", "unrolled-lab.css", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
+  "files": ["unrolled-lab.js", "unrolled-lab.d.ts", "unrolled-lab.css", "LICENSE-MIT", "LICENSE-APACHE", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
   "sideEffects": ["./unrolled-lab.js"],
   "license": "MIT OR Apache-2.0"
 }

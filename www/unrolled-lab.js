@@ -23,10 +23,12 @@ export class UnrolledLab extends HTMLElement {
     this.session = null;
     this.lab = null;
     this.starting = null;
+    this.generation = 0; // which connection a start belongs to (removed and re-added while loading)
   }
 
   connectedCallback() {
     if (this.starting) return;
+    this.generation += 1;
     const css = document.createElement('link');
     css.rel = 'stylesheet';
     css.href = new URL('./unrolled-lab.css', import.meta.url).href;
@@ -39,6 +41,7 @@ export class UnrolledLab extends HTMLElement {
   }
 
   disconnectedCallback() {
+    this.generation += 1;
     this.lab?.destroy();
     this.session?.destroy();
     this.lab = null;
@@ -64,15 +67,21 @@ export class UnrolledLab extends HTMLElement {
   }
 
   async start() {
+    const generation = this.generation;
+    const initial = this.getAttribute('config') || '';
     let session;
     try {
-      session = await Session.create(this.getAttribute('config') || '', { panels: PANEL_NAMES });
+      session = await Session.create(initial, { panels: PANEL_NAMES });
     } catch (e) {
       this.error = `Could not start the engine (WebAssembly): ${e.message}`;
       this.say();
       return;
     }
-    if (!this.isConnected) { session.destroy(); return; }
+    // Removed (and perhaps added again, which started anew) while the engine loaded.
+    if (generation !== this.generation || !this.isConnected) { session.destroy(); return; }
+    // `config` may have changed while the engine loaded: the newest value wins.
+    const config = this.getAttribute('config') || '';
+    if (config !== initial) session.load(config);
     this.session = session;
     this.notices = session.notices;
     this.error = '';

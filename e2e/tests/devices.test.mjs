@@ -37,6 +37,25 @@ test('phone: the chart stays in view next to the slider being moved', async () =
   assertNoErrors(errors);
 });
 
+test('phone: moving an eigenvalue slider, the eigenvalue plane is in view and not under the docked chart', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear&H=4&scale=none&eigs=0.1:0;0.5:0;0.9:0;0.3:0', PHONE.viewport, PHONE.extra);
+  const slider = page.locator('#eig-sliders input[type=range]').first();
+  await slider.scrollIntoViewIfNeeded();
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  await settle(page);
+  assert.ok(await inView(page, '#eig-sliders input[type=range]'), 'the slider in view');
+  const r = await page.evaluate(() => {
+    const box = (id) => document.getElementById(id).getBoundingClientRect();
+    const [plane, flow] = [box('spectrum'), box('panel-flow')];
+    const overlap = Math.max(0, Math.min(plane.bottom, flow.bottom) - Math.max(plane.top, flow.top));
+    return { top: plane.top, bottom: plane.bottom, overlap, h: innerHeight };
+  });
+  assert.ok(r.overlap < 1, `the docked chart covers ${r.overlap} px of the plane`);
+  assert.ok(r.top >= -1 && r.bottom <= r.h + 1, `the plane in view (${r.top}..${r.bottom} of ${r.h})`);
+  assertNoErrors(errors);
+});
+
 /** A finger drag through the Chrome DevTools protocol (touch events become pointer events). */
 async function touchDrag(page, from, to, steps = 8) {
   const cdp = await page.context().newCDPSession(page);

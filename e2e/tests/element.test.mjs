@@ -181,3 +181,70 @@ test('notices for the starting config and for unknown panel names are shown from
   assert.match(text, /bogus/);
   assertNoErrors(errors);
 });
+
+/** A blank page of the server's origin with the element's script loaded (nothing else). */
+async function blankPage() {
+  await env.open();
+  const context = await env.browser.newContext({ viewport: { width: 1000, height: 900 }, deviceScaleFactor: 1 });
+  env.contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${env.server.url}embed-example.html`);
+  await page.evaluate(() => document.querySelectorAll('unrolled-lab').forEach((e) => e.remove()));
+  return { page, errors };
+}
+
+test('a config set while the engine loads is the one drawn (it was lost)', async () => {
+  const { page, errors } = await blankPage();
+  const r = await page.evaluate(async () => {
+    const e = document.createElement('unrolled-lab');
+    e.setAttribute('config', 'cells=gru&T=20');
+    e.setAttribute('panels', 'flow');
+    document.body.append(e);
+    e.setAttribute('config', 'cells=rnn_linear&T=33&rho=1.3'); // before the session exists
+    await e.settled();
+    return { config: e.config, state: e.session.state };
+  });
+  assert.deepEqual(r.state.cells, ['rnn_linear']);
+  assert.equal(r.state.T, 33);
+  assert.match(r.config, /T=33/);
+  assertNoErrors(errors);
+});
+
+test('removed and added again while the engine loads: one lab, one session', async () => {
+  const { page, errors } = await blankPage();
+  const r = await page.evaluate(async () => {
+    const e = document.createElement('unrolled-lab');
+    e.setAttribute('config', 'cells=lstm&T=20');
+    document.body.append(e);
+    e.remove();
+    document.body.append(e);
+    await e.settled();
+    await new Promise((ok) => { setTimeout(ok, 300); });
+    return { layouts: e.shadowRoot.querySelectorAll('.layout').length, drawn: !!e.session?.data };
+  });
+  assert.deepEqual(r, { layouts: 1, drawn: true });
+  assertNoErrors(errors);
+});
+
+test('in a flex row the element has a width and draws (inline-size containment would make it 0 px)', async () => {
+  const { page, errors } = await blankPage();
+  const w = await page.evaluate(async () => {
+    const row = document.createElement('div');
+    row.style.cssText = 'display: flex; gap: 10px; width: 900px';
+    const text = document.createElement('p');
+    text.textContent = 'A paragraph beside the chart.';
+    const e = document.createElement('unrolled-lab');
+    e.setAttribute('config', 'cells=rnn_tanh&T=30');
+    e.setAttribute('panels', 'flow');
+    row.append(text, e);
+    document.body.prepend(row);
+    await e.settled();
+    const layout = e.shadowRoot.querySelector('.layout');
+    return { el: e.getBoundingClientRect().width, right: e.getBoundingClientRect().right, row: row.getBoundingClientRect().right, inner: layout.scrollWidth };
+  });
+  assert.ok(w.el > 300, `element width ${w.el}`);
+  assert.ok(w.right <= w.row + 1, `inside its row (${w.right} > ${w.row})`);
+  assert.ok(w.inner <= w.el + 1, `its content fits it (${w.inner} > ${w.el})`);
+  assertNoErrors(errors);
+});

@@ -98,7 +98,13 @@ test('"Make it explode": the tanh RNN barely grows and the saturation note says 
   const n = await notes(page);
   assert.ok(n.saturation, `notes: ${Object.keys(n)}`);
   assert.match(n.saturation, /tanh′ = 1 − h² averages 0\.\d+/);
+  // The per-step rate it quotes agrees with its own "grows"/"shrinks" (it once said "× 0.97 per
+  // step, below 1" beside "grows ×2.7").
+  const rate = Number(n.saturation.match(/changed by ×([\d.]+) per step/)[1]);
+  assert.equal(/grows only/.test(n.saturation), rate >= 1, n.saturation);
   assert.ok(n.explode, 'the linear RNN explodes and the way to overflow is offered');
+  // ln(1.8e308) / ln(2.2) = 900.2 (it once read "about Infinity steps": 1.8e308 is beyond float64).
+  assert.match(n.explode, /at ρ = 2\.2 that takes about 901 steps/);
   await page.click('#flow-notes button:has-text("Run it to overflow")');
   await page.evaluate(() => window.__unrolled.settled());
   assert.ok((await notes(page)).overflow, 'one click on from the preset: ∞ and NaN');

@@ -96,12 +96,17 @@ function forThePage(e) {
   return !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'CANVAS'].includes(tag);
 }
 
+/** A list of names, or a function that gives the current one. */
+const lister = (x) => (typeof x === 'function' ? x : () => x || []);
+
 /**
- * Builds and mounts the lab in `root`. Options: `show()` and `hide()` give the current name lists;
- * `keys` is where ← → and space are listened to (default: `root`). Returns
- * `{ mounted, applyVisibility(), redraw(), destroy() }`, `mounted` keyed by widget name.
+ * Builds and mounts the lab in `root`. Options: `show` and `hide` are name lists, or functions
+ * that give the current lists (read again on every state change); `keys` is where ← → and space
+ * are listened to (default: `root`). Returns `{ mounted, applyVisibility(), redraw(), destroy() }`,
+ * `mounted` keyed by widget name. Call `session.update()` afterwards to compute and draw.
  */
-export function compose(root, session, { show = () => [], hide = () => [], keys = root } = {}) {
+export function compose(root, session, { show: showOpt = [], hide: hideOpt = [], keys = root } = {}) {
+  const [show, hide] = [lister(showOpt), lister(hideOpt)];
   const built = buildLayout(session.core);
   const { layout, panels } = built;
   root.append(layout);

@@ -78,12 +78,14 @@ function saturation(session, k) {
   if (!slow.length) return null;
   const d = slow[0];
   const slope = mean(d.series.h.map((h) => 1 - h * h));
+  const r = ratio(d, k);
+  const perStep = r ** (1 / k);
   const linear = session.cells.find((c) => c.theory === 'exact');
   const shown = data.cells.some((c) => c.info.theory === 'exact');
   return {
     id: 'saturation',
     kind: 'surprise',
-    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient grows only ×${fmt(ratio(d, k))} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: its units saturate. tanh′ = 1 − h² averages ${fmt(slope, 2)} here, so a step scales the gradient by roughly ρ × ${fmt(slope, 2)} = ${fmt(data.rho * slope, 2)}${data.rho * slope < 1 ? ', below 1' : ''}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W mostly saturates it further.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
+    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient ${r >= 1 ? `grows only ×${fmt(r)}` : `even shrinks (×${fmt(r)})`} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: its units saturate. tanh′ = 1 − h² averages ${fmt(slope, 2)} here, so each step's Jacobian diag(1 − h²)·W is much smaller than W: over these ${k} steps the gradient changed by ×${fmt(perStep, 3)} per step on average, not by ×ρ = ${fmt(data.rho)}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W mostly saturates it further.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
     action: shown || !linear ? null : { text: `Show the ${linear.label}`, patch: (s) => ({ cells: session.cells.map((c) => c.name).filter((n) => n === linear.name || s.cells.includes(n)) }) },
   };
 }
@@ -117,7 +119,7 @@ function overflow(session, k) {
   const growing = data.cells.filter((d) => d.info.theory === 'exact' && ratio(d, k) > 2);
   if (!growing.length) return null;
   const big = data.cells.some((d) => d.gradByLag.some((v) => v > FLOAT32_MAX));
-  const steps = Math.ceil(Math.log(1.8e308) / Math.log(2.2));
+  const steps = Math.ceil(Math.log(Number.MAX_VALUE) / Math.log(2.2)); // 901: 2.2^901 > 1.8e308
   return {
     id: 'explode',
     text: `The ${labels(growing)} gradient grows as ρ<sup>k</sup> (×${fmt(ratio(growing[0], k))} at lag ${k}).${big ? ' It has passed 3.4e38, the largest float32: PyTorch\'s default dtype would already show ∞ and NaN.' : ''} In float64, as here, it becomes ∞ and then NaN once it passes 1.8e308: at ρ = 2.2 that takes about ${steps} steps.`,
