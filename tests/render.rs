@@ -1028,5 +1028,8 @@ fn registry_builds_every_chart_by_name_and_refuses_others() {
     let r = trace("rnn_relu", 3, 4, r#"{"seed":1}"#);
     let src = Source::trace(&r, Pick::default()).expect("pick");
     let e = registry::build("paths", &src, &opts).expect_err("no carry");
-    assert_eq!(e, "needs a cell with a carry gate (lstm or gru)");
+    assert_eq!(
+        e,
+        "needs a cell with a carry path (lstm, lstm_no_forget or gru)"
+    );
 }
