@@ -582,6 +582,43 @@ mod tests {
         }
     }
 
+    /// The 1997 LSTM beside PyTorch's: the same W in its three blocks, no forget gate, so its
+    /// carry path stays exactly 1 where the default LSTM's ∏f (f ≈ σ(0) = 0.5) has vanished; the
+    /// carry-gate bias has no block to set in it.
+    #[test]
+    fn lstm_without_forget_gate_keeps_its_carry_path_at_one() {
+        let base = Scene {
+            cells: vec![CellKind::Lstm, CellKind::LstmNoForget],
+            ..Default::default()
+        };
+        let r = compute(&base).unwrap();
+        let path = |r: &SceneResult, c: usize| {
+            r.cells[c]
+                .analysis
+                .as_ref()
+                .unwrap()
+                .carry_path_norm
+                .clone()
+        };
+        assert!(path(&r, 0)[49] < 1e-3, "{}", path(&r, 0)[49]);
+        assert!(path(&r, 1).iter().all(|v| *v == 1.0));
+        let p = &r.cells[1].net.layers[0];
+        assert_eq!(p.weight_hh.len(), 3 * 32 * 32);
+        for k in 0..3 {
+            assert_eq!(spectral::block(&p.weight_hh, 32, k), r.w);
+        }
+        let open = compute(&Scene {
+            carry_bias: Some(5.0),
+            ..base
+        })
+        .unwrap();
+        assert_eq!(open.cells[1].net, r.cells[1].net, "nothing to bias");
+        assert_ne!(open.cells[0].net, r.cells[0].net);
+        assert!(open.cells[1]
+            .spec_json()
+            .contains("\"cell\":\"lstm_no_forget\""));
+    }
+
     #[test]
     fn h_norms_are_the_norms_of_the_states_and_flag_overflow() {
         let r = compute(&Scene::default()).unwrap();
