@@ -53,15 +53,15 @@ function carryGates(session, k) {
   if (!rows.length) return null;
   const gatesOf = (rs) => rs.map(({ d, m }) => (d.info.carry.constant === null
     ? `${d.info.label} mean ${d.info.carry.name} = ${fmt(m, 2)}`
-    : `${d.info.label} ${d.info.carry.name} ≡ ${fmt(m)}`)).join(', ');
+    : `${d.info.label} ${d.info.carry.name} ≡ ${m}`)).join(', ');
   const gates = gatesOf(rows);
   // Only gates that are blocks have a bias the buttons can set.
   const set = rows.filter(({ d }) => d.info.carry.block !== null);
   const fixed = rows.filter(({ d }) => d.info.carry.constant !== null);
-  const keepsAll = fixed.map(({ d }) => ` The ${d.info.label} has ${d.info.carry.gate}, so its cell state keeps all of itself: its carry path ${d.info.carry.path} stays ${fmt(d.info.carry.constant)} at every lag.`).join('');
+  const keepsAll = fixed.map(({ d }) => ` The ${d.info.label} has ${d.info.carry.gate}, so its cell state keeps all of itself: its carry path ${d.info.carry.path} stays ${d.info.carry.constant} at every lag.`).join('');
   const shut = rows.filter(({ m, r }) => r < 0.5 && m < 0.9);
   if (!shut.length) {
-    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => `${fmt(m, 2)}<sup>${k}</sup> = ${fmt(m ** k)}`).join(', ')}: the cell state ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
+    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 2)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ')}: the cell state ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
   }
   // Compared only with plain cells that do not explode: a vanishing curve below an exploding one says nothing.
   const calm = data.cells.filter((d) => !d.info.gated && ratio(d, k) <= 2);
