@@ -7,7 +7,8 @@
 //!
 //! - `‖∂L/∂h_t‖₂`: the total derivative, `dh_t = g_t + W_hhᵀ δ_{t+1} + direct_{t+1}` where
 //!   `g_t` is the gradient arriving from the output (or the layer above);
-//! - `‖∂L/∂c_t‖₂` (LSTM): `dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 − tanh² c_t)`;
+//! - `‖∂L/∂c_t‖₂` (LSTMs): `dc_t = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 − tanh² c_t)`, with
+//!   `f ≡ 1` for `lstm_no_forget`;
 //! - `‖δ_t h_{t−1}ᵀ‖_F = ‖δ_t‖₂ ‖h_{t−1}‖₂`, step t's term of `∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ`, with
 //!   `δ_t = ∂L/∂(W_hh h_{t−1} + b_hh)`;
 //! - the first step (in the order the backward pass visits them) where `dh_t` is inf or NaN.
@@ -16,9 +17,10 @@
 //! `‖∂h_last/∂h_t‖₂ = ‖J_last ⋯ J_{t+1}‖₂` with `J_k = ∂s_k/∂s_{k−1}` the state Jacobian (for
 //! LSTM `s = (h, c)`, and the product's `h`-to-`h` block, `c_t` held fixed), built one step at a
 //! time by applying each step's vector–Jacobian product to the rows of the running product;
-//! and the carry path `∏_{k>t} f_k` (LSTM) or `∏_{k>t} z_k` (GRU), per unit.
+//! and the carry path `∏_{k>t} f_k` (LSTM) or `∏_{k>t} z_k` (GRU), per unit — exactly 1 for
+//! `lstm_no_forget`, whose `f ≡ 1` ([`crate::cell::CarryGate::One`]).
 
-use crate::cell::CellKind;
+use crate::cell::{CarryGate, CellKind};
 use crate::linalg::{all_finite, matmul, norm2};
 use crate::network::{Batch, DirectionRun, Forward, LayerParams, Network};
 use crate::spectral::spectral_norm_warm;
@@ -483,7 +485,8 @@ fn mask_inactive(h: &[f64], batch: &Batch, direction: usize, hid: usize) -> Vec<
 pub struct Analysis {
     /// ‖∂h_last/∂h_t‖₂, `B × T`.
     pub jacobian_norm: Vec<f64>,
-    /// LSTM ∏f, GRU ∏z over the later steps, `B × T × H` (empty for plain RNNs).
+    /// LSTM ∏f, GRU ∏z over the later steps, `B × T × H` (all 1 for `lstm_no_forget`; empty for
+    /// plain RNNs).
     pub carry_path: Vec<f64>,
     /// max over units of `carry_path`, `B × T` (empty for plain RNNs).
     pub carry_path_norm: Vec<f64>,
@@ -503,7 +506,7 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
     let (bsz, steps, hid) = (batch.batch, batch.steps, arch.hidden_size);
     let gh = arch.gate_rows();
     let lstm = cell.has_cell_state();
-    let carry_gate = cell.info().carry.map(|c| c.block); // LSTM f, GRU z
+    let carry_gate = cell.info().carry.map(|c| c.gate); // LSTM f, GRU z, f ≡ 1
     let p = &net.layers[run.layer * arch.directions() + run.direction];
     let mut out = Analysis {
         jacobian_norm: vec![0.0; bsz * steps],
@@ -547,12 +550,17 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
             let pos = batch.position(b, s, run.direction).expect("active step");
             out.jacobian_norm[b * steps + pos] = spectral_norm_warm(&rh, hid, &mut power_vec);
             let cache = run.cache(s, b, bsz, hid, gh);
-            if let Some(k) = carry_gate {
+            if let Some(gate) = carry_gate {
                 let at = (b * steps + pos) * hid;
                 out.carry_path[at..at + hid].copy_from_slice(&carry);
                 out.carry_path_norm[b * steps + pos] = crate::linalg::max_abs(&carry);
-                for j in 0..hid {
-                    carry[j] *= cache.gates[k * hid + j];
+                match gate {
+                    CarryGate::Block(k) => {
+                        for j in 0..hid {
+                            carry[j] *= cache.gates[k * hid + j];
+                        }
+                    }
+                    CarryGate::One { .. } => {} // × 1: the path stays exactly 1
                 }
             }
             if s == 0 {

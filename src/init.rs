@@ -16,7 +16,8 @@
 //! | `eigenvalues` | `Q B Qᵀ` from the given eigenvalues ([`crate::spectral::from_eigenvalues`]) |
 //!
 //! then, if asked, rescales each chosen block to a spectral radius or a largest singular value.
-//! For gated cells each gate has its own `H × H` block (LSTM `i f g o`, GRU `r z n`); `blocks`
+//! For gated cells each gate has its own `H × H` block (LSTM `i f g o`, `lstm_no_forget`
+//! `i g o`, GRU `r z n`); `blocks`
 //! says which ones a scheme acts on (default: all), each block getting its own draw.
 
 use crate::network::{Architecture, Network};
@@ -80,7 +81,9 @@ pub struct InitConfig {
     pub blocks: Option<Vec<usize>>,
     /// Every bias set to this value.
     pub bias: Option<f64>,
-    /// LSTM: forget-gate part of `bias_ih` set to this, of `bias_hh` to 0.
+    /// LSTM: forget-gate part of `bias_ih` set to this, of `bias_hh` to 0 (ignored by the cells
+    /// without a forget-gate block, [`crate::cell::CellKind::forget_block`]; the spec refuses it
+    /// there).
     pub forget_bias: Option<f64>,
 }
 
@@ -193,9 +196,8 @@ pub fn init_network(arch: Architecture, cfg: &InitConfig) -> Result<Network, Str
             p.bias_ih.fill(b);
             p.bias_hh.fill(b);
         }
-        if let (Some(fb), true) = (cfg.forget_bias, arch.cell.has_cell_state()) {
-            let carry = arch.cell.info().carry.expect("the LSTM has a carry gate");
-            p.set_block_bias(carry.block, h, fb);
+        if let (Some(fb), Some(k)) = (cfg.forget_bias, arch.cell.forget_block()) {
+            p.set_block_bias(k, h, fb);
         }
     }
     Ok(net)

@@ -2,8 +2,8 @@
 //!
 //! A scene runs one or more cells (single layer, one direction, batch of one) over the same input
 //! with the **same recurrent matrix** `W` (`H × H`): `W_hh = W` for the plain RNNs, and `W` in
-//! every gate block of `W_hh` for LSTM (`i f g o`) and GRU (`r z n`), so the cells differ only in
-//! their gating. `W` comes from the initialisation scheme and seed, or from eigenvalues the learner
+//! every gate block of `W_hh` for LSTM (`i f g o`), the 1997 LSTM without a forget gate (`i g o`)
+//! and GRU (`r z n`), so the cells differ only in their gating. `W` comes from the initialisation scheme and seed, or from eigenvalues the learner
 //! placed, and is then rescaled to a target spectral radius `ρ` or largest singular value `σ_max`.
 //! `W_ih` and the biases use PyTorch's default `U(−1/√H, 1/√H)` from the same seed.
 //!
@@ -86,7 +86,8 @@ pub struct Scene {
     /// Record the Jacobian-product norms.
     pub analysis: bool,
     /// Bias of the carry gate (LSTM forget gate `f`, GRU update gate `z`): its part of
-    /// `bias_ih` is set to this and its part of `bias_hh` to 0 (`None`: PyTorch's default).
+    /// `bias_ih` is set to this and its part of `bias_hh` to 0 (`None`: PyTorch's default). A cell
+    /// whose carry gate is fixed (`lstm_no_forget`, `f ≡ 1`) has no bias there and ignores it.
     pub carry_bias: Option<f64>,
 }
 
@@ -438,8 +439,8 @@ fn run_cell(
     for k in 0..cell.gates() {
         spectral::set_block(&mut net.layers[0].weight_hh, h, k, w);
     }
-    if let (Some(b), Some(carry)) = (s.carry_bias, cell.info().carry) {
-        net.layers[0].set_block_bias(carry.block, h, b);
+    if let (Some(b), Some(k)) = (s.carry_bias, cell.info().carry.and_then(|c| c.block())) {
+        net.layers[0].set_block_bias(k, h, b);
     }
     let batch = Batch {
         input: x.to_vec(),
@@ -579,6 +580,43 @@ mod tests {
                 path(&a)
             );
         }
+    }
+
+    /// The 1997 LSTM beside PyTorch's: the same W in its three blocks, no forget gate, so its
+    /// carry path stays exactly 1 where the default LSTM's ∏f (f ≈ σ(0) = 0.5) has vanished; the
+    /// carry-gate bias has no block to set in it.
+    #[test]
+    fn lstm_without_forget_gate_keeps_its_carry_path_at_one() {
+        let base = Scene {
+            cells: vec![CellKind::Lstm, CellKind::LstmNoForget],
+            ..Default::default()
+        };
+        let r = compute(&base).unwrap();
+        let path = |r: &SceneResult, c: usize| {
+            r.cells[c]
+                .analysis
+                .as_ref()
+                .unwrap()
+                .carry_path_norm
+                .clone()
+        };
+        assert!(path(&r, 0)[49] < 1e-3, "{}", path(&r, 0)[49]);
+        assert!(path(&r, 1).iter().all(|v| *v == 1.0));
+        let p = &r.cells[1].net.layers[0];
+        assert_eq!(p.weight_hh.len(), 3 * 32 * 32);
+        for k in 0..3 {
+            assert_eq!(spectral::block(&p.weight_hh, 32, k), r.w);
+        }
+        let open = compute(&Scene {
+            carry_bias: Some(5.0),
+            ..base
+        })
+        .unwrap();
+        assert_eq!(open.cells[1].net, r.cells[1].net, "nothing to bias");
+        assert_ne!(open.cells[0].net, r.cells[0].net);
+        assert!(open.cells[1]
+            .spec_json()
+            .contains("\"cell\":\"lstm_no_forget\""));
     }
 
     #[test]
@@ -747,7 +785,7 @@ mod tests {
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SceneConfig {
-    /// Cell names (`rnn_tanh`, `rnn_relu`, `rnn_linear`, `lstm`, `gru`).
+    /// Cell names (`rnn_tanh`, `rnn_relu`, `rnn_linear`, `lstm`, `lstm_no_forget`, `gru`).
     pub cells: Vec<String>,
     /// H (limits of every number: [`LIMITS`]).
     pub hidden_size: usize,
@@ -777,7 +815,8 @@ pub struct SceneConfig {
     pub clip_threshold: f64,
     /// Record Jacobian-product norms.
     pub analysis: bool,
-    /// Carry-gate bias (LSTM f, GRU z), or `None` for PyTorch's default.
+    /// Carry-gate bias (LSTM f, GRU z; not `lstm_no_forget`, whose f ≡ 1), or `None` for
+    /// PyTorch's default.
     pub carry_bias: Option<f64>,
 }
 

@@ -1,7 +1,8 @@
 //! # Unrolled
 //!
 //! The numeric core of an in-browser lab for how recurrent networks remember and forget.
-//! PyTorch-exact vanilla RNN, LSTM and GRU cells in float64 ([`cell`]), stacked and bidirectional
+//! PyTorch-exact vanilla RNN, LSTM and GRU cells in float64, and two that PyTorch lacks, the
+//! linear RNN and the 1997 LSTM without a forget gate ([`cell`]), stacked and bidirectional
 //! over padded batches ([`network`]), backpropagation through time with every per-step gradient
 //! norm and Jacobian-product norm recorded ([`bptt`]), spectral tools for `W_hh`
 //! ([`spectral`]), seeded initialisation ([`init`], [`rng`]), the training core's head, losses,

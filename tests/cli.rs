@@ -10,7 +10,19 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const CELLS: [&str; 5] = ["rnn_tanh", "rnn_relu", "rnn_linear", "lstm", "gru"];
+const CELLS: [&str; 6] = [
+    "rnn_tanh",
+    "rnn_relu",
+    "rnn_linear",
+    "lstm",
+    "lstm_no_forget",
+    "gru",
+];
+
+/// The cells with a cell state `c` (`c0`, `c_n`, `grad_c_n`, `grads.c0`, `grad_c_norm`).
+fn stateful(cell: &str) -> bool {
+    matches!(cell, "lstm" | "lstm_no_forget")
+}
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_unrolled"))
@@ -161,7 +173,7 @@ fn flat(v: &Value) -> Vec<f64> {
 fn gates(cell: &str) -> usize {
     match cell {
         "lstm" => 4,
-        "gru" => 3,
+        "lstm_no_forget" | "gru" => 3,
         _ => 1,
     }
 }
@@ -199,7 +211,7 @@ fn check_trace(t: &Value, cell: &str, layers: usize, bidir: bool, backward: bool
     let (b, steps, i, h) = (2, 3, 2, 3);
     let d = if bidir { 2 } else { 1 };
     let g = gates(cell);
-    let lstm = cell == "lstm";
+    let lstm = stateful(cell);
     assert_eq!(t["format"], "unrolled-trace");
     assert_eq!(t["version"], 1);
     assert_eq!(t["cell"], cell);
@@ -210,7 +222,7 @@ fn check_trace(t: &Value, cell: &str, layers: usize, bidir: bool, backward: bool
     assert_eq!(t["lengths"], json!([steps, steps]));
     assert_shape(&t["output"], &[b, steps, d * h], "output");
     assert_shape(&t["h_n"], &[layers * d, b, h], "h_n");
-    assert_eq!(t.get("c_n").is_some(), lstm, "c_n only for lstm");
+    assert_eq!(t.get("c_n").is_some(), lstm, "c_n only for the lstms");
     if lstm {
         assert_shape(&t["c_n"], &[layers * d, b, h], "c_n");
     }
@@ -248,7 +260,7 @@ fn check_trace(t: &Value, cell: &str, layers: usize, bidir: bool, backward: bool
             assert_shape(&gr["h0"], &[layers * d, b, h], "grads.h0");
         }
         if gr.get("c0").is_some() {
-            assert!(lstm, "grads.c0 only for lstm");
+            assert!(lstm, "grads.c0 only for the lstms");
             want.push("c0");
             assert_shape(&gr["c0"], &[layers * d, b, h], "grads.c0");
         }
@@ -268,6 +280,7 @@ fn check_trace(t: &Value, cell: &str, layers: usize, bidir: bool, backward: bool
     assert_eq!(runs.len(), layers * d);
     let (gate_names, pre_names): (&[&str], &[&str]) = match cell {
         "lstm" => (&["i", "f", "g", "o", "c", "h"], &["i", "f", "g", "o"]),
+        "lstm_no_forget" => (&["i", "g", "o", "c", "h"], &["i", "g", "o"]),
         "gru" => (&["r", "z", "n", "h"], &["r", "z", "n", "hn"]),
         _ => (&["h"], &["h"]),
     };
@@ -706,6 +719,78 @@ fn every_init_scheme() {
     let w = matrix(&p["weight_hh_l0"]);
     let n = vec![w[4].clone(), w[5].clone()];
     assert!(close(radius2(&n), 1.0) && close(n[0][0] + n[1][1], 0.0));
+}
+
+/// The 1997 LSTM through the CLI: its trace has three gate blocks, a cell state and a carry
+/// path of exactly 1 (f ≡ 1); `forget_bias` is refused with the reason; `render` draws its
+/// carry path and paths charts.
+#[test]
+fn lstm_no_forget_trace_refusal_and_render() {
+    let spec = with(
+        with(base("lstm_no_forget"), "grad_c_n", filled(&[1, 2, 3], 1.0)),
+        "c0",
+        filled(&[1, 2, 3], 0.5),
+    );
+    let t = trace(&spec);
+    check_trace(&t, "lstm_no_forget", 1, false, true, true);
+    assert_eq!(
+        t["params"]["weight_hh_l0"].as_array().unwrap().len(),
+        9,
+        "[3H, H]: i g o"
+    );
+    let r = &t["trace"][0];
+    assert!(flat(&r["carry_path"]).iter().all(|v| *v == 1.0));
+    assert!(flat(&r["carry_path_norm"]).iter().all(|v| *v == 1.0));
+    // c_t = c_{t−1} + i ⊙ g: each step adds i ⊙ g to the cell state.
+    let (c, i, g) = (
+        &r["gates"]["c"][0],
+        &r["gates"]["i"][0],
+        &r["gates"]["g"][0],
+    );
+    for u in 0..3 {
+        let mut prev = 0.5;
+        for s in 0..3 {
+            let want = prev + i[s][u].as_f64().unwrap() * g[s][u].as_f64().unwrap();
+            assert_eq!(c[s][u].as_f64().unwrap(), want);
+            prev = want;
+        }
+    }
+    let line = refused(
+        &with(base("lstm_no_forget"), "init", json!({"forget_bias": 1.0})),
+        &["init.forget_bias", "lstm_no_forget", "f ≡ 1"],
+        "forget_bias for lstm_no_forget",
+    );
+    assert!(line.contains("only lstm has a forget gate"), "{line}");
+    refused(
+        &with(base("lstm_no_forget"), "init", json!({"blocks": ["f"]})),
+        &["init.blocks[0]", "i, g, o"],
+        "no f block",
+    );
+    let dir = std::env::temp_dir().join(format!("unrolled-cli-cec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cec.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    for chart in ["carry-path", "paths", "gates", "gradient-flow"] {
+        let svg = dir.join(format!("{chart}.svg"));
+        let out = run(
+            &[
+                "render",
+                path.to_str().unwrap(),
+                "--chart",
+                chart,
+                "--out",
+                svg.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{chart}: {}", text(&out.stderr));
+        let body = std::fs::read_to_string(&svg).unwrap();
+        assert!(body.starts_with("<svg"), "{chart}");
+        if chart == "carry-path" || chart == "paths" {
+            assert!(body.contains("f ≡ 1"), "{chart} says f ≡ 1");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -264,7 +264,8 @@ fn gradients_match_finite_differences() {
 // - `H`:  h_t after it is computed (before the output, the next step and the layer above read
 //         it). The derivative of L is the total ∂L/∂h_t; for the LSTM c_t is left unchanged, so
 //         it is ∂L/∂h_t with c_t an independent variable, exactly the `dh` BPTT propagates.
-// - `C`:  c_t after `c_t = f ⊙ c_{t−1} + i ⊙ g` and before `h_t = o ⊙ tanh c_t`: the total
+// - `C`:  c_t after `c_t = f ⊙ c_{t−1} + i ⊙ g` (f ≡ 1 for `lstm_no_forget`) and before
+//         `h_t = o ⊙ tanh c_t`: the total
 //         ∂L/∂c_t, through h_t and through the later steps (what `grad_c_norm` records).
 // - `Hp`: the hidden projection `W_hh h_{t−1} + b_hh` of the step (all G·H entries): its
 //         derivative is δ_t, the vector `w_hh_grad_contribution = ‖δ_t‖₂ ‖h_{t−1}‖₂` is built from.
@@ -384,6 +385,24 @@ fn ref_forward(c: &Case, fwd: &Forward, b: usize, hook: Option<Hook>) -> RefRun 
                         }
                         for j in 0..H {
                             hn[j] = gates[3 * H + j] * cs[j].tanh();
+                        }
+                    }
+                    CellKind::LstmNoForget => {
+                        // The 1997 LSTM: blocks i g o, f ≡ 1.
+                        for j in 0..H {
+                            let ig = sigmoid(xp[j] + hp[j]);
+                            let gg = (xp[H + j] + hp[H + j]).tanh();
+                            let og = sigmoid(xp[2 * H + j] + hp[2 * H + j]);
+                            gates[j] = ig;
+                            gates[H + j] = gg;
+                            gates[2 * H + j] = og;
+                            cs[j] += ig * gg;
+                        }
+                        if let Some(hk) = hit(idx, pos, Site::C) {
+                            cs[hk.j] += hk.eps;
+                        }
+                        for j in 0..H {
+                            hn[j] = gates[2 * H + j] * cs[j].tanh();
                         }
                     }
                     CellKind::Gru => {
@@ -522,7 +541,7 @@ fn central(
 ///   at the sequence's last step J = I and the norm is 1;
 /// - `carry_path[b][t][j] = ∏ f_k,j` (LSTM) or `∏ z_k,j` (GRU) over the steps processed after t
 ///   (positions t+1..n for the forward direction, t−1..0 for the reverse), from the reference
-///   pass's gates; `carry_path_norm = max_j carry_path`.
+///   pass's gates; exactly 1 for `lstm_no_forget` (f ≡ 1); `carry_path_norm = max_j carry_path`.
 #[test]
 fn per_step_records_match_finite_differences() {
     for c in all_cases() {
@@ -601,11 +620,14 @@ fn per_step_records_match_finite_differences() {
                             dw[k * H + j] += delta[k] * h_prev[j];
                         }
                     }
-                    // Carry path from the gates of the steps processed after this one.
-                    if let Some(block) = match arch.cell {
-                        CellKind::Lstm | CellKind::Gru => Some(1),
-                        _ => None,
-                    } {
+                    // Carry path from the gates of the steps processed after this one (the
+                    // 1997 LSTM's f ≡ 1 has no block: its factor is 1).
+                    let carry_factor = match arch.cell {
+                        CellKind::Lstm | CellKind::Gru => Some(Some(1)),
+                        CellKind::LstmNoForget => Some(None),
+                        CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear => None,
+                    };
+                    if let Some(block) = carry_factor {
                         let later: Vec<usize> = if dir == 0 {
                             (pos + 1..n).collect()
                         } else {
@@ -615,8 +637,11 @@ fn per_step_records_match_finite_differences() {
                         for j in 0..H {
                             let want: f64 = later
                                 .iter()
-                                .map(|&k| base.gates[idx][k][block * H + j])
+                                .map(|&k| block.map_or(1.0, |b| base.gates[idx][k][b * H + j]))
                                 .product();
+                            if block.is_none() {
+                                assert_eq!(a.carry_path[at * H + j], 1.0, "{}", what("carry_path"));
+                            }
                             let got = a.carry_path[at * H + j];
                             assert_rel(&what("carry_path"), got, want, 1e-12);
                             mx = mx.max(want);

@@ -1,5 +1,6 @@
 //! Properties of the engine that hold for every input: batching and direction symmetries, the
-//! exact linear-RNN Jacobian, a saturated LSTM's constant error carousel, the spectral tools,
+//! exact linear-RNN Jacobian, a saturated LSTM's constant error carousel and the 1997 LSTM's
+//! (`lstm_no_forget`, an LSTM with f ≡ 1), the spectral tools,
 //! overflow as a result, and gradient clipping.
 
 // Native only: proptest (a native-only dev-dependency) pulls in getrandom, which has no
@@ -487,6 +488,148 @@ proptest! {
                     prop_assert_eq!(bw.flow[idx].w_hh_grad_contribution[at], 0.0);
                     prop_assert!(an[idx].carry_path[at * hid..][..hid].iter().all(|v| *v == 1.0));
                     prop_assert_eq!(an[idx].carry_path_norm[at], 1.0);
+                }
+            }
+        }
+    }
+
+    /// `lstm_no_forget` is the LSTM with its forget gate fixed at exactly 1: the same numbers as
+    /// an LSTM whose `i g o` blocks are the 1997 cell's and whose `f` block has zero weights and
+    /// `b_f = +1e3` (σ(1e3) = 1 exactly in float64, so `f ⊙ c = c` and `dc ⊙ f = dc` bit for
+    /// bit). Outputs, `h_n`, `c_n`, the `i g o c h` series, the gradients of the shared blocks,
+    /// the input, `h0` and `c0`, and every per-step record agree to rounding (the LSTM's matrix
+    /// products carry an extra block of zero terms); the LSTM's `f` block gets no gradient at all
+    /// (σ'(1e3) = 0) and both carry paths are exactly 1.
+    #[test]
+    fn lstm_no_forget_is_an_lstm_whose_forget_gate_is_one(
+        (_cell, layers, bidirectional, hid, inp, seed) in arch_strategy(2),
+        bsz in 1usize..=3,
+        steps in 1usize..=6,
+    ) {
+        let arch = Architecture {
+            cell: CellKind::LstmNoForget,
+            input_size: inp,
+            hidden_size: hid,
+            num_layers: layers,
+            bidirectional,
+        };
+        let cec = setup(arch, bsz, steps, seed);
+        let mut lstm = Network::zeros(Architecture { cell: CellKind::Lstm, ..arch });
+        // The 1997 cell's blocks i g o (0 1 2) are the LSTM's i f g o blocks 0 2 3.
+        const BLOCKS: [(usize, usize); 3] = [(0, 0), (1, 2), (2, 3)];
+        let row_blocks = |v: &[f64]| v.len() / (3 * hid);
+        for (p, q) in lstm.layers.iter_mut().zip(&cec.net.layers) {
+            for kind in unrolled::network::PARAM_KINDS {
+                let (dst, src) = (p.get_mut(kind), q.get(kind));
+                let w = hid * row_blocks(src);
+                for (from, to) in BLOCKS {
+                    dst[to * w..(to + 1) * w].copy_from_slice(&src[from * w..(from + 1) * w]);
+                }
+            }
+            p.bias_ih[hid..2 * hid].fill(1e3);
+        }
+        let open = Setup {
+            net: lstm,
+            batch: cec.batch.clone(),
+            state: cec.state.clone(),
+            up: cec.up.clone(),
+        };
+        let (f1, b1, a1) = run(&cec);
+        let (f2, b2, a2) = run(&open);
+        const TOL: f64 = 1e-12;
+        assert_all_close("output", &f1.output, &f2.output, TOL);
+        assert_all_close("h_n", &f1.h_n, &f2.h_n, TOL);
+        assert_all_close("c_n", &f1.c_n, &f2.c_n, TOL);
+        assert_all_close("grad input", &b1.grads.input, &b2.grads.input, TOL);
+        assert_all_close("grad h0", &b1.grads.h0, &b2.grads.h0, TOL);
+        assert_all_close("grad c0", &b1.grads.c0, &b2.grads.c0, TOL);
+        for (g1, g2) in b1.grads.params.iter().zip(&b2.grads.params) {
+            for kind in unrolled::network::PARAM_KINDS {
+                let (a, b) = (g1.get(kind), g2.get(kind));
+                let w = hid * row_blocks(a);
+                for (from, to) in BLOCKS {
+                    assert_all_close(kind, &a[from * w..(from + 1) * w], &b[to * w..(to + 1) * w], 1e-11);
+                }
+                prop_assert!(b[w..2 * w].iter().all(|v| *v == 0.0), "{kind}: f block gradient");
+            }
+        }
+        for idx in 0..layers * arch.directions() {
+            let (s1, s2) = (&f1.runs[idx], &f2.runs[idx]);
+            let g1 = unrolled::trace::gates(CellKind::LstmNoForget, s1, &cec.batch, hid);
+            let g2 = unrolled::trace::gates(CellKind::Lstm, s2, &cec.batch, hid);
+            for s in &g1 {
+                let t = g2.iter().find(|t| t.name == s.name).expect("the LSTM records it");
+                assert_all_close(s.name, &s.values, &t.values, TOL);
+            }
+            let (w1, w2) = (&b1.flow[idx], &b2.flow[idx]);
+            assert_all_close("grad_h_norm", &w1.grad_h_norm, &w2.grad_h_norm, 1e-11);
+            assert_all_close("grad_c_norm", &w1.grad_c_norm, &w2.grad_c_norm, 1e-11);
+            assert_all_close("w_hh_grad_contribution", &w1.w_hh_grad_contribution, &w2.w_hh_grad_contribution, 1e-11);
+            assert_all_close("jacobian_norm", &a1[idx].jacobian_norm, &a2[idx].jacobian_norm, 1e-9);
+            for b in 0..bsz {
+                for t in 0..cec.batch.lengths[b] {
+                    let at = b * steps + t;
+                    for a in [&a1[idx], &a2[idx]] {
+                        prop_assert!(a.carry_path[at * hid..][..hid].iter().all(|v| *v == 1.0));
+                        prop_assert_eq!(a.carry_path_norm[at], 1.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The constant error carousel: in `lstm_no_forget` the cell state's own path is the identity,
+    /// `∂c_t/∂c_{t−1} = I` with `h_{t−1}` held fixed, so the analysis' carry path is exactly 1 at
+    /// every valid step, whatever the weights. With `W_hh = 0` nothing else links the steps
+    /// (`c_T = c_t + Σ_{k>t} i_k ⊙ g_k`, the gates reading only the input), so the whole
+    /// derivative is the identity: given only `grad_c_n`, `∂L/∂c_t = grad_c_n` at every step
+    /// (`grad_c_norm = ‖grad_c_n‖` to rounding), `∂L/∂c0 = grad_c_n` bit for bit, and `∂L/∂h0 = 0`.
+    #[test]
+    fn lstm_no_forget_cell_path_is_the_identity(
+        hid in 1usize..=4,
+        bidirectional in any::<bool>(),
+        steps in 1usize..=12,
+        bsz in 1usize..=3,
+        seed in any::<u64>(),
+    ) {
+        let arch = Architecture {
+            cell: CellKind::LstmNoForget,
+            input_size: 2,
+            hidden_size: hid,
+            num_layers: 1,
+            bidirectional,
+        };
+        let mut s = setup(arch, bsz, steps, seed);
+        let carry_is_one = |an: &[Analysis], s: &Setup| {
+            an.iter().all(|a| {
+                (0..bsz).all(|b| {
+                    (0..s.batch.lengths[b]).all(|t| {
+                        let at = b * steps + t;
+                        a.carry_path[at * hid..][..hid].iter().all(|v| *v == 1.0)
+                            && a.carry_path_norm[at] == 1.0
+                    })
+                })
+            })
+        };
+        let (_, _, an) = run(&s);
+        prop_assert!(carry_is_one(&an, &s), "carry path with W_hh ≠ 0");
+        for p in &mut s.net.layers {
+            p.weight_hh.fill(0.0);
+        }
+        s.up.grad_output = None;
+        s.up.grad_h_n = None;
+        let (_, bw, an) = run(&s);
+        prop_assert!(carry_is_one(&an, &s), "carry path with W_hh = 0");
+        let gcn = s.up.grad_c_n.as_ref().unwrap();
+        prop_assert_eq!(&bw.grads.c0, gcn);
+        prop_assert!(bw.grads.h0.iter().all(|v| *v == 0.0));
+        for idx in 0..arch.directions() {
+            for b in 0..bsz {
+                let want = norm(&gcn[(idx * bsz + b) * hid..][..hid]);
+                for t in 0..s.batch.lengths[b] {
+                    // The same vector; only the norm's rounding may differ.
+                    let got = bw.flow[idx].grad_c_norm[b * steps + t];
+                    prop_assert!(close(got, want, 1e-15), "grad_c_norm {} vs {}", got, want);
                 }
             }
         }

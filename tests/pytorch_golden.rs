@@ -1,7 +1,7 @@
 //! Golden tests against PyTorch: every fixture in `tests/fixtures/*.json` was written by
 //! `tests/fixtures/generate.py` from `torch.nn.RNN` / `LSTM` / `GRU` in float64 (or, for
-//! `rnn_linear`, which is not a torch module, from a manual per-step torch loop differentiated by
-//! autograd). Each fixture carries the exact torch code that produced it (`torch_snippet`,
+//! `rnn_linear` and `lstm_no_forget`, which are not torch modules, from a manual per-step torch
+//! loop differentiated by autograd). Each fixture carries the exact torch code that produced it (`torch_snippet`,
 //! printed when a comparison fails), a spec per `docs/spec.md`, and the expected output, h_n,
 //! c_n, every gradient and every gate series.
 //!
@@ -247,8 +247,8 @@ macro_rules! golden_tests {
                 })
                 .collect();
             assert!(
-                on_disk.len() >= 29,
-                "expected at least 29 fixtures in tests/fixtures, found {}: {on_disk:?}",
+                on_disk.len() >= 30,
+                "expected at least 30 fixtures in tests/fixtures, found {}: {on_disk:?}",
                 on_disk.len()
             );
             assert_eq!(listed, on_disk, "fixture files vs. golden tests");
@@ -303,6 +303,9 @@ golden_tests! {
     lstm_only_grad_h_n,
     /// `torch.nn.LSTM(2, 3, num_layers=2)`, upstream `grad_c_n` only.
     lstm_only_grad_c_n,
+    /// lstm_no_forget (manual torch loop + autograd, `c = c + i * g`; the parameters are an
+    /// `nn.LSTM(3, 4)`'s without the forget rows), lengths [3, 5, 1], h0 and c0 given.
+    lstm_no_forget_single,
     /// `torch.nn.GRU(3, 4)`, lengths [5, 2, 1], h0 given.
     gru_single,
     /// `torch.nn.GRU(2, 3, num_layers=3)`, lengths [3, 5], no h0.

@@ -595,6 +595,26 @@ fn spectrum_overlays_one_colour_per_gate_block_and_rings_the_selection() {
     );
 }
 
+/// The 1997 LSTM's W_hh has three gate blocks, named from the table: no `W_hf` to analyse.
+#[test]
+fn spectrum_of_lstm_no_forget_has_its_three_blocks() {
+    let r = trace("lstm_no_forget", 4, 4, r#"{"seed":4}"#);
+    let labels: Vec<String> = from_trace::spectrum(&r)
+        .expect("chart")
+        .series
+        .iter()
+        .map(|s| s.label.split(':').next().unwrap().to_string())
+        .collect();
+    assert_eq!(labels.len(), 3, "{labels:?}");
+    for (l, want) in labels.iter().zip([
+        "W_hi (input gate i)",
+        "W_hg (cell candidate g)",
+        "W_ho (output gate o)",
+    ]) {
+        assert!(l.starts_with(want), "{l} vs {want}");
+    }
+}
+
 #[test]
 fn singular_values_are_bars_with_the_line_at_one() {
     let hid = 6;
@@ -1028,5 +1048,8 @@ fn registry_builds_every_chart_by_name_and_refuses_others() {
     let r = trace("rnn_relu", 3, 4, r#"{"seed":1}"#);
     let src = Source::trace(&r, Pick::default()).expect("pick");
     let e = registry::build("paths", &src, &opts).expect_err("no carry");
-    assert_eq!(e, "needs a cell with a carry gate (lstm or gru)");
+    assert_eq!(
+        e,
+        "needs a cell with a carry path (lstm, lstm_no_forget or gru)"
+    );
 }

@@ -121,7 +121,7 @@ fn malformed_spec_gives_the_cli_message() {
     .expect_err("cell foo");
     assert_eq!(
         message(e),
-        r#"cell: expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, gru, got "foo""#
+        r#"cell: expected one of rnn_tanh, rnn_relu, rnn_linear, lstm, lstm_no_forget, gru, got "foo""#
     );
     let e = web::trace(js(
         r#"{"cell": "gru", "input_size": 1, "hidden_size": 0, "input": [[[0.5]]]}"#,
@@ -357,7 +357,7 @@ fn keys(v: &JsValue) -> Vec<String> {
 #[wasm_bindgen_test]
 fn cell_table_limits_and_default_scene_are_plain_objects() {
     let table = web::cell_table().expect("cell table");
-    assert_eq!(array_len(&table), 5);
+    assert_eq!(array_len(&table), 6);
     let want = [
         "name",
         "label",
@@ -372,7 +372,7 @@ fn cell_table_limits_and_default_scene_are_plain_objects() {
         "saturates",
         "equations",
     ];
-    for i in 0..5 {
+    for i in 0..6 {
         let row = get(&table, &i.to_string());
         assert_eq!(keys(&row), want, "cell_table()[{i}]");
         let name = get(&row, "name").as_string().unwrap();
@@ -388,9 +388,23 @@ fn cell_table_limits_and_default_scene_are_plain_objects() {
     );
     assert_eq!(get(&f, "scale").as_string().as_deref(), Some("unit"));
     let carry = get(&lstm, "carry");
-    assert_eq!(keys(&carry), ["block", "name", "title", "path"]);
+    assert_eq!(
+        keys(&carry),
+        ["block", "name", "title", "path", "gate", "constant"]
+    );
     assert_eq!(get(&carry, "block").as_f64(), Some(1.0));
     assert_eq!(get(&carry, "path").as_string().as_deref(), Some("∏f"));
+    assert!(get(&carry, "constant").is_null());
+    // The 1997 LSTM: a carry path with no block behind it, its gate fixed at 1.
+    let cec = get(&table, "4");
+    assert_eq!(
+        get(&cec, "name").as_string().as_deref(),
+        Some("lstm_no_forget")
+    );
+    let carry = get(&cec, "carry");
+    assert!(get(&carry, "block").is_null());
+    assert_eq!(get(&carry, "constant").as_f64(), Some(1.0));
+    assert!(get(&cec, "torch").is_null());
     assert_eq!(get(&lstm, "gated").as_bool(), Some(true));
     let linear = get(&table, "2");
     assert!(get(&linear, "torch").is_null() && get(&linear, "carry").is_null());

@@ -25,6 +25,29 @@ test('default scene: the gated cells vanish faster than the RNN, and the note sa
   assertNoErrors(errors);
 });
 
+test('the 1997 LSTM beside PyTorch\'s: its fixed f ≡ 1 is read from the table, not averaged, and has no bias to set', async () => {
+  const { page, errors } = await env.open('cells=lstm,lstm_no_forget&T=60&focus=lstm_no_forget');
+  const n = await notes(page);
+  assert.match(n['gated-vanish'], /LSTM mean f = 0\.\d/);
+  assert.match(n['gated-vanish'], /LSTM, no forget gate \(1997\) has no forget gate: f ≡ 1, so its cell state keeps all of itself: its carry path ∏f stays 1 at every lag/);
+  assert.doesNotMatch(n['gated-vanish'], /LSTM, no forget gate \(1997\) vanish/);
+  const page2 = await page.evaluate(() => ({
+    caption: document.querySelector('#paths-caption').textContent,
+    aria: document.querySelector('#paths').getAttribute('aria-label'),
+    bias: document.querySelector('label[for=carry-bias]').textContent,
+  }));
+  assert.match(page2.caption, /^The constant error carousel \(no forget gate: f ≡ 1\)/);
+  assert.match(page2.aria, /carry path max ∏f stays at 1\.00 from lag 0 to lag 50/);
+  assert.equal(page2.bias, 'Carry-gate bias (LSTM f, GRU z)');
+  // Alone, with nothing to bias: a plain reading and no bias buttons.
+  const alone = await env.open('cells=lstm_no_forget&T=60');
+  const m = await notes(alone.page);
+  assert.match(m['gate-value'], /f ≡ 1\. 150 = 1: the cell state carries the gradient far back/);
+  assert.equal(await alone.page.locator('#flow-notes button').count(), 0);
+  assertNoErrors(errors);
+  assertNoErrors(alone.errors);
+});
+
 test('ρ > 1 with tanh: saturation is explained where the curve stays flat', async () => {
   const { page, errors } = await env.open('cells=rnn_tanh&rho=1.3');
   const n = await notes(page);

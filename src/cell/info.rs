@@ -13,6 +13,9 @@
 //! - `rnn_tanh`, `rnn_relu`: `∂h_{t+1}/∂h_t = diag(φ'(a)) W`, `|φ'| ≤ γ = 1`, so
 //!   `‖∂h_{T−1}/∂h_t‖ ≤ (γ σ_max(W))^k` (Pascanu et al. 2013) — [`Theory::Bound`].
 //! - LSTM, GRU: the gates make the Jacobian data-dependent; no curve — [`Theory::None`].
+//! - `lstm_no_forget`: its carry path is exactly 1 (`f ≡ 1`: `∂c_T/∂c_t = I` along the cell,
+//!   [`CarryGate::One`]), but `‖∂L/∂h_t‖` still runs through the data-dependent gates and
+//!   `tanh(c_t)`; no curve over it — [`Theory::None`]. The carry path chart draws the exact 1.
 
 use super::CellKind;
 use serde::Serialize;
@@ -40,13 +43,30 @@ pub struct SeriesInfo {
     pub scale: HeatScale,
 }
 
-/// The carry gate: the block whose product over time carries the memory (LSTM `f`, GRU `z`).
+/// The carry gate: the factor whose product over time carries the memory along the state's
+/// additive path, `∏f` (LSTM) or `∏z` (GRU) — a gate block, or no block at all where the cell
+/// fixes the gate at 1 (`lstm_no_forget`: `∏f = 1`, the constant error carousel).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Carry {
-    /// Index of the block in PyTorch's order (1 for both LSTM `f` and GRU `z`).
-    pub block: usize,
+    /// Where the factor comes from.
+    pub gate: CarryGate,
     /// What the path is called (`forget path`).
     pub what: &'static str,
+}
+
+/// Where a carry path's factor comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CarryGate {
+    /// A gate block, by its index in PyTorch's order (1 for both LSTM `f` and GRU `z`).
+    Block(usize),
+    /// No block: the gate `name` is identically 1, so the path is exactly 1 at every lag and
+    /// there is no bias to set. `title` says so where a block's title would go.
+    One {
+        /// The gate the cell does without (`f`).
+        name: &'static str,
+        /// What people read in its place (`no forget gate: f ≡ 1`).
+        title: &'static str,
+    },
 }
 
 /// The theory curve drawn over a cell's gradient flow (see the module docs).
@@ -70,11 +90,11 @@ pub struct CellInfo {
     pub label: &'static str,
     /// Short label for the unrolled chain (`tanh`).
     pub short: &'static str,
-    /// The PyTorch module it matches, or `None` (`rnn_linear`).
+    /// The PyTorch module it matches, or `None` (`rnn_linear`, `lstm_no_forget`).
     pub torch: Option<&'static str>,
     /// Gate blocks stacked in `weight_ih`/`weight_hh`, in PyTorch's order.
     pub blocks: &'static [SeriesInfo],
-    /// The carry gate of a gated cell.
+    /// The carry gate of a gated cell (`None` for the plain RNNs).
     pub carry: Option<Carry>,
     /// Recorded states, in the trace's order (LSTM `c h`).
     pub states: &'static [SeriesInfo],
@@ -160,7 +180,7 @@ static LSTM: CellInfo = CellInfo {
         series("o", "output gate o", HeatScale::Unit),
     ],
     carry: Some(Carry {
-        block: 1,
+        gate: CarryGate::Block(1),
         what: "forget path",
     }),
     states: &[series("c", "cell state c", HeatScale::Fit), H_TANH],
@@ -171,6 +191,35 @@ static LSTM: CellInfo = CellInfo {
         "i = σ({{pre_i}}) = {{i}}     f = σ({{pre_f}}) = {{f}}",
         "g = tanh({{pre_g}}) = {{g}}  o = σ({{pre_o}}) = {{o}}",
         "c_t = f·c_{t−1} + i·g = {{f}}×{{c@-1}} + {{i}}×{{g}} = {{c}}",
+        "h_t = o·tanh(c_t) = {{o}}×tanh({{c}}) = {{h}}",
+    ],
+};
+
+static LSTM_NO_FORGET: CellInfo = CellInfo {
+    name: "lstm_no_forget",
+    label: "LSTM, no forget gate (1997)",
+    short: "LSTM’97",
+    torch: None,
+    blocks: &[
+        series("i", "input gate i", HeatScale::Unit),
+        series("g", "cell candidate g", HeatScale::Tanh),
+        series("o", "output gate o", HeatScale::Unit),
+    ],
+    carry: Some(Carry {
+        gate: CarryGate::One {
+            name: "f",
+            title: "no forget gate: f ≡ 1",
+        },
+        what: "constant error carousel",
+    }),
+    states: &[series("c", "cell state c", HeatScale::Fit), H_TANH],
+    theory: Theory::None,
+    color: [0x56, 0xB4, 0xE9],
+    saturates: true,
+    equations: &[
+        "i = σ({{pre_i}}) = {{i}}     g = tanh({{pre_g}}) = {{g}}",
+        "o = σ({{pre_o}}) = {{o}}     f ≡ 1 (no forget gate)",
+        "c_t = c_{t−1} + i·g = {{c@-1}} + {{i}}×{{g}} = {{c}}",
         "h_t = o·tanh(c_t) = {{o}}×tanh({{c}}) = {{h}}",
     ],
 };
@@ -186,7 +235,7 @@ static GRU: CellInfo = CellInfo {
         series("n", "new gate n", HeatScale::Tanh),
     ],
     carry: Some(Carry {
-        block: 1,
+        gate: CarryGate::Block(1),
         what: "z carry",
     }),
     states: &[H_TANH],
@@ -208,18 +257,19 @@ impl CellKind {
             CellKind::RnnRelu => &RNN_RELU,
             CellKind::RnnLinear => &RNN_LINEAR,
             CellKind::Lstm => &LSTM,
+            CellKind::LstmNoForget => &LSTM_NO_FORGET,
             CellKind::Gru => &GRU,
         }
     }
 
-    /// The spec names joined for an error message: `rnn_tanh, rnn_relu, rnn_linear, lstm or gru`.
+    /// The spec names joined for an error message:
+    /// `rnn_tanh, rnn_relu, rnn_linear, lstm, lstm_no_forget or gru`.
     pub fn expected_list() -> String {
         let names: Vec<&str> = CellKind::ALL.iter().map(|k| k.name()).collect();
-        let (last, rest) = names.split_last().expect("at least one cell");
-        format!("{} or {last}", rest.join(", "))
+        or_list(&names)
     }
 
-    /// The spec names joined by commas: `rnn_tanh, rnn_relu, rnn_linear, lstm, gru`.
+    /// The spec names joined by commas: `rnn_tanh, rnn_relu, rnn_linear, lstm, lstm_no_forget, gru`.
     pub fn name_list() -> String {
         let names: Vec<&str> = CellKind::ALL.iter().map(|k| k.name()).collect();
         names.join(", ")
@@ -250,13 +300,50 @@ impl CellInfo {
     }
 }
 
+/// Names joined for a message: `a`, `a or b`, `a, b or c`.
+pub fn or_list(names: &[&str]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 impl Carry {
-    /// The heatmap scale of the carry path (a product of sigmoids: in `[0, 1]`).
+    /// The heatmap scale of the carry path (a product of sigmoids, or 1: in `[0, 1]`).
     pub const SCALE: HeatScale = HeatScale::Unit;
+
+    /// The gate block whose product is the path (`None`: the gate is fixed at 1).
+    pub fn block(&self) -> Option<usize> {
+        match self.gate {
+            CarryGate::Block(k) => Some(k),
+            CarryGate::One { .. } => None,
+        }
+    }
+
+    /// The gate's value when it is fixed rather than a block (`Some(1.0)` for `f ≡ 1`).
+    pub fn constant(&self) -> Option<f64> {
+        match self.gate {
+            CarryGate::Block(_) => None,
+            CarryGate::One { .. } => Some(1.0),
+        }
+    }
 
     /// The carry gate's name (`f`), from its block in `cell`.
     pub fn name(&self, cell: &CellInfo) -> &'static str {
-        cell.blocks[self.block].name
+        match self.gate {
+            CarryGate::Block(k) => cell.blocks[k].name,
+            CarryGate::One { name, .. } => name,
+        }
+    }
+
+    /// What people read for the gate: its block's title (`forget gate f`), or what stands in for
+    /// a fixed one (`no forget gate: f ≡ 1`).
+    pub fn gate_title(&self, cell: &CellInfo) -> &'static str {
+        match self.gate {
+            CarryGate::Block(k) => cell.blocks[k].title,
+            CarryGate::One { title, .. } => title,
+        }
     }
 
     /// The path's symbol: `∏f`.
@@ -264,14 +351,34 @@ impl Carry {
         format!("∏{}", self.name(cell))
     }
 
-    /// Heatmap title of the path: `forget path ∏f (later steps)`.
+    /// Heatmap title of the path: `forget path ∏f (later steps)`, or for a fixed gate
+    /// `constant error carousel ∏f, f ≡ 1 (later steps)`.
     pub fn title(&self, cell: &CellInfo) -> String {
-        format!("{} {} (later steps)", self.what, self.path(cell))
+        format!(
+            "{} {}{} (later steps)",
+            self.what,
+            self.path(cell),
+            self.fixed(cell)
+        )
     }
 
-    /// Legend of its largest unit against the lag: `forget path max ∏f`.
+    /// Legend of its largest unit against the lag: `forget path max ∏f`; a fixed gate's path is
+    /// the same in every unit: `constant error carousel ∏f, f ≡ 1`.
     pub fn label(&self, cell: &CellInfo) -> String {
-        format!("{} max {}", self.what, self.path(cell))
+        match self.gate {
+            CarryGate::Block(_) => format!("{} max {}", self.what, self.path(cell)),
+            CarryGate::One { .. } => {
+                format!("{} {}{}", self.what, self.path(cell), self.fixed(cell))
+            }
+        }
+    }
+
+    /// `, f ≡ 1` for a fixed gate, else empty.
+    fn fixed(&self, cell: &CellInfo) -> String {
+        match self.constant() {
+            Some(v) => format!(", {} ≡ {v}", self.name(cell)),
+            None => String::new(),
+        }
     }
 }
 
@@ -334,14 +441,19 @@ pub fn css_hex(c: [u8; 3]) -> String {
 /// The carry gate as the page reads it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CarryRow {
-    /// Block index.
-    pub block: usize,
+    /// Block index, or null when the gate is fixed (no block, no bias to set).
+    pub block: Option<usize>,
     /// Gate name (`f`).
     pub name: &'static str,
     /// Heatmap title of the path (`forget path ∏f (later steps)`).
     pub title: String,
     /// The path's symbol (`∏f`).
     pub path: String,
+    /// What people read for the gate (`forget gate f`, `no forget gate: f ≡ 1`).
+    pub gate: &'static str,
+    /// The gate's fixed value (1), or null for a gate block: the page uses it where it would
+    /// average the gate's series.
+    pub constant: Option<f64>,
 }
 
 /// One row of the cell table as the page reads it (plain names, CSS colour).
@@ -387,10 +499,12 @@ fn row(i: &'static CellInfo) -> CellRow {
         torch: i.torch,
         blocks: i.blocks,
         carry: i.carry.map(|c| CarryRow {
-            block: c.block,
+            block: c.block(),
             name: c.name(i),
             title: c.title(i),
             path: c.path(i),
+            gate: c.gate_title(i),
+            constant: c.constant(),
         }),
         states: i.states,
         theory: i.theory,
@@ -425,7 +539,12 @@ mod tests {
             .collect();
         assert_eq!(
             saturating,
-            [&CellKind::RnnTanh, &CellKind::Lstm, &CellKind::Gru]
+            [
+                &CellKind::RnnTanh,
+                &CellKind::Lstm,
+                &CellKind::LstmNoForget,
+                &CellKind::Gru
+            ]
         );
     }
 
@@ -437,32 +556,67 @@ mod tests {
         }
         assert_eq!(
             CellKind::expected_list(),
-            "rnn_tanh, rnn_relu, rnn_linear, lstm or gru"
+            "rnn_tanh, rnn_relu, rnn_linear, lstm, lstm_no_forget or gru"
         );
         assert_eq!(
             CellKind::name_list(),
-            "rnn_tanh, rnn_relu, rnn_linear, lstm, gru"
+            "rnn_tanh, rnn_relu, rnn_linear, lstm, lstm_no_forget, gru"
         );
+        assert_eq!(CellKind::cell_state_list(), "lstm or lstm_no_forget");
+        assert_eq!(or_list(&["a"]), "a");
+        assert_eq!(or_list(&[]), "");
     }
 
     #[test]
-    fn carry_gates_are_lstm_f_and_gru_z() {
+    fn carry_gates_are_lstm_f_gru_z_and_a_fixed_f() {
         let carry = |k: CellKind| {
             let i = k.info();
-            i.carry.map(|c| (c.block, c.name(i), c.path(i), c.title(i)))
+            i.carry
+                .map(|c| (c.block(), c.name(i), c.path(i), c.title(i)))
         };
         assert_eq!(
             carry(CellKind::Lstm),
-            Some((1, "f", "∏f".into(), "forget path ∏f (later steps)".into()))
+            Some((
+                Some(1),
+                "f",
+                "∏f".into(),
+                "forget path ∏f (later steps)".into()
+            ))
         );
         assert_eq!(
             carry(CellKind::Gru),
-            Some((1, "z", "∏z".into(), "z carry ∏z (later steps)".into()))
+            Some((Some(1), "z", "∏z".into(), "z carry ∏z (later steps)".into()))
         );
+        // The 1997 LSTM: the path ∏f with f ≡ 1, no block behind it.
+        assert_eq!(
+            carry(CellKind::LstmNoForget),
+            Some((
+                None,
+                "f",
+                "∏f".into(),
+                "constant error carousel ∏f, f ≡ 1 (later steps)".into()
+            ))
+        );
+        let cec = CellKind::LstmNoForget.info();
+        let c = cec.carry.unwrap();
+        assert_eq!(c.constant(), Some(1.0));
+        assert_eq!(c.label(cec), "constant error carousel ∏f, f ≡ 1");
+        assert_eq!(c.gate_title(cec), "no forget gate: f ≡ 1");
+        assert!(cec.series("f").is_none(), "no f series to average");
+        let lstm = CellKind::Lstm.info();
+        let f = lstm.carry.unwrap();
+        assert_eq!(f.constant(), None);
+        assert_eq!(f.label(lstm), "forget path max ∏f");
+        assert_eq!(f.gate_title(lstm), "forget gate f");
         for k in [CellKind::RnnTanh, CellKind::RnnRelu, CellKind::RnnLinear] {
             assert_eq!(carry(k), None);
             assert!(!k.info().gated());
         }
+        let forget: Vec<_> = CellKind::ALL
+            .into_iter()
+            .filter_map(|k| k.forget_block().map(|b| (k, b)))
+            .collect();
+        assert_eq!(forget, [(CellKind::Lstm, 1)]);
     }
 
     #[test]
@@ -470,6 +624,7 @@ mod tests {
         let names =
             |k: CellKind| -> Vec<&str> { k.info().heatmap_series().map(|s| s.name).collect() };
         assert_eq!(names(CellKind::Lstm), ["i", "f", "g", "o", "c", "h"]);
+        assert_eq!(names(CellKind::LstmNoForget), ["i", "g", "o", "c", "h"]);
         assert_eq!(names(CellKind::Gru), ["r", "z", "n", "h"]);
         assert_eq!(names(CellKind::RnnRelu), ["h"]);
         let f = CellKind::Lstm.info().series("f").unwrap();
@@ -478,12 +633,13 @@ mod tests {
 
     #[test]
     fn series_per_step_counts_what_the_trace_writes() {
-        // LSTM i f g o c h + pre i f g o + carry; GRU r z n h + pre r z n hn + carry; RNN h + pre h.
+        // LSTM i f g o c h + pre i f g o + carry; the 1997 LSTM i g o c h + pre i g o + carry
+        // (all 1); GRU r z n h + pre r z n hn + carry; RNN h + pre h.
         let counts: Vec<usize> = CellKind::ALL
             .iter()
             .map(|&k| crate::spec::series_per_step(k))
             .collect();
-        assert_eq!(counts, [2, 2, 2, 11, 9]);
+        assert_eq!(counts, [2, 2, 2, 11, 9, 9]);
     }
 
     #[test]
@@ -529,6 +685,18 @@ mod tests {
         assert_eq!(lstm["carry"]["path"], "∏f");
         assert_eq!(lstm["states"][0]["scale"], "fit");
         assert_eq!(lstm["theory"], "none");
+        assert_eq!(lstm["carry"]["block"], 1);
+        assert_eq!(lstm["carry"]["gate"], "forget gate f");
+        assert_eq!(lstm["carry"]["constant"], serde_json::Value::Null);
+        let cec = &v[4];
+        assert_eq!(cec["name"], "lstm_no_forget");
+        assert_eq!(cec["torch"], serde_json::Value::Null);
+        assert_eq!(cec["color"], "#56b4e9");
+        assert_eq!(cec["carry"]["block"], serde_json::Value::Null);
+        assert_eq!(cec["carry"]["constant"], 1.0);
+        assert_eq!(cec["carry"]["path"], "∏f");
+        assert_eq!(cec["theory"], "none");
+        assert_eq!(cec["states"], lstm["states"]);
         assert_eq!(v[2]["torch"], serde_json::Value::Null);
         assert_eq!(v[2]["carry"], serde_json::Value::Null);
         assert_eq!(v[2]["theory"], "exact");

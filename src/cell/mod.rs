@@ -7,6 +7,8 @@
 //!
 //! - [`rnn`]: `h_t = φ(xp + hp)`, φ ∈ {tanh, relu, identity}; one block `h`.
 //! - [`lstm`]: blocks `i f g o`; `c_t = f ⊙ c_{t−1} + i ⊙ g`, `h_t = o ⊙ tanh(c_t)`.
+//! - [`lstm_no_forget`] (the 1997 LSTM, not a PyTorch module): blocks `i g o`;
+//!   `c_t = c_{t−1} + i ⊙ g` (f ≡ 1, the constant error carousel), `h_t = o ⊙ tanh(c_t)`.
 //! - [`gru`]: blocks `r z n`; `n = tanh(xp_n + r ⊙ hp_n)`, `h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}`.
 //!
 //! The backward step is the vector–Jacobian product of that map: from the cotangents
@@ -19,9 +21,10 @@
 pub mod gru;
 pub mod info;
 pub mod lstm;
+pub mod lstm_no_forget;
 pub mod rnn;
 
-pub use info::{CellInfo, HeatScale, SeriesInfo, Theory};
+pub use info::{Carry, CarryGate, CellInfo, HeatScale, SeriesInfo, Theory};
 
 /// Which recurrence a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,17 +37,21 @@ pub enum CellKind {
     RnnLinear,
     /// `torch.nn.LSTM`
     Lstm,
+    /// Not a PyTorch module: the 1997 LSTM without a forget gate (blocks `i g o`, `f ≡ 1`),
+    /// `c_t = c_{t−1} + i ⊙ g`, `h_t = o ⊙ tanh(c_t)`.
+    LstmNoForget,
     /// `torch.nn.GRU`
     Gru,
 }
 
 impl CellKind {
     /// All kinds, in the order the page and docs list them.
-    pub const ALL: [CellKind; 5] = [
+    pub const ALL: [CellKind; 6] = [
         CellKind::RnnTanh,
         CellKind::RnnRelu,
         CellKind::RnnLinear,
         CellKind::Lstm,
+        CellKind::LstmNoForget,
         CellKind::Gru,
     ];
 
@@ -53,7 +60,8 @@ impl CellKind {
         self.info().name
     }
 
-    /// The name people read: `RNN tanh`, `RNN ReLU`, `RNN linear`, `LSTM`, `GRU`.
+    /// The name people read: `RNN tanh`, `RNN ReLU`, `RNN linear`, `LSTM`,
+    /// `LSTM, no forget gate (1997)`, `GRU`.
     pub fn label(self) -> &'static str {
         self.info().label
     }
@@ -73,9 +81,29 @@ impl CellKind {
         self.info().blocks
     }
 
-    /// `true` for the LSTM, the only cell with a separate cell state (the state named `c`).
+    /// `true` for the LSTMs, the cells with a separate cell state (the state named `c`).
     pub fn has_cell_state(self) -> bool {
         self.info().states.iter().any(|s| s.name == "c")
+    }
+
+    /// The block of the forget gate, the carry gate of a cell with a cell state: LSTM `f` (1).
+    /// `None` for the cells without one: plain RNNs, GRU (its carry `z` is an update gate), and
+    /// `lstm_no_forget` (`f ≡ 1`, no block to set).
+    pub fn forget_block(self) -> Option<usize> {
+        match self.info().carry?.gate {
+            CarryGate::Block(k) if self.has_cell_state() => Some(k),
+            CarryGate::Block(_) | CarryGate::One { .. } => None,
+        }
+    }
+
+    /// The spec names of the cells with a state `c`, joined for a message: `lstm or lstm_no_forget`.
+    pub fn cell_state_list() -> String {
+        let names: Vec<&str> = CellKind::ALL
+            .iter()
+            .filter(|k| k.has_cell_state())
+            .map(|k| k.name())
+            .collect();
+        info::or_list(&names)
     }
 
     /// `true` for the GRU, whose candidate keeps its hidden projection apart:
@@ -83,7 +111,11 @@ impl CellKind {
     pub fn has_separate_hn(self) -> bool {
         match self {
             CellKind::Gru => true,
-            CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear | CellKind::Lstm => false,
+            CellKind::RnnTanh
+            | CellKind::RnnRelu
+            | CellKind::RnnLinear
+            | CellKind::Lstm
+            | CellKind::LstmNoForget => false,
         }
     }
 
@@ -93,14 +125,15 @@ impl CellKind {
             CellKind::RnnTanh => Some(rnn::Nonlinearity::Tanh),
             CellKind::RnnRelu => Some(rnn::Nonlinearity::Relu),
             CellKind::RnnLinear => Some(rnn::Nonlinearity::Identity),
-            CellKind::Lstm | CellKind::Gru => None,
+            CellKind::Lstm | CellKind::LstmNoForget | CellKind::Gru => None,
         }
     }
 
     /// One forward step for one sequence.
     ///
     /// # Shapes
-    /// `xp`, `hp`, `gates`: `G·H`; `h_prev`, `h`: `H`; `c_prev`, `c`: `H` for LSTM, else empty.
+    /// `xp`, `hp`, `gates`: `G·H`; `h_prev`, `h`: `H`; `c_prev`, `c`: `H` for the LSTMs, else
+    /// empty.
     /// `gates` receives the post-activation gate values in block order.
     #[allow(clippy::too_many_arguments)]
     pub fn forward_step(
@@ -120,6 +153,7 @@ impl CellKind {
                 rnn::forward(nl, xp, hp, gates, h)
             }
             CellKind::Lstm => lstm::forward(xp, hp, c_prev, gates, h, c, tanh_c),
+            CellKind::LstmNoForget => lstm_no_forget::forward(xp, hp, c_prev, gates, h, c, tanh_c),
             CellKind::Gru => gru::forward(xp, hp, h_prev, gates, h),
         }
     }
@@ -127,9 +161,9 @@ impl CellKind {
     /// One backward step for one sequence (vector–Jacobian product of the step).
     ///
     /// Inputs are the forward cache of the step (`xp`, `hp`, `gates`, `h_prev`, `c_prev`, `tanh_c`)
-    /// and the cotangents `dh` (∂L/∂h_t, total) and `dc` (∂L/∂c_t from the later steps, LSTM).
+    /// and the cotangents `dh` (∂L/∂h_t, total) and `dc` (∂L/∂c_t from the later steps, LSTMs).
     /// Writes `dxp` (∂L/∂xp), `dhp` (∂L/∂hp), `dh_direct` (∂L/∂h_{t−1} not through W_hh),
-    /// `dc_prev` (∂L/∂c_{t−1}) and returns nothing else; for LSTM `dc_total` receives the total
+    /// `dc_prev` (∂L/∂c_{t−1}) and returns nothing else; for the LSTMs `dc_total` receives the total
     /// ∂L/∂c_t (through h_t and the later steps).
     #[allow(clippy::too_many_arguments)]
     pub fn backward_step(
@@ -155,6 +189,11 @@ impl CellKind {
                 dhp.copy_from_slice(dxp);
                 dh_direct.fill(0.0);
             }
+            CellKind::LstmNoForget => {
+                lstm_no_forget::backward(cache, dh, dc, dxp, dc_prev, dc_total);
+                dhp.copy_from_slice(dxp);
+                dh_direct.fill(0.0);
+            }
             CellKind::Gru => gru::backward(cache, dh, dxp, dhp, dh_direct),
         }
     }
@@ -171,8 +210,8 @@ pub struct StepCache<'a> {
     pub gates: &'a [f64],
     /// `h_{t−1}` (`H`).
     pub h_prev: &'a [f64],
-    /// `c_{t−1}` (`H`, LSTM only).
+    /// `c_{t−1}` (`H`, LSTMs only).
     pub c_prev: &'a [f64],
-    /// `tanh(c_t)` (`H`, LSTM only).
+    /// `tanh(c_t)` (`H`, LSTMs only).
     pub tanh_c: &'a [f64],
 }

@@ -17,7 +17,8 @@
 //! - `spectrum`, `singular-values`: eigenvalues and singular values of `W_hh` (one matrix when
 //!   every gate block is the same, else one per distinct block).
 //! - `gates`: one heatmap per gate block and state (titles and scales from the cell table).
-//! - `carry-path`: the carry path `∏f` (LSTM) or `∏z` (GRU) over the later steps, as a heatmap.
+//! - `carry-path`: the carry path `∏f` (LSTM) or `∏z` (GRU) over the later steps, as a heatmap;
+//!   for `lstm_no_forget` (f ≡ 1) exactly 1 everywhere, the constant error carousel.
 //! - `paths`: the carry path's largest unit against the hidden path `‖∂h_last/∂h_t‖₂`, by lag:
 //!   the cell state's additive path keeps gradients alive where the path through `h` vanishes.
 //!
@@ -326,16 +327,20 @@ fn carried(cell: CellKind) -> Result<Carry, String> {
             .filter(|k| k.info().carry.is_some())
             .map(|k| k.name())
             .collect();
-        format!("needs a cell with a carry gate ({})", names.join(" or "))
+        format!(
+            "needs a cell with a carry path ({})",
+            crate::cell::info::or_list(&names)
+        )
     })
 }
 
 const NEEDS_ANALYSIS: &str = "needs the Jacobian analysis (\"analysis\": true in the spec)";
 
-/// The carry path (LSTM `∏f`, GRU `∏z` over the later steps) as a heatmap, viridis on `[0, 1]`.
+/// The carry path (LSTM `∏f`, GRU `∏z` over the later steps; exactly 1 for `lstm_no_forget`,
+/// f ≡ 1) as a heatmap, viridis on `[0, 1]`.
 ///
 /// # Errors
-/// When the cell has no carry gate or the analysis did not run.
+/// When the cell has no carry path or the analysis did not run.
 pub fn carry_path(run: &CellRun) -> Result<HeatmapChart, String> {
     let carry = carried(run.cell)?;
     let values = run.carry_path.ok_or(NEEDS_ANALYSIS)?;
@@ -367,7 +372,7 @@ pub fn heatmap(run: &CellRun, name: &str) -> Result<HeatmapChart, String> {
 /// The carry path's largest unit against the hidden path, by lag (see the module docs).
 ///
 /// # Errors
-/// When the cell has no carry gate or the analysis did not run.
+/// When the cell has no carry path or the analysis did not run.
 pub fn paths(run: &CellRun, titled: bool) -> Result<GradientFlowChart, String> {
     let info = run.cell.info();
     let carry = carried(run.cell)?;

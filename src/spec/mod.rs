@@ -43,7 +43,7 @@ pub const MAX_PARAMS: u128 = 20_000_000;
 pub const MAX_INIT_WORK: u128 = 2_000_000_000;
 
 /// Series the trace writes per unit and step for a cell: gates and states, pre-activations, and
-/// the carry path (LSTM 6 + 4 + 1, GRU 4 + 4 + 1, plain RNNs 1 + 1).
+/// the carry path (LSTM 6 + 4 + 1, `lstm_no_forget` 5 + 3 + 1, GRU 4 + 4 + 1, plain RNNs 1 + 1).
 pub fn series_per_step(cell: CellKind) -> usize {
     let info = cell.info();
     let recorded = info.heatmap_series().count();
@@ -268,7 +268,8 @@ fn lstm_only(f: &Fields, key: &str, cell: CellKind) -> Result<(), SpecError> {
         return err(
             f.field(key),
             format!(
-                "only an lstm has a cell state; remove {key} for cell {}",
+                "only {} has a cell state; remove {key} for cell {}",
+                CellKind::cell_state_list(),
                 cell.name()
             ),
         );

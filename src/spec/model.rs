@@ -9,7 +9,7 @@
 
 use super::fields::{describe, err, finite, integer, object, seed, tensor, Fields, SpecError};
 use super::{MAX_INIT_WORK, MAX_LAYERS, MAX_PARAMS, MAX_SIZE};
-use crate::cell::CellKind;
+use crate::cell::{info::or_list, CarryGate, CellKind};
 use crate::init::{self, InitConfig, Rescale, Scheme};
 use crate::network::{Architecture, Network};
 use serde_json::Value;
@@ -280,16 +280,39 @@ fn parse_init(v: &Value, field: &str, cell: CellKind, hid: usize) -> Result<Init
     cfg.nonnormal = num("nonnormal")?.unwrap_or(0.0);
     cfg.bias = num("bias")?;
     cfg.forget_bias = num("forget_bias")?;
-    if cfg.forget_bias.is_some() && !cell.has_cell_state() {
-        return err(
-            f.field("forget_bias"),
-            format!("only an lstm has a forget gate, cell is {}", cell.name()),
-        );
+    if cfg.forget_bias.is_some() && cell.forget_block().is_none() {
+        return err(f.field("forget_bias"), no_forget_gate(cell));
     }
     cfg.rescale = parse_rescale(&f)?;
     cfg.scheme = parse_scheme(&f, hid)?;
     cfg.blocks = f.optional("blocks", |x, name| parse_blocks(x, name, cell))?;
     Ok(cfg)
+}
+
+/// Why `forget_bias` does not apply: `only lstm has a forget gate, cell is gru`, and for a cell
+/// whose forget gate is fixed, what it is fixed at.
+fn no_forget_gate(cell: CellKind) -> String {
+    let with: Vec<&str> = CellKind::ALL
+        .iter()
+        .filter(|k| k.forget_block().is_some())
+        .map(|k| k.name())
+        .collect();
+    let info = cell.info();
+    let fixed = match info.carry {
+        Some(c) => match c.gate {
+            CarryGate::One { .. } => format!(
+                " ({} ≡ 1: there is no forget-gate block to set)",
+                c.name(info)
+            ),
+            CarryGate::Block(_) => String::new(),
+        },
+        None => String::new(),
+    };
+    format!(
+        "only {} has a forget gate, cell is {}{fixed}",
+        or_list(&with),
+        cell.name()
+    )
 }
 
 /// `spectral_radius` or `max_singular_value`, not both.
@@ -479,6 +502,23 @@ mod tests {
         assert_eq!(
             model_err(with("init", json!({"blocks": ["z", "f"]}))),
             "model.init.blocks[1]: expected a gate name of gru (r, z, n), got \"f\""
+        );
+        assert_eq!(
+            model_err(with("init", json!({"forget_bias": 1.0}))),
+            "model.init.forget_bias: only lstm has a forget gate, cell is gru"
+        );
+        let cec = json!({"cell": "lstm_no_forget", "input_size": 2, "hidden_size": 3,
+                         "init": {"forget_bias": 1.0}});
+        assert_eq!(
+            model_err(cec.clone()),
+            "model.init.forget_bias: only lstm has a forget gate, cell is lstm_no_forget \
+             (f ≡ 1: there is no forget-gate block to set)"
+        );
+        let mut cec = cec;
+        cec["init"] = json!({"blocks": ["f"]});
+        assert_eq!(
+            model_err(cec),
+            "model.init.blocks[0]: expected a gate name of lstm_no_forget (i, g, o), got \"f\""
         );
         assert!(model_err(with("params", json!({"w": 1})))
             .starts_with("model.params.w: unknown parameter"));

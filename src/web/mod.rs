@@ -507,7 +507,9 @@ fn plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
 
 /// The cell table (`crate::cell::info::table`), one plain object per cell in the order the page
 /// lists them: `{name, label, short, color, torch, blocks: [{name, title, scale}], carry: null |
-/// {block, name, title, path}, states: [{name, title, scale}], theory, gated}`.
+/// {block, name, title, path, gate, constant}, states: [{name, title, scale}], theory, gated,
+/// saturates, equations}`; a carry's `block` is null and its `constant` 1 when the gate is fixed
+/// (`lstm_no_forget`, f ≡ 1).
 #[wasm_bindgen]
 pub fn cell_table() -> Result<JsValue, JsError> {
     plain(&crate::cell::info::table())

@@ -1,5 +1,6 @@
 // Gates and states, time × unit: a heatmap per gate and state of one cell, the carry path ∏f / ∏z
-// and, for a gated cell, its carry path against its hidden path. Drawn only while on screen; the
+// (exactly 1 where the cell fixes the gate, f ≡ 1) and, for a gated cell, its carry path against
+// its hidden path. Drawn only while on screen; the
 // trace of the cell downloads as JSON (the documented trace format) and every cell as CSV.
 import { fmt } from '../format.js';
 import { Heatmaps } from '../heatmaps.js';
@@ -58,10 +59,15 @@ export function mount(root, session) {
     session.guard(() => session.lab.draw_paths(d.index, c));
     const { T } = session.state;
     const k = noteLag(T);
-    const gate = d.info.blocks[carry.block].title;
-    const path = (xs) => `${xs[T - 1 - k] < xs[T - 1] ? 'falls' : 'grows'} from ${fmt(xs[T - 1])} at lag 0 to ${fmt(xs[T - 1 - k])} at lag ${k}`;
+    const path = (xs) => {
+      const [a, b] = [xs[T - 1], xs[T - 1 - k]];
+      if (a === b) return `stays at ${fmt(a)} from lag 0 to lag ${k}`;
+      return `${b < a ? 'falls' : 'grows'} from ${fmt(a)} at lag 0 to ${fmt(b)} at lag ${k}`;
+    };
     c.setAttribute('aria-label', `${d.info.label}: the carry path max ${carry.path} ${path(d.carry)}; the hidden path ‖∂h_T/∂h_t‖ ${path(d.jac)}.`);
-    $('paths-caption').textContent = `Why gates help: the cell state's path multiplies only the ${gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: raise the carry-gate bias and watch the orange line lift.`;
+    $('paths-caption').textContent = carry.constant === null
+      ? `Why gates help: the cell state's path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: raise the carry-gate bias and watch the orange line lift.`
+      : `The constant error carousel (${carry.gate}): the cell state's own path ${carry.path} is exactly ${carry.constant} at every lag (∂c_T/∂c_t = I along the cell), while the hidden path multiplies full Jacobians. The gradient reaching c never fades, and c never forgets: it only adds i·g. There is no carry-gate bias to set; compare the LSTM, whose forget gate starts near 0.5.`;
   };
 
   const draw = whenVisible(root, session, () => timed('gates', () => {

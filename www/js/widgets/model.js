@@ -29,7 +29,8 @@ export function carryText(fb, H) {
 }
 
 export const template = (core) => {
-  const carried = core.cells.filter((c) => c.carry).map((c) => `${c.label} ${c.carry.name}`).join(', ');
+  // The cells whose carry gate is a block with a bias (a gate fixed at 1 has none to set).
+  const carried = core.cells.filter((c) => c.carry && c.carry.block !== null).map((c) => `${c.label} ${c.carry.name}`).join(', ');
   return `
 <section class="panel" id="panel-model" data-widget="model">
   <h2>Model</h2>

@@ -47,12 +47,21 @@ function biasText(fb) {
  */
 function carryGates(session, k) {
   const { data, state } = session;
-  const rows = data.cells.filter((d) => d.info.carry).map((d) => ({ d, m: mean(d.series[d.info.carry.name]), r: ratio(d, k) }));
+  // A gate fixed by the cell (the 1997 LSTM's f ≡ 1) has its constant instead of a series.
+  const gateMean = ({ carry }, d) => carry.constant ?? mean(d.series[carry.name]);
+  const rows = data.cells.filter((d) => d.info.carry).map((d) => ({ d, m: gateMean(d.info, d), r: ratio(d, k) }));
   if (!rows.length) return null;
-  const gates = rows.map(({ d, m }) => `${d.info.label} mean ${d.info.carry.name} = ${fmt(m, 2)}`).join(', ');
+  const gatesOf = (rs) => rs.map(({ d, m }) => (d.info.carry.constant === null
+    ? `${d.info.label} mean ${d.info.carry.name} = ${fmt(m, 2)}`
+    : `${d.info.label} ${d.info.carry.name} ≡ ${m}`)).join(', ');
+  const gates = gatesOf(rows);
+  // Only gates that are blocks have a bias the buttons can set.
+  const set = rows.filter(({ d }) => d.info.carry.block !== null);
+  const fixed = rows.filter(({ d }) => d.info.carry.constant !== null);
+  const keepsAll = fixed.map(({ d }) => ` The ${d.info.label} has ${d.info.carry.gate}, so its cell state keeps all of itself: its carry path ${d.info.carry.path} stays ${d.info.carry.constant} at every lag.`).join('');
   const shut = rows.filter(({ m, r }) => r < 0.5 && m < 0.9);
   if (!shut.length) {
-    return { id: 'gate-value', carry: true, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => `${fmt(m, 2)}<sup>${k}</sup> = ${fmt(m ** k)}`).join(', ')}: the cell state ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
+    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 2)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ')}: the cell state ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
   }
   // Compared only with plain cells that do not explode: a vanishing curve below an exploding one says nothing.
   const calm = data.cells.filter((d) => !d.info.gated && ratio(d, k) <= 2);
@@ -65,7 +74,7 @@ function carryGates(session, k) {
     id: 'gated-vanish',
     kind: faster.length ? 'surprise' : '',
     carry: true,
-    text: `${head} Gates are not magic: untrained, the carry gate is what it starts as, and ${biasText(state.fb)} (${gates}), so the cell state keeps about that share of itself per step. Start it open and the gated curves flatten:`,
+    text: `${head} Gates are not magic: untrained, the carry gate is what it starts as, and ${biasText(state.fb)} (${gatesOf(set)}), so the cell state keeps about that share of itself per step.${keepsAll} Start it open and the gated curves flatten:`,
   };
 }
 
