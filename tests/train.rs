@@ -164,8 +164,12 @@ fn every_log_field_is_present_and_sane() {
         assert_eq!(its, vec![0, 2, 4, 5], "{}", cell.name());
         let probe = trainer.probe();
         let longest = *probe.batch.lengths.iter().max().unwrap();
+        // Success is hits over the scored items (9 sequences, times k = 2 for copy), exactly.
+        let items = if i % 3 == 1 { 18.0 } else { 9.0 };
         for r in &records {
             let v = check_log_line(&r.to_json(), cell, layers, dirs);
+            let fraction = r.success.value;
+            assert_eq!(fraction, (fraction * items).round() / items, "{fraction}");
             assert_eq!(v["sequences"], r.iteration * 4);
             assert_eq!(v["grad_by_lag"].as_array().unwrap().len(), longest);
             if r.iteration == 0 {

@@ -337,6 +337,9 @@ fn parse_train_model(
         (Some(pv), _) => {
             let mut model = Model::zeros(spec.arch, problem.output_size());
             read_params(&pv, "model.params", &mut model)?;
+            for t in model.tensors() {
+                all_finite(t.values, &format!("model.params.{}", t.name), &t.shape)?;
+            }
             ModelParams::Given(model)
         }
         (None, ParamSource::Init(cfg)) => {

@@ -379,7 +379,8 @@ impl Trainer {
         self.final_record(seconds)
     }
 
-    /// Mean loss and success over the held-out set (module docs).
+    /// Mean loss and success over the held-out set (module docs): the loss weighted by the terms
+    /// each chunk's mean is over, the success as hits over all scored items.
     fn held_out_score(&self) -> (f64, f64) {
         let problem = &self.config.problem;
         let head = problem.head();
@@ -391,7 +392,8 @@ impl Trainer {
             }
         };
         let mut rng = self.held_out.clone();
-        let (mut loss_sum, mut count, mut success_sum) = (0.0, 0usize, 0.0);
+        let (mut loss_sum, mut count, mut hits) = (0.0, 0usize, 0.0);
+        let items = problem.success_items();
         let mut left = self.config.eval_size;
         while left > 0 {
             let size = left.min(HELD_OUT_CHUNK);
@@ -399,11 +401,13 @@ impl Trainer {
             let scored = evaluate(&self.model, &sample, head);
             loss_sum += scored.loss * scored.count as f64;
             count += scored.count;
-            success_sum += problem.success(&sample, &scored.outputs) * size as f64;
+            // The fraction is hits / (size · items): count the hits exactly.
+            let fraction = problem.success(&sample, &scored.outputs);
+            hits += (fraction * (size * items) as f64).round();
             left -= size;
         }
-        let total = self.config.eval_size as f64;
-        (loss_sum / count as f64, success_sum / total)
+        let scored_items = (self.config.eval_size * items) as f64;
+        (loss_sum / count as f64, hits / scored_items)
     }
 
     /// `‖∂L/∂h_t‖` by lag on the probe batch, layer 0, forward direction.

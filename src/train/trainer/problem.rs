@@ -95,6 +95,20 @@ impl Problem {
         }
     }
 
+    /// How many items the success measure scores per sequence: 1 (a sequence's output or
+    /// class), `k` (copy's recalled symbols), `O` (an explicit batch's regression outputs). A
+    /// batch's success is then a count of hits over `B` times this.
+    pub fn success_items(&self) -> usize {
+        match self {
+            Problem::Task(Task::Adding(_) | Task::AddingSum(_) | Task::TemporalOrder(_)) => 1,
+            Problem::Task(Task::CopyMemory(t)) => t.k(),
+            Problem::Data(d) => match d.head {
+                Head::RegressionAtEnd => d.output_size,
+                Head::ClassAtEnd | Head::ClassEveryStep => 1,
+            },
+        }
+    }
+
     /// The log's name for the success measure: `test_solved` (regression) or `test_accuracy`.
     pub fn success_field(&self) -> &'static str {
         match self.head() {
