@@ -638,6 +638,62 @@ fn check_ranges(c: &TrainConfig) -> Result<(), SpecError> {
             format!("expected a number in [0, 1), got {}", c.model.dropout),
         );
     }
+    match c.clipping {
+        Clipping::Norm(x) if !(x.is_finite() && x > 0.0) => {
+            err("clip.max_norm", format!("expected a number > 0, got {x}"))
+        }
+        Clipping::Value(x) if !(x.is_finite() && x > 0.0) => {
+            err("clip.clip_value", format!("expected a number > 0, got {x}"))
+        }
+        _ => Ok(()),
+    }?;
+    match &c.problem {
+        Problem::Data(d) => check_data(d),
+        Problem::Task(_) => Ok(()),
+    }
+}
+
+/// An explicit batch built in code (the parser builds only consistent ones): sizes, lengths,
+/// targets and labels that agree.
+fn check_data(d: &Data) -> Result<(), SpecError> {
+    let b = &d.sample.batch;
+    let (bsz, steps) = (b.batch, b.steps);
+    if !(1..=MAX_BATCH_SIZE).contains(&bsz) || !(1..=MAX_STEPS).contains(&steps) {
+        return err(
+            "data.input",
+            format!("expected 1..={MAX_BATCH_SIZE} sequences of 1..={MAX_STEPS} steps, got {bsz} of {steps}"),
+        );
+    }
+    if b.input.len() != bsz * steps * d.input_size {
+        return err(
+            "data.input",
+            "expected [sequences][steps][input size] values",
+        );
+    }
+    if b.lengths.len() != bsz || b.lengths.iter().any(|n| !(1..=steps).contains(n)) {
+        return err(
+            "data.lengths",
+            format!("expected {bsz} lengths, each in 1..={steps}"),
+        );
+    }
+    let s = &d.sample;
+    let (want_target, want_labels) = match d.head {
+        Head::RegressionAtEnd => (bsz * d.output_size, 0),
+        Head::ClassAtEnd => (0, bsz),
+        Head::ClassEveryStep => (0, bsz * steps),
+    };
+    if s.target.len() != want_target {
+        return err("data.target", format!("expected {want_target} values"));
+    }
+    if s.labels.len() != want_labels || s.labels.iter().any(|&y| y >= d.output_size) {
+        return err(
+            "data.labels",
+            format!(
+                "expected {want_labels} labels, each below {}",
+                d.output_size
+            ),
+        );
+    }
     Ok(())
 }
 
@@ -703,4 +759,100 @@ fn check_work(c: &TrainConfig) -> Result<(), SpecError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config() -> TrainConfig {
+        let spec = json!({"model": {"cell": "gru", "hidden_size": 2},
+            "data": {"input": [[[1.0], [2.0]], [[3.0], [0.0]]], "lengths": [2, 1],
+                     "target": [[1.0], [2.0]]}});
+        parse_train_spec_value(&spec).unwrap().config
+    }
+
+    fn refused(change: impl FnOnce(&mut TrainConfig)) -> String {
+        let mut c = config();
+        change(&mut c);
+        check_config(&c).unwrap_err().to_string()
+    }
+
+    fn data(c: &mut TrainConfig) -> &mut Data {
+        match &mut c.problem {
+            Problem::Data(d) => d,
+            Problem::Task(_) => unreachable!(),
+        }
+    }
+
+    /// A configuration built in code is checked as the parser checks a spec: an error naming
+    /// the field, never a panic later in the trainer.
+    #[test]
+    fn configurations_built_in_code_are_checked() {
+        assert!(check_config(&config()).is_ok());
+        let e = refused(|c| c.clipping = Clipping::Norm(-1.0));
+        assert_eq!(e, "clip.max_norm: expected a number > 0, got -1");
+        let e = refused(|c| c.clipping = Clipping::Value(f64::NAN));
+        assert!(e.starts_with("clip.clip_value"), "{e}");
+        let e = refused(|c| data(c).sample.target.push(3.0));
+        assert_eq!(e, "data.target: expected 2 values");
+        let e = refused(|c| data(c).sample.batch.lengths[1] = 3);
+        assert_eq!(e, "data.lengths: expected 2 lengths, each in 1..=2");
+        let e = refused(|c| {
+            let d = data(c);
+            d.head = Head::ClassAtEnd;
+            d.sample.target.clear();
+            d.sample.labels = vec![0, 1];
+        });
+        assert_eq!(e, "data.labels: expected 2 labels, each below 1");
+        let e = refused(|c| c.model.arch.input_size = 2);
+        assert!(e.starts_with("model.input_size: expected 1"), "{e}");
+        let e = refused(|c| c.eval_every = 0);
+        assert_eq!(e, "eval_every: expected an integer in 1..=10000000, got 0");
+        let e = refused(|c| c.budget.iterations = None);
+        assert_eq!(e, "iterations: missing (or give seconds)");
+    }
+
+    #[test]
+    fn the_recipe_fills_what_the_spec_leaves_out() {
+        let spec = json!({"model": {"cell": "lstm", "hidden_size": 2},
+                          "task": {"name": "copy", "steps": 3, "k": 1}});
+        let c = parse_train_spec_value(&spec).unwrap().config;
+        assert_eq!(c.optimizer, RECIPE.optimizer);
+        assert_eq!(c.clipping, RECIPE.clipping);
+        assert_eq!(c.budget.iterations, Some(RECIPE.iterations));
+        assert_eq!(
+            (c.batch_size, c.eval_size),
+            (RECIPE.batch_size, RECIPE.eval_size)
+        );
+        assert_eq!(c.model.arch.input_size, 10);
+        let ModelParams::Init(init) = &c.model.params else {
+            panic!("init expected")
+        };
+        assert_eq!(init.carry_bias, Some(RECIPE.carry_bias));
+        assert_eq!(init.seed, Stream::Init.seed(0));
+        // Given: init.seed and the forget bias win; a plain RNN has no carry gate.
+        let spec = json!({"model": {"cell": "lstm", "hidden_size": 2,
+                                    "init": {"seed": 3, "forget_bias": 2}},
+                          "task": {"name": "copy", "steps": 3}, "seconds": 2,
+                          "optimizer": {"name": "sgd"}, "clip": "none"});
+        let c = parse_train_spec_value(&spec).unwrap().config;
+        let ModelParams::Init(init) = &c.model.params else {
+            panic!("init expected")
+        };
+        assert_eq!(
+            (init.seed, init.carry_bias, init.forget_bias),
+            (3, None, Some(2.0))
+        );
+        assert_eq!(c.optimizer, OptimizerConfig::Sgd(SgdConfig::new(1e-3)));
+        assert_eq!((c.clipping, c.budget.iterations), (Clipping::None, None));
+        let spec = json!({"model": {"cell": "rnn_relu", "hidden_size": 2},
+                          "task": {"name": "adding", "steps": 4}});
+        let c = parse_train_spec_value(&spec).unwrap().config;
+        let ModelParams::Init(init) = &c.model.params else {
+            panic!("init expected")
+        };
+        assert_eq!(init.carry_bias, None);
+    }
 }
