@@ -292,10 +292,8 @@ fn emitted_params_fed_back_reproduce_the_loss() {
 
 #[test]
 fn only_model_task_and_seconds_use_the_recipe() {
-    let spec = parse_train_spec(
-        r#"{"model": {"cell": "lstm", "hidden_size": 4}, "task": {"name": "adding", "steps": 20}, "seconds": 1}"#,
-    )
-    .unwrap();
+    // The README's example: only model, task and seconds.
+    let spec = parse_train_spec(include_str!("../examples/train_adding_sum.json")).unwrap();
     let c = &spec.config;
     let r = unrolled::train::trainer::RECIPE;
     assert_eq!(c.optimizer, r.optimizer);
@@ -304,14 +302,17 @@ fn only_model_task_and_seconds_use_the_recipe() {
         (r.batch_size, r.eval_every, r.eval_size)
     );
     assert_eq!(c.clipping, r.clipping);
-    assert_eq!((c.budget.iterations, c.budget.seconds), (None, Some(1.0)));
+    assert_eq!((c.budget.iterations, c.budget.seconds), (None, Some(10.0)));
     let trainer = Trainer::new(spec.config.clone()).unwrap();
     let f = &trainer.model().rnn.layers[0];
+    let h = c.model.arch.hidden_size;
+    let carry = c.model.arch.cell.info().carry.unwrap().block * h..;
+    let carry = carry.start..carry.start + h;
     assert!(
-        f.bias_ih[4..8].iter().all(|&b| b == r.carry_bias),
+        f.bias_ih[carry.clone()].iter().all(|&b| b == r.carry_bias),
         "forget gate bias"
     );
-    assert!(f.bias_hh[4..8].iter().all(|&b| b == 0.0));
+    assert!(f.bias_hh[carry].iter().all(|&b| b == 0.0));
 }
 
 // ---------------------------------------------------------------------------------------------

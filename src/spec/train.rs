@@ -268,42 +268,52 @@ fn parse_targets(f: &Fields, bsz: usize) -> Result<(Head, usize, Vec<f64>, Vec<u
             if f.contains("classes") {
                 return err("data.classes", "applies only to labels (not to target)");
             }
-            let outputs = match t.as_array().and_then(|a| a.first()).map(Value::as_array) {
-                Some(Some(row)) if (1..=MAX_SIZE).contains(&row.len()) => row.len(),
-                _ => {
-                    return err(
-                        "data.target",
-                        format!(
-                            "expected [sequences][outputs] with 1..={MAX_SIZE} outputs, got {}",
-                            describe(t)
-                        ),
-                    )
-                }
-            };
-            let names = ["sequences (as data.input)", "numbers, outputs"];
-            let target = tensor(t, "data.target", &[bsz, outputs], &names)?;
-            all_finite(&target, "data.target", &[bsz, outputs])?;
+            let (outputs, target) = parse_target(t, bsz)?;
             Ok((Head::RegressionAtEnd, outputs, target, Vec::new()))
         }
         (None, Some(l)) => {
             let classes = integer(f.required("classes")?, "data.classes", 1, MAX_SIZE)?;
-            let Some(a) = l.as_array().filter(|a| a.len() == bsz) else {
-                return err(
-                    "data.labels",
-                    format!(
-                        "expected an array of {bsz} integers (one per sequence), got {}",
-                        describe(l)
-                    ),
-                );
-            };
-            let labels = a
-                .iter()
-                .enumerate()
-                .map(|(i, x)| integer(x, &format!("data.labels[{i}]"), 0, classes - 1))
-                .collect::<Result<Vec<_>, _>>()?;
+            let labels = parse_labels(l, bsz, classes)?;
             Ok((Head::ClassAtEnd, classes, Vec::new(), labels))
         }
     }
+}
+
+/// `data.target`, `[B][O]` finite numbers: `O` and the values.
+fn parse_target(t: &Value, bsz: usize) -> Result<(usize, Vec<f64>), SpecError> {
+    let outputs = match t.as_array().and_then(|a| a.first()).map(Value::as_array) {
+        Some(Some(row)) if (1..=MAX_SIZE).contains(&row.len()) => row.len(),
+        _ => {
+            return err(
+                "data.target",
+                format!(
+                    "expected [sequences][outputs] with 1..={MAX_SIZE} outputs, got {}",
+                    describe(t)
+                ),
+            )
+        }
+    };
+    let names = ["sequences (as data.input)", "numbers, outputs"];
+    let target = tensor(t, "data.target", &[bsz, outputs], &names)?;
+    all_finite(&target, "data.target", &[bsz, outputs])?;
+    Ok((outputs, target))
+}
+
+/// `data.labels`, `B` integers in `0..classes`.
+fn parse_labels(l: &Value, bsz: usize, classes: usize) -> Result<Vec<usize>, SpecError> {
+    let Some(a) = l.as_array().filter(|a| a.len() == bsz) else {
+        return err(
+            "data.labels",
+            format!(
+                "expected an array of {bsz} integers (one per sequence), got {}",
+                describe(l)
+            ),
+        );
+    };
+    a.iter()
+        .enumerate()
+        .map(|(i, x)| integer(x, &format!("data.labels[{i}]"), 0, classes - 1))
+        .collect()
 }
 
 /// The model object: the trace spec's model fields ([`parse_model`]), `input_size` optional
