@@ -19,6 +19,10 @@
 //! For gated cells each gate has its own `H × H` block (LSTM `i f g o`, `lstm_no_forget`
 //! `i g o`, GRU `r z n`); `blocks`
 //! says which ones a scheme acts on (default: all), each block getting its own draw.
+//!
+//! Biases are PyTorch's default draw unless `bias` sets them all; then `forget_bias` (LSTM) or
+//! `carry_bias` (any cell with a carry gate in the cell table: LSTM `f`, GRU `z`) sets the carry
+//! block's `bias_ih` to the value and its `bias_hh` to 0.
 
 use crate::network::{Architecture, Network};
 use crate::rng::Rng;
@@ -85,6 +89,10 @@ pub struct InitConfig {
     /// without a forget-gate block, [`crate::cell::CellKind::forget_block`]; the spec refuses it
     /// there).
     pub forget_bias: Option<f64>,
+    /// The carry gate's bias (the cell table's carry block: LSTM forget gate, GRU update gate):
+    /// its part of `bias_ih` set to this, of `bias_hh` to 0, so the gate's bias is exactly this.
+    /// Ignored by cells without a carry gate (the spec refuses it for them).
+    pub carry_bias: Option<f64>,
 }
 
 impl Default for InitConfig {
@@ -99,6 +107,7 @@ impl Default for InitConfig {
             blocks: None,
             bias: None,
             forget_bias: None,
+            carry_bias: None,
         }
     }
 }
@@ -199,6 +208,9 @@ pub fn init_network(arch: Architecture, cfg: &InitConfig) -> Result<Network, Str
         if let (Some(fb), Some(k)) = (cfg.forget_bias, arch.cell.forget_block()) {
             p.set_block_bias(k, h, fb);
         }
+        if let (Some(cb), Some(block)) = (cfg.carry_bias, arch.cell.carry_block()) {
+            p.set_block_bias(block, h, cb);
+        }
     }
     Ok(net)
 }
@@ -286,6 +298,38 @@ mod tests {
         assert_eq!(net.layers[0].weight_hh[0], 1.0);
         assert_eq!(net.layers[0].weight_hh[1], 0.0);
         assert!(net.layers[0].bias_hh.iter().all(|b| *b == 0.0));
+    }
+
+    /// The carry block (LSTM `f`, GRU `z`: block 1 of the cell table) gets `bias_ih = b`,
+    /// `bias_hh = 0`; the other blocks keep their draw; cells without a carry gate are untouched.
+    #[test]
+    fn carry_bias_sets_the_carry_block_of_every_gated_cell() {
+        let h = 3;
+        for cell in CellKind::ALL {
+            let cfg = InitConfig {
+                carry_bias: Some(2.5),
+                ..Default::default()
+            };
+            let net = init_network(arch(cell, h), &cfg).unwrap();
+            let plain = init_network(arch(cell, h), &InitConfig::default()).unwrap();
+            let Some(block) = cell.carry_block() else {
+                assert_eq!(net, plain, "{}", cell.name());
+                continue;
+            };
+            for (p, q) in net.layers.iter().zip(&plain.layers) {
+                for k in 0..cell.gates() {
+                    let rows = k * h..(k + 1) * h;
+                    if k == block {
+                        assert!(p.bias_ih[rows.clone()].iter().all(|&b| b == 2.5));
+                        assert!(p.bias_hh[rows].iter().all(|&b| b == 0.0));
+                    } else {
+                        assert_eq!(p.bias_ih[rows.clone()], q.bias_ih[rows.clone()]);
+                        assert_eq!(p.bias_hh[rows.clone()], q.bias_hh[rows]);
+                    }
+                }
+                assert_eq!(p.weight_hh, q.weight_hh);
+            }
+        }
     }
 
     #[test]

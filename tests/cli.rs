@@ -1480,3 +1480,603 @@ fn repeated_bench_flags_and_non_finite_weights_in_render_name_their_field() {
     assert!(!svg.exists(), "no file is written for a refused chart");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `unrolled train`: JSON lines, determinism, the params round trip, the budget and every
+// refusal of a malformed training spec.
+
+/// A small training spec: adding_sum over 5 steps, a GRU with H = 4.
+fn train_base() -> Value {
+    json!({
+        "model": {"cell": "gru", "hidden_size": 4},
+        "task": {"name": "adding_sum", "steps": 5},
+        "iterations": 4, "eval_every": 2, "eval_size": 8, "batch_size": 4
+    })
+}
+
+/// Runs `train -` on `spec`, asserting success; returns the output lines, parsed.
+fn train_lines(spec: &Value) -> Vec<Value> {
+    let out = run(&["train", "-"], Some(spec.to_string().as_bytes()));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stderr: {stderr}\nspec: {spec}");
+    assert!(stderr.is_empty(), "unexpected stderr: {stderr}");
+    assert!(stdout.ends_with('\n'));
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The keys of one line in the order they are written.
+fn written_keys(line: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(line).unwrap();
+    let mut keys: Vec<(usize, String)> = v
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (line.find(&format!("\"{k}\":")).unwrap(), k.clone()))
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+#[test]
+fn train_writes_a_json_line_per_evaluation_then_a_final_record() {
+    let spec = with(train_base(), "emit_params", json!(true));
+    let out = run(&["train", "-"], Some(spec.to_string().as_bytes()));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let raw: Vec<&str> = stdout.lines().collect();
+    assert_eq!(raw.len(), 4, "iterations 0, 2, 4 and the final record");
+    let log_keys = [
+        "iteration",
+        "sequences",
+        "seconds",
+        "train_loss",
+        "test_loss",
+        "test_solved",
+        "grad_norm",
+        "clipped",
+        "clip_count",
+        "w_hh",
+        "grad_by_lag",
+    ];
+    let mut seconds = 0.0;
+    for (i, line) in raw[..3].iter().enumerate() {
+        assert_eq!(written_keys(line), log_keys, "{line}");
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["iteration"], 2 * i);
+        assert_eq!(v["sequences"], 8 * i);
+        let s = v["seconds"].as_f64().unwrap();
+        assert!(s >= seconds);
+        seconds = s;
+        assert_eq!(v["w_hh"].as_array().unwrap().len(), 3, "gru: r, z, n");
+        assert_eq!(v["grad_by_lag"].as_array().unwrap().len(), 5);
+    }
+    let last: Value = serde_json::from_str(raw[3]).unwrap();
+    let final_keys = [
+        "final",
+        "format",
+        "version",
+        "iterations",
+        "sequences",
+        "seconds",
+        "test_loss",
+        "test_solved",
+        "best_test_solved",
+        "criterion",
+        "reached",
+        "params",
+    ];
+    assert_eq!(written_keys(raw[3]), final_keys);
+    assert_eq!(last["final"], true);
+    assert_eq!(
+        (&last["format"], &last["version"]),
+        (&json!("unrolled-train"), &json!(1))
+    );
+    assert_eq!(
+        (&last["iterations"], &last["sequences"]),
+        (&json!(4), &json!(16))
+    );
+    assert_eq!(
+        last["criterion"],
+        json!({"field": "test_solved", "at_least": 0.95})
+    );
+    assert_eq!(last["seconds"].as_f64(), Some(seconds));
+    let params = last["params"].as_object().unwrap();
+    assert_eq!(params.len(), 6);
+    assert_eq!(shape(&params["rnn.weight_hh_l0"]), vec![12, 4]);
+    assert_eq!(shape(&params["fc.weight"]), vec![1, 4]);
+    assert!(train_lines(&train_base())
+        .last()
+        .unwrap()
+        .get("params")
+        .is_none());
+}
+
+fn shape(v: &Value) -> Vec<usize> {
+    match v {
+        Value::Array(a) => [vec![a.len()], shape(&a[0])].concat(),
+        _ => Vec::new(),
+    }
+}
+
+/// The lines with every `seconds` (the only measured value) removed.
+fn without_seconds(lines: Vec<Value>) -> Vec<Value> {
+    fn strip(v: &mut Value) {
+        if let Value::Object(m) = v {
+            m.remove("seconds");
+            m.values_mut().for_each(strip);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|mut v| {
+            strip(&mut v);
+            v
+        })
+        .collect()
+}
+
+#[test]
+fn train_is_deterministic_but_for_the_measured_seconds_from_a_file_or_stdin() {
+    let spec = json!({
+        "model": {"cell": "lstm", "hidden_size": 3, "num_layers": 2, "dropout": 0.3,
+                  "bidirectional": true},
+        "task": {"name": "temporal_order", "steps": 10},
+        "iterations": 3, "eval_every": 1, "eval_size": 5, "batch_size": 3, "seed": 8,
+        "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}, "clip": {"clip_value": 0.05}
+    });
+    let dir = std::env::temp_dir().join(format!("unrolled-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("spec.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let out = run(&["train", path.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let from_file: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(from_file.len(), 5);
+    assert_eq!(
+        without_seconds(from_file),
+        without_seconds(train_lines(&spec))
+    );
+}
+
+#[test]
+fn train_emitted_params_fed_back_give_the_same_test_loss() {
+    let spec = with(train_base(), "emit_params", json!(true));
+    let last = train_lines(&spec).pop().unwrap();
+    let mut again = with(train_base(), "iterations", json!(0));
+    again["model"]["params"] = last["params"].clone();
+    let lines = train_lines(&again);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["test_loss"], last["test_loss"]);
+    assert_eq!(lines[1]["test_loss"], last["test_loss"]);
+}
+
+#[test]
+fn train_stops_after_the_iteration_that_crosses_the_seconds_budget() {
+    let spec = json!({
+        "model": {"cell": "lstm", "hidden_size": 8},
+        "task": {"name": "adding", "steps": 20},
+        "seconds": 0.3, "eval_every": 1000000, "eval_size": 4
+    });
+    let started = Instant::now();
+    let lines = train_lines(&spec);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let last = lines.last().unwrap();
+    assert!(last["seconds"].as_f64().unwrap() >= 0.3);
+    assert!(last["iterations"].as_u64().unwrap() >= 1);
+    assert_eq!(lines.len(), 3, "iteration 0, the end, the final record");
+}
+
+#[test]
+fn malformed_training_specs_name_their_field() {
+    let base = train_base();
+    let m = |k: &str, v: Value| {
+        let mut s = train_base();
+        s["model"][k] = v;
+        s
+    };
+    let t = |k: &str, v: Value| {
+        let mut s = train_base();
+        s["task"][k] = v;
+        s
+    };
+    let o = |v: Value| with(train_base(), "optimizer", v);
+    let data = json!({"input": [[[0.5], [1.0]], [[1.5], [0.0]]], "labels": [0, 1],
+                      "classes": 2});
+    let d = |k: &str, v: Value| {
+        let mut s = without(train_base(), "task");
+        s["data"] = data.clone();
+        s["data"][k] = v;
+        s
+    };
+    let dx = |k: &str| {
+        let mut s = d("labels", json!([0, 1]));
+        s["data"].as_object_mut().unwrap().remove(k);
+        s
+    };
+    let mut params = train_lines(&with(train_base(), "emit_params", json!(true)))
+        .pop()
+        .unwrap()["params"]
+        .clone();
+    let p = |name: &str, v: Value| {
+        let mut all = params.clone();
+        all[name] = v;
+        m("params", all)
+    };
+    let cases: Vec<(Value, &[&str], &str)> = vec![
+        (
+            with(base.clone(), "epochs", json!(3)),
+            &["epochs", "unknown field"],
+            "unknown top-level field",
+        ),
+        (
+            with(base.clone(), "version", json!(2)),
+            &["version"],
+            "version",
+        ),
+        (
+            with(base.clone(), "data", data.clone()),
+            &["data", "not both"],
+            "task and data",
+        ),
+        (
+            without(base.clone(), "task"),
+            &["task", "missing"],
+            "neither task nor data",
+        ),
+        (
+            without(base.clone(), "model"),
+            &["model", "missing"],
+            "no model",
+        ),
+        (
+            t("name", json!("add")),
+            &["task.name", "adding_sum"],
+            "unknown task",
+        ),
+        (
+            t("name", json!(3)),
+            &["task.name"],
+            "task name not a string",
+        ),
+        (t("steps", json!(0)), &["task.steps"], "steps 0"),
+        (
+            t("steps", json!(1001)),
+            &["task.steps", "1000"],
+            "steps over the limit",
+        ),
+        (
+            with(base.clone(), "task", json!({"name": "adding", "steps": 3})),
+            &["task.steps", "≥ 4"],
+            "steps under the task's minimum",
+        ),
+        (
+            t("k", json!(2)),
+            &["task.k", "only to copy"],
+            "k for adding_sum",
+        ),
+        (
+            t("lag", json!(2)),
+            &["task.lag", "unknown field"],
+            "unknown task field",
+        ),
+        (
+            m("input_size", json!(3)),
+            &["model.input_size", "expected 2"],
+            "input_size mismatch",
+        ),
+        (m("cell", json!("lstmx")), &["model.cell"], "unknown cell"),
+        (
+            m("hidden_size", json!(0)),
+            &["model.hidden_size"],
+            "hidden_size 0",
+        ),
+        (
+            m("epochs", json!(1)),
+            &["model.epochs", "unknown field"],
+            "unknown model field",
+        ),
+        (
+            with(
+                base.clone(),
+                "model",
+                json!({"cell": "lstm", "hidden_size": 2, "init": {"carry_bias": 1, "forget_bias": 1}}),
+            ),
+            &["model.init.carry_bias"],
+            "carry and forget bias",
+        ),
+        (
+            with(
+                base.clone(),
+                "model",
+                json!({"cell": "rnn_tanh", "hidden_size": 2, "init": {"carry_bias": 1}}),
+            ),
+            &["model.init.carry_bias", "no carry gate"],
+            "carry_bias without a carry gate",
+        ),
+        (
+            p("fc.weight", json!([[1.0, 2.0]])),
+            &["model.params.fc.weight[0]"],
+            "fc.weight of the wrong shape",
+        ),
+        (
+            p("rnn.bias_hh_l0", json!(vec![0.0; 11])),
+            &["model.params.rnn.bias_hh_l0"],
+            "short bias",
+        ),
+        (
+            p("rnn.weight_hh_l0", json!(vec![json!(["NaN", 0, 0, 0]); 12])),
+            &["model.params.rnn.weight_hh_l0[0][0]", "finite"],
+            "NaN weight",
+        ),
+        (
+            p("weight_ih_l0", json!([[0.0]])),
+            &["model.params.weight_ih_l0", "unknown parameter"],
+            "unprefixed name",
+        ),
+        (
+            {
+                params.as_object_mut().unwrap().remove("fc.bias");
+                m("params", params.clone())
+            },
+            &["model.params.fc.bias", "missing"],
+            "missing tensor",
+        ),
+        (
+            o(json!({"name": "rmsprop"})),
+            &["optimizer.name", "sgd, adam, adamw"],
+            "unknown optimizer",
+        ),
+        (
+            o(json!({"lr": 0.1})),
+            &["optimizer.name", "missing"],
+            "optimizer without a name",
+        ),
+        (
+            o(json!({"name": "adam", "lr": 0})),
+            &["optimizer.lr", "> 0"],
+            "lr 0",
+        ),
+        (
+            o(json!({"name": "sgd", "lr": -0.1})),
+            &["optimizer.lr", "> 0"],
+            "negative lr",
+        ),
+        (
+            o(json!({"name": "sgd", "betas": [0.9, 0.99]})),
+            &["optimizer.betas", "unknown field"],
+            "betas for sgd",
+        ),
+        (
+            o(json!({"name": "adamw", "decoupled_weight_decay": true})),
+            &["optimizer.decoupled_weight_decay"],
+            "adamw is decoupled already",
+        ),
+        (
+            o(json!({"name": "adam", "betas": [0.9, 1.0]})),
+            &["optimizer.betas[1]", "[0, 1)"],
+            "beta 1",
+        ),
+        (
+            o(json!({"name": "adam", "betas": [0.9]})),
+            &["optimizer.betas"],
+            "one beta",
+        ),
+        (
+            o(json!({"name": "sgd", "momentum": -0.5})),
+            &["optimizer.momentum", "≥ 0"],
+            "negative momentum",
+        ),
+        (
+            o(json!({"name": "sgd", "nesterov": true})),
+            &["optimizer.nesterov", "momentum"],
+            "nesterov without momentum",
+        ),
+        (
+            o(json!({"name": "adam", "eps": "small"})),
+            &["optimizer.eps"],
+            "eps a string",
+        ),
+        (
+            with(
+                base.clone(),
+                "clip",
+                json!({"max_norm": 1, "clip_value": 1}),
+            ),
+            &["clip.clip_value", "not both"],
+            "both clips",
+        ),
+        (
+            with(base.clone(), "clip", json!({})),
+            &["clip", "max_norm"],
+            "empty clip",
+        ),
+        (
+            with(base.clone(), "clip", json!("off")),
+            &["clip", "none"],
+            "clip off",
+        ),
+        (
+            with(base.clone(), "clip", json!({"max_norm": 0})),
+            &["clip.max_norm", "> 0"],
+            "max_norm 0",
+        ),
+        (
+            with(base.clone(), "clip", json!({"max_norm": 1, "norm_type": 1})),
+            &["clip.norm_type", "unknown field"],
+            "norm_type",
+        ),
+        (
+            with(base.clone(), "batch_size", json!(0)),
+            &["batch_size", "1..=1024"],
+            "batch_size 0",
+        ),
+        (
+            with(base.clone(), "batch_size", json!(1025)),
+            &["batch_size", "1..=1024"],
+            "batch_size over",
+        ),
+        (
+            with(base.clone(), "eval_size", json!(10001)),
+            &["eval_size", "1..=10000"],
+            "eval_size over",
+        ),
+        (
+            with(base.clone(), "eval_every", json!(0)),
+            &["eval_every"],
+            "eval_every 0",
+        ),
+        (
+            with(base.clone(), "iterations", json!(-1)),
+            &["iterations"],
+            "negative iterations",
+        ),
+        (
+            with(base.clone(), "iterations", json!(10_000_001)),
+            &["iterations", "10000000"],
+            "iterations over",
+        ),
+        (
+            with(base.clone(), "seconds", json!(0)),
+            &["seconds"],
+            "no seconds",
+        ),
+        (
+            with(base.clone(), "seconds", json!(86401)),
+            &["seconds", "86400"],
+            "seconds over a day",
+        ),
+        (
+            with(base.clone(), "seed", json!(-1)),
+            &["seed"],
+            "negative seed",
+        ),
+        (
+            with(base.clone(), "emit_params", json!("yes")),
+            &["emit_params"],
+            "emit_params a string",
+        ),
+        (
+            d("lengths", json!([0, 2])),
+            &["data.lengths[0]", "1..=2"],
+            "length 0",
+        ),
+        (
+            d("lengths", json!([2])),
+            &["data.lengths", "2 integers"],
+            "one length for two sequences",
+        ),
+        (
+            d("labels", json!([0, 2])),
+            &["data.labels[1]", "0..=1"],
+            "label out of range",
+        ),
+        (
+            dx("classes"),
+            &["data.classes", "missing"],
+            "labels without classes",
+        ),
+        (
+            d("target", json!([[1.0], [2.0]])),
+            &["data.labels", "not both"],
+            "target and labels",
+        ),
+        (
+            dx("labels"),
+            &["data.target", "missing"],
+            "neither target nor labels",
+        ),
+        (
+            d("input", json!([[[0.5], ["NaN"]], [[1.5], [0.0]]])),
+            &["data.input[0][1][0]", "finite"],
+            "NaN input",
+        ),
+        (
+            d("input", json!([[[0.5], [1.0]], [[1.5]]])),
+            &["data.input[1]"],
+            "ragged input",
+        ),
+        (
+            d("input", json!([])),
+            &["data.input", "sequences"],
+            "no sequences",
+        ),
+        (
+            d("extra", json!(1)),
+            &["data.extra", "unknown field"],
+            "unknown data field",
+        ),
+        (
+            {
+                let mut s = d("labels", json!([0, 1]));
+                s["batch_size"] = json!(2);
+                s
+            },
+            &["batch_size", "applies only to a task"],
+            "batch_size with data",
+        ),
+        (
+            {
+                let mut s = d("labels", json!([0, 1]));
+                s["model"]["input_size"] = json!(2);
+                s
+            },
+            &["model.input_size", "expected 1"],
+            "input_size against data",
+        ),
+        (
+            with(
+                base.clone(),
+                "model",
+                json!({"cell": "lstm", "hidden_size": 256}),
+            )
+            .pipe(|s| {
+                let mut s = with(s, "task", json!({"name": "adding", "steps": 1000}));
+                s["batch_size"] = json!(1024);
+                s
+            }),
+            &["batch_size", "over the limit"],
+            "a batch too large to keep",
+        ),
+        (
+            with(
+                base.clone(),
+                "model",
+                json!({"cell": "lstm", "hidden_size": 1024, "bidirectional": true}),
+            )
+            .pipe(|s| {
+                let mut s = with(s, "eval_size", json!(1));
+                s["batch_size"] = json!(1);
+                s
+            }),
+            &["model.hidden_size", "spectra"],
+            "spectra too costly",
+        ),
+    ];
+    for (spec, names, what) in cases {
+        refused_train(&spec, names, what);
+    }
+    let out = run(&["train", "-"], Some(b"{"));
+    assert_refused(&out, &["spec", "JSON"], "not JSON");
+    let out = run(&["train"], None);
+    assert_refused(&out, &["SPEC"], "no spec path");
+}
+
+fn refused_train(spec: &Value, names: &[&str], what: &str) -> String {
+    let out = run(&["train", "-"], Some(spec.to_string().as_bytes()));
+    assert_refused(&out, names, what)
+}
+
+/// `value.pipe(f)` = `f(value)`, to build a case in place.
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl Pipe for Value {}

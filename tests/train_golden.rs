@@ -25,18 +25,53 @@
 //!   positions) and the `Linear` head (output and gradients w.r.t. input, weight and bias):
 //!   1e-12 relative.
 //!
+//! - One training step, twice (`train_step_*`): a module with attributes `rnn` (`nn.LSTM`,
+//!   `nn.GRU`, `nn.RNN`, run packed over unsorted lengths) and `fc` (`nn.Linear`) reading the
+//!   last valid step (MSE, cross-entropy) or every step (cross-entropy, padded labels ignored),
+//!   then `clip_grad_norm_`/`clip_grad_value_` and Adam, AdamW (amsgrad) or SGD (nesterov): the
+//!   loss, every gradient by name and the norm before clipping to 1e-9 relative, the parameters
+//!   after each step to 1e-9. Through the core pieces (`objective`, `clip_grads`, the
+//!   optimiser), and for the heads at the end also through the training spec's `data` form and
+//!   the `Trainer`. The snippet (here `train_step_lstm_regression`, abridged):
+//!
+//! ```python
+//! class Net(torch.nn.Module):
+//!     def __init__(self):
+//!         super().__init__()
+//!         self.rnn = torch.nn.LSTM(2, 3, num_layers=2, bidirectional=True, batch_first=True, dtype=torch.float64)
+//!         self.fc = torch.nn.Linear(6, 2, dtype=torch.float64)
+//!     def forward(self, x, lengths):
+//!         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+//!         out, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=x.shape[1])
+//!         return self.fc(out[torch.arange(x.shape[0]), lengths - 1])
+//! for _ in range(2):
+//!     opt.zero_grad()
+//!     loss = F.mse_loss(model(x, lengths), target)
+//!     loss.backward()
+//!     torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=0.5, foreach=False)
+//!     opt.step()
+//! ```
+//!
 //! Relative means `|got − want| ≤ tol · max(|want|, 1e-3 · max|want over the tensor|, 1e-12)`.
 //! (Here everything agrees to 1e-14; the margins are for other CPUs' fused multiply-adds.)
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use unrolled::cell::CellKind;
+use unrolled::network::{Architecture, Batch};
+use unrolled::spec::train::parse_train_spec_value;
+use unrolled::train::clip::clip_grads;
 use unrolled::train::linear::Linear;
 use unrolled::train::loss::{cross_entropy, cross_entropy_steps, mse};
+use unrolled::train::model::Model;
+use unrolled::train::objective::loss_and_grads;
 use unrolled::train::optim::adam::{Adam, AdamConfig};
 use unrolled::train::optim::sgd::{Sgd, SgdConfig};
 use unrolled::train::optim::Optimizer;
 use unrolled::train::params::ParamSet;
+use unrolled::train::tasks::{Head, TaskBatch};
+use unrolled::train::trainer::Trainer;
 
 const OPTIMIZER_TOL: f64 = 1e-10;
 const EXACT_TOL: f64 = 1e-12;
@@ -66,6 +101,12 @@ const LOSSES: [&str; 4] = [
     "cross_entropy_steps",
 ];
 const LINEARS: [&str; 2] = ["linear_rows", "linear_sequence"];
+const TRAIN_STEPS: [&str; 3] = [
+    "train_step_lstm_regression",
+    "train_step_gru_classes",
+    "train_step_rnn_every_step",
+];
+const TRAIN_TOL: f64 = 1e-9;
 
 fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/train")
@@ -281,6 +322,144 @@ fn linear_head_matches_pytorch() {
     }
 }
 
+/// The fixture's module as a [`Model`] with its initial parameters.
+fn fixture_model(fx: &Fixture) -> Model {
+    let j = &fx.json;
+    let params = &j["params"];
+    let w_ih = shape(&params["rnn.weight_ih_l0"]);
+    let arch = Architecture {
+        cell: CellKind::from_name(j["cell"].as_str().unwrap()).unwrap(),
+        input_size: w_ih[1],
+        hidden_size: shape(&params["rnn.weight_hh_l0"])[1],
+        num_layers: j["num_layers"].as_u64().unwrap() as usize,
+        bidirectional: flag(&j["bidirectional"]),
+    };
+    let mut m = Model::zeros(arch, shape(&params["fc.weight"])[0]);
+    for t in m.tensors_mut() {
+        t.values.copy_from_slice(&flatten(&params[&t.name]));
+    }
+    m
+}
+
+/// The fixture's batch, its targets (labels −100, PyTorch's ignore_index at padded positions,
+/// become 0: the objective ignores positions past each length) and the head.
+fn fixture_sample(fx: &Fixture, classes: usize) -> (TaskBatch, Head) {
+    let j = &fx.json;
+    let dims = shape(&j["input"]);
+    let lengths: Vec<usize> = j["lengths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap() as usize)
+        .collect();
+    let batch = Batch {
+        input: flatten(&j["input"]),
+        batch: dims[0],
+        steps: dims[1],
+        lengths,
+    };
+    let labels: Vec<usize> = match j.get("labels") {
+        Some(l) => flatten(l).iter().map(|&y| y.max(0.0) as usize).collect(),
+        None => Vec::new(),
+    };
+    assert!(labels.iter().all(|&y| y < classes));
+    let target = j.get("target").map(flatten).unwrap_or_default();
+    let head = match (j["head"].as_str().unwrap(), target.is_empty()) {
+        ("every", _) => Head::ClassEveryStep,
+        (_, false) => Head::RegressionAtEnd,
+        (_, true) => Head::ClassAtEnd,
+    };
+    (
+        TaskBatch {
+            batch,
+            target,
+            labels,
+        },
+        head,
+    )
+}
+
+/// The training spec of the fixture's run: the `data` form when the head reads the end, else a
+/// stand-in batch (only its optimizer and clip are read).
+fn fixture_spec(fx: &Fixture, head: Head) -> Value {
+    let j = &fx.json;
+    let mut model = json!({"cell": j["cell"], "hidden_size": shape(&j["params"]["rnn.weight_hh_l0"])[1],
+        "num_layers": j["num_layers"], "bidirectional": j["bidirectional"]});
+    let mut data = json!({"input": j["input"], "lengths": j["lengths"]});
+    match head {
+        Head::RegressionAtEnd => data["target"] = j["target"].clone(),
+        Head::ClassAtEnd => {
+            data["labels"] = j["labels"].clone();
+            data["classes"] = json!(shape(&j["params"]["fc.weight"])[0]);
+        }
+        Head::ClassEveryStep => {
+            data["labels"] = json!(vec![0; shape(&j["input"])[0]]);
+            data["classes"] = json!(shape(&j["params"]["fc.weight"])[0]);
+        }
+    }
+    if head != Head::ClassEveryStep {
+        model["params"] = j["params"].clone();
+    }
+    json!({"model": model, "data": data, "optimizer": j["optimizer"], "clip": j["clip"],
+           "iterations": 2})
+}
+
+fn golden_train_step(name: &str) {
+    let fx = Fixture::load(name);
+    let mut model = fixture_model(&fx);
+    let (sample, head) = fixture_sample(&fx, model.fc.out_features);
+    let spec = parse_train_spec_value(&fixture_spec(&fx, head)).unwrap();
+    let mut opt = spec.config.optimizer.build().unwrap();
+    let steps = fx.json["steps"].as_array().unwrap();
+    for (k, want) in steps.iter().enumerate() {
+        let mut pass = loss_and_grads(&model, &sample, head, None);
+        let at = |what: &str| format!("step {}: {what}", k + 1);
+        fx.check(&at("loss"), &[pass.scored.loss], &want["loss"], TRAIN_TOL);
+        for t in pass.grads.tensors() {
+            let grad = &want["grads"][&t.name];
+            fx.check(&at(&format!("grad {}", t.name)), t.values, grad, TRAIN_TOL);
+        }
+        let clip = clip_grads(&mut pass.grads, spec.config.clipping);
+        fx.check(
+            &at("grad_norm"),
+            &[clip.norm_before],
+            &want["grad_norm"],
+            TRAIN_TOL,
+        );
+        opt.step(&mut model, &pass.grads);
+        for t in model.tensors() {
+            let p = &want["params_after"][&t.name];
+            fx.check(&at(&format!("param {}", t.name)), t.values, p, TRAIN_TOL);
+        }
+    }
+    if head == Head::ClassEveryStep {
+        return; // the data form has one label per sequence
+    }
+    let mut trainer = Trainer::new(spec.config).unwrap();
+    for (k, want) in steps.iter().enumerate() {
+        let report = trainer.step();
+        let at = |what: &str| format!("Trainer step {}: {what}", k + 1);
+        fx.check(&at("loss"), &[report.loss], &want["loss"], TRAIN_TOL);
+        fx.check(
+            &at("grad_norm"),
+            &[report.grad_norm],
+            &want["grad_norm"],
+            TRAIN_TOL,
+        );
+        for t in trainer.model().tensors() {
+            let p = &want["params_after"][&t.name];
+            fx.check(&at(&format!("param {}", t.name)), t.values, p, TRAIN_TOL);
+        }
+    }
+}
+
+#[test]
+fn training_steps_match_pytorch() {
+    for name in TRAIN_STEPS {
+        golden_train_step(name);
+    }
+}
+
 #[test]
 fn every_fixture_is_tested() {
     let on_disk: BTreeSet<String> = std::fs::read_dir(fixture_dir())
@@ -294,6 +473,7 @@ fn every_fixture_is_tested() {
         .iter()
         .chain(&LOSSES)
         .chain(&LINEARS)
+        .chain(&TRAIN_STEPS)
         .map(|s| s.to_string())
         .collect();
     assert_eq!(on_disk, tested);

@@ -89,6 +89,12 @@ impl CellKind {
     /// The block of the forget gate, the carry gate of a cell with a cell state: LSTM `f` (1).
     /// `None` for the cells without one: plain RNNs, GRU (its carry `z` is an update gate), and
     /// `lstm_no_forget` (`f ≡ 1`, no block to set).
+    /// The gate block whose bias is the carry-gate bias (LSTM `f`, GRU `z`), or `None` when the
+    /// cell has no carry gate or its carry is fixed (`lstm_no_forget`: f ≡ 1, nothing to set).
+    pub fn carry_block(self) -> Option<usize> {
+        self.info().carry.and_then(|c| c.block())
+    }
+
     pub fn forget_block(self) -> Option<usize> {
         match self.info().carry?.gate {
             CarryGate::Block(k) if self.has_cell_state() => Some(k),

@@ -8,10 +8,12 @@
 //!
 //! The pieces other spec formats reuse: [`fields`], the strict readers of JSON fields and the
 //! error type, and [`model`], the model fields (architecture, `dropout`, `params` or `init`),
-//! which [`parse_model`] reads from a nested object.
+//! which [`parse_model`] reads from a nested object. The training spec ([`train`]) is built from
+//! them.
 
 pub mod fields;
 pub mod model;
+pub mod train;
 
 pub use fields::SpecError;
 pub use model::{parse_model, ModelSpec, ParamSource};
@@ -229,7 +231,8 @@ fn parse_batch(
     })
 }
 
-fn parse_lengths(
+/// `lengths`: `bsz` integers, each in `1..=steps`.
+pub(crate) fn parse_lengths(
     lv: &Value,
     field: &str,
     bsz: usize,

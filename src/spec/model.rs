@@ -12,6 +12,7 @@ use super::{MAX_INIT_WORK, MAX_LAYERS, MAX_PARAMS, MAX_SIZE};
 use crate::cell::{info::or_list, CarryGate, CellKind};
 use crate::init::{self, InitConfig, Rescale, Scheme};
 use crate::network::{Architecture, Network};
+use crate::train::params::ParamSet;
 use serde_json::Value;
 
 /// The fields of a model object, in the order [`parse_model`] lists them in errors.
@@ -27,7 +28,7 @@ pub const MODEL_FIELDS: [&str; 8] = [
 ];
 
 /// The fields of an `init` object.
-const INIT_FIELDS: [&str; 11] = [
+const INIT_FIELDS: [&str; 12] = [
     "seed",
     "scheme",
     "gain",
@@ -39,6 +40,7 @@ const INIT_FIELDS: [&str; 11] = [
     "blocks",
     "bias",
     "forget_bias",
+    "carry_bias",
 ];
 
 /// Where the parameters come from.
@@ -212,32 +214,53 @@ pub fn parse_param_source(f: &Fields, arch: Architecture) -> Result<ParamSource,
 
 /// Reads every parameter by its `state_dict` name, each in its PyTorch shape.
 fn parse_params(v: &Value, field: &str, arch: Architecture) -> Result<Network, SpecError> {
-    let obj = object(v, field, "an object keyed by state_dict name")?;
-    let shapes = arch.param_shapes();
-    for k in obj.keys() {
-        if !shapes.iter().any(|(n, _)| n == k) {
-            let names: Vec<&str> = shapes.iter().map(|(n, _)| n.as_str()).collect();
-            return err(
-                format!("{field}.{k}"),
-                format!("unknown parameter (expected {})", names.join(", ")),
-            );
-        }
-    }
     let mut net = Network::zeros(arch);
-    for (name, shape) in &shapes {
-        let field = format!("{field}.{name}");
-        let Some(x) = obj.get(name) else {
-            return err(field, format!("missing (expected shape {shape:?})"));
-        };
-        let names: &[&str] = if shape.len() == 2 {
-            &["rows, gates × hidden_size", "numbers, columns"]
-        } else {
-            &["numbers, gates × hidden_size"]
-        };
-        let t = tensor(x, &field, shape, names)?;
-        *net.param_mut(name).expect("name from param_shapes") = t;
-    }
+    read_params(v, field, &mut net)?;
     Ok(net)
+}
+
+/// Fills every tensor of `target` from an object keyed by the tensors' names
+/// ([`ParamSet::tensors`]: `weight_ih_l0`, or in a model `rnn.weight_ih_l0`, `fc.weight`), each
+/// as nested arrays in its shape.
+///
+/// # Errors
+/// Not an object; a name `target` does not have (`{field}.{name}: unknown parameter`), a missing
+/// one, or a tensor of the wrong shape, named by its path (`{field}.{name}[2]`).
+pub fn read_params<P: ParamSet + ?Sized>(
+    v: &Value,
+    field: &str,
+    target: &mut P,
+) -> Result<(), SpecError> {
+    let obj = object(v, field, "an object keyed by state_dict name")?;
+    let shapes = target.param_shapes();
+    if let Some(k) = obj.keys().find(|k| !shapes.iter().any(|(n, _)| n == *k)) {
+        let names: Vec<&str> = shapes.iter().map(|(n, _)| n.as_str()).collect();
+        return err(
+            format!("{field}.{k}"),
+            format!("unknown parameter (expected {})", names.join(", ")),
+        );
+    }
+    for t in target.tensors_mut() {
+        let field = format!("{field}.{}", t.name);
+        let Some(x) = obj.get(&t.name) else {
+            return err(field, format!("missing (expected shape {:?})", t.shape));
+        };
+        let values = tensor(x, &field, &t.shape, dimension_names(&t.name, t.shape.len()))?;
+        t.values.copy_from_slice(&values);
+    }
+    Ok(())
+}
+
+/// What the dimensions of a parameter are called in messages: a linear head's (names ending in
+/// `weight` or `bias` alone) count features, a recurrent layer's count gates × hidden units.
+fn dimension_names(name: &str, rank: usize) -> &'static [&'static str] {
+    let linear = name.ends_with(".weight") || name.ends_with(".bias");
+    match (linear, rank) {
+        (true, 2) => &["rows, out_features", "numbers, in_features"],
+        (true, _) => &["numbers, out_features"],
+        (false, 2) => &["rows, gates × hidden_size", "numbers, columns"],
+        (false, _) => &["numbers, gates × hidden_size"],
+    }
 }
 
 /// Refuses an initialisation whose spectral work (orthogonal, sparse, eigenvalues, rescaling)
@@ -283,6 +306,7 @@ fn parse_init(v: &Value, field: &str, cell: CellKind, hid: usize) -> Result<Init
     if cfg.forget_bias.is_some() && cell.forget_block().is_none() {
         return err(f.field("forget_bias"), no_forget_gate(cell));
     }
+    cfg.carry_bias = parse_carry_bias(&f, cell)?;
     cfg.rescale = parse_rescale(&f)?;
     cfg.scheme = parse_scheme(&f, hid)?;
     cfg.blocks = f.optional("blocks", |x, name| parse_blocks(x, name, cell))?;
@@ -313,6 +337,36 @@ fn no_forget_gate(cell: CellKind) -> String {
         or_list(&with),
         cell.name()
     )
+}
+
+/// `carry_bias`: for a cell with a carry gate (the cell table's), and not with `forget_bias`
+/// (the LSTM's carry gate is its forget gate: one value, one name).
+fn parse_carry_bias(f: &Fields, cell: CellKind) -> Result<Option<f64>, SpecError> {
+    let Some(b) = f.optional("carry_bias", finite)? else {
+        return Ok(None);
+    };
+    if cell.carry_block().is_none() {
+        let gated: Vec<&str> = CellKind::ALL
+            .iter()
+            .filter(|k| k.carry_block().is_some())
+            .map(|k| k.name())
+            .collect();
+        return err(
+            f.field("carry_bias"),
+            format!(
+                "{} has no carry-gate bias to set (only {} have one)",
+                cell.name(),
+                gated.join(" and ")
+            ),
+        );
+    }
+    if f.contains("forget_bias") {
+        return err(
+            f.field("carry_bias"),
+            "expected either forget_bias or carry_bias, not both",
+        );
+    }
+    Ok(Some(b))
 }
 
 /// `spectral_radius` or `max_singular_value`, not both.
@@ -462,6 +516,30 @@ mod tests {
         assert!(matches!(cfg.scheme, Scheme::Orthogonal));
         let net = m.params.network(m.arch, "model.init").unwrap();
         assert_eq!(net.layers.len(), 4);
+    }
+
+    #[test]
+    fn carry_bias_is_read_for_gated_cells_only_and_not_with_forget_bias() {
+        let model = |cell: &str, init: Value| json!({"cell": cell, "input_size": 1, "hidden_size": 2, "init": init});
+        let m = parse_model(&model("gru", json!({"carry_bias": 1.5})), "model").unwrap();
+        let ParamSource::Init(cfg) = &m.params else {
+            panic!("init expected")
+        };
+        assert_eq!(cfg.carry_bias, Some(1.5));
+        let net = m.params.network(m.arch, "model.init").unwrap();
+        assert_eq!(net.layers[0].bias_ih[2..4], [1.5, 1.5]); // z, block 1
+        assert_eq!(
+            model_err(model("rnn_tanh", json!({"carry_bias": 1}))),
+            "model.init.carry_bias: rnn_tanh has no carry gate (only lstm and gru have one)"
+        );
+        assert_eq!(
+            model_err(model("lstm", json!({"carry_bias": 1, "forget_bias": 1}))),
+            "model.init.carry_bias: expected either forget_bias or carry_bias, not both"
+        );
+        assert_eq!(
+            model_err(model("lstm", json!({"carry_bias": "x"}))),
+            "model.init.carry_bias: expected a finite number, got \"x\""
+        );
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! Training pieces shared by the CLI and the page: the parameters of a model as one named set
+//! Training, shared by the CLI and the page: the parameters of a model as one named set
 //! ([`params`]), a linear head ([`linear`]) on a recurrent network ([`model`]), losses
-//! ([`loss`]), optimisers ([`optim`]), gradient clipping ([`clip`]) and the long-lag tasks
-//! ([`tasks`]).
+//! ([`loss`]), the loss through the head and its gradients ([`objective`]), optimisers
+//! ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks ([`tasks`]) and the training
+//! loop with its log ([`trainer`]).
 
 pub mod clip;
 pub mod linear;
 pub mod loss;
 pub mod model;
+pub mod objective;
 pub mod optim;
 pub mod params;
 pub mod tasks;
+pub mod trainer;

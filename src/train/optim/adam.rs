@@ -46,19 +46,22 @@ pub struct AdamConfig {
 impl Default for AdamConfig {
     /// `torch.optim.Adam`'s defaults.
     fn default() -> Self {
-        AdamConfig {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            decoupled_weight_decay: false,
-            maximize: false,
-        }
+        Self::PYTORCH
     }
 }
 
 impl AdamConfig {
+    /// `torch.optim.Adam`'s defaults (a constant, so other constants can start from it).
+    pub const PYTORCH: AdamConfig = AdamConfig {
+        lr: 1e-3,
+        betas: (0.9, 0.999),
+        eps: 1e-8,
+        weight_decay: 0.0,
+        amsgrad: false,
+        decoupled_weight_decay: false,
+        maximize: false,
+    };
+
     /// `torch.optim.AdamW`'s defaults: Adam's, with `weight_decay = 1e-2`, decoupled.
     pub fn adamw() -> Self {
         AdamConfig {

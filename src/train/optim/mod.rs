@@ -10,6 +10,8 @@ pub mod adam;
 pub mod sgd;
 
 use crate::train::params::ParamSet;
+use adam::{Adam, AdamConfig};
+use sgd::{Sgd, SgdConfig};
 
 /// One update of every parameter from its gradient.
 ///
@@ -32,4 +34,52 @@ pub trait Optimizer {
     /// # Panics
     /// If `grads` does not list the same tensors as `params`.
     fn step(&mut self, params: &mut dyn ParamSet, grads: &dyn ParamSet);
+}
+
+/// Which optimiser, with its arguments: what a training spec's `optimizer` names.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OptimizerConfig {
+    /// `torch.optim.SGD`.
+    Sgd(SgdConfig),
+    /// `torch.optim.Adam`, or `torch.optim.AdamW` when `decoupled_weight_decay` is set.
+    Adam(AdamConfig),
+}
+
+impl OptimizerConfig {
+    /// The learning rate.
+    pub fn lr(&self) -> f64 {
+        match self {
+            OptimizerConfig::Sgd(c) => c.lr,
+            OptimizerConfig::Adam(c) => c.lr,
+        }
+    }
+
+    /// An optimiser with no state yet.
+    ///
+    /// # Errors
+    /// As [`SgdConfig::validate`] and [`AdamConfig::validate`].
+    pub fn build(&self) -> Result<AnyOptimizer, String> {
+        Ok(match *self {
+            OptimizerConfig::Sgd(c) => AnyOptimizer::Sgd(Sgd::new(c)?),
+            OptimizerConfig::Adam(c) => AnyOptimizer::Adam(Adam::new(c)?),
+        })
+    }
+}
+
+/// One of the optimisers, with its state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyOptimizer {
+    /// SGD and its momentum buffers.
+    Sgd(Sgd),
+    /// Adam or AdamW and its moment averages.
+    Adam(Adam),
+}
+
+impl Optimizer for AnyOptimizer {
+    fn step(&mut self, params: &mut dyn ParamSet, grads: &dyn ParamSet) {
+        match self {
+            AnyOptimizer::Sgd(o) => o.step(params, grads),
+            AnyOptimizer::Adam(o) => o.step(params, grads),
+        }
+    }
 }

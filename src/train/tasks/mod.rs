@@ -185,6 +185,17 @@ impl Task {
         }
     }
 
+    /// The longest sequence the task draws, `T_max`: `T + ⌊T/10⌋` (`adding`, `temporal_order`),
+    /// `T` (`adding_sum`), `T + 2k` (`copy`).
+    pub fn max_length(&self) -> usize {
+        match self {
+            Task::Adding(t) => t.max_length(),
+            Task::AddingSum(t) => t.steps(),
+            Task::TemporalOrder(t) => t.max_length(),
+            Task::CopyMemory(t) => t.length(),
+        }
+    }
+
     /// Width `I` of one input step.
     pub fn input_size(&self) -> usize {
         match self {
@@ -358,6 +369,7 @@ mod tests {
             let b = &s.batch;
             assert_eq!(b.input.len(), 3 * b.steps * task.input_size(), "{name}");
             assert!(b.lengths.iter().all(|&n| (100..=b.steps).contains(&n)));
+            assert!(b.steps <= task.max_length(), "{name}");
             match task.head() {
                 Head::RegressionAtEnd => assert_eq!(s.target.len(), 3 * task.output_size()),
                 Head::ClassAtEnd => assert_eq!(s.labels.len(), 3),

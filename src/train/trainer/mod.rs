@@ -1,0 +1,449 @@
+//! The training loop: a recurrent model with a linear head trained on a task (or one explicit
+//! batch) with mini-batches, clipping and an optimiser, evaluated on a fixed held-out set.
+//!
+//! One iteration ([`Trainer::step`]), with `θ` every parameter of the model (`rnn.…`, `fc.…`):
+//!
+//! ```text
+//! (x, y) ← B fresh sequences from the batch stream (or the explicit batch)
+//! L      = loss(fc(rnn(x)), y)                 (train::objective: MSE or cross-entropy, mean)
+//! g      = ∂L/∂θ                               (bptt through the head)
+//! n      = ‖g‖₂ over all tensors;  g ← clip(g)  (clip_grad_norm_ or clip_grad_value_)
+//! θ      ← optimizer.step(θ, g)                (SGD, Adam or AdamW, as torch.optim)
+//! ```
+//!
+//! Dropout between layers, when the model has it, uses a fresh mask seed per iteration from the
+//! dropout stream. An evaluation ([`Trainer::evaluate`]) runs in evaluation mode (no dropout):
+//! the loss and success measure on the held-out set, the spectra of `W_hh` and the gradient flow
+//! on the probe batch ([`record`]). The held-out set is `eval_size` sequences drawn from their
+//! own stream in chunks of [`HELD_OUT_CHUNK`]; it is the same set at every evaluation, drawn
+//! again from the stream's saved start instead of being stored, so a large set costs no memory.
+//! The probe batch is `B` sequences from its own stream, drawn once. With an explicit batch, the
+//! held-out set and the probe are that batch.
+//!
+//! The core has no clock: the caller measures training time and passes it in (`seconds`); the
+//! CLI measures with `std::time::Instant`, the page's worker with `performance.now()`. Driving
+//! the loop in slices (a worker between messages):
+//!
+//! ```
+//! use unrolled::spec::train::parse_train_spec;
+//! use unrolled::train::trainer::Trainer;
+//!
+//! let spec = parse_train_spec(r#"{"model": {"cell": "gru", "hidden_size": 4},
+//!     "task": {"name": "adding_sum", "steps": 5}, "iterations": 3, "eval_every": 2,
+//!     "eval_size": 8, "batch_size": 4}"#).unwrap();
+//! let mut trainer = Trainer::new(spec.config).unwrap();
+//! let mut seconds = 0.0; // the caller's clock: time spent in step() only
+//! let mut lines = Vec::new();
+//! while !trainer.is_done(seconds) {
+//!     if trainer.needs_evaluation() {
+//!         lines.push(trainer.evaluate(seconds).to_json());
+//!     }
+//!     trainer.step();
+//!     seconds += 0.001;
+//! }
+//! if trainer.needs_final_evaluation() {
+//!     lines.push(trainer.evaluate(seconds).to_json());
+//! }
+//! let last = trainer.final_record(seconds);
+//! assert_eq!((lines.len(), last.iterations), (3, 3)); // iterations 0, 2 and 3
+//! ```
+
+pub mod problem;
+pub mod recipe;
+pub mod record;
+
+pub use problem::{Data, Problem, Stream};
+pub use recipe::{Recipe, RECIPE};
+pub use record::{BlockSpectrum, FinalRecord, LogRecord, Reached, Success};
+
+use std::borrow::Cow;
+
+use crate::init::{init_network, InitConfig};
+use crate::network::{Architecture, Dropout};
+use crate::rng::Rng;
+use crate::spec::SpecError;
+use crate::train::clip::{clip_grads, Clipping};
+use crate::train::linear::Linear;
+use crate::train::model::Model;
+use crate::train::objective::{evaluate, loss_and_grads};
+use crate::train::optim::{AnyOptimizer, Optimizer, OptimizerConfig};
+use crate::train::params::ParamSet;
+use crate::train::tasks::TaskBatch;
+
+/// Sequences per chunk of the held-out set (its draws and its forward passes).
+pub const HELD_OUT_CHUNK: usize = 32;
+
+/// Where the model's initial parameters come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelParams {
+    /// The network drawn from this configuration (its `seed` included); the head drawn with
+    /// PyTorch's default `nn.Linear` initialisation from the run's [`Stream::Head`].
+    Init(InitConfig),
+    /// Given, every tensor by name (`rnn.weight_ih_l0`, …, `fc.bias`).
+    Given(Model),
+}
+
+/// The model: a recurrent stack and a linear head on its output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelConfig {
+    /// The recurrent stack; `input_size` must be the problem's.
+    pub arch: Architecture,
+    /// Dropout probability on each layer's output but the last, in training, in `[0, 1)`.
+    pub dropout: f64,
+    /// The initial parameters.
+    pub params: ModelParams,
+}
+
+/// When a run stops: after the iteration that reaches either limit given.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Budget {
+    /// Stop after this many iterations.
+    pub iterations: Option<u64>,
+    /// Stop after the iteration at which the training time reaches this many seconds.
+    pub seconds: Option<f64>,
+}
+
+/// Everything a run needs (a training spec, validated; see docs/spec.md for the fields).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// The model (`model`).
+    pub model: ModelConfig,
+    /// What is learnt (`task` or `data`).
+    pub problem: Problem,
+    /// The optimiser (`optimizer`).
+    pub optimizer: OptimizerConfig,
+    /// Gradient clipping (`clip`).
+    pub clipping: Clipping,
+    /// Sequences per iteration (`batch_size`; an explicit batch has its own size).
+    pub batch_size: usize,
+    /// The run's seed (`seed`): every stream's ([`Stream`]).
+    pub seed: u64,
+    /// When to stop (`iterations`, `seconds`).
+    pub budget: Budget,
+    /// Iterations between evaluations (`eval_every`), at least 1.
+    pub eval_every: u64,
+    /// Held-out sequences (`eval_size`; an explicit batch is its own held-out set).
+    pub eval_size: usize,
+}
+
+impl TrainConfig {
+    /// Sequences per iteration: `batch_size`, or the explicit batch's size.
+    pub fn sequences_per_iteration(&self) -> usize {
+        match &self.problem {
+            Problem::Task(_) => self.batch_size,
+            Problem::Data(d) => d.sample.batch.batch,
+        }
+    }
+}
+
+/// What one iteration did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepReport {
+    /// Iterations done, this one included.
+    pub iteration: u64,
+    /// The training loss on this iteration's batch (before the update).
+    pub loss: f64,
+    /// Global gradient norm before clipping.
+    pub grad_norm: f64,
+    /// Whether clipping changed the gradients.
+    pub clipped: bool,
+}
+
+/// What happened since the previous record.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Window {
+    loss_sum: f64,
+    iterations: u64,
+    clip_count: u64,
+}
+
+/// The latest evaluation and the best so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Progress {
+    /// Iteration, held-out loss and success of the latest evaluation.
+    latest: Option<(u64, f64, f64)>,
+    best: Option<f64>,
+    reached: Option<Reached>,
+}
+
+/// A training run in progress (see the module docs).
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    config: TrainConfig,
+    model: Model,
+    optimizer: AnyOptimizer,
+    batches: Rng,
+    dropout: Rng,
+    /// The held-out stream at its start: cloned at every evaluation.
+    held_out: Rng,
+    probe: TaskBatch,
+    iteration: u64,
+    window: Window,
+    last_step: Option<StepReport>,
+    progress: Progress,
+}
+
+impl Trainer {
+    /// A run at iteration 0: the model initialised, the probe batch drawn.
+    ///
+    /// # Errors
+    /// A configuration out of its limits or inconsistent (the problem's input size against the
+    /// model's, given parameters against the architecture), or an initialisation that fails,
+    /// named by its spec field (`model.init`, `optimizer.lr`, …).
+    pub fn new(config: TrainConfig) -> Result<Trainer, SpecError> {
+        crate::spec::train::check_config(&config)?;
+        let model = initial_model(&config)?;
+        let optimizer = config
+            .optimizer
+            .build()
+            .map_err(|m| SpecError::new("optimizer", m))?;
+        let seed = config.seed;
+        let probe = match &config.problem {
+            Problem::Task(t) => t.sample(&mut Stream::Probe.rng(seed), config.batch_size),
+            Problem::Data(d) => d.sample.clone(),
+        };
+        Ok(Trainer {
+            model,
+            optimizer,
+            batches: Stream::Batches.rng(seed),
+            dropout: Stream::Dropout.rng(seed),
+            held_out: Stream::HeldOut.rng(seed),
+            probe,
+            iteration: 0,
+            window: Window::default(),
+            last_step: None,
+            progress: Progress::default(),
+            config,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The model as it is now.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Iterations done.
+    pub fn iteration(&self) -> u64 {
+        self.iteration
+    }
+
+    /// Training sequences seen.
+    pub fn sequences(&self) -> u64 {
+        self.iteration * self.config.sequences_per_iteration() as u64
+    }
+
+    /// The probe batch of the gradient-flow curve.
+    pub fn probe(&self) -> &TaskBatch {
+        &self.probe
+    }
+
+    /// One iteration: a batch, the loss and its gradients, clipping, the optimiser's update.
+    pub fn step(&mut self) -> StepReport {
+        let sample = match &self.config.problem {
+            Problem::Task(t) => Cow::Owned(t.sample(&mut self.batches, self.config.batch_size)),
+            Problem::Data(d) => Cow::Borrowed(&d.sample),
+        };
+        let p = self.config.model.dropout;
+        let dropout = (p > 0.0).then(|| Dropout {
+            p,
+            seed: self.dropout.next_u64(),
+        });
+        let head = self.config.problem.head();
+        let mut pass = loss_and_grads(&self.model, &sample, head, dropout);
+        let clip = clip_grads(&mut pass.grads, self.config.clipping);
+        self.optimizer.step(&mut self.model, &pass.grads);
+        self.iteration += 1;
+        self.window.loss_sum += pass.scored.loss;
+        self.window.iterations += 1;
+        self.window.clip_count += u64::from(clip.fired);
+        let report = StepReport {
+            iteration: self.iteration,
+            loss: pass.scored.loss,
+            grad_norm: clip.norm_before,
+            clipped: clip.fired,
+        };
+        self.last_step = Some(report);
+        report
+    }
+
+    /// Whether the budget is spent, given the training time so far.
+    pub fn is_done(&self, seconds: f64) -> bool {
+        let Budget {
+            iterations,
+            seconds: limit,
+        } = self.config.budget;
+        iterations.is_some_and(|n| self.iteration >= n) || limit.is_some_and(|s| seconds >= s)
+    }
+
+    /// Whether an evaluation is due now: at iteration 0 and every `eval_every` iterations, once.
+    pub fn needs_evaluation(&self) -> bool {
+        self.iteration % self.config.eval_every == 0 && !self.evaluated_now()
+    }
+
+    /// Whether the run's last iteration still lacks its evaluation (call when done).
+    pub fn needs_final_evaluation(&self) -> bool {
+        !self.evaluated_now()
+    }
+
+    fn evaluated_now(&self) -> bool {
+        self.progress
+            .latest
+            .is_some_and(|(at, _, _)| at == self.iteration)
+    }
+
+    /// Evaluates the model now and returns the record; `seconds` is the training time so far.
+    /// Starts a new window for `train_loss` and `clip_count`.
+    pub fn evaluate(&mut self, seconds: f64) -> LogRecord {
+        let (test_loss, success) = self.held_out_score();
+        let record = LogRecord {
+            iteration: self.iteration,
+            sequences: self.sequences(),
+            seconds,
+            train_loss: (self.window.iterations > 0)
+                .then(|| self.window.loss_sum / self.window.iterations as f64),
+            test_loss,
+            success: Success {
+                field: self.config.problem.success_field(),
+                value: success,
+            },
+            grad_norm: self.last_step.map(|s| s.grad_norm),
+            clipped: self.last_step.map(|s| s.clipped),
+            clip_count: self.window.clip_count,
+            w_hh: record::w_hh_spectra(&self.model.rnn),
+            grad_by_lag: self.probe_curve(),
+        };
+        self.window = Window::default();
+        self.note_progress(&record);
+        record
+    }
+
+    /// The totals; evaluates first when the current iteration has no record yet (call
+    /// [`Trainer::evaluate`] before to have that record too).
+    pub fn final_record(&mut self, seconds: f64) -> FinalRecord {
+        if !self.evaluated_now() {
+            self.evaluate(seconds);
+        }
+        let (_, test_loss, success) = self.progress.latest.expect("evaluated above");
+        FinalRecord {
+            iterations: self.iteration,
+            sequences: self.sequences(),
+            seconds,
+            test_loss,
+            success: Success {
+                field: self.config.problem.success_field(),
+                value: success,
+            },
+            best: self.progress.best.unwrap_or(success),
+            criterion: self.config.problem.criterion(),
+            reached: self.progress.reached,
+        }
+    }
+
+    /// The parameters as a JSON object keyed by name (`rnn.weight_ih_l0`, …, `fc.bias`), each as
+    /// nested arrays in its shape: what `model.params` reads.
+    pub fn params_json(&self) -> String {
+        let mut o = String::new();
+        record::write_params(&mut o, &self.model as &dyn ParamSet);
+        o
+    }
+
+    /// Trains to the end of the budget and returns the final record, handing every log record
+    /// to `emit` as it is made (at iteration 0, every `eval_every` and at the end). `now()` is
+    /// the caller's monotonic clock in seconds; only the time spent in [`Trainer::step`] counts
+    /// as training time.
+    pub fn run(
+        &mut self,
+        mut now: impl FnMut() -> f64,
+        mut emit: impl FnMut(&LogRecord),
+    ) -> FinalRecord {
+        let mut seconds = 0.0;
+        loop {
+            if self.needs_evaluation() {
+                emit(&self.evaluate(seconds));
+            }
+            if self.is_done(seconds) {
+                break;
+            }
+            let start = now();
+            self.step();
+            seconds += now() - start;
+        }
+        if self.needs_final_evaluation() {
+            emit(&self.evaluate(seconds));
+        }
+        self.final_record(seconds)
+    }
+
+    /// Mean loss and success over the held-out set (module docs): the loss weighted by the terms
+    /// each chunk's mean is over, the success as hits over all scored items.
+    fn held_out_score(&self) -> (f64, f64) {
+        let problem = &self.config.problem;
+        let head = problem.head();
+        let task = match problem {
+            Problem::Task(t) => t,
+            Problem::Data(d) => {
+                let scored = evaluate(&self.model, &d.sample, head);
+                return (scored.loss, problem.success(&d.sample, &scored.outputs));
+            }
+        };
+        let mut rng = self.held_out.clone();
+        let (mut loss_sum, mut count, mut hits) = (0.0, 0usize, 0.0);
+        let items = problem.success_items();
+        let mut left = self.config.eval_size;
+        while left > 0 {
+            let size = left.min(HELD_OUT_CHUNK);
+            let sample = task.sample(&mut rng, size);
+            let scored = evaluate(&self.model, &sample, head);
+            loss_sum += scored.loss * scored.count as f64;
+            count += scored.count;
+            // The fraction is hits / (size · items): count the hits exactly.
+            let fraction = problem.success(&sample, &scored.outputs);
+            hits += (fraction * (size * items) as f64).round();
+            left -= size;
+        }
+        let scored_items = (self.config.eval_size * items) as f64;
+        (loss_sum / count as f64, hits / scored_items)
+    }
+
+    /// `‖∂L/∂h_t‖` by lag on the probe batch, layer 0, forward direction.
+    fn probe_curve(&self) -> Vec<f64> {
+        let head = self.config.problem.head();
+        let pass = loss_and_grads(&self.model, &self.probe, head, None);
+        record::grad_by_lag(&pass.flow[0], &self.probe.batch)
+    }
+
+    fn note_progress(&mut self, r: &LogRecord) {
+        let value = r.success.value;
+        let p = &mut self.progress;
+        p.latest = Some((r.iteration, r.test_loss, value));
+        p.best = Some(p.best.map_or(value, |b| b.max(value)));
+        if p.reached.is_none() && value >= self.config.problem.criterion() {
+            p.reached = Some(Reached {
+                iteration: r.iteration,
+                sequences: r.sequences,
+                seconds: r.seconds,
+            });
+        }
+    }
+}
+
+/// The initial model: given, or the network from its init configuration and the head from
+/// the head stream.
+fn initial_model(config: &TrainConfig) -> Result<Model, SpecError> {
+    let arch = config.model.arch;
+    match &config.model.params {
+        ModelParams::Given(m) => Ok(m.clone()),
+        ModelParams::Init(cfg) => {
+            let rnn = init_network(arch, cfg).map_err(|m| SpecError::new("model.init", m))?;
+            let features = arch.directions() * arch.hidden_size;
+            let mut rng = Stream::Head.rng(config.seed);
+            let fc = Linear::new(features, config.problem.output_size(), &mut rng);
+            Ok(Model { rnn, fc })
+        }
+    }
+}
