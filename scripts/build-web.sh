@@ -43,8 +43,8 @@ fi
 rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
-rm pkg/js/app.js
-cp www/unrolled-lab.js www/unrolled-lab.css docs/embedding.md pkg/
+rm pkg/js/app.js pkg/js/train-app.js
+cp www/unrolled-lab.js www/unrolled-train.js www/unrolled-lab.css docs/embedding.md pkg/
 mv pkg/embedding.md pkg/README.md
 version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
 cat >pkg/package.json <<JSON
@@ -59,13 +59,14 @@ cat >pkg/package.json <<JSON
   "exports": {
     ".": "./unrolled-lab.js",
     "./unrolled-lab.js": "./unrolled-lab.js",
+    "./unrolled-train.js": "./unrolled-train.js",
     "./unrolled-lab.css": "./unrolled-lab.css",
     "./core": "./unrolled.js",
     "./js/*": "./js/*",
     "./unrolled_bg.wasm": "./unrolled_bg.wasm"
   },
-  "files": ["unrolled-lab.js", "unrolled-lab.css", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
-  "sideEffects": ["./unrolled-lab.js"],
+  "files": ["unrolled-lab.js", "unrolled-train.js", "unrolled-lab.css", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
+  "sideEffects": ["./unrolled-lab.js", "./unrolled-train.js"],
   "license": "MIT OR Apache-2.0"
 }
 JSON

@@ -96,6 +96,8 @@ pub enum Chart {
     Grid(Vec<HeatmapChart>),
     /// `carry-path`.
     Heatmap(HeatmapChart),
+    /// A training chart (`super::training`): drawn whole with the data.
+    Line(super::training::LineChart),
 }
 
 /// Builds the chart `name` of `src`.
@@ -441,7 +443,7 @@ impl Chart {
             Chart::Flow(c) => Layout::Flow(gradient_flow::layout(area, c)),
             Chart::Spectrum(c) => Layout::Spectrum(spectrum::layout(area, c)),
             Chart::Singular(c) => Layout::Singular(spectrum::layout_singular_values(area, c)),
-            Chart::Grid(_) | Chart::Heatmap(_) => Layout::Whole,
+            Chart::Grid(_) | Chart::Heatmap(_) | Chart::Line(_) => Layout::Whole,
         }
     }
 
@@ -472,7 +474,10 @@ impl Chart {
             (Chart::Heatmap(c), Layout::Whole) if layer == Layer::Data => {
                 heatmap::draw(area, c).map(|r| vec![r])
             }
-            (Chart::Grid(_) | Chart::Heatmap(_), Layout::Whole) => Ok(Vec::new()),
+            (Chart::Line(c), Layout::Whole) if layer == Layer::Data => {
+                super::training::draw(area, c).map(|r| vec![r])
+            }
+            (Chart::Grid(_) | Chart::Heatmap(_) | Chart::Line(_), Layout::Whole) => Ok(Vec::new()),
             _ => Err(ChartError("layout: of another chart".into())),
         }
     }

@@ -1,0 +1,157 @@
+// The live training charts, one widget each, drawn by the core's chart code
+// (`TrainingCharts.draw`, crate::chart::training) on a canvas, with a caption saying what the
+// chart shows and a note on what it shows now, above all when that is the opposite of what a
+// learner expects. Each chart draws in a task of its own (`queueDraw`), so a batch of records
+// never makes one long main-thread task.
+import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from '../common.js';
+
+const queue = [];
+let queued = false;
+/** Runs `fn` in a task of its own, after the draws already waiting (one chart a task). */
+export function queueDraw(fn) {
+  if (queue.includes(fn)) return;
+  queue.push(fn);
+  if (queued) return;
+  queued = true;
+  const run = () => {
+    const f = queue.shift();
+    try { f?.(); } catch (e) { reportError(e); }
+    if (queue.length) setTimeout(run, 0);
+    else queued = false;
+  };
+  setTimeout(run, 0);
+}
+
+const last = (e) => e.parsed.at(-1);
+const dec = (x) => (x > 0 ? Math.log10(x) : NaN);
+
+function lossNote(s) {
+  const notes = [];
+  for (const e of s.entrants) {
+    const r = last(e);
+    const base = e.info.baseline;
+    if (!r || base == null || e.parsed.length < 4) continue;
+    if (r.test_loss > 0.85 * base) {
+      notes.push(`${e.label}'s loss sits at the constant predictor's line: it predicts the mean target and has learnt nothing about the marked values.`);
+    }
+  }
+  if (!notes.length && s.entrants.some((e) => e.parsed.length >= 2)) notes.push('Below the dashed line a model uses the inputs; a loss that drops suddenly after a long plateau is the moment a cell finds the markers.');
+  return notes.join(' ');
+}
+
+function successNote(s) {
+  const e = s.entrants.find((x) => x.parsed.length);
+  if (!e) return '';
+  if (e.info.success_field === 'test_solved') {
+    return 'A model that predicts the mean still "solves" some sequences by luck (those whose target lies within 0.04 of the mean): a small score is not learning.';
+  }
+  return '';
+}
+
+function flowNote(s) {
+  const parts = [];
+  for (const e of s.entrants) {
+    const r = last(e);
+    if (!r || r.grad_by_lag.length < 2) continue;
+    const g = r.grad_by_lag;
+    const k = g.length - 1;
+    const d = dec(g[k]) - dec(g[0]);
+    if (Number.isFinite(d)) parts.push(`${e.label} ${d >= 0 ? '×' : '÷'}10^${Math.abs(d).toFixed(1)}`);
+  }
+  if (!parts.length) return '';
+  return `From lag 0 to the longest lag now: ${parts.join(', ')}. A gradient that has vanished at the markers' lag cannot teach the model where they were; training does not cure that for the plain RNN.`;
+}
+
+function spectrumNote(s) {
+  const parts = [];
+  for (const e of s.entrants) {
+    const r = last(e);
+    if (!r) continue;
+    const first = r.w_hh.filter((b) => b.layer === 0 && b.direction === 0);
+    const rho = Math.max(...first.map((b) => b.spectral_radius));
+    parts.push(`${e.label} ρ = ${rho.toFixed(2)}`);
+  }
+  if (!parts.length) return '';
+  return `Now: ${parts.join(', ')}. A spectral radius near 1 does not make a tanh RNN remember: the derivative of tanh (at most 1) shrinks every step's Jacobian further.`;
+}
+
+function clipNote(s) {
+  const rates = s.entrants.map((e) => {
+    const r = last(e);
+    const prev = e.parsed.at(-2);
+    const n = r && prev ? r.iteration - prev.iteration : 0;
+    return n > 0 ? r.clip_count / n : null;
+  }).filter((x) => x !== null);
+  if (!rates.length) return '';
+  if (Math.max(...rates) > 0.5) return 'Clipping fires on most iterations here: it caps the size of a step (against exploding gradients); it cannot bring back a gradient that vanished.';
+  return 'Clipping rarely fires now: the gradients are below the threshold.';
+}
+
+export const CHARTS = [
+  {
+    name: 'train-loss', chart: 'train-loss', title: 'Loss',
+    caption: 'Held-out loss (solid) and training loss (dotted) against the training sequences seen, both on log scales. Dashed: the loss of the constant predictor, a model that ignores its inputs and always answers the mean target.',
+    note: lossNote,
+  },
+  {
+    name: 'train-success', chart: 'train-success', title: 'Success',
+    caption: 'The task\'s success measure on the held-out set (adding: the share of sequences answered within 0.04) against the sequences seen. Dashed: the criterion, 95 %.',
+    note: successNote,
+  },
+  {
+    name: 'train-flow', chart: 'train-flow', title: 'Gradient flow, as training goes',
+    caption: '‖∂L/∂h<sub>t</sub>‖ on a fixed probe batch against the lag (steps back from the end), log scale: how much of the loss still reaches each earlier step. Solid: now. Dotted: the untrained model. The lab explains this curve; here it moves.',
+    note: flowNote,
+  },
+  {
+    name: 'train-spectrum', chart: 'train-spectrum', title: 'Spectrum of W_hh over training',
+    caption: 'The spectral radius ρ(W<sub>hh</sub>) (solid) and the largest singular value σ<sub>max</sub>(W<sub>hh</sub>) (dashed) against the sequences seen, with the line at 1. For the gated cells, the largest over their gate blocks.',
+    note: spectrumNote,
+  },
+  {
+    name: 'train-clipping', chart: 'train-clipping', title: 'Clipping',
+    caption: 'Marks: the share of the iterations since the previous record at which the gradient norm exceeded the threshold and was clipped.',
+    note: clipNote,
+  },
+];
+
+/** A widget module for one chart of CHARTS. */
+export function chartWidget(c) {
+  return {
+    name: c.name,
+    region: 'content',
+    controls: [],
+    title: c.title,
+    template: () => `
+<section class="panel chart-panel" id="panel-${c.name}" data-widget="${c.name}">
+  <div class="panel-head">
+    <h2>${c.title}</h2>
+    <div class="downloads" data-chart="${c.chart}"></div>
+  </div>
+  <p class="caption">${c.caption}</p>
+  <div class="canvas-box"><canvas id="${c.name}-canvas" role="img" aria-label="${c.title} chart"></canvas></div>
+  <p class="note" id="${c.name}-note" aria-live="off"></p>
+</section>`,
+    mount(root, session) {
+      const canvas = root.querySelector('canvas');
+      const note = root.querySelector(`#${c.name}-note`);
+      const draw = () => {
+        if (session.dead || !canvas.isConnected || canvas.clientWidth === 0) return;
+        fit(canvas);
+        try { timed(c.name, () => session.charts.draw(c.chart, canvas)); } catch (e) { reportError(e); }
+        const n = c.note(session);
+        if (note.textContent !== n) note.textContent = n;
+      };
+      const request = () => queueDraw(draw);
+      watchSize(canvas, request);
+      downloadButtons(root.querySelector('.downloads'), c.title, (format) => {
+        if (format === 'png') { downloadCanvas(canvas, `unrolled-${c.chart}.png`); return; }
+        const svg = session.charts.svg(c.chart, Math.max(640, Math.round(canvas.clientWidth)), Math.max(360, Math.round(canvas.clientHeight)));
+        download(`unrolled-${c.chart}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
+      });
+      const off = listen(session, { records: request, started: request });
+      request();
+      return { redraw: request, draw, destroy: off };
+    },
+  };
+}
