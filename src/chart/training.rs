@@ -23,7 +23,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{
     self, bottom_margin, left_margin, place_legend, polyline, pow10_label, rgb, style, text,
-    tick_label_width, Axes, Entry, Swatch, AXIS, INK, MUTED,
+    tick_label_width, Axes, Entry, Swatch, INK, MUTED,
 };
 use super::{ChartError, DrawingArea, LineStyle, PixelRect, Shift};
 use crate::cell::CellKind;
@@ -141,6 +141,8 @@ pub struct Line {
     pub style: LineStyle,
     /// Drawn as marks (dots) instead of a line.
     pub marks: bool,
+    /// Thin (a secondary quantity: training loss, σ_max, the untrained curve) or thick.
+    pub thin: bool,
     /// `(x, y)` in data units.
     pub points: Vec<(f64, f64)>,
 }
@@ -189,12 +191,16 @@ fn over_sequences(
     f: impl Fn(&Point) -> Option<f64>,
     style: LineStyle,
 ) -> Vec<Line> {
+    // A secondary quantity (training loss, σ_max) is drawn thin and solid: dotted and dashed
+    // lines are drawn dash by dash, too slow to redraw live.
+    let thin = style != LineStyle::Solid;
     log.runs
         .iter()
         .map(|r| Line {
             color: super::cell_color(r.cell),
-            style,
+            style: LineStyle::Solid,
             marks: false,
+            thin,
             points: r
                 .points
                 .iter()
@@ -217,8 +223,8 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
         "train-loss" => {
             let mut lines = over_sequences(log, |p| Some(p.test_loss), LineStyle::Solid);
             lines.extend(over_sequences(log, |p| p.train_loss, LineStyle::Dotted));
-            legend.push(("held-out".into(), GREY, LineStyle::Solid, false));
-            legend.push(("training".into(), GREY, LineStyle::Dotted, false));
+            legend.push(("thick: held-out".into(), GREY, LineStyle::Solid, false));
+            legend.push(("thin: training".into(), GREY, LineStyle::Solid, false));
             LineChart {
                 title: title("Loss"),
                 x_label: X_SEQ.into(),
@@ -270,8 +276,9 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                     if r.points.len() > 1 {
                         lines.push(Line {
                             color,
-                            style: LineStyle::Dotted,
+                            style: LineStyle::Solid,
                             marks: false,
+                            thin: true,
                             points: curve(first),
                         });
                     }
@@ -279,12 +286,13 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                         color,
                         style: LineStyle::Solid,
                         marks: false,
+                        thin: false,
                         points: curve(last),
                     });
                 }
             }
-            legend.push(("now".into(), GREY, LineStyle::Solid, false));
-            legend.push(("at the start".into(), GREY, LineStyle::Dotted, false));
+            legend.push(("thick: now".into(), GREY, LineStyle::Solid, false));
+            legend.push(("thin: at the start".into(), GREY, LineStyle::Solid, false));
             LineChart {
                 title: title("Gradient flow, as training goes"),
                 x_label: "lag k: steps back from the end".into(),
@@ -300,8 +308,8 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
         "train-spectrum" => {
             let mut lines = over_sequences(log, |p| Some(p.rho), LineStyle::Solid);
             lines.extend(over_sequences(log, |p| Some(p.sigma), LineStyle::Dashed));
-            legend.push(("ρ(W_hh)".into(), GREY, LineStyle::Solid, false));
-            legend.push(("σ_max(W_hh)".into(), GREY, LineStyle::Dashed, false));
+            legend.push(("thick: ρ(W_hh)".into(), GREY, LineStyle::Solid, false));
+            legend.push(("thin: σ_max(W_hh)".into(), GREY, LineStyle::Solid, false));
             LineChart {
                 title: title("Spectrum of W_hh over training"),
                 x_label: X_SEQ.into(),
@@ -333,6 +341,7 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                         color: super::cell_color(r.cell),
                         style: LineStyle::Solid,
                         marks: true,
+                        thin: false,
                         points,
                     }
                 })
@@ -389,38 +398,86 @@ fn ticks(lo: f64, hi: f64, log: bool) -> Vec<(f64, String)> {
     }
 }
 
-/// Draws the chart filling `area`; returns the plot rectangle.
-///
-/// # Errors
-/// When the backend fails.
-pub fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    c: &LineChart,
-) -> Result<PixelRect, ChartError> {
+/// Where a chart's parts go on one area: the frame is drawn from it once per key.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    th: frame::Theme,
+    ax: Axes,
+    xt: Vec<(f64, String)>,
+    yt: Vec<(f64, String)>,
+    ytw: i32,
+    entries: Vec<Entry>,
+    legend: frame::LegendPlace,
+    size: (u32, u32),
+}
+
+impl Layout {
+    /// Equal keys draw the same frame.
+    pub fn key(&self, c: &LineChart) -> u64 {
+        let a = &self.ax;
+        frame::key(&(
+            self.size,
+            (a.x0, a.y0, a.x1, a.y1),
+            (
+                a.xr.0.to_bits(),
+                a.xr.1.to_bits(),
+                a.yr.0.to_bits(),
+                a.yr.1.to_bits(),
+            ),
+            &self.xt,
+            &self.yt,
+            &c.title,
+            &c.x_label,
+            &c.y_label,
+            &c.legend,
+            c.refs
+                .iter()
+                .map(|r| (r.0.to_bits(), &r.1))
+                .collect::<Vec<_>>(),
+            self.th.s.to_bits(),
+        ))
+    }
+
+    /// The plot rectangle.
+    pub fn rect(&self) -> PixelRect {
+        self.ax.rect()
+    }
+}
+
+/// The y range in drawn units; a linear range is widened to round ticks so it changes seldom
+/// while a run goes on (and the cached frame with it).
+fn y_range(c: &LineChart) -> (f64, f64) {
+    let tr = |v: f64| if c.y_log { v.log10() } else { v };
+    if let Some((a, b)) = c.y_range {
+        return (tr(a), tr(b));
+    }
+    let refs = c.refs.iter().map(|r| r.0);
+    let all = c.lines.iter().flat_map(|l| l.points.iter()).map(|p| p.1);
+    let r = range(all.chain(refs), c.y_log).unwrap_or((0.0, 1.0));
+    if c.y_log {
+        (r.0.floor(), r.1.ceil().max(r.0.floor() + 1.0))
+    } else {
+        let span = (r.1 - r.0).max(0.1);
+        let step = 10f64.powf((span / 2.0).log10().floor()) / 2.0;
+        (
+            (r.0 / step).floor() * step - step,
+            (r.1 / step).ceil() * step + step,
+        )
+    }
+}
+
+/// Lays the chart out on `area`: ranges, ticks, the plot and the legend; draws nothing.
+pub fn layout<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &LineChart) -> Layout {
     let (th, w, h, top) = frame::measure(area, &c.title);
-    frame::begin(area, &th, &c.title)?;
-    let tr = |v: f64, log: bool| if log { v.log10() } else { v };
-    let all = || c.lines.iter().flat_map(|l| l.points.iter());
+    let all = c.lines.iter().flat_map(|l| l.points.iter());
     // x: sequences 0 (the start) is drawn at the left edge of a log axis.
-    let xr = range(all().map(|p| p.0), c.x_log).unwrap_or((0.0, 1.0));
+    let xr = range(all.map(|p| p.0), c.x_log).unwrap_or((0.0, 1.0));
     let xr = if c.x_log {
         (xr.0.floor(), xr.1.ceil().max(xr.0.floor() + 1.0))
     } else {
         (xr.0.min(0.0), xr.1.max(xr.0 + 1.0))
     };
-    let yr = match c.y_range {
-        Some((a, b)) => (tr(a, c.y_log), tr(b, c.y_log)),
-        None => {
-            let refs = c.refs.iter().map(|r| r.0);
-            let r = range(all().map(|p| p.1).chain(refs), c.y_log).unwrap_or((0.0, 1.0));
-            if c.y_log {
-                (r.0.floor(), r.1.ceil().max(r.0.floor() + 1.0))
-            } else {
-                let pad = ((r.1 - r.0) * 0.08).max(0.05);
-                ((r.0 - pad).min(0.0).max(r.0 - pad), r.1 + pad)
-            }
-        }
-    };
+    let yr = y_range(c);
     let xt = ticks(xr.0, xr.1, c.x_log);
     let yt = ticks(yr.0, yr.1, c.y_log);
     let ytw = tick_label_width(area, &th, &yt);
@@ -447,17 +504,38 @@ pub fn draw<DB: DrawingBackend>(
     let ax = Axes {
         x0,
         y0: top,
-        x1: w - th.pad - right - th.px(30.0),
+        x1: w - th.pad - right,
         y1: h - bottom - legend.below_room(&th),
         xr,
         yr,
     };
-    ax.background(area)?;
-    ax.x_ticks(area, &th, &xt, true)?;
-    ax.y_ticks(area, &th, &yt, true)?;
-    ax.frame(area, &th)?;
-    ax.labels(area, &th, &c.x_label, &c.y_label, ytw)?;
-    let clamp = |(x, y): (f64, f64)| -> Option<(i32, i32)> {
+    Layout {
+        th,
+        ax,
+        xt,
+        yt,
+        ytw,
+        entries,
+        legend,
+        size: area.dim_in_pixel(),
+    }
+}
+
+/// Draws one layer of the chart as `l` places it: the frame (background, title, grid, ticks,
+/// axis titles, reference lines, legend) or the data (lines and marks).
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw_layer<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    c: &LineChart,
+    l: &Layout,
+    layer: super::Layer,
+) -> Result<PixelRect, ChartError> {
+    let (th, ax) = (&l.th, &l.ax);
+    let (xr, yr) = (ax.xr, ax.yr);
+    let tr = |v: f64, log: bool| if log { v.log10() } else { v };
+    let at = |(x, y): (f64, f64)| -> Option<(i32, i32)> {
         let xv = if c.x_log {
             if x <= 0.0 {
                 xr.0
@@ -473,38 +551,57 @@ pub fn draw<DB: DrawingBackend>(
         let yv = tr(y, c.y_log).clamp(yr.0.min(yr.1), yr.0.max(yr.1));
         Some(ax.p(xv, yv))
     };
-    for (y, label) in &c.refs {
-        if let Some((_, py)) = clamp((1.0, *y)) {
-            polyline(
-                area,
-                &th,
-                vec![(ax.x0, py), (ax.x1, py)],
-                LineStyle::Dashed,
-                rgb(GREY).stroke_width(th.line(1.5)),
-            )?;
-            text(
-                area,
-                label,
-                (ax.x1 - th.px(4.0), py - th.px(3.0)),
-                &style(th.tick * 0.9, &MUTED, false),
-                HPos::Right,
-                VPos::Bottom,
-            )?;
+    let right_x = ax.x1 + th.px(16.0);
+    if layer == super::Layer::Frame {
+        frame::begin(area, th, &c.title)?;
+        ax.background(area)?;
+        ax.x_ticks(area, th, &l.xt, true)?;
+        ax.y_ticks(area, th, &l.yt, true)?;
+        ax.frame(area, th)?;
+        ax.labels(area, th, &c.x_label, &c.y_label, l.ytw)?;
+        for (y, label) in &c.refs {
+            if let Some((_, py)) = at((1.0, *y)) {
+                polyline(
+                    area,
+                    th,
+                    vec![(ax.x0, py), (ax.x1, py)],
+                    LineStyle::Dashed,
+                    rgb(GREY).stroke_width(th.line(1.5)),
+                )?;
+                text(
+                    area,
+                    label,
+                    (ax.x1 - th.px(4.0), py - th.px(3.0)),
+                    &style(th.tick * 0.9, &MUTED, false),
+                    HPos::Right,
+                    VPos::Bottom,
+                )?;
+            }
         }
+        l.legend
+            .draw(area, th, &l.entries, ax, right_x, super::Layer::Frame)?;
+        return Ok(ax.rect());
     }
-    for l in &c.lines {
-        let pts: Vec<(i32, i32)> = l.points.iter().filter_map(|&p| clamp(p)).collect();
-        let st = rgb(l.color).stroke_width(th.line(2.5));
-        if l.marks {
+    for line in &c.lines {
+        let pts: Vec<(i32, i32)> = line.points.iter().filter_map(|&p| at(p)).collect();
+        let color = rgb(line.color);
+        let width = if line.thin { 1.2 } else { 2.5 };
+        if line.marks {
             for p in pts {
-                area.draw(&Circle::new(p, th.px(3.5), rgb(l.color).filled()))
+                area.draw(&Circle::new(p, th.px(3.5), color.filled()))
                     .map_err(frame::err)?;
             }
         } else if pts.len() == 1 {
-            area.draw(&Circle::new(pts[0], th.px(3.0), rgb(l.color).filled()))
+            area.draw(&Circle::new(pts[0], th.px(3.0), color.filled()))
                 .map_err(frame::err)?;
         } else if pts.len() > 1 {
-            polyline(area, &th, pts, l.style, st)?;
+            polyline(
+                area,
+                th,
+                pts,
+                line.style,
+                color.stroke_width(th.line(width)),
+            )?;
         }
     }
     if c.lines.iter().all(|l| l.points.is_empty()) {
@@ -517,24 +614,22 @@ pub fn draw<DB: DrawingBackend>(
             VPos::Center,
         )?;
     }
-    let _ = AXIS;
-    legend.draw(
-        area,
-        &th,
-        &entries,
-        &ax,
-        ax.x1 + th.px(16.0) + th.px(30.0),
-        super::Layer::Frame,
-    )?;
-    legend.draw(
-        area,
-        &th,
-        &entries,
-        &ax,
-        ax.x1 + th.px(16.0) + th.px(30.0),
-        super::Layer::Data,
-    )?;
+    l.legend
+        .draw(area, th, &l.entries, ax, right_x, super::Layer::Data)?;
     Ok(ax.rect())
+}
+
+/// Draws the chart filling `area`: its frame, then its data; returns the plot rectangle.
+///
+/// # Errors
+/// When the backend fails.
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    c: &LineChart,
+) -> Result<PixelRect, ChartError> {
+    let l = layout(area, c);
+    draw_layer(area, c, &l, super::Layer::Frame)?;
+    draw_layer(area, c, &l, super::Layer::Data)
 }
 
 /// The chart as SVG text.

@@ -214,6 +214,7 @@ export class TrainSession extends EventTarget {
       touched.add(e.name);
     }
     this.pending = [];
+    performance.measure('train:read', { start, end: performance.now() });
     if (touched.size) this.emit('records', { entrants: [...touched] });
     performance.measure('train:records', { start, end: performance.now() });
   }

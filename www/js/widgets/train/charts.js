@@ -3,7 +3,7 @@
 // chart shows and a note on what it shows now, above all when that is the opposite of what a
 // learner expects. Each chart draws in a task of its own (`queueDraw`), so a batch of records
 // never makes one long main-thread task.
-import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from '../common.js';
+import { cssSize, download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from '../common.js';
 
 const queue = [];
 let queued = false;
@@ -90,7 +90,7 @@ function clipNote(s) {
 export const CHARTS = [
   {
     name: 'train-loss', chart: 'train-loss', title: 'Loss',
-    caption: 'Held-out loss (solid) and training loss (dotted) against the training sequences seen, both on log scales. Dashed: the loss of the constant predictor, a model that ignores its inputs and always answers the mean target.',
+    caption: 'Held-out loss (thick) and training loss (thin) against the training sequences seen, both on log scales. Dashed: the loss of the constant predictor, a model that ignores its inputs and always answers the mean target.',
     note: lossNote,
   },
   {
@@ -100,12 +100,12 @@ export const CHARTS = [
   },
   {
     name: 'train-flow', chart: 'train-flow', title: 'Gradient flow, as training goes',
-    caption: '‖∂L/∂h<sub>t</sub>‖ on a fixed probe batch against the lag (steps back from the end), log scale: how much of the loss still reaches each earlier step. Solid: now. Dotted: the untrained model. The lab explains this curve; here it moves.',
+    caption: '‖∂L/∂h<sub>t</sub>‖ on a fixed probe batch against the lag (steps back from the end), log scale: how much of the loss still reaches each earlier step. Thick: now. Thin: the untrained model. The lab explains this curve; here it moves.',
     note: flowNote,
   },
   {
     name: 'train-spectrum', chart: 'train-spectrum', title: 'Spectrum of W_hh over training',
-    caption: 'The spectral radius ρ(W<sub>hh</sub>) (solid) and the largest singular value σ<sub>max</sub>(W<sub>hh</sub>) (dashed) against the sequences seen, with the line at 1. For the gated cells, the largest over their gate blocks.',
+    caption: 'The spectral radius ρ(W<sub>hh</sub>) (thick) and the largest singular value σ<sub>max</sub>(W<sub>hh</sub>) (thin) against the sequences seen, with the line at 1. For the gated cells, the largest over their gate blocks.',
     note: spectrumNote,
   },
   {
@@ -136,22 +136,31 @@ export function chartWidget(c) {
       const canvas = root.querySelector('canvas');
       const note = root.querySelector(`#${c.name}-note`);
       const draw = () => {
-        if (session.dead || !canvas.isConnected || canvas.clientWidth === 0) return;
+        if (session.dead || !canvas.isConnected || cssSize(canvas).w === 0) return; // no layout read
         fit(canvas);
         try { timed(c.name, () => session.charts.draw(c.chart, canvas)); } catch (e) { reportError(e); }
         const n = c.note(session);
         if (note.textContent !== n) note.textContent = n;
       };
-      const request = () => queueDraw(draw);
+      // Off-screen charts are not redrawn while records arrive: once, when they scroll in.
+      let visible = true;
+      let stale = false;
+      const request = () => { if (visible) queueDraw(draw); else stale = true; };
+      const seen = new IntersectionObserver((entries) => {
+        visible = entries.some((e) => e.isIntersecting);
+        if (visible && stale) { stale = false; queueDraw(draw); }
+      });
+      seen.observe(canvas);
       watchSize(canvas, request);
       downloadButtons(root.querySelector('.downloads'), c.title, (format) => {
         if (format === 'png') { downloadCanvas(canvas, `unrolled-${c.chart}.png`); return; }
-        const svg = session.charts.svg(c.chart, Math.max(640, Math.round(canvas.clientWidth)), Math.max(360, Math.round(canvas.clientHeight)));
+        const { w, h } = cssSize(canvas);
+        const svg = session.charts.svg(c.chart, Math.max(640, Math.round(w)), Math.max(360, Math.round(h)));
         download(`unrolled-${c.chart}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
       });
       const off = listen(session, { records: request, started: request });
       request();
-      return { redraw: request, draw, destroy: off };
+      return { redraw: request, draw, destroy: () => { off(); seen.disconnect(); } };
     },
   };
 }

@@ -3,6 +3,7 @@
 // live sentence changes only when the leader or a finish changes (a screen reader is not read
 // every record); the table under it is updated with every record.
 import { listen } from '../common.js';
+import { queueDraw } from './charts.js';
 
 export const name = 'train-race';
 export const region = 'content';
@@ -18,8 +19,9 @@ export const template = () => `
     <tbody></tbody></table>
 </section>`;
 
-const int = (x) => Math.round(x).toLocaleString('en');
-const pct = (x) => `${Math.round(100 * x)} %`;
+const NUM = new Intl.NumberFormat('en');
+const int = (x) => NUM.format(Math.round(x));
+const pct = (x) => `${Math.round(100 * x)}\u00a0%`; // never broken from its number
 const secs = (x) => `${x.toFixed(1)} s`;
 const success = (r) => r.test_solved ?? r.test_accuracy;
 
@@ -52,26 +54,39 @@ export function mount(root, session) {
   const body = root.querySelector('#race-table tbody');
   let said = '';
   const draw = () => {
+    const t0 = performance.now();
     // The live sentence: rewritten only when who leads or who finished changes.
     const s = raceSentence(session);
     const shape = s.replace(/[\d.,]+ ?(%|s\b|sequences)/g, '#');
     if (shape !== said || !session.running) { live.textContent = s; said = shape; }
-    body.replaceChildren(...session.entrants.map((e) => {
+    // Rows rebuilt only when the entrants change; else their cells' text is rewritten.
+    if (body.children.length !== session.entrants.length || [...body.children].some((tr, i) => tr.dataset.entrant !== session.entrants[i].name)) {
+      body.replaceChildren(...session.entrants.map((e) => {
+        const tr = document.createElement('tr');
+        tr.dataset.entrant = e.name;
+        tr.innerHTML = `<th scope="row"><span class="swatch" style="background:${e.cell.color}"></span>${e.label}</th>${'<td></td>'.repeat(5)}`;
+        return tr;
+      }));
+    }
+    session.entrants.forEach((e, i) => {
       const r = e.parsed.at(-1);
-      const tr = document.createElement('tr');
+      const tr = body.children[i];
       const cells = [
-        `<span class="swatch" style="background:${e.cell.color}"></span>${e.label}`,
         r ? pct(success(r)) : '—',
         r ? r.test_loss.toPrecision(3) : '—',
         r ? int(r.sequences) : '—',
         r ? secs(r.seconds) : '—',
         e.reached ? `after ${int(e.reached.sequences)} sequences, ${secs(e.reached.seconds)}` : (e.final ? 'no (budget spent)' : 'not yet'),
       ];
-      tr.innerHTML = cells.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('');
-      return tr;
-    }));
+      cells.forEach((c, k) => {
+        const td = tr.children[k + 1];
+        if (td.textContent !== c) td.textContent = c;
+      });
+    });
+    performance.measure('text:race', { start: t0, end: performance.now() });
   };
-  const off = listen(session, { records: draw, started: draw, done: draw, transport: draw });
+  const request = () => queueDraw(draw); // a task of its own, like each chart
+  const off = listen(session, { records: request, started: request, done: request, transport: request });
   draw();
   return { redraw: draw, destroy: off };
 }

@@ -3,6 +3,7 @@
 // buttons themselves, and the shortcuts Space (play/pause), S or → (step), R (reset), F (speed).
 // Errors of the spec (named by field) and of the engine show here, in an alert.
 import { listen } from '../common.js';
+import { queueDraw } from './charts.js';
 
 export const name = 'train-transport';
 export const region = 'controls';
@@ -58,7 +59,7 @@ export function mount(root, session) {
     box.hidden = false;
   };
   const off = listen(session, {
-    transport: show, records: show, started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
+    transport: show, records: () => queueDraw(show), started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
   });
   show();
   return {
