@@ -26,17 +26,16 @@ const last = (e) => e.parsed.at(-1);
 const dec = (x) => (x > 0 ? Math.log10(x) : NaN);
 
 function lossNote(s) {
-  const notes = [];
-  for (const e of s.entrants) {
+  const flat = s.entrants.filter((e) => {
     const r = last(e);
-    const base = e.info.baseline;
-    if (!r || base == null || e.parsed.length < 4) continue;
-    if (r.test_loss > 0.85 * base) {
-      notes.push(`${e.label}'s loss sits at the constant predictor's line: it predicts the mean target and has learnt nothing about the marked values.`);
-    }
+    return r && e.info.baseline != null && e.parsed.length >= 4 && r.test_loss > 0.85 * e.info.baseline;
+  }).map((e) => e.label);
+  if (flat.length) {
+    const who = flat.length === 1 ? `${flat[0]}'s loss sits` : `The losses of ${flat.slice(0, -1).join(', ')} and ${flat.at(-1)} sit`;
+    return `${who} at the constant predictor's line: ${flat.length === 1 ? 'it predicts' : 'they predict'} the mean target and ${flat.length === 1 ? 'has' : 'have'} learnt nothing about the marked values yet.`;
   }
-  if (!notes.length && s.entrants.some((e) => e.parsed.length >= 2)) notes.push('Below the dashed line a model uses the inputs; a loss that drops suddenly after a long plateau is the moment a cell finds the markers.');
-  return notes.join(' ');
+  if (s.entrants.some((e) => e.parsed.length >= 2)) return 'Below the dashed line a model uses its inputs; a loss that drops suddenly after a long plateau is the moment a cell finds the markers.';
+  return '';
 }
 
 function successNote(s) {
