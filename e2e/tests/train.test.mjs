@@ -234,3 +234,25 @@ test('screenshots of the training view at 1280×720 and 390×844', async () => {
     assert.deepEqual(errors, []);
   }
 });
+
+test('sweep mode: every cell at every length, drawn, and it stops when the budget is spent', async () => {
+  const { page, errors } = await open('mode=sweep&T=20&H=4&batch=8&seeds=1&sbudget=1');
+  assert.equal(await page.isVisible('#panel-train-race'), false, 'the race panel is for the race');
+  assert.equal(await page.isVisible('#panel-train-sweep'), true);
+  await page.click('#train-play');
+  await page.waitForFunction(() => {
+    const sw = window.__unrolledTrain.session.sweep;
+    return sw && sw.index >= sw.steps.length;
+  }, null, { timeout: 120000 });
+  const { points, steps, cells } = await page.evaluate(() => {
+    const s = window.__unrolledTrain.session;
+    return { points: s.sweep.points, steps: s.sweep.steps, cells: s.state.cells };
+  });
+  assert.deepEqual(steps, [4, 8, 12, 16, 20]);
+  assert.equal(points.length, steps.length * cells.length);
+  for (const p of points) assert.ok(p.success >= 0 && p.success <= 1 && p.runs === 1);
+  await page.waitForFunction(() => /budget is spent/.test(document.querySelector('#train-sweep-note').textContent));
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__unrolledTrain.session.running), false);
+  assert.deepEqual(errors, []);
+});

@@ -15,6 +15,8 @@
 //!   forward direction.
 //! - `train-clipping`: the fraction of the iterations since the previous record at which
 //!   clipping fired, as marks (one per record).
+//! - `train-sweep`: per cell, the best held-out success within a short budget against the
+//!   sequence length T, averaged over seeds: where the vanilla RNN falls off.
 //!
 //! The record at iteration 0 has seen no sequences: on a log axis it is drawn at the left edge.
 
@@ -29,12 +31,13 @@ use super::{ChartError, DrawingArea, LineStyle, PixelRect, Shift};
 use crate::cell::CellKind;
 
 /// The charts of a training log, by name.
-pub const NAMES: [&str; 5] = [
+pub const NAMES: [&str; 6] = [
     "train-loss",
     "train-success",
     "train-flow",
     "train-spectrum",
     "train-clipping",
+    "train-sweep",
 ];
 
 /// What the charts read of one log record.
@@ -130,6 +133,8 @@ pub struct TrainingLog {
     pub criterion: f64,
     /// `test_solved` or `test_accuracy`.
     pub success_field: String,
+    /// The sweep: per cell, `(T, mean best held-out success over the seeds)`, in the order run.
+    pub sweep: Vec<(CellKind, Vec<(f64, f64)>)>,
 }
 
 /// One line (or a row of marks) of a [`LineChart`].
@@ -361,6 +366,41 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                 legend,
             }
         }
+        "train-sweep" => LineChart {
+            title: title("Success against the sequence length"),
+            x_label: "sequence length T".into(),
+            y_label: "best held-out success (%)".into(),
+            x_log: false,
+            y_log: false,
+            y_range: Some((0.0, 100.0)),
+            lines: log
+                .sweep
+                .iter()
+                .map(|(cell, pts)| Line {
+                    color: super::cell_color(*cell),
+                    style: LineStyle::Solid,
+                    marks: false,
+                    thin: false,
+                    points: pts.iter().map(|&(t, v)| (t, 100.0 * v)).collect(),
+                })
+                .collect(),
+            refs: vec![(
+                100.0 * log.criterion,
+                format!("criterion {}%", (100.0 * log.criterion).round()),
+            )],
+            legend: log
+                .sweep
+                .iter()
+                .map(|(cell, _)| {
+                    (
+                        cell.label().to_string(),
+                        super::cell_color(*cell),
+                        LineStyle::Solid,
+                        false,
+                    )
+                })
+                .collect(),
+        },
         other => {
             return Err(format!(
                 "chart: expected one of {}, got \"{other}\"",
@@ -676,6 +716,7 @@ mod tests {
             baseline: Some(0.0392),
             criterion: 0.95,
             success_field: "test_solved".into(),
+            sweep: vec![(CellKind::Lstm, vec![(10.0, 1.0), (20.0, 0.5)])],
         }
     }
 

@@ -162,6 +162,7 @@ impl TrainingCharts {
     pub fn reset(&mut self, baseline: f64, criterion: f64, success_field: &str) {
         self.log = TrainingLog {
             runs: Vec::new(),
+            sweep: Vec::new(),
             baseline: baseline.is_finite().then_some(baseline),
             criterion,
             success_field: success_field.to_string(),
@@ -198,8 +199,23 @@ impl TrainingCharts {
         Ok(())
     }
 
+    /// Adds a point of the sweep: `cell` at sequence length `steps` reached `success` (the mean
+    /// best held-out success over the seeds).
+    ///
+    /// # Errors
+    /// An unknown cell.
+    pub fn sweep_point(&mut self, cell: &str, steps: f64, success: f64) -> Result<(), JsError> {
+        let kind = crate::cell::CellKind::from_name(cell)
+            .ok_or_else(|| js_err(format!("cell: unknown cell \"{cell}\"")))?;
+        match self.log.sweep.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, pts)) => pts.push((steps, success)),
+            None => self.log.sweep.push((kind, vec![(steps, success)])),
+        }
+        Ok(())
+    }
+
     /// Draws chart `name` (`train-loss`, `train-success`, `train-flow`, `train-spectrum`,
-    /// `train-clipping`) on a canvas sized in device pixels; returns the plot rectangle.
+    /// `train-clipping`, `train-sweep`) on a canvas sized in device pixels; returns the plot rectangle.
     ///
     /// # Errors
     /// An unknown chart or a canvas without a 2d context.

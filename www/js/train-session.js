@@ -12,10 +12,9 @@
 //   `done`    {detail: {entrant}}   an entrant spent its budget
 // User Timing: `train:records` from a batch of records' arrival to the end of drawing.
 import { loadCore } from './core.js';
-import { EVAL, SPEEDS, decode, encode, trainKeyTable, trainSpec } from './train-state.js';
+import { EVAL, SPEEDS, decode, encode, sweepSteps, trainKeyTable, trainSpec } from './train-state.js';
 
-/** Sweep mode is planned, not built: say so rather than ignore the key. */
-const modeNotice = (s) => (s.mode === 'sweep' ? ['mode: the sweep is not built yet; showing the race'] : []);
+const modeNotice = () => [];
 
 export class TrainSession extends EventTarget {
   /** Creates a session from text in the URL-hash syntax (`task=adding&T=50&cells=lstm,gru`). */
@@ -75,9 +74,47 @@ export class TrainSession extends EventTarget {
     this.emit('state');
   }
 
-  /** The training spec of every entrant (what `unrolled train` reads), in race order. */
+  /**
+   * The training spec of every entrant (what `unrolled train` reads), in race order. In sweep
+   * mode, the runs of the current sequence length: every cell × `seeds` seeds, `sbudget` seconds
+   * each; an entrant is called `cell|T|seed`.
+   */
   specs() {
-    return this.state.cells.map((name) => ({ entrant: name, spec: trainSpec(this.state, this.cell(name)) }));
+    if (this.state.mode !== 'sweep') {
+      return this.state.cells.map((name) => ({ entrant: name, spec: trainSpec(this.state, this.cell(name)) }));
+    }
+    const sw = this.sweepState();
+    const T = sw.steps[Math.min(sw.index, sw.steps.length - 1)];
+    const out = [];
+    for (const name of this.state.cells) {
+      for (let k = 0; k < this.state.seeds; k += 1) {
+        const seed = this.state.seed + k;
+        const s = { ...this.state, T, seed, budget: this.state.sbudget };
+        out.push({ entrant: `${name}|${T}|${seed}`, spec: trainSpec(s, this.cell(name)) });
+      }
+    }
+    return out;
+  }
+
+  /** The sweep's progress: its lengths, the index of the one running, the points so far. */
+  sweepState() {
+    this.sweep ||= { steps: sweepSteps(this.state), index: 0, points: [] };
+    return this.sweep;
+  }
+
+  /** When every run of the current length is done: its points, then the next length. */
+  sweepNext() {
+    const sw = this.sweepState();
+    const T = sw.steps[sw.index];
+    for (const name of this.state.cells) {
+      const runs = this.entrants.filter((e) => e.cellName === name && e.final);
+      if (!runs.length) continue;
+      const mean = runs.reduce((a, e) => a + (e.final.best_test_solved ?? e.final.best_test_accuracy ?? e.final.best ?? 0), 0) / runs.length;
+      sw.points.push({ cell: name, T, success: mean, solved: runs.filter((e) => e.final.reached).length, runs: runs.length });
+    }
+    sw.index += 1;
+    this.emit('sweep');
+    if (sw.index < sw.steps.length) this.start(false);
   }
 
   // ---------- the worker ----------
@@ -104,7 +141,7 @@ export class TrainSession extends EventTarget {
 
   play() {
     if (!this.started || this.error) { this.start(false); return; }
-    if (this.allDone()) { this.start(false); return; }
+    if (this.allDone()) { if (this.state.mode === 'sweep') this.sweep = null; this.start(false); return; }
     this.post({ type: 'resume' });
   }
 
@@ -118,6 +155,7 @@ export class TrainSession extends EventTarget {
 
   /** Back to iteration 0, paused, charts empty. */
   reset() {
+    this.sweep = null;
     this.post({ type: 'reset' });
     this.runId = (this.runId || 0) + 1;
     this.started = false;
@@ -139,7 +177,12 @@ export class TrainSession extends EventTarget {
     this.entrants = [];
     this.pending = [];
     this.charts.reset(NaN, 0.95, 'test_solved');
+    this.redrawSweep();
     this.emit('started');
+  }
+
+  redrawSweep() {
+    for (const p of this.sweep?.points ?? []) this.charts.sweep_point(p.cell, p.T, p.success);
   }
 
   fail(detail) {
@@ -160,9 +203,12 @@ export class TrainSession extends EventTarget {
       case 'started': {
         const first = m.entrants[0]?.info;
         this.charts.reset(first?.baseline ?? NaN, first?.criterion ?? 0.95, first?.success_field ?? 'test_solved');
+        this.redrawSweep();
         this.entrants = m.entrants.map(({ entrant, info }) => {
-          const cell = this.cell(entrant);
-          return { name: entrant, info, cell, label: cell.label, run: this.charts.add_run(entrant, cell.label), records: [], parsed: [], final: null, reached: null };
+          const cellName = entrant.split('|')[0];
+          const cell = this.cell(cellName);
+          const label = entrant.includes('|') ? `${cell.label}, T = ${entrant.split('|')[1]}, seed ${entrant.split('|')[2]}` : cell.label;
+          return { name: entrant, cellName, info, cell, label, run: this.charts.add_run(cellName, label), records: [], parsed: [], final: null, reached: null };
         });
         this.emit('started');
         break;
@@ -179,6 +225,7 @@ export class TrainSession extends EventTarget {
         const e = this.entrants.find((x) => x.name === m.entrant);
         if (e) e.final = JSON.parse(m.final);
         this.emit('done', { entrant: m.entrant });
+        if (this.state.mode === 'sweep' && this.allDone()) this.sweepNext();
         break;
       }
       case 'final': {

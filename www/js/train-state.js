@@ -28,12 +28,24 @@ export function trainKeyTable(core, panels = []) {
     { key: 'batch', type: 'int', range: L.batch_size, def: () => R.batch_size, write: always },
     { key: 'H', type: 'int', range: L.hidden_size, def: () => 32, write: always },
     { key: 'budget', type: 'int', range: { min: 1, max: 3600 }, def: () => 120, write: always },
+    { key: 'seeds', type: 'int', range: { min: 1, max: 10 }, def: () => 3, write: (s) => s.mode === 'sweep' },
+    { key: 'sbudget', type: 'int', range: { min: 1, max: 600 }, def: () => 8, write: (s) => s.mode === 'sweep' },
     { key: 'speed', type: 'num', range: { min: SPEEDS[0], max: 1 }, digits: 2, def: () => 1, write: (s) => s.speed !== 1 },
     { key: 'hide', type: 'list', choices: panels, def: () => [], write: (s) => s.hide.length > 0 },
   ];
 }
 
 export { decode, encode };
+
+/**
+ * The sweep's sequence lengths: five, evenly spaced up to `T` (T = 50: 10, 20, 30, 40, 50),
+ * each at least 2 and no two the same.
+ */
+export function sweepSteps(state) {
+  const out = [];
+  for (let k = 1; k <= 5; k += 1) out.push(Math.max(2, Math.round((state.T * k) / 5)));
+  return [...new Set(out)];
+}
 
 /**
  * The training spec (docs/spec.md, "Training spec") of one entrant: the cell, and the state's

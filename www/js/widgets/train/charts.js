@@ -86,6 +86,22 @@ function clipNote(s) {
   return 'Clipping rarely fires now: the gradients are below the threshold.';
 }
 
+function sweepNote(s) {
+  const sw = s.sweep;
+  if (!sw) return s.state.mode === 'sweep' ? 'Press Play: every cell is trained with several seeds at each length, a few seconds each.' : '';
+  const parts = [];
+  const done = [...new Set(sw.points.map((p) => p.T))];
+  if (done.length) {
+    const lastT = done.at(-1);
+    const at = sw.points.filter((p) => p.T === lastT).map((p) => `${s.cell(p.cell).label} ${Math.round(100 * p.success)}\u00a0% (${p.solved} of ${p.runs} seeds reached the criterion)`);
+    parts.push(`At T = ${lastT}: ${at.join(', ')}.`);
+  }
+  if (sw.index < sw.steps.length) parts.push(`Now training at T = ${sw.steps[sw.index]} (${s.state.cells.length * s.state.seeds} runs of ${s.state.sbudget} s of training each).`);
+  else parts.push('The sweep is done: its budget is spent.');
+  parts.push('Within the same short budget, the plain RNN falls off as T grows: the gradient from the markers vanishes before it reaches them.');
+  return parts.join(' ');
+}
+
 export const CHARTS = [
   {
     name: 'train-loss', chart: 'train-loss', title: 'Loss',
@@ -108,6 +124,11 @@ export const CHARTS = [
     note: spectrumNote,
   },
   {
+    name: 'train-sweep', chart: 'train-sweep', title: 'Sweep: success against T', modes: ['sweep'], events: ['sweep'],
+    caption: 'For each cell, the best held-out success reached within a short, fixed budget of training seconds, averaged over the seeds, at five sequence lengths up to T. Dashed: the criterion.',
+    note: sweepNote,
+  },
+  {
     name: 'train-clipping', chart: 'train-clipping', title: 'Clipping',
     caption: 'Marks: the share of the iterations since the previous record at which the gradient norm exceeded the threshold and was clipped.',
     note: clipNote,
@@ -120,6 +141,7 @@ export function chartWidget(c) {
     name: c.name,
     region: 'content',
     controls: [],
+    modes: c.modes ?? ['race'],
     title: c.title,
     template: () => `
 <section class="panel chart-panel" id="panel-${c.name}" data-widget="${c.name}">
@@ -157,7 +179,7 @@ export function chartWidget(c) {
         const svg = session.charts.svg(c.chart, Math.max(640, Math.round(w)), Math.max(360, Math.round(h)));
         download(`unrolled-${c.chart}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
       });
-      const off = listen(session, { records: request, started: request });
+      const off = listen(session, Object.fromEntries(['records', 'started', ...(c.events ?? [])].map((t) => [t, request])));
       request();
       return { redraw: request, draw, destroy: () => { off(); seen.disconnect(); } };
     },

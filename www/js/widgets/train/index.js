@@ -33,7 +33,8 @@ export function composeTrain(root, session, { show = () => [], hide = () => [], 
     const on = new Set(show());
     const off = new Set(hide());
     for (const w of TRAIN_WIDGETS) {
-      const visible = (on.size === 0 || on.has(w.name) || w.controls.some((c) => on.has(c))) && !off.has(w.name);
+      const inMode = !w.modes || w.modes.includes(session.state.mode);
+      const visible = inMode && (on.size === 0 || on.has(w.name) || w.controls.some((c) => on.has(c))) && !off.has(w.name);
       const el = panels.get(w.name);
       const was = el.classList.contains('hidden-by-teacher');
       el.classList.toggle('hidden-by-teacher', !visible);

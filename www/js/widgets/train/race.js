@@ -8,6 +8,7 @@ import { queueDraw } from './charts.js';
 export const name = 'train-race';
 export const region = 'content';
 export const controls = [];
+export const modes = ['race'];
 export const title = 'The race';
 
 export const template = () => `

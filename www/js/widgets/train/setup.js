@@ -5,7 +5,7 @@ import { esc, listen } from '../common.js';
 
 export const name = 'train-setup';
 export const region = 'controls';
-export const controls = ['task', 'cells', 'seed', 'fb', 'lr', 'batch', 'H', 'budget'];
+export const controls = ['task', 'cells', 'seed', 'fb', 'lr', 'batch', 'H', 'budget', 'mode'];
 export const title = 'Task and models';
 
 const TASK_TEXT = {
@@ -42,22 +42,31 @@ export const template = (core) => {
   ${num('train-H', 'Hidden size H', `min="${L.hidden_size.min}" max="${L.hidden_size.max}" step="1"`, 'H')}
   ${num('train-seed', 'Seed', `min="${L.seed.min}" max="${L.seed.max}" step="1"`, 'seed')}
   ${num('train-budget', 'Budget per entrant (s)', 'min="1" max="3600" step="1"', 'budget')}
+  <div class="field row" data-control="mode">
+    <label for="train-mode">Mode</label>
+    <select id="train-mode"><option value="race">Race: one run each</option><option value="sweep">Sweep: success against T</option></select>
+  </div>
+  ${num('train-seeds', 'Sweep: seeds per length', 'min="1" max="10" step="1"', 'mode')}
+  ${num('train-sbudget', 'Sweep: seconds per run', 'min="1" max="600" step="1"', 'mode')}
   <p class="hint">Gradients clipped to norm ${L.recipe.clip_norm}; a held-out set of ${256} sequences is scored every ${25} iterations. Every entrant gets the same task, seed and budget.</p>
 </section>`;
 };
 
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
-  const fields = { 'train-T': 'T', 'train-fb': 'fb', 'train-lr': 'lr', 'train-batch': 'batch', 'train-H': 'H', 'train-seed': 'seed', 'train-budget': 'budget' };
+  const fields = { 'train-seeds': 'seeds', 'train-sbudget': 'sbudget', 'train-T': 'T', 'train-fb': 'fb', 'train-lr': 'lr', 'train-batch': 'batch', 'train-H': 'H', 'train-seed': 'seed', 'train-budget': 'budget' };
   const sync = () => {
     const s = session.state;
     $('train-task').value = s.task;
+    $('train-mode').value = s.mode;
+    root.querySelectorAll('#train-seeds, #train-sbudget').forEach((el) => { el.closest('.field').hidden = s.mode !== 'sweep'; });
     for (const [id, key] of Object.entries(fields)) {
       if (root.getRootNode().activeElement !== $(id)) $(id).value = s[key];
     }
     root.querySelectorAll('input[name=train-cell]').forEach((b) => { b.checked = s.cells.includes(b.value); });
   };
   $('train-task').addEventListener('change', (e) => session.set({ task: e.target.value }));
+  $('train-mode').addEventListener('change', (e) => session.set({ mode: e.target.value }));
   for (const [id, key] of Object.entries(fields)) {
     $(id).addEventListener('change', (e) => {
       const v = Number(e.target.value);
