@@ -229,7 +229,7 @@ test('screenshots of the training view at 1280×720 and 390×844', async () => {
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(out, `train-${w}x${h}.png`) });
     // Charts off screen are drawn when they scroll in: scroll each in before the full page.
-    for (const c of await page.locator('canvas').all()) { await c.scrollIntoViewIfNeeded(); await page.waitForTimeout(150); }
+    for (const c of await page.locator('canvas:visible').all()) { await c.scrollIntoViewIfNeeded(); await page.waitForTimeout(150); }
     await page.screenshot({ path: path.join(out, `train-${w}x${h}-full.png`), fullPage: true });
     assert.deepEqual(errors, []);
   }
@@ -255,4 +255,37 @@ test('sweep mode: every cell at every length, drawn, and it stops when the budge
   await page.waitForTimeout(500);
   assert.equal(await page.evaluate(() => window.__unrolledTrain.session.running), false);
   assert.deepEqual(errors, []);
+});
+
+test('<unrolled-train> in a lesson: only the panels it names, its own transport and records', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-train-example.html`);
+  await page.waitForSelector('unrolled-train#race[data-ready=true]');
+  await page.waitForSelector('unrolled-train#shut[data-ready=true]');
+  const race = page.locator('unrolled-train#race');
+  assert.equal(await race.locator('#panel-train-loss').isVisible(), true);
+  assert.equal(await race.locator('#panel-train-flow').isVisible(), false, 'panels= leaves it out');
+  assert.equal(await race.locator('#panel-train-setup').isVisible(), false);
+  await race.locator('#train-step').click();
+  await page.waitForFunction(() => document.querySelector('#race').session.entrants.every((e) => e.parsed.length >= 2) && document.querySelector('#race').session.entrants.length === 3);
+  assert.match(await race.locator('#race-live').textContent(), /(Leading|Winner): /);
+  // the other element did not move
+  assert.equal(await page.evaluate(() => document.querySelector('#shut').session.entrants.length), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a panic in the training engine is shown, and Play starts a fresh worker', async () => {
+  const { page, errors } = await open();
+  await page.click('#train-step');
+  await waitRecords(page, 2);
+  await page.evaluate(() => window.__unrolledTrain.session.post({ type: 'panic' }));
+  await page.waitForSelector('#train-error:not([hidden])');
+  assert.match(await page.textContent('#train-error'), /stopped unexpectedly: [^]*deliberate panic/);
+  await page.click('#train-play');
+  await waitRecords(page, 2);
+  assert.equal(await page.isVisible('#train-error'), false);
+  assert.deepEqual(errors.filter((e) => !/panicked/.test(e)), []);
 });

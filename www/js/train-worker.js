@@ -11,6 +11,7 @@
 //                                                  rests (1 − v)/v of each slice's time after it
 //       final  {entrant, id}                       asks for the parameters now (and the final
 //                                                  record once the budget is spent, else null)
+//       panic                                      (tests) panics inside wasm: answers a fatal error
 //       reset | abort                              drops every run (reset answers `reset`,
 //                                                  abort answers `aborted`)
 //   out (every message carries the `run` of the latest start)
@@ -27,7 +28,7 @@
 // core adds only time spent in iterations), so round-robin is fair: an entrant is not charged for
 // the time the others train. A slice lasts SLICE_MS of the worker's clock (at least one
 // iteration; an evaluation that falls due inside it is not counted as training time).
-import init, { Trainer, last_panic } from '../unrolled.js';
+import init, { Trainer, last_panic, panic_for_test } from '../unrolled.js';
 
 const SLICE_MS = 12;
 
@@ -162,6 +163,7 @@ onmessage = async ({ data }) => {
       break;
     }
     case 'reset': drop(); send({ type: 'reset' }); break;
+    case 'panic': try { panic_for_test(); } catch (e) { fail(e, null); } break; // test hook
     case 'abort': drop(); send({ type: 'aborted' }); break;
     default: send({ type: 'error', message: `worker: unknown message "${data.type}"`, field: null, fatal: false });
   }
