@@ -43,8 +43,8 @@ fi
 rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
-rm pkg/js/app.js
-cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
+rm pkg/js/app.js pkg/js/train-app.js
+cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-train.js www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
 {
   echo '> This package is built from the Unrolled repository by `scripts/build-web.sh`; paths such as'
   echo '> `scripts/` and `www/` below are in that repository, not in the package.'
@@ -64,13 +64,14 @@ cat >pkg/package.json <<JSON
   "exports": {
     ".": { "types": "./unrolled-lab.d.ts", "default": "./unrolled-lab.js" },
     "./unrolled-lab.js": { "types": "./unrolled-lab.d.ts", "default": "./unrolled-lab.js" },
+    "./unrolled-train.js": "./unrolled-train.js",
     "./unrolled-lab.css": "./unrolled-lab.css",
     "./core": { "types": "./unrolled.d.ts", "default": "./unrolled.js" },
     "./js/*": "./js/*",
     "./unrolled_bg.wasm": "./unrolled_bg.wasm"
   },
-  "files": ["unrolled-lab.js", "unrolled-lab.d.ts", "unrolled-lab.css", "LICENSE-MIT", "LICENSE-APACHE", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
-  "sideEffects": ["./unrolled-lab.js"],
+  "files": ["unrolled-lab.js", "unrolled-lab.d.ts", "unrolled-train.js", "unrolled-lab.css", "LICENSE-MIT", "LICENSE-APACHE", "unrolled.js", "unrolled_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
+  "sideEffects": ["./unrolled-lab.js", "./unrolled-train.js"],
   "license": "MIT OR Apache-2.0"
 }
 JSON

@@ -45,6 +45,7 @@ pub mod raster;
 pub mod registry;
 pub mod source;
 pub mod spectrum;
+pub mod training;
 
 use crate::cell::CellKind;
 pub use frame::{Layer, LineStyle};

@@ -97,6 +97,8 @@ pub enum Chart {
     Grid(Vec<HeatmapChart>),
     /// `carry-path`.
     Heatmap(HeatmapChart),
+    /// A training chart (`super::training`): drawn whole with the data.
+    Line(super::training::LineChart),
 }
 
 /// Builds the chart `name` of `src`.
@@ -408,6 +410,8 @@ pub enum Layout {
     Spectrum(spectrum::Layout),
     /// `singular-values`.
     Singular(spectrum::BarsLayout),
+    /// A training chart (and the chart, which its frame's key reads).
+    Line(super::training::Layout, super::training::LineChart),
     /// Heatmaps: drawn whole with the data (the page caches their frames itself).
     Whole,
 }
@@ -419,6 +423,7 @@ impl Layout {
             Layout::Flow(l) => Some(l.key()),
             Layout::Spectrum(l) => Some(l.key()),
             Layout::Singular(l) => Some(l.key()),
+            Layout::Line(l, c) => Some(l.key(c)),
             Layout::Whole => None,
         }
     }
@@ -446,6 +451,7 @@ impl Chart {
             Chart::Flow(c) => Layout::Flow(gradient_flow::layout(area, c)),
             Chart::Spectrum(c) => Layout::Spectrum(spectrum::layout(area, c)),
             Chart::Singular(c) => Layout::Singular(spectrum::layout_singular_values(area, c)),
+            Chart::Line(c) => Layout::Line(super::training::layout(area, c), c.clone()),
             Chart::Grid(_) | Chart::Heatmap(_) => Layout::Whole,
         }
     }
@@ -476,6 +482,9 @@ impl Chart {
             }
             (Chart::Heatmap(c), Layout::Whole) if layer == Layer::Data => {
                 heatmap::draw(area, c).map(|r| vec![r])
+            }
+            (Chart::Line(c), Layout::Line(l, _)) => {
+                super::training::draw_layer(area, c, l, layer).map(|r| vec![r])
             }
             (Chart::Grid(_) | Chart::Heatmap(_), Layout::Whole) => Ok(Vec::new()),
             _ => Err(ChartError("layout: of another chart".into())),

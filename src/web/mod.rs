@@ -10,6 +10,9 @@
 
 mod canvas;
 mod draw;
+mod train;
+
+pub use train::{Trainer, TrainingCharts};
 
 use crate::chart::registry::{self, Chart, FlowOptions, Options};
 use crate::chart::source::Source;

@@ -5,7 +5,7 @@ import init, * as wasm from '../unrolled.js';
 
 let loading = null;
 
-/** Resolves to `{ wasm, cells, cell(name), limits, defaults }` once the module is ready. */
+/** Resolves to `{ wasm, cells, cell(name), limits, defaults, trainLimits }` once the module is ready. */
 export function loadCore() {
   loading ||= init().then(() => {
     const cells = wasm.cell_table();
@@ -16,6 +16,7 @@ export function loadCore() {
       cell: (name) => byName.get(name),
       limits: wasm.scene_limits(),
       defaults: wasm.default_scene(),
+      trainLimits: wasm.train_limits(),
     };
   });
   return loading;

@@ -1,0 +1,291 @@
+// The training view (train.html): the transport from the keyboard and the mouse, the race's
+// records and its sentence, no long main-thread task while training, a bad setting shown in the
+// page with the worker still alive, the downloads (fed to the native `unrolled train`), the same
+// numbers in the browser as natively, and screenshots for a person to look at.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, launch, record, startServer } from '../lib.mjs';
+
+let server;
+let browser;
+const contexts = [];
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  server?.close();
+});
+
+const SMALL = 'T=10&H=8&batch=8&budget=600';
+
+async function open(hash = SMALL, viewport = { width: 1280, height: 720 }, init = null) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, deviceScaleFactor: 1 });
+  contexts.push(context);
+  context.setDefaultTimeout(20000);
+  const page = await context.newPage();
+  if (init) await page.addInitScript(init);
+  const { errors } = record(page);
+  await page.goto(`${server.url}train.html${hash ? `#${hash}` : ''}`);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
+  return { page, context, errors };
+}
+
+const counts = (page) => page.evaluate(() => window.__unrolledTrain.session.entrants.map((e) => e.parsed.length));
+const running = (page) => page.evaluate(() => window.__unrolledTrain.session.running);
+const waitRecords = (page, n) => page.waitForFunction((k) => {
+  const es = window.__unrolledTrain.session.entrants;
+  return es.length > 0 && es.every((e) => e.parsed.length >= k);
+}, n);
+
+test('transport from the keyboard: step, play, pause, speed, reset', async () => {
+  const { page, errors } = await open();
+  await page.locator('main').focus();
+  await page.keyboard.press('s'); // one evaluation period: the record at 0 and the next one
+  await waitRecords(page, 2);
+  await page.waitForFunction(() => !window.__unrolledTrain.session.stepping);
+  const afterStep = await counts(page);
+  assert.deepEqual(afterStep, afterStep.map(() => 2), `one step = one record after iteration 0 (${afterStep})`);
+  assert.equal(await running(page), false);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => window.__unrolledTrain.session.running);
+  await waitRecords(page, 4);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => !window.__unrolledTrain.session.running);
+  await page.waitForTimeout(300); // records already on their way arrive
+  const paused = await counts(page);
+  await page.waitForTimeout(600);
+  assert.deepEqual(await counts(page), paused, 'paused: no more records');
+  const speed = await page.evaluate(() => window.__unrolledTrain.session.state.speed);
+  await page.keyboard.press('f');
+  assert.notEqual(await page.evaluate(() => window.__unrolledTrain.session.state.speed), speed);
+  assert.match(await page.evaluate(() => location.hash), /speed=/);
+  await page.keyboard.press('r');
+  await page.waitForFunction(() => window.__unrolledTrain.session.entrants.length === 0);
+  assert.match(await page.textContent('#train-status'), /Ready/);
+  assert.deepEqual(errors, []);
+});
+
+test('transport with the mouse; race mode has records for every entrant and names a leader', async () => {
+  const { page, errors } = await open();
+  await page.click('#train-step');
+  await waitRecords(page, 2);
+  await page.click('#train-play');
+  await waitRecords(page, 5);
+  await page.click('#train-pause');
+  await page.waitForFunction(() => !window.__unrolledTrain.session.running);
+  const names = await page.evaluate(() => window.__unrolledTrain.session.entrants.map((e) => e.label));
+  const cells = await page.evaluate(() => window.__unrolledTrain.session.state.cells);
+  assert.equal(names.length, cells.length);
+  assert.ok(names.length >= 3, 'the default race has three entrants');
+  const live = await page.textContent('#race-live');
+  assert.match(live, /(Leading|Winner): /);
+  assert.ok(names.some((n) => live.includes(n)), `the sentence names an entrant: ${live}`);
+  assert.equal(await page.getAttribute('#race-live', 'aria-live'), 'polite');
+  assert.equal(await page.locator('#race-table tbody tr').count(), names.length);
+  for (const c of ['train-loss', 'train-success', 'train-flow', 'train-spectrum', 'train-clipping']) {
+    const blank = await page.locator(`#${c}-canvas`).evaluate((cv) => {
+      const px = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+      const seen = new Set();
+      for (let i = 0; i < px.length; i += 16) seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+      return seen.size < 8;
+    });
+    assert.equal(blank, false, `${c} is drawn`);
+  }
+  await page.click('#train-reset');
+  await page.waitForFunction(() => window.__unrolledTrain.session.entrants.length === 0);
+  assert.deepEqual(errors, []);
+});
+
+test('no main-thread task of 50 ms or more while the default race trains', async () => {
+  const { page, errors } = await open('', { width: 1280, height: 720 }, () => {
+    window.__long = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration }); })
+      .observe({ type: 'longtask', buffered: true });
+  });
+  await page.waitForTimeout(500);
+  const t0 = await page.evaluate(() => performance.now());
+  const load0 = os.loadavg()[0];
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => window.__unrolledTrain.session.running);
+  await waitRecords(page, 3);
+  await page.waitForTimeout(3000);
+  const { long, work } = await page.evaluate((start) => ({
+    long: window.__long.filter((e) => e.start >= start),
+    // What the page's own code did in each task: drawing a chart, reading records, the text.
+    work: performance.getEntriesByType('measure').filter((e) => e.startTime >= start && /^(draw:train|train:|text:race)/.test(e.name))
+      .map((e) => ({ name: e.name, duration: Math.round(e.duration) })),
+  }), t0);
+  await page.keyboard.press(' ');
+  const load = Math.max(load0, os.loadavg()[0]);
+  assert.ok(work.length > 5, 'the charts were drawn while training');
+  // A task's wall time counts the time other processes hold the CPU: on a machine already running
+  // more threads than it has cores, 50 ms of wall time is no longer the page's doing. The page's
+  // own work per task is held to 50 ms always; the long-task count strictly when the machine is
+  // not oversubscribed (else reported).
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const name of new Set(work.map((w) => w.name))) {
+    const m = median(work.filter((w) => w.name === name).map((w) => w.duration));
+    assert.ok(m < 20, `${name}: median ${m} ms per task`);
+  }
+  if (load < os.cpus().length) {
+    assert.deepEqual(work.filter((w) => w.duration >= 50), [], `the page's own work: ${JSON.stringify(work)}`);
+    assert.deepEqual(long, [], `long tasks while training: ${JSON.stringify(long)}`);
+  } else console.log(`# load average ${load.toFixed(1)} on ${os.cpus().length} cores: ${long.length} long tasks (max ${Math.max(0, ...long.map((l) => l.duration))} ms) not asserted`);
+  assert.deepEqual(errors, []);
+});
+
+test('a bad setting shows its error in the page; the worker trains once it is fixed', async () => {
+  // lr below its range: a notice names it; H × batch beyond the core's work limit: the core's
+  // error, naming the field, shown in the page.
+  const { page, errors } = await open('T=10&H=1024&batch=1024&lr=-1');
+  assert.match(await page.textContent('#notices'), /lr/);
+  await page.click('#train-play');
+  await page.waitForSelector('#train-error:not([hidden])');
+  const msg = await page.textContent('#train-error');
+  assert.match(msg, /setting “[a-z_.]+”/, msg);
+  assert.equal(await running(page), false);
+  await page.fill('#train-H', '8');
+  await page.dispatchEvent('#train-H', 'change');
+  await page.fill('#train-batch', '8');
+  await page.dispatchEvent('#train-batch', 'change');
+  await page.click('#train-play');
+  await waitRecords(page, 2);
+  assert.equal(await page.isVisible('#train-error'), false);
+  assert.deepEqual(errors, []);
+});
+
+const unrolled = path.join(ROOT, 'target/debug/unrolled');
+
+test('downloads parse; the trained parameters are a spec the native `unrolled train` runs', async () => {
+  const { page, errors } = await open();
+  await page.click('#train-step');
+  await waitRecords(page, 2);
+  await page.waitForFunction(() => !window.__unrolledTrain.session.stepping);
+  const save = async (selector) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    return fs.readFileSync(await d.path(), 'utf8');
+  };
+  const jsonl = (await save('#train-jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+  const entrants = await page.evaluate(() => window.__unrolledTrain.session.state.cells);
+  assert.equal(jsonl.length, entrants.length * 2);
+  for (const r of jsonl) assert.ok(entrants.includes(r.cell) && Number.isFinite(r.test_loss) && Array.isArray(r.grad_by_lag));
+  const csv = (await save('#train-csv')).trim().split('\n');
+  assert.equal(csv.length, 1 + jsonl.length);
+  assert.equal(csv[0].split(',').length, csv[1].split(',').length);
+  const lstm = entrants.find((c) => c !== entrants[0]);
+  const spec = JSON.parse(await save(`#train-params button[data-entrant="${lstm}"]`));
+  assert.ok(spec.model.params && Object.keys(spec.model.params).some((k) => k.startsWith('rnn.weight_hh')));
+  assert.ok(fs.existsSync(unrolled), 'build the CLI first: cargo build --bin unrolled');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'unrolled-')), 'spec.json');
+  fs.writeFileSync(file, JSON.stringify({ ...spec, seconds: undefined, iterations: 2 }));
+  const out = execFileSync(unrolled, ['train', file], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(out.at(-1).final, true);
+  // The spec starts from the trained parameters: its first record is the browser's last.
+  const last = jsonl.filter((r) => r.cell === lstm).at(-1);
+  assert.ok(Math.abs(out[0].test_loss - last.test_loss) <= 1e-9 * Math.abs(last.test_loss), `${out[0].test_loss} vs ${last.test_loss}`);
+  assert.deepEqual(errors, []);
+});
+
+test('the same spec gives the same numbers in the browser as `unrolled train` natively', async () => {
+  const { page } = await open();
+  const spec = {
+    model: { cell: 'lstm', hidden_size: 6, init: { carry_bias: 1 } },
+    task: { name: 'adding', steps: 12 }, iterations: 30, eval_every: 10, eval_size: 64, batch_size: 8, seed: 3,
+  };
+  const browserLines = await page.evaluate(async (s) => {
+    const m = await import('/pkg/unrolled.js');
+    const t = new m.Trainer(JSON.stringify(s));
+    const lines = [];
+    while (!t.done()) lines.push(...t.run_slice(1000, 1000, false));
+    return lines;
+  }, spec);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'unrolled-')), 'spec.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const native = execFileSync(unrolled, ['train', file], { encoding: 'utf8' }).trim().split('\n').filter((l) => !l.includes('"final"'));
+  assert.equal(browserLines.length, native.length);
+  const close = (a, b, what) => assert.ok(a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)), `${what}: ${a} vs ${b}`);
+  browserLines.forEach((line, i) => {
+    const [b, n] = [JSON.parse(line), JSON.parse(native[i])];
+    for (const k of ['iteration', 'sequences', 'train_loss', 'test_loss', 'test_solved', 'grad_norm', 'clip_count']) {
+      if (b[k] === null) assert.equal(n[k], null); else close(b[k], n[k], `${k} at record ${i}`);
+    }
+    b.grad_by_lag.forEach((g, k) => close(g, n.grad_by_lag[k], `grad_by_lag[${k}]`));
+    b.w_hh.forEach((w, k) => close(w.spectral_radius, n.w_hh[k].spectral_radius, 'rho'));
+  });
+});
+
+test('screenshots of the training view at 1280×720 and 390×844', async () => {
+  const out = path.join(ROOT, 'e2e/screenshots');
+  fs.mkdirSync(out, { recursive: true });
+  for (const [w, h] of [[1280, 720], [390, 844]]) {
+    const { page, errors } = await open('T=20&budget=600', { width: w, height: h });
+    await page.keyboard.press(' ');
+    await waitRecords(page, 6);
+    await page.keyboard.press(' ');
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(out, `train-${w}x${h}.png`) });
+    // Charts off screen are drawn when they scroll in: scroll each in before the full page.
+    for (const c of await page.locator('canvas:visible').all()) { await c.scrollIntoViewIfNeeded(); await page.waitForTimeout(150); }
+    await page.screenshot({ path: path.join(out, `train-${w}x${h}-full.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+  }
+});
+
+test('sweep mode: every cell at every length, drawn, and it stops when the budget is spent', async () => {
+  const { page, errors } = await open('mode=sweep&T=20&H=4&batch=8&seeds=1&sbudget=1');
+  assert.equal(await page.isVisible('#panel-train-race'), false, 'the race panel is for the race');
+  assert.equal(await page.isVisible('#panel-train-sweep'), true);
+  await page.click('#train-play');
+  await page.waitForFunction(() => {
+    const sw = window.__unrolledTrain.session.sweep;
+    return sw && sw.index >= sw.steps.length;
+  }, null, { timeout: 120000 });
+  const { points, steps, cells } = await page.evaluate(() => {
+    const s = window.__unrolledTrain.session;
+    return { points: s.sweep.points, steps: s.sweep.steps, cells: s.state.cells };
+  });
+  assert.deepEqual(steps, [4, 8, 12, 16, 20]);
+  assert.equal(points.length, steps.length * cells.length);
+  for (const p of points) assert.ok(p.success >= 0 && p.success <= 1 && p.runs === 1);
+  await page.waitForFunction(() => /budget is spent/.test(document.querySelector('#train-sweep-note').textContent));
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__unrolledTrain.session.running), false);
+  assert.deepEqual(errors, []);
+});
+
+test('<unrolled-train> in a lesson: only the panels it names, its own transport and records', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-train-example.html`);
+  await page.waitForSelector('unrolled-train#race[data-ready=true]');
+  await page.waitForSelector('unrolled-train#shut[data-ready=true]');
+  const race = page.locator('unrolled-train#race');
+  assert.equal(await race.locator('#panel-train-loss').isVisible(), true);
+  assert.equal(await race.locator('#panel-train-flow').isVisible(), false, 'panels= leaves it out');
+  assert.equal(await race.locator('#panel-train-setup').isVisible(), false);
+  await race.locator('#train-step').click();
+  await page.waitForFunction(() => document.querySelector('#race').session.entrants.every((e) => e.parsed.length >= 2) && document.querySelector('#race').session.entrants.length === 3);
+  assert.match(await race.locator('#race-live').textContent(), /(Leading|Winner): /);
+  // the other element did not move
+  assert.equal(await page.evaluate(() => document.querySelector('#shut').session.entrants.length), 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a panic in the training engine is shown, and Play starts a fresh worker', async () => {
+  const { page, errors } = await open();
+  await page.click('#train-step');
+  await waitRecords(page, 2);
+  await page.evaluate(() => window.__unrolledTrain.session.post({ type: 'panic' }));
+  await page.waitForSelector('#train-error:not([hidden])');
+  assert.match(await page.textContent('#train-error'), /stopped unexpectedly: [^]*deliberate panic/);
+  await page.click('#train-play');
+  await waitRecords(page, 2);
+  assert.equal(await page.isVisible('#train-error'), false);
+  assert.deepEqual(errors.filter((e) => !/panicked/.test(e)), []);
+});

@@ -1,0 +1,305 @@
+// One training view: its state (train-state.js), its worker (train-worker.js, the protocol is
+// written there), the records each entrant has logged, and the charts' handle (`TrainingCharts`
+// in wasm, which draws every training chart). Widgets mount on it and redraw when it changes; a
+// page may hold several (one per `<unrolled-train>` element), all on the one wasm module.
+//
+// Events (a TrainSession is an EventTarget, like the lab's Session):
+//   `records` {detail: {entrants}}  new log records arrived (charts and the race text redraw)
+//   `started`                       a run began (entrants known, charts emptied)
+//   `transport` {detail: {running}} play, pause, step or the end of the budget
+//   `error`   {detail: {message, field, fatal}}  a bad spec (nothing trains) or a panic
+//   `state`                         the state changed (URL adapters)
+//   `done`    {detail: {entrant}}   an entrant spent its budget
+// User Timing: `train:records` from a batch of records' arrival to the end of drawing.
+import { loadCore } from './core.js';
+import { EVAL, SPEEDS, decode, encode, sweepSteps, trainKeyTable, trainSpec } from './train-state.js';
+
+const modeNotice = () => [];
+
+export class TrainSession extends EventTarget {
+  /** Creates a session from text in the URL-hash syntax (`task=adding&T=50&cells=lstm,gru`). */
+  static async create(text = '', { panels = [] } = {}) {
+    const core = await loadCore();
+    return new TrainSession(core, text, panels);
+  }
+
+  constructor(core, text, panels) {
+    super();
+    this.core = core;
+    this.table = trainKeyTable(core, panels);
+    const { state, notices } = decode(this.table, text);
+    this.state = state;
+    this.notices = [...notices, ...modeNotice(state)];
+    this.charts = new core.wasm.TrainingCharts();
+    this.entrants = []; // {name, info, label, run, records: [json text], parsed: [objects], final, reached}
+    this.running = false;
+    this.stepping = false;
+    this.error = null;
+    this.worker = null;
+    this.pending = [];
+    this.flushTimer = null;
+    this.finalWaiters = new Map();
+    this.finalId = 0;
+    this.started = false;
+    this.dead = false;
+  }
+
+  get cells() { return this.core.cells; }
+  cell(name) { return this.core.cell(name); }
+  get eval() { return EVAL; }
+  get speeds() { return SPEEDS; }
+
+  encode() { return encode(this.table, this.state); }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
+
+  /** Replaces the state from text; resets the run. Returns the notices. */
+  load(text) {
+    const { state, notices } = decode(this.table, text);
+    this.state = state;
+    this.notices = [...notices, ...modeNotice(state)];
+    this.reset();
+    this.emit('state');
+    return notices;
+  }
+
+  /** Changes settings; a change of the model or the task resets the run (speed does not). */
+  set(patch) {
+    const before = this.encode();
+    Object.assign(this.state, patch);
+    if (this.encode() === before) return;
+    const onlySpeed = Object.keys(patch).every((k) => k === 'speed' || k === 'hide');
+    if ('speed' in patch) this.post({ type: 'speed', value: this.state.speed });
+    if (!onlySpeed) this.reset();
+    this.emit('state');
+  }
+
+  /**
+   * The training spec of every entrant (what `unrolled train` reads), in race order. In sweep
+   * mode, the runs of the current sequence length: every cell × `seeds` seeds, `sbudget` seconds
+   * each; an entrant is called `cell|T|seed`.
+   */
+  specs() {
+    if (this.state.mode !== 'sweep') {
+      return this.state.cells.map((name) => ({ entrant: name, spec: trainSpec(this.state, this.cell(name)) }));
+    }
+    const sw = this.sweepState();
+    const T = sw.steps[Math.min(sw.index, sw.steps.length - 1)];
+    const out = [];
+    for (const name of this.state.cells) {
+      for (let k = 0; k < this.state.seeds; k += 1) {
+        const seed = this.state.seed + k;
+        const s = { ...this.state, T, seed, budget: this.state.sbudget };
+        out.push({ entrant: `${name}|${T}|${seed}`, spec: trainSpec(s, this.cell(name)) });
+      }
+    }
+    return out;
+  }
+
+  /** The sweep's progress: its lengths, the index of the one running, the points so far. */
+  sweepState() {
+    this.sweep ||= { steps: sweepSteps(this.state), index: 0, points: [] };
+    return this.sweep;
+  }
+
+  /** When every run of the current length is done: its points, then the next length. */
+  sweepNext() {
+    const sw = this.sweepState();
+    const T = sw.steps[sw.index];
+    for (const name of this.state.cells) {
+      const runs = this.entrants.filter((e) => e.cellName === name && e.final);
+      if (!runs.length) continue;
+      const mean = runs.reduce((a, e) => a + (e.final.best_test_solved ?? e.final.best_test_accuracy ?? e.final.best ?? 0), 0) / runs.length;
+      sw.points.push({ cell: name, T, success: mean, solved: runs.filter((e) => e.final.reached).length, runs: runs.length });
+    }
+    sw.index += 1;
+    this.emit('sweep');
+    if (sw.index < sw.steps.length) this.start(false);
+  }
+
+  // ---------- the worker ----------
+  ensureWorker() {
+    if (this.worker) return;
+    this.worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (e) => this.onMessage(e.data);
+    this.worker.onerror = (e) => this.fail({ message: `The training worker failed: ${e.message}`, field: null, fatal: true });
+    this.post({ type: 'speed', value: this.state.speed });
+  }
+
+  post(msg) { this.worker?.postMessage(msg); }
+
+  /** Starts the run from iteration 0 (paused: ready for `step`). */
+  start(paused = false) {
+    this.ensureWorker();
+    this.clear();
+    this.error = null;
+    this.started = true;
+    const specs = this.specs().map(({ entrant, spec }) => ({ entrant, spec: JSON.stringify(spec) }));
+    this.runId = (this.runId || 0) + 1;
+    this.post({ type: 'start', specs, paused, run: this.runId });
+  }
+
+  play() {
+    if (!this.started || this.error) { this.start(false); return; }
+    if (this.allDone()) { if (this.state.mode === 'sweep') this.sweep = null; this.start(false); return; }
+    this.post({ type: 'resume' });
+  }
+
+  pause() { this.post({ type: 'pause' }); }
+
+  /** One evaluation period for every entrant: each trains until its next record. */
+  step() {
+    if (!this.started || this.error) { this.start(true); this.post({ type: 'step' }); return; }
+    this.post({ type: 'step' });
+  }
+
+  /** Back to iteration 0, paused, charts empty. */
+  reset() {
+    this.sweep = null;
+    this.post({ type: 'reset' });
+    this.runId = (this.runId || 0) + 1;
+    this.started = false;
+    this.clear();
+    this.running = false;
+    this.stepping = false;
+    this.emit('transport', { running: false });
+  }
+
+  /** The next speed up (wrapping), for the keyboard. */
+  cycleSpeed() {
+    const i = SPEEDS.findIndex((v) => v >= this.state.speed - 1e-9);
+    this.set({ speed: SPEEDS[(i + 1) % SPEEDS.length] });
+  }
+
+  allDone() { return this.entrants.length > 0 && this.entrants.every((e) => e.final); }
+
+  clear() {
+    this.entrants = [];
+    this.pending = [];
+    this.charts.reset(NaN, 0.95, 'test_solved');
+    this.redrawSweep();
+    this.emit('started');
+  }
+
+  redrawSweep() {
+    for (const p of this.sweep?.points ?? []) this.charts.sweep_point(p.cell, p.T, p.success);
+  }
+
+  fail(detail) {
+    this.error = detail;
+    this.running = false;
+    if (detail.fatal) {
+      this.worker?.terminate();
+      this.worker = null;
+      this.started = false;
+    }
+    this.emit('error', detail);
+    this.emit('transport', { running: false });
+  }
+
+  onMessage(m) {
+    if (m.type !== 'final' && m.type !== 'ready' && m.run !== this.runId) return; // from a run since reset
+    switch (m.type) {
+      case 'started': {
+        const first = m.entrants[0]?.info;
+        this.charts.reset(first?.baseline ?? NaN, first?.criterion ?? 0.95, first?.success_field ?? 'test_solved');
+        this.redrawSweep();
+        this.entrants = m.entrants.map(({ entrant, info }) => {
+          const cellName = entrant.split('|')[0];
+          const cell = this.cell(cellName);
+          const label = entrant.includes('|') ? `${cell.label}, T = ${entrant.split('|')[1]}, seed ${entrant.split('|')[2]}` : cell.label;
+          return { name: entrant, cellName, info, cell, label, run: this.charts.add_run(cellName, label), records: [], parsed: [], final: null, reached: null };
+        });
+        this.emit('started');
+        break;
+      }
+      case 'record': {
+        const e = this.entrants.find((x) => x.name === m.entrant);
+        if (!e) break;
+        this.pending.push([e, m.record]);
+        // Records come in bursts (one per entrant per slice): drawn once a frame.
+        this.flushTimer ??= requestAnimationFrame(() => this.flush());
+        break;
+      }
+      case 'done': {
+        const e = this.entrants.find((x) => x.name === m.entrant);
+        if (e) e.final = JSON.parse(m.final);
+        this.emit('done', { entrant: m.entrant });
+        if (this.state.mode === 'sweep' && this.allDone()) this.sweepNext();
+        break;
+      }
+      case 'final': {
+        const w = this.finalWaiters.get(m.id);
+        this.finalWaiters.delete(m.id);
+        w?.(m);
+        break;
+      }
+      case 'state':
+        this.running = m.running;
+        this.stepping = !!m.stepping;
+        this.emit('transport', { running: m.running, stepping: this.stepping });
+        break;
+      case 'error':
+        this.fail({ message: m.message, field: m.field, entrant: m.entrant, fatal: m.fatal });
+        break;
+      default:
+        break;
+    }
+  }
+
+  flush() {
+    this.flushTimer = null;
+    const start = performance.now();
+    const touched = new Set();
+    for (const [e, record] of this.pending) {
+      try { this.charts.push(e.run, record); } catch (err) { reportError(err); continue; }
+      const r = JSON.parse(record);
+      e.records.push(record);
+      e.parsed.push(r);
+      const success = r.test_solved ?? r.test_accuracy;
+      if (!e.reached && success >= (e.info.criterion ?? 0.95)) e.reached = { sequences: r.sequences, seconds: r.seconds, iteration: r.iteration };
+      touched.add(e.name);
+    }
+    this.pending = [];
+    performance.measure('train:read', { start, end: performance.now() });
+    if (touched.size) this.emit('records', { entrants: [...touched] });
+    performance.measure('train:records', { start, end: performance.now() });
+  }
+
+  /** Resolves to `{record, params}` of an entrant (params: JSON text keyed by name). */
+  finalOf(entrant) {
+    return new Promise((resolve) => {
+      this.finalId += 1;
+      this.finalWaiters.set(this.finalId, resolve);
+      this.post({ type: 'final', entrant, id: this.finalId });
+    });
+  }
+
+  /** Every record of every entrant as JSON lines, each with its `cell`. */
+  jsonl() {
+    return this.entrants.flatMap((e) => e.records.map((r) => `{"cell":${JSON.stringify(e.name)},${r.slice(1)}`)).join('\n') + '\n';
+  }
+
+  /** Every record as CSV: one row per record and entrant, scalar fields only. */
+  csv() {
+    const cols = ['cell', 'iteration', 'sequences', 'seconds', 'train_loss', 'test_loss', 'success', 'grad_norm', 'clipped', 'clip_count', 'rho_max', 'sigma_max'];
+    const rows = [cols.join(',')];
+    for (const e of this.entrants) {
+      for (const r of e.parsed) {
+        const first = r.w_hh.filter((b) => b.layer === 0 && b.direction === 0);
+        const rho = Math.max(...first.map((b) => b.spectral_radius));
+        const sig = Math.max(...first.map((b) => b.max_singular_value));
+        const v = [e.name, r.iteration, r.sequences, r.seconds, r.train_loss ?? '', r.test_loss, r.test_solved ?? r.test_accuracy, r.grad_norm ?? '', r.clipped ?? '', r.clip_count, rho, sig];
+        rows.push(v.join(','));
+      }
+    }
+    return `${rows.join('\n')}\n`;
+  }
+
+  destroy() {
+    this.worker?.terminate();
+    this.worker = null;
+    this.charts.free();
+    this.dead = true;
+  }
+}

@@ -1,0 +1,68 @@
+// The training view's state and its round trip through text (the URL hash, the `config`
+// attribute of `<unrolled-train>`), with state.js's table-driven decode/encode: one declaration
+// per key. Ranges and defaults come from the core (`train_limits()`, its recipe, and the cell
+// table for the entrants); `fb` is the lab's carry-gate bias, the same key and the same range.
+import { decode, encode } from './state.js';
+
+export const MODES = ['race', 'sweep'];
+/** Speeds of the transport: the fraction of the worker's time spent training. */
+export const SPEEDS = [0.1, 0.25, 0.5, 1];
+/** Held-out sequences and iterations between records in the page (smaller than the CLI's
+ *  recipe so a record comes every second or two and an evaluation fits in a slice). */
+export const EVAL = { every: 25, size: 256 };
+
+/** The key table of the training view. */
+export function trainKeyTable(core, panels = []) {
+  const L = core.trainLimits;
+  const R = L.recipe;
+  const cells = core.cells.map((c) => c.name);
+  const always = () => true;
+  return [
+    { key: 'mode', type: 'enum', choices: MODES, def: () => 'race', write: always },
+    { key: 'task', type: 'enum', choices: L.tasks, def: () => L.tasks[0], write: always },
+    { key: 'T', type: 'int', range: L.steps, def: () => 50, write: always },
+    { key: 'cells', type: 'list', choices: cells, def: () => [...core.defaults.cells], write: always },
+    { key: 'seed', type: 'int', range: L.seed, def: () => R.seed ?? 0, write: always },
+    { key: 'fb', type: 'num', range: L.carry_bias, digits: 3, def: () => R.carry_bias, write: always },
+    { key: 'lr', type: 'num', range: L.lr, precision: 3, def: () => R.lr, write: always },
+    { key: 'batch', type: 'int', range: L.batch_size, def: () => R.batch_size, write: always },
+    { key: 'H', type: 'int', range: L.hidden_size, def: () => 32, write: always },
+    { key: 'budget', type: 'int', range: { min: 1, max: 3600 }, def: () => 120, write: always },
+    { key: 'seeds', type: 'int', range: { min: 1, max: 10 }, def: () => 3, write: (s) => s.mode === 'sweep' },
+    { key: 'sbudget', type: 'int', range: { min: 1, max: 600 }, def: () => 8, write: (s) => s.mode === 'sweep' },
+    { key: 'speed', type: 'num', range: { min: SPEEDS[0], max: 1 }, digits: 2, def: () => 1, write: (s) => s.speed !== 1 },
+    { key: 'hide', type: 'list', choices: panels, def: () => [], write: (s) => s.hide.length > 0 },
+  ];
+}
+
+export { decode, encode };
+
+/**
+ * The sweep's sequence lengths: five, evenly spaced up to `T` (T = 50: 10, 20, 30, 40, 50),
+ * each at least 2 and no two the same.
+ */
+export function sweepSteps(state) {
+  const out = [];
+  for (let k = 1; k <= 5; k += 1) out.push(Math.max(2, Math.round((state.T * k) / 5)));
+  return [...new Set(out)];
+}
+
+/**
+ * The training spec (docs/spec.md, "Training spec") of one entrant: the cell, and the state's
+ * task, model size, optimiser, seed and budget; `carry_bias` only for cells with a carry gate
+ * (the cell table's `carry`). Exactly what `unrolled train` reads.
+ */
+export function trainSpec(state, info) {
+  const init = info.carry ? { carry_bias: state.fb } : {};
+  return {
+    version: 1,
+    model: { cell: info.name, hidden_size: state.H, init },
+    task: { name: state.task, steps: state.T },
+    optimizer: { name: 'adam', lr: state.lr },
+    batch_size: state.batch,
+    seed: state.seed,
+    seconds: state.budget,
+    eval_every: EVAL.every,
+    eval_size: EVAL.size,
+  };
+}

@@ -1,0 +1,170 @@
+// Training off the main thread: one or several runs (the entrants of a race) trained in turn,
+// round-robin, in short slices, so every message (pause, step, abort) is handled within a slice.
+//
+// Protocol (messages are plain objects with a `type`):
+//   in  start  {specs: [{entrant, spec}], paused, run}  specs are JSON text as `unrolled train` reads;
+//                                                  every spec is checked before any trains
+//       pause | resume                             stop or go on after the current slice
+//       step                                       one evaluation period for every entrant: each
+//                                                  trains until its next log record (then pauses)
+//       speed  {value}                             1 = as fast as the machine allows; 0 < v < 1
+//                                                  rests (1 − v)/v of each slice's time after it
+//       final  {entrant, id}                       asks for the parameters now (and the final
+//                                                  record once the budget is spent, else null)
+//       panic                                      (tests) panics inside wasm: answers a fatal error
+//       reset | abort                              drops every run (reset answers `reset`,
+//                                                  abort answers `aborted`)
+//   out (every message carries the `run` of the latest start)
+//       ready                                      the module is loaded
+//       started {entrants: [{entrant, info}]}      info: baseline, criterion, success_field, …
+//       record  {entrant, record}                  one log record, JSON text (a JSONL line)
+//       done    {entrant, final}                   the entrant's budget is spent
+//       final   {entrant, record, params}          the answer to `final`
+//       state   {running}                          after pause, resume, step's end, all done
+//       error   {message, field, entrant, fatal}   a bad spec (field named; nothing starts), or
+//                                                  a panic (fatal: the page restarts the worker)
+//
+// Time: each entrant's training seconds are the sum of its own slices' iteration times (the
+// core adds only time spent in iterations), so round-robin is fair: an entrant is not charged for
+// the time the others train. A slice lasts SLICE_MS of the worker's clock (at least one
+// iteration; an evaluation that falls due inside it is not counted as training time).
+import init, { Trainer, last_panic, panic_for_test } from '../unrolled.js';
+
+const SLICE_MS = 12;
+
+let runs = []; // {entrant, trainer, done}
+let running = false;
+let stepping = null; // entrants still to reach their next record during `step`
+let speed = 1;
+let next = 0;
+let timer = null;
+let dead = false;
+let runId = 0; // the `run` of the latest `start`, echoed in every message (the page drops older ones)
+const send = (m) => postMessage({ ...m, run: runId });
+const ready = init().then(() => send({ type: 'ready' }));
+
+function fieldOf(message) {
+  const m = /^([A-Za-z_][\w.[\]]*):/.exec(message);
+  return m ? m[1] : null;
+}
+
+function fail(e, entrant) {
+  if (e instanceof WebAssembly.RuntimeError) {
+    dead = true;
+    let msg = null;
+    try { msg = last_panic(); } catch { /* gone */ }
+    drop();
+    send({ type: 'error', message: `The training engine stopped unexpectedly: ${msg || e.message}`, field: null, entrant, fatal: true });
+    return;
+  }
+  const message = e.message || String(e);
+  send({ type: 'error', message, field: fieldOf(message), entrant, fatal: false });
+}
+
+function drop() {
+  clearTimeout(timer);
+  timer = null;
+  for (const r of runs) { try { r.trainer.free(); } catch { /* already gone */ } }
+  runs = [];
+  running = false;
+  stepping = null;
+}
+
+function schedule(delay = 0) {
+  if (timer !== null || dead) return;
+  timer = setTimeout(tick, delay);
+}
+
+function tick() {
+  timer = null;
+  if (!(running || stepping) || !runs.length) return;
+  const live = runs.filter((r) => !r.done && (!stepping || stepping.has(r.entrant)));
+  if (!live.length) {
+    if (stepping) stepping = null;
+    running = false;
+    send({ type: 'state', running: false });
+    return;
+  }
+  const r = live[next % live.length];
+  next += 1;
+  const t0 = performance.now();
+  let records;
+  try {
+    records = r.trainer.run_slice(SLICE_MS, 1e9, stepping !== null);
+  } catch (e) {
+    fail(e, r.entrant);
+    return;
+  }
+  for (const record of records) send({ type: 'record', entrant: r.entrant, record });
+  // During `step`, an entrant is through once a record made after an iteration came out.
+  const lastAt = records.length ? Number(/"iteration":(\d+)/.exec(records.at(-1))[1]) : -1;
+  if (stepping && lastAt > 0 && lastAt >= (r.stepFrom ?? 0)) stepping.delete(r.entrant);
+  if (r.trainer.done()) {
+    r.done = true;
+    stepping?.delete(r.entrant);
+    let final = null;
+    try { final = r.trainer.final_record(false); } catch (e) { fail(e, r.entrant); return; }
+    r.final = final;
+    send({ type: 'done', entrant: r.entrant, final });
+  }
+  if (stepping && stepping.size === 0) {
+    stepping = null;
+    send({ type: 'state', running });
+    if (!running) return;
+  }
+  const spent = performance.now() - t0;
+  schedule(speed >= 1 || stepping ? 0 : (spent * (1 - speed)) / speed);
+}
+
+function start({ specs, paused, run }) {
+  drop();
+  runId = run;
+  dead = false;
+  const made = [];
+  for (const { entrant, spec } of specs) {
+    try {
+      made.push({ entrant, trainer: new Trainer(spec), done: false });
+    } catch (e) {
+      for (const m of made) m.trainer.free();
+      fail(e, entrant);
+      return;
+    }
+  }
+  runs = made;
+  next = 0;
+  send({ type: 'started', entrants: runs.map((r) => ({ entrant: r.entrant, info: r.trainer.info() })) });
+  running = !paused;
+  send({ type: 'state', running });
+  schedule();
+}
+
+onmessage = async ({ data }) => {
+  await ready;
+  switch (data.type) {
+    case 'start': start(data); break;
+    case 'pause': running = false; stepping = null; send({ type: 'state', running }); break;
+    case 'resume':
+      if (runs.some((r) => !r.done)) { running = true; send({ type: 'state', running }); schedule(); }
+      break;
+    case 'step':
+      running = false;
+      stepping = new Set(runs.filter((r) => !r.done).map((r) => r.entrant));
+      for (const r of runs) r.stepFrom = r.trainer.iteration();
+      send({ type: 'state', running: false, stepping: true });
+      schedule();
+      break;
+    case 'speed': speed = Math.min(1, Math.max(0.01, Number(data.value) || 1)); break;
+    case 'final': {
+      const r = runs.find((x) => x.entrant === data.entrant);
+      if (!r) { send({ type: 'error', message: `final: no entrant "${data.entrant}"`, field: null, entrant: data.entrant, fatal: false }); break; }
+      try {
+        send({ type: 'final', entrant: r.entrant, record: r.final ?? null, params: r.trainer.params_json(), id: data.id });
+      } catch (e) { fail(e, r.entrant); }
+      break;
+    }
+    case 'reset': drop(); send({ type: 'reset' }); break;
+    case 'panic': try { panic_for_test(); } catch (e) { fail(e, null); } break; // test hook
+    case 'abort': drop(); send({ type: 'aborted' }); break;
+    default: send({ type: 'error', message: `worker: unknown message "${data.type}"`, field: null, fatal: false });
+  }
+};

@@ -1,0 +1,60 @@
+// Downloads of a run: the log as JSON lines (each record with its `cell`) and as CSV (scalar
+// fields, ρ and σ_max the largest over the gate blocks), and each entrant's trained parameters as
+// a training spec that `unrolled train` accepts (`model.params`, the names of a PyTorch module
+// with attributes `rnn` and `fc`), to go on training or to reproduce the run natively.
+import { download, listen } from '../common.js';
+
+export const name = 'train-exports';
+export const region = 'content';
+export const controls = [];
+export const title = 'Downloads';
+
+export const template = () => `
+<section class="panel wide" id="panel-train-exports" data-widget="train-exports">
+  <h2>Downloads</h2>
+  <div class="buttons">
+    <button type="button" id="train-jsonl">Log (JSON lines)</button>
+    <button type="button" id="train-csv">Log (CSV)</button>
+    <button type="button" id="train-specs">Specs to reproduce (JSON)</button>
+  </div>
+  <p class="hint">Trained parameters, as a spec <code>unrolled train</code> reads (<code>model.params</code>):</p>
+  <div class="buttons" id="train-params"></div>
+</section>`;
+
+/** The spec of `entrant` with its current parameters (and no init: the parameters are given). */
+export async function paramsSpec(session, entrant) {
+  const { params } = await session.finalOf(entrant);
+  const spec = session.specs().find((s) => s.entrant === entrant).spec;
+  const model = { ...spec.model, params: JSON.parse(params) };
+  delete model.init;
+  return { ...spec, model };
+}
+
+export function mount(root, session) {
+  const $ = (id) => root.querySelector(`#${id}`);
+  $('train-jsonl').addEventListener('click', () => download('unrolled-train-log.jsonl', new Blob([session.jsonl()], { type: 'application/jsonl' })));
+  $('train-csv').addEventListener('click', () => download('unrolled-train-log.csv', new Blob([session.csv()], { type: 'text/csv' })));
+  $('train-specs').addEventListener('click', () => {
+    const specs = Object.fromEntries(session.specs().map(({ entrant, spec }) => [entrant, spec]));
+    download('unrolled-train-specs.json', new Blob([JSON.stringify(specs, null, 1)], { type: 'application/json' }));
+  });
+  const draw = () => {
+    const box = $('train-params');
+    box.replaceChildren(...session.entrants.map((e) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'small';
+      b.dataset.entrant = e.name;
+      b.textContent = `${e.label} parameters`;
+      b.disabled = e.parsed.length === 0;
+      b.addEventListener('click', async () => {
+        const spec = await paramsSpec(session, e.name);
+        download(`unrolled-${e.name}-trained.json`, new Blob([JSON.stringify(spec)], { type: 'application/json' }));
+      });
+      return b;
+    }));
+  };
+  const off = listen(session, { started: draw, records: () => { if ($('train-params').querySelector(':disabled')) draw(); } });
+  draw();
+  return { redraw() {}, destroy: off };
+}

@@ -1,0 +1,80 @@
+// The transport: play, pause, one step (one evaluation period: every entrant trains until its
+// next log record), reset (back to iteration 0) and speed. All five from the keyboard: the
+// buttons themselves, and the shortcuts Space (play/pause), S or → (step), R (reset), F (speed).
+// Errors of the spec (named by field) and of the engine show here, in an alert.
+import { listen } from '../common.js';
+import { queueDraw } from './charts.js';
+
+export const name = 'train-transport';
+export const region = 'controls';
+export const controls = [];
+export const title = 'Transport';
+
+const speedText = (v) => (v >= 1 ? 'full speed' : `${Math.round(v * 100)} %`);
+
+export const template = (core) => `
+<section class="panel transport" id="panel-train-transport" data-widget="train-transport">
+  <h2>Training</h2>
+  <div class="buttons" role="group" aria-label="Training controls">
+    <button type="button" id="train-play" aria-keyshortcuts="Space" title="Play (Space)">▶ Play</button>
+    <button type="button" id="train-pause" aria-keyshortcuts="Space" title="Pause (Space)">❚❚ Pause</button>
+    <button type="button" id="train-step" aria-keyshortcuts="S ArrowRight" title="One step: train until every entrant's next record (S)">Step</button>
+    <button type="button" id="train-reset" aria-keyshortcuts="R" title="Back to iteration 0 (R)">Reset</button>
+    <label class="speed" title="Speed (F)">Speed <select id="train-speed" aria-keyshortcuts="F">${[0.1, 0.25, 0.5, 1].map((v) => `<option value="${v}">${speedText(v)}</option>`).join('')}</select></label>
+  </div>
+  <p class="hint keys">Keys: <kbd>Space</kbd> play/pause · <kbd>S</kbd> step · <kbd>R</kbd> reset · <kbd>F</kbd> speed</p>
+  <p id="train-status" class="status" role="status"></p>
+  <div id="train-error" class="error" role="alert" hidden></div>
+</section>`;
+
+export function mount(root, session) {
+  const $ = (id) => root.querySelector(`#${id}`);
+  $('train-play').addEventListener('click', () => session.play());
+  $('train-pause').addEventListener('click', () => session.pause());
+  $('train-step').addEventListener('click', () => session.step());
+  $('train-reset').addEventListener('click', () => session.reset());
+  $('train-speed').addEventListener('change', (e) => session.set({ speed: Number(e.target.value) }));
+  const show = () => {
+    const running = session.running || session.stepping;
+    $('train-play').disabled = session.running;
+    $('train-pause').disabled = !session.running;
+    $('train-play').setAttribute('aria-pressed', String(session.running));
+    $('train-speed').value = String(session.state.speed);
+    const seen = session.entrants.map((e) => e.parsed.at(-1)).filter(Boolean);
+    const its = seen.length ? Math.max(...seen.map((r) => r.iteration)) : 0;
+    let s;
+    if (session.error) s = 'Stopped: fix the setting named below, then press Play.';
+    else if (!session.started) s = 'Ready: press Play to start the race (or Step for one evaluation period).';
+    else if (session.allDone()) s = 'Finished: every entrant spent its budget.';
+    else if (running) s = `Training… iteration ${its.toLocaleString('en')}`;
+    else s = `Paused at iteration ${its.toLocaleString('en')}.`;
+    $('train-status').textContent = s;
+  };
+  const showError = () => {
+    const box = $('train-error');
+    if (!session.error) { box.hidden = true; box.textContent = ''; return; }
+    const { message, field, entrant } = session.error;
+    const who = entrant ? ` (${session.cell(entrant)?.label ?? entrant})` : '';
+    box.textContent = field ? `The setting “${field}” cannot be used${who}: ${message}` : `${message}${who}`;
+    box.hidden = false;
+  };
+  const off = listen(session, {
+    transport: show, records: () => queueDraw(show), started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
+  });
+  show();
+  return {
+    redraw() {},
+    /** The shortcuts; returns true when the key was one. */
+    keys(e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return false;
+      const k = e.key;
+      if (k === ' ') { if (session.running) session.pause(); else session.play(); } else if (k === 's' || k === 'S' || k === 'ArrowRight') session.step();
+      else if (k === 'r' || k === 'R') session.reset();
+      else if (k === 'f' || k === 'F') session.cycleSpeed();
+      else return false;
+      e.preventDefault();
+      return true;
+    },
+    destroy: off,
+  };
+}
