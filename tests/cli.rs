@@ -1797,7 +1797,7 @@ fn malformed_training_specs_name_their_field() {
                 "model",
                 json!({"cell": "rnn_tanh", "hidden_size": 2, "init": {"carry_bias": 1}}),
             ),
-            &["model.init.carry_bias", "no carry gate"],
+            &["model.init.carry_bias", "no carry-gate bias"],
             "carry_bias without a carry gate",
         ),
         (

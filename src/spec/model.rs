@@ -530,7 +530,11 @@ mod tests {
         assert_eq!(net.layers[0].bias_ih[2..4], [1.5, 1.5]); // z, block 1
         assert_eq!(
             model_err(model("rnn_tanh", json!({"carry_bias": 1}))),
-            "model.init.carry_bias: rnn_tanh has no carry gate (only lstm and gru have one)"
+            "model.init.carry_bias: rnn_tanh has no carry-gate bias to set (only lstm and gru have one)"
+        );
+        assert_eq!(
+            model_err(model("lstm_no_forget", json!({"carry_bias": 1}))),
+            "model.init.carry_bias: lstm_no_forget has no carry-gate bias to set (only lstm and gru have one)"
         );
         assert_eq!(
             model_err(model("lstm", json!({"carry_bias": 1, "forget_bias": 1}))),
