@@ -103,6 +103,14 @@ const FIELDS: [&str; 19] = [
 /// # Errors
 /// A [`SpecError`] naming the first offending field.
 pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
+    parse_spec_value(&read_json(text)?)
+}
+
+/// The JSON value of a spec's text (at most [`MAX_SPEC_BYTES`]), for every spec format.
+///
+/// # Errors
+/// A [`SpecError`] on the field `spec` when the text is too long or not JSON.
+pub fn read_json(text: &str) -> Result<Value, SpecError> {
     if text.len() > MAX_SPEC_BYTES {
         return err(
             "spec",
@@ -112,13 +120,12 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
             ),
         );
     }
-    let v: Value = serde_json::from_str(text).or_else(|e| {
+    serde_json::from_str(text).or_else(|e| {
         err(
             "spec",
             format!("expected valid JSON ({e})").replace('\n', " "),
         )
-    })?;
-    parse_spec_value(&v)
+    })
 }
 
 /// Parses and validates an already-parsed JSON value.

@@ -18,7 +18,7 @@ use super::fields::{
     boolean, describe, err, finite, integer, object, seed, tensor, Fields, SpecError,
 };
 use super::model::{parse_model, read_params, ParamSource};
-use super::{MAX_BATCH, MAX_SIZE, MAX_SPEC_BYTES};
+use super::{MAX_BATCH, MAX_SIZE};
 use crate::cell::CellKind;
 use crate::network::{Architecture, Batch};
 use crate::train::clip::Clipping;
@@ -83,22 +83,7 @@ pub const TRAIN_FIELDS: [&str; 13] = [
 /// # Errors
 /// A [`SpecError`] naming the first offending field.
 pub fn parse_train_spec(text: &str) -> Result<TrainSpec, SpecError> {
-    if text.len() > MAX_SPEC_BYTES {
-        return err(
-            "spec",
-            format!(
-                "expected at most {MAX_SPEC_BYTES} bytes, got {}",
-                text.len()
-            ),
-        );
-    }
-    let v: Value = serde_json::from_str(text).or_else(|e| {
-        err(
-            "spec",
-            format!("expected valid JSON ({e})").replace('\n', " "),
-        )
-    })?;
-    parse_train_spec_value(&v)
+    parse_train_spec_value(&super::read_json(text)?)
 }
 
 /// Parses and validates an already-parsed training spec.
