@@ -98,8 +98,22 @@ function sweepNote(s) {
   }
   if (sw.index < sw.steps.length) parts.push(`Now training at T = ${sw.steps[sw.index]} (${s.state.cells.length * s.state.seeds} runs of ${s.state.sbudget} s of training each).`);
   else parts.push('The sweep is done: its budget is spent.');
-  parts.push('Within the same short budget, the plain RNN falls off as T grows: the gradient from the markers vanishes before it reaches them.');
+  parts.push(...plainTrend(s, sw.points));
   return parts.join(' ');
+}
+
+/** What the ungated cells' success did from the shortest T to the longest, as measured. */
+function plainTrend(s, points) {
+  const names = [...new Set(points.map((p) => p.cell))].filter((c) => !s.cell(c).gated);
+  return names.flatMap((name) => {
+    const mine = points.filter((p) => p.cell === name);
+    if (mine.length < 2) return [];
+    const [a, b] = [mine[0], mine.at(-1)];
+    const pct = (p) => `${Math.round(100 * p.success)}\u00a0% at T = ${p.T}`;
+    return a.success - b.success > 0.2
+      ? [`The ${s.cell(name).label} falls off as T grows (${pct(a)}, ${pct(b)}): within the same short budget the gradient from the markers vanishes before it reaches them.`]
+      : [`The ${s.cell(name).label} has not fallen off so far (${pct(a)}, ${pct(b)}).`];
+  });
 }
 
 export const CHARTS = [
