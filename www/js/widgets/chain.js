@@ -5,7 +5,7 @@
 // Drawn only while on screen (a slider elsewhere on the page does not pay for it).
 import { fmt } from '../format.js';
 import { chainSvg, drawChain, equations } from '../chain.js';
-import { cssSize, download, downloadButtons, downloadCanvas, listen, setRange, timed, watchSize, whenVisible } from './common.js';
+import { attr, cssSize, download, downloadButtons, downloadCanvas, listen, put, setRange, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'chain';
 export const region = 'content';
@@ -64,11 +64,11 @@ export function mount(root, session) {
     const d = session.cellData(st.chain);
     setRange(root, 'scrub', st.t, `${st.t}`, `step ${st.t} of ${st.T - 1}`);
     const shown = st.phase === 'fwd' ? `‖h_t‖ = ${fmt(session.hNorms(d)[st.t])}` : `‖∂L/∂h_t‖ = ${fmt(d.grad[st.t])}`;
-    canvas.setAttribute('aria-label', `Unrolled ${d.info.label} at step ${st.t} of ${st.T}, ${st.phase === 'fwd' ? 'forward' : 'backward'} phase. ${shown}.`);
-    $('equations').textContent = equations({
+    attr(canvas, 'aria-label', `Unrolled ${d.info.label} at step ${st.t} of ${st.T}, ${st.phase === 'fwd' ? 'forward' : 'backward'} phase. ${shown}.`);
+    put($('equations'), 'textContent', equations({
       info: d.info, t: st.t, j: st.unit, H: st.H, T: st.T, phase: st.phase,
       get: (n) => d.series[n], flow: d,
-    });
+    }));
   };
   const drawPanel = () => {
     timed('chain', () => drawChain(canvas, chainData(), cssSize(canvas)));
@@ -79,14 +79,14 @@ export function mount(root, session) {
 
   const fields = () => {
     const st = s();
-    root.querySelectorAll('input[name=phase]').forEach((b) => { b.checked = b.value === st.phase; });
+    root.querySelectorAll('input[name=phase]').forEach((b) => put(b, 'checked', b.value === st.phase));
     const sel = $('chain-cell');
     const want = st.cells.map((c) => `<option value="${c}">${session.cell(c).label}</option>`).join('');
     if (sel.dataset.opts !== want) { sel.innerHTML = want; sel.dataset.opts = want; }
-    sel.value = st.chain;
-    $('scrub').max = st.T - 1;
-    $('unit').max = st.H - 1;
-    $('unit').value = st.unit;
+    put(sel, 'value', st.chain);
+    put($('scrub'), 'max', String(st.T - 1));
+    put($('unit'), 'max', String(st.H - 1));
+    put($('unit'), 'value', String(st.unit));
   };
   const sync = () => {
     session.afterDraw(fields); // queued first: the scrubber's max before its value

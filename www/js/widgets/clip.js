@@ -2,7 +2,7 @@
 // and what it does to the update of each cell: its norm before and after and the cosine between
 // the clipped and the raw direction.
 import { fmt } from '../format.js';
-import { listen, setRange } from './common.js';
+import { html, listen, put, setRange } from './common.js';
 
 export const name = 'clip';
 export const region = 'controls';
@@ -49,10 +49,10 @@ export function mount(root, session) {
   $('clip-threshold').addEventListener('input', (e) => session.set({ ct: 10 ** Number(e.target.value) }, e.timeStamp));
   const sync = () => {
     const s = session.state;
-    $('clip').value = s.clip;
+    put($('clip'), 'value', s.clip);
     setRange(root, 'clip-threshold', Math.log10(s.ct), fmt(s.ct), s.clip === 'none' ? 'no clipping' : undefined);
-    $('clip-threshold').disabled = s.clip === 'none';
-    $('clip-report').innerHTML = report(session);
+    put($('clip-threshold'), 'disabled', s.clip === 'none');
+    html($('clip-report'), report(session));
   };
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };

@@ -55,16 +55,37 @@ export function timed(name, fn) {
 }
 
 /**
+ * Writes `el[prop] = value` only when it differs. A write of the same value still invalidates the
+ * element's style (and `innerHTML` re-parses), which every slider move would pay for each readout.
+ */
+export function put(el, prop, value) {
+  if (el && el[prop] !== value) el[prop] = value;
+}
+
+/** Sets an attribute only when it differs (see `put`). */
+export function attr(el, name, value) {
+  if (el && el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+const shownHTML = new WeakMap();
+/** Sets `innerHTML` only when the markup differs from what was last set here (see `put`). */
+export function html(el, markup) {
+  if (!el || shownHTML.get(el) === markup) return;
+  el.innerHTML = markup;
+  shownHTML.set(el, markup);
+}
+
+/**
  * Sets a range input (unless the learner is dragging it to exactly this value), its `<output>`
  * (`#<id>-out`) and its `aria-valuetext`.
  */
 export function setRange(root, id, value, text, valuetext) {
   const el = root.querySelector(`#${id}`);
   if (!el) return;
-  if (el.getRootNode().activeElement !== el || Number(el.value) !== Number(value)) el.value = value;
-  const out = root.querySelector(`#${id}-out`);
-  if (out) out.textContent = text;
-  el.setAttribute('aria-valuetext', valuetext || text);
+  const dragging = el.getRootNode().activeElement === el && Number(el.value) === Number(value);
+  if (!dragging) put(el, 'value', String(value));
+  put(root.querySelector(`#${id}-out`), 'textContent', text);
+  attr(el, 'aria-valuetext', valuetext || text);
 }
 
 /** Sets a range input's bounds from one of the core's limits. */

@@ -4,7 +4,7 @@
 // notes.js). With a loss at every step the dotted curve bounds only the last step's share: the
 // caption says so.
 import { fmt } from '../format.js';
-import { download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from './common.js';
+import { attr, download, downloadButtons, downloadCanvas, fit, listen, put, timed, watchSize } from './common.js';
 import { carryButtons } from './model.js';
 import { flowNotes, trend } from './notes.js';
 
@@ -108,13 +108,13 @@ export function mount(root, session) {
   let lossShown = null;
   const describe = () => {
     const s = session.state;
-    $('show-gradient').checked = s.showG;
-    $('show-jacobian').checked = s.showJ;
-    $('show-theory').checked = s.showTh;
+    put($('show-gradient'), 'checked', s.showG);
+    put($('show-jacobian'), 'checked', s.showJ);
+    put($('show-theory'), 'checked', s.showTh);
     if (lossShown !== s.loss) { $('flow-loss-note').innerHTML = s.loss === 'every' ? LOSS_EVERY : ''; lossShown = s.loss; }
     const text = summary(session);
-    $('flow-summary').textContent = text;
-    canvas.setAttribute('aria-label', `Gradient flow chart. ${text}`);
+    put($('flow-summary'), 'textContent', text);
+    attr(canvas, 'aria-label', `Gradient flow chart. ${text}`);
     drawNotes();
   };
   const draw = () => {

@@ -2,7 +2,7 @@
 // the carry-gate bias (with its classic starting values by name) and where the loss is taken.
 import { fmt } from '../format.js';
 import { INITS, INPUTS } from '../state.js';
-import { bound, esc, listen, setRange } from './common.js';
+import { bound, esc, listen, put, setRange } from './common.js';
 
 export const name = 'model';
 export const region = 'controls';
@@ -124,18 +124,18 @@ export function mount(root, session) {
 
   const sync = () => {
     const s = session.state;
-    boxes().forEach((b) => { b.checked = s.cells.includes(b.value); });
+    boxes().forEach((b) => put(b, 'checked', s.cells.includes(b.value)));
     setRange(root, 'hidden', s.H, `${s.H} units`);
     setRange(root, 'steps', s.T, `${s.T} steps`);
-    $('input').value = s.input;
-    $('custom').hidden = s.input !== 'custom';
-    $('custom').value = s.custom;
-    $('init').value = s.init;
-    $('seed').value = s.seed;
+    put($('input'), 'value', s.input);
+    put($('custom'), 'hidden', s.input !== 'custom');
+    put($('custom'), 'value', s.custom);
+    put($('init'), 'value', s.init);
+    put($('seed'), 'value', String(s.seed));
     const text = carryText(s.fb, s.H);
     setRange(root, 'carry-bias', s.fb ?? 0, text, `carry-gate bias ${text}`);
     syncPresets();
-    root.querySelectorAll('input[name=loss]').forEach((b) => { b.checked = b.value === s.loss; });
+    root.querySelectorAll('input[name=loss]').forEach((b) => put(b, 'checked', b.value === s.loss));
   };
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };
