@@ -19,6 +19,7 @@
 
 use crate::bptt::{self, GradientFlow, Upstream};
 use crate::network::{Batch, Dropout, Forward, InitialState, Network};
+use crate::train::linear::Linear;
 use crate::train::loss::{cross_entropy, cross_entropy_steps, mse, Loss};
 use crate::train::model::Model;
 use crate::train::tasks::{Head, TaskBatch};
@@ -72,22 +73,11 @@ pub fn loss_and_grads(
 ) -> Pass {
     let batch = &sample.batch;
     let fwd = model.rnn.forward(batch, &InitialState::default(), dropout);
-    let (scored, grad_logits) = score(model, sample, head, &fwd);
-    let width = model.fc.in_features;
-    let (grad_output, fc) = match head {
-        Head::ClassEveryStep => {
-            let back = model.head_backward(&fwd, &grad_logits);
-            (back.grad_input, back.grads)
-        }
-        Head::RegressionAtEnd | Head::ClassAtEnd => {
-            let rows = last_valid_rows(&fwd.output, batch, width);
-            let back = model.fc.backward(&rows, &grad_logits);
-            (
-                to_last_valid_rows(&back.grad_input, batch, width),
-                back.grads,
-            )
-        }
-    };
+    let HeadPass {
+        scored,
+        grad_output,
+        fc,
+    } = head_pass(model, sample, head, &fwd);
     let upstream = Upstream {
         grad_output: Some(grad_output),
         ..Default::default()
@@ -101,6 +91,44 @@ pub fn loss_and_grads(
         scored,
         grads: Model { rnn, fc },
         flow: back.flow,
+    }
+}
+
+/// The head's part of a training pass: its score of the network's forward pass, `∂L/∂y` (the
+/// network's `grad_output`, `B × T × D·H`, zero where the head did not read) and the head's own
+/// gradients.
+pub struct HeadPass {
+    /// What the head read and how it scored.
+    pub scored: Scored,
+    /// `∂L/∂y`.
+    pub grad_output: Vec<f64>,
+    /// `∂L/∂fc.weight`, `∂L/∂fc.bias`.
+    pub fc: Linear,
+}
+
+/// Scores a forward pass of `model.rnn` on `sample` and takes the loss back through the head.
+pub fn head_pass(model: &Model, sample: &TaskBatch, head: Head, fwd: &Forward) -> HeadPass {
+    let batch = &sample.batch;
+    let (scored, grad_logits) = score(model, sample, head, fwd);
+    let width = model.fc.in_features;
+    let (grad_output, fc) = match head {
+        Head::ClassEveryStep => {
+            let back = model.head_backward(fwd, &grad_logits);
+            (back.grad_input, back.grads)
+        }
+        Head::RegressionAtEnd | Head::ClassAtEnd => {
+            let rows = last_valid_rows(&fwd.output, batch, width);
+            let back = model.fc.backward(&rows, &grad_logits);
+            (
+                to_last_valid_rows(&back.grad_input, batch, width),
+                back.grads,
+            )
+        }
+    };
+    HeadPass {
+        scored,
+        grad_output,
+        fc,
     }
 }
 

@@ -434,7 +434,7 @@ impl Trainer {
 
 /// The initial model: given, or the network from its init configuration and the head from
 /// the head stream.
-fn initial_model(config: &TrainConfig) -> Result<Model, SpecError> {
+pub(crate) fn initial_model(config: &TrainConfig) -> Result<Model, SpecError> {
     let arch = config.model.arch;
     match &config.model.params {
         ModelParams::Given(m) => Ok(m.clone()),

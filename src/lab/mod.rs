@@ -25,6 +25,11 @@ use crate::train::clip;
 pub use crate::train::clip::Clipping;
 use crate::train::params::ParamSet;
 
+mod config;
+mod trained;
+pub use config::SceneConfig;
+pub use trained::{state_block, HeadResult, TaskView, Trained, TrainedConfig};
+
 /// The input sequence fed to every cell (input_size 1).
 #[derive(Clone, Debug, PartialEq)]
 pub enum InputPattern {
@@ -89,6 +94,10 @@ pub struct Scene {
     /// `bias_ih` is set to this and its part of `bias_hh` to 0 (`None`: PyTorch's default). A cell
     /// whose carry gate is fixed (`lstm_no_forget`, `f ≡ 1`) has no bias there and ignores it.
     pub carry_bias: Option<f64>,
+    /// Trained models to show instead of the designed `W` ([`trained`]): the cells, `H`, `T`,
+    /// the input, the loss and `W` then come from them, and only `clipping` and `analysis` of
+    /// the fields above still apply.
+    pub trained: Option<Trained>,
 }
 
 impl Default for Scene {
@@ -230,6 +239,10 @@ pub struct CellResult {
     pub clip: ClipReport,
     /// The loss was taken at every step.
     pub loss_every: bool,
+    /// `∂L/∂y`, the upstream gradient of the loss (`T × H`).
+    pub grad_output: Vec<f64>,
+    /// A trained model's head on the task's sequence (`None` in a designed scene).
+    pub head: Option<HeadResult>,
 }
 
 /// The scene's result.
@@ -248,6 +261,8 @@ pub struct SceneResult {
     pub max_singular_value: f64,
     /// One per cell.
     pub cells: Vec<CellResult>,
+    /// The task's sequence and answer, in a scene of trained models.
+    pub task: Option<TaskView>,
 }
 
 /// Validates a scene against [`LIMITS`].
@@ -386,6 +401,9 @@ pub fn input_sequence(s: &Scene) -> Vec<f64> {
 /// A message naming the offending field.
 pub fn compute(s: &Scene) -> Result<SceneResult, String> {
     validate(s)?;
+    if let Some(t) = &s.trained {
+        return trained::compute(s, t);
+    }
     let h = s.hidden_size;
     let w = recurrent_matrix(s)?;
     let eigenvalues = spectral::eigenvalues(&w, h).unwrap_or_default();
@@ -412,6 +430,7 @@ pub fn compute(s: &Scene) -> Result<SceneResult, String> {
         spectral_radius,
         max_singular_value,
         cells,
+        task: None,
     })
 }
 
@@ -454,7 +473,7 @@ fn run_cell(
         LossAt::Every => grad_output.fill(1.0),
     }
     let upstream = Upstream {
-        grad_output: Some(grad_output),
+        grad_output: Some(grad_output.clone()),
         ..Default::default()
     };
     let forward = net.forward(&batch, &InitialState::default(), None);
@@ -480,6 +499,8 @@ fn run_cell(
         theory_by_lag,
         clip,
         loss_every: s.loss == LossAt::Every,
+        grad_output,
+        head: None,
     })
 }
 
@@ -780,159 +801,6 @@ mod tests {
     }
 }
 
-/// The scene as the page sends it (and as the URL hash stores it): plain names and numbers.
-/// Every field has a default, so `{}` is the default scene.
-#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SceneConfig {
-    /// Cell names (`rnn_tanh`, `rnn_relu`, `rnn_linear`, `lstm`, `lstm_no_forget`, `gru`).
-    pub cells: Vec<String>,
-    /// H (limits of every number: [`LIMITS`]).
-    pub hidden_size: usize,
-    /// T.
-    pub steps: usize,
-    /// `pulse`, `noise`, `sine` or `custom`.
-    pub input: String,
-    /// Values for `custom`, repeated to fill T.
-    pub custom_input: Vec<f64>,
-    /// Seed.
-    pub seed: u64,
-    /// `pytorch`, `orthogonal`, `identity`, `gaussian`, `sparse`.
-    pub init: String,
-    /// Eigenvalues placed by the learner, `[re, im]` per unit (overrides `init`).
-    pub eigenvalues: Option<Vec<[f64; 2]>>,
-    /// Non-normal part (0 = normal W).
-    pub nonnormal: f64,
-    /// `rho`, `sigma` or `none`: which quantity `scale_value` sets.
-    pub scale: String,
-    /// Target ρ or σ_max.
-    pub scale_value: f64,
-    /// `last` or `every`.
-    pub loss: String,
-    /// `none`, `norm` or `value`.
-    pub clip: String,
-    /// Clipping threshold.
-    pub clip_threshold: f64,
-    /// Record Jacobian-product norms.
-    pub analysis: bool,
-    /// Carry-gate bias (LSTM f, GRU z; not `lstm_no_forget`, whose f ≡ 1), or `None` for
-    /// PyTorch's default.
-    pub carry_bias: Option<f64>,
-}
-
-impl Default for SceneConfig {
-    /// The default scene: RNN tanh, LSTM and GRU, a pulse, orthogonal `W` at ρ = 0.9, loss at
-    /// the last step; the numbers are [`LIMITS`]' defaults.
-    fn default() -> Self {
-        let l = &LIMITS;
-        SceneConfig {
-            cells: [CellKind::RnnTanh, CellKind::Lstm, CellKind::Gru]
-                .map(|k| k.name().to_string())
-                .to_vec(),
-            hidden_size: l.hidden_size.value() as usize,
-            steps: l.steps.value() as usize,
-            input: "pulse".into(),
-            custom_input: Vec::new(),
-            seed: l.seed.value() as u64,
-            init: "orthogonal".into(),
-            eigenvalues: None,
-            nonnormal: l.nonnormal.value(),
-            scale: "rho".into(),
-            scale_value: l.scale_value.value(),
-            loss: "last".into(),
-            clip: "none".into(),
-            clip_threshold: l.clip_threshold.value(),
-            analysis: true,
-            carry_bias: l.carry_bias.default,
-        }
-    }
-}
-
-impl SceneConfig {
-    /// Converts the names to a [`Scene`]; [`compute`] then validates sizes and numbers.
-    ///
-    /// # Errors
-    /// An unknown name, with the field and what was expected.
-    pub fn to_scene(&self) -> Result<Scene, String> {
-        let cells = self
-            .cells
-            .iter()
-            .map(|c| {
-                CellKind::from_name(c).ok_or_else(|| {
-                    format!("cells: expected {}, got \"{c}\"", CellKind::expected_list())
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let input = match self.input.as_str() {
-            "pulse" => InputPattern::Pulse,
-            "noise" => InputPattern::Noise,
-            "sine" => InputPattern::Sine,
-            "custom" => InputPattern::Custom(self.custom_input.clone()),
-            other => {
-                return Err(format!(
-                    "input: expected pulse, noise, sine or custom, got \"{other}\""
-                ))
-            }
-        };
-        let scheme = match self.init.as_str() {
-            "pytorch" => Scheme::Pytorch,
-            "orthogonal" => Scheme::Orthogonal,
-            "identity" => Scheme::Identity,
-            "gaussian" => Scheme::Gaussian,
-            "sparse" => Scheme::Sparse,
-            other => {
-                return Err(format!(
-                "init: expected pytorch, orthogonal, identity, gaussian or sparse, got \"{other}\""
-            ))
-            }
-        };
-        let scale = match self.scale.as_str() {
-            "rho" => ScaleTarget::SpectralRadius(self.scale_value),
-            "sigma" => ScaleTarget::MaxSingularValue(self.scale_value),
-            "none" => ScaleTarget::None,
-            other => {
-                return Err(format!(
-                    "scale: expected rho, sigma or none, got \"{other}\""
-                ))
-            }
-        };
-        let loss = match self.loss.as_str() {
-            "last" => LossAt::Last,
-            "every" => LossAt::Every,
-            other => return Err(format!("loss: expected last or every, got \"{other}\"")),
-        };
-        let clipping = match self.clip.as_str() {
-            "none" => Clipping::None,
-            "norm" => Clipping::Norm(self.clip_threshold),
-            "value" => Clipping::Value(self.clip_threshold),
-            other => {
-                return Err(format!(
-                    "clip: expected none, norm or value, got \"{other}\""
-                ))
-            }
-        };
-        let scene = Scene {
-            cells,
-            hidden_size: self.hidden_size,
-            steps: self.steps,
-            input,
-            seed: self.seed,
-            scheme,
-            eigenvalues: self
-                .eigenvalues
-                .as_ref()
-                .map(|e| e.iter().map(|p| (p[0], p[1])).collect()),
-            nonnormal: self.nonnormal,
-            scale,
-            loss,
-            clipping,
-            analysis: self.analysis,
-            carry_bias: self.carry_bias,
-        };
-        Ok(scene) // sizes and numbers are checked by `compute` (`validate`)
-    }
-}
-
 impl CellResult {
     /// `‖h_t‖₂` per step (the unrolled chain's fill); NaN/inf where the state overflowed.
     pub fn h_norms(&self) -> Vec<f64> {
@@ -952,11 +820,12 @@ impl CellResult {
         let mut o = String::new();
         o.push_str("{\"version\":1,\"cell\":");
         write_str(&mut o, arch.cell.name());
+        let i = arch.input_size;
         o.push_str(&format!(
-            ",\"input_size\":1,\"hidden_size\":{h},\"params\":{{"
+            ",\"input_size\":{i},\"hidden_size\":{h},\"params\":{{"
         ));
-        for (i, t) in self.net.tensors().iter().enumerate() {
-            if i > 0 {
+        for (k, t) in self.net.tensors().iter().enumerate() {
+            if k > 0 {
                 o.push(',');
             }
             write_str(&mut o, &t.name);
@@ -964,15 +833,10 @@ impl CellResult {
             write_array(&mut o, t.values, &t.shape);
         }
         o.push_str("},\"input\":");
-        write_array(&mut o, &self.batch.input, &[1, t, 1]);
+        write_array(&mut o, &self.batch.input, &[1, t, i]);
         o.push_str(",\"grad_output\":");
-        let mut g = vec![0.0; t * h];
-        if self.loss_every {
-            g.fill(1.0);
-        } else {
-            g[(t - 1) * h..].fill(1.0);
-        }
-        write_array(&mut o, &g, &[1, t, h]);
+        let g = &self.grad_output;
+        write_array(&mut o, g, &[1, t, h]);
         o.push('}');
         o
     }
