@@ -531,6 +531,115 @@ pub fn clip_update(arch: Architecture, bw: &mut Backward, mode: Clipping) -> Cli
     }
 }
 
+impl CellResult {
+    /// `‖h_t‖₂` per step (the unrolled chain's fill); NaN/inf where the state overflowed.
+    pub fn h_norms(&self) -> Vec<f64> {
+        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
+        let hs = &self.forward.runs[0].h;
+        (0..t)
+            .map(|s| crate::linalg::norm2(&hs[(s + 1) * h..(s + 2) * h]))
+            .collect()
+    }
+
+    /// A spec (docs/spec.md) that reproduces this cell's run with `unrolled trace`: explicit
+    /// parameters, the input and the upstream gradient of the scene's loss.
+    pub fn spec_json(&self) -> String {
+        use crate::json::{write_array, write_str};
+        let arch = self.net.arch;
+        let (h, t) = (arch.hidden_size, self.batch.steps);
+        let mut o = String::new();
+        o.push_str("{\"version\":1,\"cell\":");
+        write_str(&mut o, arch.cell.name());
+        let i = arch.input_size;
+        o.push_str(&format!(
+            ",\"input_size\":{i},\"hidden_size\":{h},\"params\":{{"
+        ));
+        for (k, t) in self.net.tensors().iter().enumerate() {
+            if k > 0 {
+                o.push(',');
+            }
+            write_str(&mut o, &t.name);
+            o.push(':');
+            write_array(&mut o, t.values, &t.shape);
+        }
+        o.push_str("},\"input\":");
+        write_array(&mut o, &self.batch.input, &[1, t, i]);
+        o.push_str(",\"grad_output\":");
+        let g = &self.grad_output;
+        write_array(&mut o, g, &[1, t, h]);
+        o.push('}');
+        o
+    }
+
+    /// Attaches an analysis computed elsewhere (the page's worker runs the same scene with
+    /// `analysis: true`): `jacobian_norm` (T), `carry_path` (T·H) and `carry_path_norm` (T), the
+    /// last two empty for cells without a carry gate.
+    ///
+    /// # Errors
+    /// When the lengths do not match the scene.
+    pub fn attach_analysis(&mut self, a: Analysis) -> Result<(), String> {
+        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
+        let carried = self.cell.info().carry.is_some();
+        let (want_cp, want_cpn) = if carried { (t * h, t) } else { (0, 0) };
+        let got = (
+            a.jacobian_norm.len(),
+            a.carry_path.len(),
+            a.carry_path_norm.len(),
+        );
+        if got != (t, want_cp, want_cpn) {
+            return Err(format!(
+                "analysis: expected lengths {t}, {want_cp}, {want_cpn}, got {}, {}, {}",
+                got.0, got.1, got.2
+            ));
+        }
+        self.jacobian_by_lag = by_lag(&a.jacobian_norm, false);
+        self.analysis = Some(a);
+        Ok(())
+    }
+
+    /// Long-format CSV rows `cell,step,series,unit,value` of every recorded quantity.
+    pub fn csv_rows(&self, out: &mut String) {
+        use std::fmt::Write;
+        let cell = self.cell.name();
+        let (h, t) = (self.net.arch.hidden_size, self.batch.steps);
+        let run = &self.forward.runs[0];
+        let gates = crate::trace::gates(self.cell, run, &self.batch, h);
+        let pre = crate::trace::preactivations(self.cell, run, &self.batch, h);
+        let named = gates
+            .iter()
+            .map(|s| ("", s))
+            .chain(pre.iter().map(|s| ("pre_", s)));
+        for (prefix, s) in named {
+            for step in 0..t {
+                for unit in 0..h {
+                    let v = s.values[step * h + unit];
+                    let _ = writeln!(out, "{cell},{step},{prefix}{},{unit},{v:?}", s.name);
+                }
+            }
+        }
+        let mut per_step = |name: &str, v: &[f64]| {
+            for (step, x) in v.iter().enumerate() {
+                let _ = writeln!(out, "{cell},{step},{name},,{x:?}");
+            }
+        };
+        per_step("input", &self.batch.input);
+        per_step("grad_h_norm", &self.backward.flow[0].grad_h_norm);
+        if self.cell.has_cell_state() {
+            per_step("grad_c_norm", &self.backward.flow[0].grad_c_norm);
+        }
+        per_step(
+            "w_hh_grad_contribution",
+            &self.backward.flow[0].w_hh_grad_contribution,
+        );
+        if let Some(a) = &self.analysis {
+            per_step("jacobian_norm", &a.jacobian_norm);
+        }
+    }
+}
+
+/// The CSV header matching [`CellResult::csv_rows`].
+pub const CSV_HEADER: &str = "cell,step,series,unit,value\n";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,112 +909,3 @@ mod tests {
         assert!(compute(&s).err().unwrap().starts_with("eigenvalues"));
     }
 }
-
-impl CellResult {
-    /// `‖h_t‖₂` per step (the unrolled chain's fill); NaN/inf where the state overflowed.
-    pub fn h_norms(&self) -> Vec<f64> {
-        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
-        let hs = &self.forward.runs[0].h;
-        (0..t)
-            .map(|s| crate::linalg::norm2(&hs[(s + 1) * h..(s + 2) * h]))
-            .collect()
-    }
-
-    /// A spec (docs/spec.md) that reproduces this cell's run with `unrolled trace`: explicit
-    /// parameters, the input and the upstream gradient of the scene's loss.
-    pub fn spec_json(&self) -> String {
-        use crate::json::{write_array, write_str};
-        let arch = self.net.arch;
-        let (h, t) = (arch.hidden_size, self.batch.steps);
-        let mut o = String::new();
-        o.push_str("{\"version\":1,\"cell\":");
-        write_str(&mut o, arch.cell.name());
-        let i = arch.input_size;
-        o.push_str(&format!(
-            ",\"input_size\":{i},\"hidden_size\":{h},\"params\":{{"
-        ));
-        for (k, t) in self.net.tensors().iter().enumerate() {
-            if k > 0 {
-                o.push(',');
-            }
-            write_str(&mut o, &t.name);
-            o.push(':');
-            write_array(&mut o, t.values, &t.shape);
-        }
-        o.push_str("},\"input\":");
-        write_array(&mut o, &self.batch.input, &[1, t, i]);
-        o.push_str(",\"grad_output\":");
-        let g = &self.grad_output;
-        write_array(&mut o, g, &[1, t, h]);
-        o.push('}');
-        o
-    }
-
-    /// Attaches an analysis computed elsewhere (the page's worker runs the same scene with
-    /// `analysis: true`): `jacobian_norm` (T), `carry_path` (T·H) and `carry_path_norm` (T), the
-    /// last two empty for cells without a carry gate.
-    ///
-    /// # Errors
-    /// When the lengths do not match the scene.
-    pub fn attach_analysis(&mut self, a: Analysis) -> Result<(), String> {
-        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
-        let carried = self.cell.info().carry.is_some();
-        let (want_cp, want_cpn) = if carried { (t * h, t) } else { (0, 0) };
-        let got = (
-            a.jacobian_norm.len(),
-            a.carry_path.len(),
-            a.carry_path_norm.len(),
-        );
-        if got != (t, want_cp, want_cpn) {
-            return Err(format!(
-                "analysis: expected lengths {t}, {want_cp}, {want_cpn}, got {}, {}, {}",
-                got.0, got.1, got.2
-            ));
-        }
-        self.jacobian_by_lag = by_lag(&a.jacobian_norm, false);
-        self.analysis = Some(a);
-        Ok(())
-    }
-
-    /// Long-format CSV rows `cell,step,series,unit,value` of every recorded quantity.
-    pub fn csv_rows(&self, out: &mut String) {
-        use std::fmt::Write;
-        let cell = self.cell.name();
-        let (h, t) = (self.net.arch.hidden_size, self.batch.steps);
-        let run = &self.forward.runs[0];
-        let gates = crate::trace::gates(self.cell, run, &self.batch, h);
-        let pre = crate::trace::preactivations(self.cell, run, &self.batch, h);
-        let named = gates
-            .iter()
-            .map(|s| ("", s))
-            .chain(pre.iter().map(|s| ("pre_", s)));
-        for (prefix, s) in named {
-            for step in 0..t {
-                for unit in 0..h {
-                    let v = s.values[step * h + unit];
-                    let _ = writeln!(out, "{cell},{step},{prefix}{},{unit},{v:?}", s.name);
-                }
-            }
-        }
-        let mut per_step = |name: &str, v: &[f64]| {
-            for (step, x) in v.iter().enumerate() {
-                let _ = writeln!(out, "{cell},{step},{name},,{x:?}");
-            }
-        };
-        per_step("input", &self.batch.input);
-        per_step("grad_h_norm", &self.backward.flow[0].grad_h_norm);
-        if self.cell.has_cell_state() {
-            per_step("grad_c_norm", &self.backward.flow[0].grad_c_norm);
-        }
-        per_step(
-            "w_hh_grad_contribution",
-            &self.backward.flow[0].w_hh_grad_contribution,
-        );
-        if let Some(a) = &self.analysis {
-            per_step("jacobian_norm", &a.jacobian_norm);
-        }
-    }
-}
-
-/// The CSV header matching [`CellResult::csv_rows`].
-pub const CSV_HEADER: &str = "cell,step,series,unit,value\n";

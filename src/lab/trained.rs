@@ -60,7 +60,7 @@ pub struct Trained {
 }
 
 /// The sequence the trained models ran on, and what their head should answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TaskView {
     /// The task's name.
     pub task: &'static str,
@@ -79,7 +79,7 @@ pub struct TaskView {
 }
 
 /// What one trained model's head made of the sequence.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct HeadResult {
     /// The task's loss on this sequence.
     pub loss: f64,

@@ -238,7 +238,7 @@ impl Lab {
         }
     }
 
-    /// Per-step series of cell `i` (`T` values by time step): `input`, `h_norm` (‖h_t‖₂), `grad_h_norm`,
+    /// Per-step series of cell `i` (`T` values by time step): `input` (its first feature; `input_k` feature k), `h_norm` (‖h_t‖₂), `grad_h_norm`,
     /// `grad_c_norm` (LSTM), `w_hh_grad_contribution`, `jacobian_norm`, `carry_path_norm`.
     pub fn per_step(&self, i: usize, name: &str) -> Result<Float64Array, JsError> {
         let c = self.cell(i)?;
@@ -246,8 +246,10 @@ impl Lab {
         if name == "h_norm" {
             return Ok(Float64Array::from(&c.h_norms()[..]));
         }
+        if let Some(k) = input_feature(name) {
+            return input_column(c, k).map(|v| Float64Array::from(&v[..]));
+        }
         let v: &[f64] = match (name, &c.analysis) {
-            ("input", _) => &c.batch.input,
             ("grad_h_norm", _) => &f.grad_h_norm,
             ("grad_c_norm", _) if c.cell.has_cell_state() => &f.grad_c_norm,
             ("w_hh_grad_contribution", _) => &f.w_hh_grad_contribution,
@@ -292,6 +294,18 @@ impl Lab {
     /// σ_max(W)
     pub fn max_singular_value(&self) -> f64 {
         self.result.max_singular_value
+    }
+
+    /// In a scene of trained models, the task's sequence: `{task, task_steps, input_size, target,
+    /// labels, spectrum_model, spectrum_block}`; else `null`.
+    pub fn task_view(&self) -> Result<JsValue, JsError> {
+        self.result.task.as_ref().map_or(Ok(JsValue::NULL), plain)
+    }
+
+    /// In a scene of trained models, cell `i`'s head on the sequence: `{loss, outputs,
+    /// success}`; else `null`.
+    pub fn head(&self, i: usize) -> Result<JsValue, JsError> {
+        self.cell(i)?.head.as_ref().map_or(Ok(JsValue::NULL), plain)
     }
 
     /// Small per-cell facts: `{cell, overflow_forward, overflow_backward, clip: {norm_before,
@@ -500,6 +514,32 @@ pub fn draw_heatmap_frame(
         s,
         usize::try_from(marked).ok(),
     )
+}
+
+/// `input` is feature 0 of the input, `input_k` feature `k`.
+fn input_feature(name: &str) -> Option<usize> {
+    match name {
+        "input" => Some(0),
+        _ => name.strip_prefix("input_")?.parse().ok(),
+    }
+}
+
+/// Feature `k` of a cell's input, one value per step.
+fn input_column(c: &lab::CellResult, k: usize) -> Result<Vec<f64>, JsError> {
+    let width = c.net.arch.input_size;
+    if k >= width {
+        return Err(js_err(format!(
+            "per_step: expected input_0..input_{}, got input_{k}",
+            width - 1
+        )));
+    }
+    Ok(c.batch
+        .input
+        .iter()
+        .skip(k)
+        .step_by(width)
+        .copied()
+        .collect())
 }
 
 /// Small metadata to a plain JS object; `None` becomes `null` (not `undefined`).

@@ -20,6 +20,7 @@
 // that happens once a frame, not once a chart.
 import { loadCore } from './core.js';
 import { decode, encode, keyTable, sceneConfig } from './state.js';
+import { loadTrained } from './trained-store.js';
 
 export class Session extends EventTarget {
   /** Creates a session from text in the URL-hash syntax (`cells=lstm&T=50`). */
@@ -45,6 +46,7 @@ export class Session extends EventTarget {
     this.waiters = [];
     this.flushers = new Set();
     this.queue = null;
+    this.trained = null; // the trained models of `state.trained` (trained-store.js), once loaded
   }
 
   get limits() { return this.core.limits; }
@@ -106,9 +108,38 @@ export class Session extends EventTarget {
     else fn();
   }
 
+  /**
+   * Loads the trained models `state.trained` names; they fix the cells and H. A hand-off this
+   * browser does not have is an error event, and the designed scene stays.
+   */
+  loadTrainedModels() {
+    const s = this.state;
+    if (!s.trained) { this.trained = null; return; }
+    if (this.trained?.id !== s.trained) this.trained = loadTrained(s.trained);
+    if (!this.trained) {
+      this.emit('error', { message: `trained: the trained models "${s.trained}" are not stored in this browser (a link to trained models opens only where they were trained); showing the designed scene.`, fatal: false });
+      s.trained = '';
+      return;
+    }
+    s.cells = [...this.trained.cells];
+    s.H = this.trained.H;
+    if (s.wm >= s.cells.length) s.wm = 0;
+  }
+
+  /** The scene's config for the core: the state's fields, and the trained models when shown. */
+  config(analysis) {
+    const cfg = { ...sceneConfig(this.state), analysis };
+    const s = this.state;
+    if (this.trained) {
+      cfg.trained = { specs: this.trained.specs, sequence: s.seq, spectrum_model: s.wm, spectrum_block: s.wb < 0 ? null : s.wb };
+    }
+    return cfg;
+  }
+
   /** Keeps the state inside what it can hold, as a link would restore it. */
   normalise() {
     const s = this.state;
+    this.loadTrainedModels();
     s.t = Math.max(0, Math.min(s.t, s.T - 1));
     s.unit = Math.max(0, Math.min(s.unit, s.H - 1));
     if (s.eigs && s.eigs.length !== s.H) s.eigs = null;
@@ -149,7 +180,7 @@ export class Session extends EventTarget {
   }
 
   recompute() {
-    const cfg = { ...sceneConfig(this.state), analysis: false };
+    const cfg = this.config(false);
     const { Lab } = this.core.wasm;
     const ok = this.guard(() => {
       if (!this.lab) this.lab = new Lab(cfg);
@@ -158,6 +189,11 @@ export class Session extends EventTarget {
     });
     if (!ok) return false;
     const { lab } = this;
+    if (this.trained) {
+      // The sequence's own length; the selected step stays inside it.
+      this.state.T = lab.per_step(0, 'grad_h_norm').length;
+      this.state.t = Math.min(this.state.t, this.state.T - 1);
+    }
     const T = this.state.T;
     const cells = [];
     for (let i = 0; i < lab.cell_count(); i += 1) {
@@ -178,6 +214,7 @@ export class Session extends EventTarget {
         carry: info.carry ? new Float64Array(T).fill(NaN) : null,
         gradByLag: lab.grad_by_lag(i),
         summary: lab.summary(i),
+        head: lab.head(i),
         hNorms: null,
       });
     }
@@ -187,6 +224,7 @@ export class Session extends EventTarget {
       sv: lab.singular_values(),
       rho: lab.spectral_radius(),
       sigma: lab.max_singular_value(),
+      task: lab.task_view(),
     };
     return true;
   }
@@ -207,7 +245,7 @@ export class Session extends EventTarget {
     if (!this.worker) this.startWorker();
     this.analysisId += 1;
     this.analysisStart = start;
-    this.worker.postMessage({ id: this.analysisId, config: sceneConfig(this.state) });
+    this.worker.postMessage({ id: this.analysisId, config: this.config(true) });
   }
 
   startWorker() {

@@ -43,6 +43,12 @@ export function keyTable(core, panels) {
     { key: 'show', type: 'flags', flags: { g: 'showG', j: 'showJ', th: 'showTh' }, write: always },
     { key: 'sel', type: 'int', range: (s) => ({ min: -1, max: s.H - 1 }), def: () => -1, write: (s) => s.sel >= 0 },
     { key: 'hide', type: 'list', choices: panels, def: () => [], write: (s) => s.hide.length > 0 },
+    // Trained models from the training view (www/js/trained-store.js): the hand-off's id, the
+    // sequence's seed, and whose W_hh block the spectrum shows (block −1: the state's block).
+    { key: 'trained', type: 'text', maxLength: 40, def: () => '', write: (s) => s.trained !== '' },
+    { key: 'seq', type: 'int', range: L.seed, def: () => 0, write: (s) => s.trained !== '' },
+    { key: 'wm', type: 'int', range: { min: 0, max: 7 }, def: () => 0, write: (s) => s.trained !== '' && s.wm > 0 },
+    { key: 'wb', type: 'int', range: { min: -1, max: 3 }, def: () => -1, write: (s) => s.trained !== '' && s.wb >= 0 },
   ];
 }
 

@@ -168,6 +168,12 @@ class Editor {
   }
 
   move(k, re, im, start) {
+    if (this.session.trained) {
+      // Trained weights are read, not placed: moving an eigenvalue would make a designed W.
+      this.note = 'These are a trained matrix\'s eigenvalues: they can be selected and read, not moved (back to the designed scene to place your own).';
+      this.session.set({ sel: k }, start);
+      return;
+    }
     bakeScale(this.session);
     const { eigs, note } = moveRule(this.session.state.eigs, k, re, im, this.axis, this.lim);
     this.note = note;
@@ -256,7 +262,7 @@ class Editor {
 /** Per-eigenvalue sliders, for small H (each real eigenvalue, and each conjugate pair once). */
 function drawSliders(root, box, session, editor) {
   const s = session.state;
-  if (s.H > 8) { box.replaceChildren(); box.dataset.key = ''; return; }
+  if (s.H > 8 || session.trained) { box.replaceChildren(); box.dataset.key = ''; return; }
   const { lim } = editor;
   const eigs = shownEigs(session);
   const items = [];

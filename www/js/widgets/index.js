@@ -10,9 +10,10 @@ import * as eigen from './eigen.js';
 import * as singular from './singular.js';
 import * as chain from './chain.js';
 import * as gates from './gates.js';
+import * as trained from './trained.js';
 
 /** Every widget, in the order the full lab shows them. */
-export const WIDGETS = [spectrumControls, model, clip, flow, eigen, singular, chain, gates];
+export const WIDGETS = [trained, spectrumControls, model, clip, flow, eigen, singular, chain, gates];
 
 /** Names that stand for several widgets (older links say `hide=spectrum`). */
 const GROUPS = { spectrum: ['spectrum-controls', 'eigen', 'singular'] };

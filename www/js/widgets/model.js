@@ -136,6 +136,9 @@ export function mount(root, session) {
     setRange(root, 'carry-bias', s.fb ?? 0, text, `carry-gate bias ${text}`);
     syncPresets();
     root.querySelectorAll('input[name=loss]').forEach((b) => put(b, 'checked', b.value === s.loss));
+    // Trained models fix the cells, sizes, input and loss: their controls are off meanwhile.
+    const off = Boolean(session.trained);
+    root.querySelectorAll('input, select, button').forEach((el) => put(el, 'disabled', off));
   };
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };

@@ -161,8 +161,45 @@ function transient(session) {
   };
 }
 
+/** The steps whose marker is 1 (the adding tasks' marked pairs), else none. */
+function markedSteps(session) {
+  const { task } = session.data;
+  if (!task.task.startsWith('adding')) return [];
+  const marks = [];
+  session.lab.per_step(0, 'input_1').forEach((m, t) => { if (m === 1) marks.push(t); });
+  return marks;
+}
+
+/** Trained models: what the task's loss sends back to the steps the answer depends on. */
+function trainedFlow(session) {
+  const { data, state } = session;
+  const last = state.T - 1;
+  const marks = markedSteps(session);
+  const k = marks.length ? last - marks[0] : noteLag(state.T);
+  const rows = data.cells.map((d) => ({ d, r: ratio(d, k) }));
+  const faint = rows.filter(({ r }) => r < 1e-3).map(({ d }) => d);
+  const carried = rows.filter(({ r }) => r >= 1e-3).map(({ d }) => d);
+  const at = rows.map(({ d, r }) => `${d.info.label} ×${fmt(r)}`).join(', ');
+  const where = marks.length
+    ? `The target depends on the values at steps ${marks.join(' and ')} (lags ${marks.map((m) => last - m).join(' and ')}); what a model learns about them arrives as this gradient. At the first marked pair (lag ${k}): ${at}.`
+    : `At lag ${k}: ${at}.`;
+  const list = (ds) => ds.map((d) => d.info.label).join(', ').replace(/, ([^,]*)$/, ' and $1');
+  const many = (ds, one, more) => (ds.length > 1 ? more : one);
+  const parts = [];
+  if (faint.length) parts.push(`The ${list(faint)} ${many(faint, 'gradient is', 'gradients are')} below 10<sup>−3</sup> of lag 0's there: this loss tells ${many(faint, 'its', 'their')} weights almost nothing about ${marks.length ? 'the first pair' : 'that step'}.`);
+  if (carried.length) parts.push(`The ${list(carried)} ${many(carried, 'gradient still reaches', 'gradients still reach')} it.`);
+  return {
+    id: 'trained',
+    text: `<b>Trained weights, the task's loss.</b> ${where} ${parts.join(' ')}`,
+  };
+}
+
 /** The notes for the scene on screen, most surprising first. */
 export function flowNotes(session) {
+  if (session.data.task) {
+    const over = overflow(session, noteLag(session.state.T));
+    return [over?.id === 'overflow' ? over : null, trainedFlow(session)].filter(Boolean);
+  }
   const k = noteLag(session.state.T);
   return [overflow(session, k), saturation(session, k), deadUnits(session, k), transient(session), carryGates(session, k)].filter(Boolean);
 }

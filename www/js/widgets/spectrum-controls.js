@@ -1,7 +1,7 @@
 // The W_hh spectrum controls: spectral radius ρ, largest singular value σ_max (the one moved sets
 // the scale, the other shows what it came to), non-normality, and presets.
 import { fmt } from '../format.js';
-import { bound, listen, setRange } from './common.js';
+import { bound, listen, put, setRange } from './common.js';
 import { ensureEigs } from './eigen.js';
 
 export const name = 'spectrum-controls';
@@ -29,8 +29,17 @@ export const template = (core) => `
     <button type="button" id="preset-nonnormal" title="ρ below 1 but σ_max above 1: gradients grow before they decay">Non-normal preset</button>
     <button type="button" id="eig-reset" title="Forget the placed eigenvalues">Reset eigenvalues</button>
   </div>
-  <p class="hint">The sliders rescale the same matrix W. Every cell uses it: as W<sub>hh</sub> for the RNNs and in every gate block (${core.cells.filter((c) => c.gated).map((c) => `${c.label} ${c.blocks.map((b) => b.name).join(' ')}`).join(', ')}).</p>
+  <p class="hint" id="spectrum-trained-hint" hidden></p>
+  <p class="hint" id="spectrum-designed-hint">The sliders rescale the same matrix W. Every cell uses it: as W<sub>hh</sub> for the RNNs and in every gate block (${core.cells.filter((c) => c.gated).map((c) => `${c.label} ${c.blocks.map((b) => b.name).join(' ')}`).join(', ')}).</p>
 </section>`;
+
+/** The trained matrix the spectrum shows, in words (`LSTM W_hg`). */
+export function matrixName(session) {
+  const { task, cells } = session.data;
+  const d = cells[task.spectrum_model];
+  const b = d.info.blocks;
+  return b.length === 1 ? `the ${d.info.label}'s W_hh` : `the ${d.info.label}'s W_h${b[task.spectrum_block].name} (${b[task.spectrum_block].title})`;
+}
 
 /** Distinct conjugate pairs on |λ| = r (one eigenvalue repeated H times is too ill-conditioned). */
 export function circleEigs(H, r) {
@@ -75,11 +84,19 @@ export function mount(root, session) {
   const sync = () => {
     const st = s();
     const { data } = session;
-    const rho = st.scale === 'rho' ? st.sv : data.rho;
-    const sigma = st.scale === 'sigma' ? st.sv : data.sigma;
+    // A trained matrix is shown as it is: the sliders read its ρ and σ_max.
+    const trained = Boolean(session.trained);
+    const rho = st.scale === 'rho' && !trained ? st.sv : data.rho;
+    const sigma = st.scale === 'sigma' && !trained ? st.sv : data.sigma;
     setRange(root, 'rho', rho, fmt(rho), `spectral radius ${fmt(rho)}${st.scale === 'rho' ? '' : ' (result)'}`);
     setRange(root, 'sigma', sigma, fmt(sigma), `largest singular value ${fmt(sigma)}${st.scale === 'sigma' ? '' : ' (result)'}`);
     setRange(root, 'nonnormal', st.nn, fmt(st.nn));
+    // Trained weights are shown as they are: nothing here designs them.
+    const off = trained;
+    put($('spectrum-designed-hint'), 'hidden', trained);
+    put($('spectrum-trained-hint'), 'hidden', !trained);
+    if (trained) put($('spectrum-trained-hint'), 'textContent', `Trained weights: ρ and σ_max of ${matrixName(session)}, read, not set (each trained cell has its own W_hh; choose which one under Trained models).`);
+    ['rho', 'sigma', 'nonnormal', 'preset-explode', 'preset-nonnormal', 'eig-reset'].forEach((id) => put($(id), 'disabled', off));
   };
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };

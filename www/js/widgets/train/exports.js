@@ -3,6 +3,7 @@
 // a training spec that `unrolled train` accepts (`model.params`, the names of a PyTorch module
 // with attributes `rnn` and `fc`), to go on training or to reproduce the run natively.
 import { download, listen } from '../common.js';
+import { storeTrained } from '../../trained-store.js';
 
 export const name = 'train-exports';
 export const region = 'content';
@@ -17,6 +18,10 @@ export const template = () => `
     <button type="button" id="train-csv">Log (CSV)</button>
     <button type="button" id="train-specs">Specs to reproduce (JSON)</button>
   </div>
+  <div class="buttons">
+    <button type="button" id="train-open-lab">Open the trained models in the lab</button>
+  </div>
+  <p class="hint" id="train-open-note">The lab shows each trained network as it is now: its W<sub>hh</sub>, its gates on a task sequence, its gradient flow with the task's loss.</p>
   <p class="hint">Trained parameters, as a spec <code>unrolled train</code> reads (<code>model.params</code>):</p>
   <div class="buttons" id="train-params"></div>
 </section>`;
@@ -30,8 +35,34 @@ export async function paramsSpec(session, entrant) {
   return { ...spec, model };
 }
 
+/** Where the models come from, in words. */
+function source(session, entrants) {
+  const { spec } = session.specs()[0];
+  const seen = entrants.map((e) => `${e.label} ${e.parsed.at(-1).sequences.toLocaleString('en')}`).join(', ');
+  return `Trained in the race on ${spec.task.name} (T = ${spec.task.steps}), seed ${spec.seed}; sequences seen: ${seen}.`;
+}
+
+/** Hands the entrants' current parameters to the lab (a new tab) through this browser's storage. */
+async function openInLab(root, session) {
+  const entrants = session.entrants.filter((e) => e.parsed.length > 0);
+  const specs = await Promise.all(entrants.map(async (e) => JSON.stringify(await paramsSpec(session, e.name))));
+  const id = storeTrained({ specs, source: source(session, entrants) });
+  const href = root.host?.getAttribute('lab-href') || 'index.html';
+  window.open(`${href}#trained=${id}`, '_blank', 'noopener');
+}
+
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
+  const note = $('train-open-note');
+  const noteText = note.innerHTML;
+  $('train-open-lab').addEventListener('click', async () => {
+    try {
+      await openInLab(root, session);
+      note.innerHTML = noteText;
+    } catch (e) {
+      note.textContent = e.message;
+    }
+  });
   $('train-jsonl').addEventListener('click', () => download('unrolled-train-log.jsonl', new Blob([session.jsonl()], { type: 'application/jsonl' })));
   $('train-csv').addEventListener('click', () => download('unrolled-train-log.csv', new Blob([session.csv()], { type: 'text/csv' })));
   $('train-specs').addEventListener('click', () => {
@@ -54,7 +85,17 @@ export function mount(root, session) {
       return b;
     }));
   };
-  const off = listen(session, { started: draw, records: () => { if ($('train-params').querySelector(':disabled')) draw(); } });
+  const syncOpen = () => {
+    const sweep = session.state.mode === 'sweep';
+    const b = $('train-open-lab');
+    b.disabled = sweep || !session.entrants.some((e) => e.parsed.length > 0);
+    b.title = sweep ? 'The lab opens the models of one race (the sweep trains on several lengths)' : '';
+  };
+  const off = listen(session, {
+    started: () => { draw(); syncOpen(); },
+    records: () => { if ($('train-params').querySelector(':disabled')) draw(); syncOpen(); },
+  });
+  syncOpen();
   draw();
   return { redraw() {}, destroy: off };
 }
