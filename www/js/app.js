@@ -100,8 +100,8 @@ async function main() {
     history.pushState(null, '', opened || location.pathname);
     showNotices(session.load(opened, e.timeStamp));
   });
+  session.update(); // its notices include what the first computation could not use (`trained`)
   showNotices(session.notices);
-  session.update();
   window.__unrolled = {
     session,
     get lab() { return session.lab; },

@@ -110,14 +110,14 @@ export class Session extends EventTarget {
 
   /**
    * Loads the trained models `state.trained` names; they fix the cells and H. A hand-off this
-   * browser does not have is an error event, and the designed scene stays.
+   * browser does not have becomes a notice, and the designed scene stays.
    */
   loadTrainedModels() {
     const s = this.state;
     if (!s.trained) { this.trained = null; return; }
     if (this.trained?.id !== s.trained) this.trained = loadTrained(s.trained);
     if (!this.trained) {
-      this.emit('error', { message: `trained: the trained models "${s.trained}" are not stored in this browser (a link to trained models opens only where they were trained); showing the designed scene.`, fatal: false });
+      this.notices.push(`trained: the trained models "${s.trained}" are not stored in this browser (a link to trained models opens only where they were trained); showing the designed scene`);
       s.trained = '';
       return;
     }

@@ -1,0 +1,138 @@
+// "Open in the lab": the race's trained models handed to the lab page through this browser's
+// storage. The lab must run exactly the parameters the worker trained (compared name by name),
+// show each head's answer on a task sequence, keep the designed-W controls off (an eigenvalue
+// cannot be dragged), change the sequence and the matrix shown, go back to the designed scene,
+// and treat a link to models this browser does not have as a notice, not a failure.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launch, openPage, record, startServer } from '../lib.mjs';
+
+let server;
+let browser;
+const contexts = [];
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  server?.close();
+});
+
+/** A short race (T = 20, H = 8) stepped twice, then handed to the lab: [train page, lab page]. */
+async function handOff() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  context.setDefaultTimeout(30000);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}train.html#T=20&H=8&batch=8&budget=600`);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.locator('main').focus();
+  for (const n of [2, 3]) {
+    await page.keyboard.press('s');
+    await page.waitForFunction((k) => window.__unrolledTrain.session.entrants.every((e) => e.parsed.length >= k) && !window.__unrolledTrain.session.stepping, n)
+      .catch(async (e) => {
+        const s = await page.evaluate(() => { const t = window.__unrolledTrain.session; return { n: t.entrants.map((x) => x.parsed.length), stepping: t.stepping, running: t.running, started: t.started, error: t.error }; });
+        throw new Error(`${e.message}: ${JSON.stringify(s)}`);
+      });
+  }
+  const [lab] = await Promise.all([context.waitForEvent('page'), page.click('#train-open-lab')]);
+  const labErrors = record(lab).errors;
+  await lab.waitForSelector('body[data-ready=true]');
+  await lab.waitForSelector('body[data-analysis=ready]', { timeout: 60000 });
+  return { context, page, lab, errors, labErrors };
+}
+
+const params = (spec) => JSON.parse(spec).params;
+
+test('the race\'s trained models open in the lab with their exact parameters', async () => {
+  const { page, lab, errors, labErrors } = await handOff();
+  const race = await page.evaluate(async () => {
+    const { session } = window.__unrolledTrain;
+    return Promise.all(session.entrants.map(async (e) => ({ cell: e.cellName, params: JSON.parse((await session.finalOf(e.name)).params) })));
+  });
+  assert.match(lab.url(), /#.*trained=[a-z0-9]+/);
+  const shown = await lab.evaluate(() => {
+    const u = window.__unrolled;
+    return {
+      cells: u.data.cells.map((c) => c.name),
+      specs: u.data.cells.map((c, i) => u.lab.spec_json(i)),
+      task: u.data.task,
+      T: u.state.T,
+      heads: u.data.cells.map((c) => c.head),
+    };
+  });
+  assert.deepEqual(shown.cells, race.map((r) => r.cell));
+  shown.specs.forEach((spec, i) => {
+    const p = params(spec);
+    for (const [name, value] of Object.entries(p)) {
+      assert.deepEqual(value, race[i].params[`rnn.${name}`], `${race[i].cell} ${name}: the lab runs the trained values`);
+    }
+    assert.equal(JSON.parse(spec).input_size, 2, 'value and marker');
+  });
+  assert.equal(shown.task.task, 'adding');
+  assert.ok(shown.T >= 20 && shown.T <= 22, `one adding sequence at T = 20 has 20–22 steps, got ${shown.T}`);
+  shown.heads.forEach((h) => assert.ok(Number.isFinite(h.loss) && h.outputs.length === 1));
+  const panel = lab.locator('#panel-trained');
+  assert.ok(await panel.isVisible());
+  const text = await panel.innerText();
+  assert.match(text, /Trained in the race on adding \(T = 20\), seed 0; sequences seen: RNN tanh [\d,]+, LSTM [\d,]+, GRU [\d,]+\./);
+  for (const label of ['RNN tanh', 'LSTM', 'GRU']) assert.match(text, new RegExp(`${label}: output −?[\\d.]+ for target [\\d.]+, (not )?solved`));
+  assert.match(await lab.locator('[data-note=trained]').innerText(), /The target depends on the values at steps \d+ and \d+/);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(labErrors, []);
+});
+
+test('in the lab: designed-W controls off, another sequence, another matrix, and back', async () => {
+  const { lab, labErrors } = await handOff();
+  for (const id of ['rho', 'sigma', 'nonnormal', 'hidden', 'steps', 'carry-bias', 'preset-explode']) {
+    assert.equal(await lab.locator(`#${id}`).isDisabled(), true, `#${id} is off for trained weights`);
+  }
+  // Dragging an eigenvalue selects it but does not design a W.
+  const before = await lab.evaluate(() => Array.from(window.__unrolled.data.eig));
+  const r = await lab.evaluate(() => window.__unrolled.spectrumRect);
+  const [re, im] = [before[0], before[1]];
+  const x = r.x + ((re + r.lim) / (2 * r.lim)) * r.width;
+  const y = r.y + ((r.lim - im) / (2 * r.lim)) * r.height;
+  await lab.mouse.move(x, y);
+  await lab.mouse.down();
+  await lab.mouse.move(x + 30, y - 20, { steps: 4 });
+  await lab.mouse.up();
+  await lab.evaluate(() => window.__unrolled.settled());
+  assert.deepEqual(await lab.evaluate(() => Array.from(window.__unrolled.data.eig)), before);
+  assert.equal(await lab.evaluate(() => window.__unrolled.state.eigs), null);
+
+  const target = () => lab.evaluate(() => window.__unrolled.data.task.target[0]);
+  const first = await target();
+  await lab.click('#trained-next');
+  await lab.evaluate(() => window.__unrolled.settled());
+  assert.equal(await lab.evaluate(() => window.__unrolled.state.seq), 1);
+  assert.notEqual(await target(), first, 'another sequence, another target');
+  await lab.waitForFunction(() => /seq=1/.test(location.hash));
+
+  // The LSTM's forget-gate block: the spectrum is that matrix's.
+  await lab.selectOption('#trained-w', '1:1');
+  await lab.evaluate(() => window.__unrolled.settled());
+  const f = await lab.evaluate(() => ({ task: window.__unrolled.data.task, rho: window.__unrolled.data.rho }));
+  assert.deepEqual([f.task.spectrum_model, f.task.spectrum_block], [1, 1]);
+  assert.match(await lab.locator('#spectrum-trained-hint').innerText(), /LSTM's W_hf \(forget gate f\)/);
+  assert.match(await lab.locator('#rho-out').innerText(), new RegExp(f.rho.toPrecision(3).replace('.', '\\.')));
+
+  await lab.click('#trained-leave');
+  await lab.evaluate(() => window.__unrolled.settled());
+  assert.equal(await lab.locator('#panel-trained').isVisible(), false);
+  assert.equal(await lab.locator('#rho').isDisabled(), false);
+  assert.equal(await lab.evaluate(() => window.__unrolled.data.task), null);
+  assert.doesNotMatch(await lab.evaluate(() => location.hash), /trained=/);
+  assert.deepEqual(labErrors, []);
+});
+
+test('a link to trained models this browser does not have is a notice; the designed scene shows', async () => {
+  const { page, context, errors } = await openPage(browser, server.url, 'trained=nosuchid&seq=3');
+  contexts.push(context);
+  await page.waitForSelector('body[data-analysis=ready]', { timeout: 60000 });
+  assert.match(await page.locator('#notices').innerText(), /trained: the trained models "nosuchid" are not stored in this browser/);
+  assert.equal(await page.locator('#panel-trained').isVisible(), false);
+  assert.equal(await page.evaluate(() => window.__unrolled.data.task), null);
+  assert.deepEqual(await page.evaluate(() => window.__unrolled.state.cells), ['rnn_tanh', 'lstm', 'gru']);
+  assert.deepEqual(errors, []);
+});
