@@ -136,7 +136,13 @@ async function round(browser, url, scene, seed, cells) {
       if (s.entrants.length && (pending.length === 0 || (!wholeRace && reached.length > 0))) break;
       if (Date.now() > limit) throw new Error(`round did not end in time: ${JSON.stringify(s.entrants.map((e) => e.last))}`);
     }
-    await page.evaluate(() => window.__unrolledTrain.session.pause()); // (its button is disabled once all are done)
+    // Pause (its button is disabled once all are done), then let the records already received be
+    // read: the page reads them once a frame, while `done` is handled at once.
+    await page.evaluate(async () => {
+      window.__unrolledTrain.session.pause();
+      await new Promise((r) => { setTimeout(r, 300); });
+      await new Promise((r) => { requestAnimationFrame(() => requestAnimationFrame(r)); });
+    });
     s = await summary(page, true);
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     return { hash, state, specs, entrants: s.entrants };
