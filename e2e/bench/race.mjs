@@ -13,15 +13,13 @@
 //   T = 100: `adding`, lstm (`--t100-cells lstm,gru` adds the GRU), budget 300 s.
 // Each seed is one race in a fresh page of headless Chromium (1280×720).
 //
-// The page does not stop an entrant at the criterion: it trains every entrant until its budget
-// is spent, round-robin, so a race whose RNN spends 120 s takes about 3 × 120 s of wall clock
-// plus the evaluations. The benchmark therefore retires entrants: when an entrant reaches the
-// criterion while others still train, the race is stopped and started again (a new round, a
-// fresh page) with only the entrants that have neither reached it nor spent their budget. Same
-// seed, same specs: their records repeat exactly (checked, record by record), only time is
-// spent again. Each entrant's own training time does not depend on who shares the worker; the
-// wall-clock column says how many entrants shared it in the round where the result was read.
-// `--whole-race` runs every race as the page does, all entrants to their budgets.
+// The page stops an entrant at its first record that meets the criterion (its default
+// `until=solved`), so the others train on alone and each race runs in one page, as a learner
+// sees it; the wall-clock column is the page's own time from Play. `--retire` instead stops the
+// race when an entrant reaches the criterion while others still train and starts it again (a
+// fresh page) with only the rest: same seed, same specs, so their records repeat exactly
+// (checked, record by record); each entrant's own training time does not depend on who shares
+// the worker (that mode was needed before the page stopped solved entrants itself).
 //
 // Natively, with the release build (`target/release/unrolled train`), for the same seeds:
 //   recipe:      a spec with only `model` ({cell, hidden_size}), `task`, `seconds` (and `seed`):
@@ -34,7 +32,7 @@
 // excluded). The browser is closed before they run.
 //
 //   node e2e/bench/race.mjs [--quick] [--seeds 0,1,2,3,4] [--only T50|T100] [--t100-cells lstm,gru]
-//                           [--whole-race] [--no-native]
+//                           [--retire] [--no-native]
 // --quick: seed 0, T = 20, budgets of 8 s (race) and 10 s (LSTM alone): checks the script works.
 // Writes bench/out/race.json and bench/out/race.md (markdown tables and the machine line).
 import { spawn } from 'node:child_process';
@@ -46,7 +44,7 @@ import { ROOT, launch, openPage, startServer } from '../lib.mjs';
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const quick = args.includes('--quick');
-const wholeRace = args.includes('--whole-race');
+const wholeRace = !args.includes('--retire');
 const withNative = !args.includes('--no-native');
 const seeds = opt('--seeds', quick ? '0' : '0,1,2,3,4').split(',').map(Number);
 const t100Cells = opt('--t100-cells', 'lstm').split(',');
@@ -338,7 +336,7 @@ function report(all, machine) {
     `Scenes: \`adding\` (Hochreiter & Schmidhuber 1997, experiment 4: lengths T to T + T/10), H = 32, the recipe (Adam 10⁻², B = 8, clip 1, carry-gate bias 5); ${scenes}; seeds ${seeds.join(', ')}.`,
     'Browser: train.html in headless Chromium (1280×720), one race per seed, read from the page\'s log records; the page evaluates every 25 iterations on 256 held-out sequences. '
       + 'Own training time = the sum of the entrant\'s own slices in the worker (evaluations and other entrants excluded). '
-      + (wholeRace ? 'Every race ran as the page runs it (all entrants to their budgets).'
+      + (wholeRace ? 'Every race ran as the page runs it (an entrant stops once it solved the task; the others train on alone).'
         : 'The page trains every entrant to its budget, even after the criterion; an entrant that reached it was retired by restarting the race with the others (same seed and specs: their records repeated exactly'
           + `: ${repeated} records compared). `
           + 'The wall clock is from Play to the record in the round where the result was read.'),

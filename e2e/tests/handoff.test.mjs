@@ -26,17 +26,21 @@ async function handOff() {
   const { errors } = record(page);
   await page.goto(`${server.url}train.html#T=20&H=8&batch=8&budget=600`);
   await page.waitForSelector('body[data-ready=true]');
-  await page.locator('main').focus();
   for (const n of [2, 3]) {
-    await page.keyboard.press('s');
-    await page.waitForFunction((k) => window.__unrolledTrain.session.entrants.every((e) => e.parsed.length >= k) && !window.__unrolledTrain.session.stepping, n)
+    await page.click('#train-step');
+    // (entrants is empty until the worker has started the run: `every` of nothing is true)
+    await page.waitForFunction((k) => {
+      const t = window.__unrolledTrain.session;
+      return t.entrants.length > 0 && t.entrants.every((e) => e.parsed.length >= k) && !t.stepping;
+    }, n)
       .catch(async (e) => {
         const s = await page.evaluate(() => { const t = window.__unrolledTrain.session; return { n: t.entrants.map((x) => x.parsed.length), stepping: t.stepping, running: t.running, started: t.started, error: t.error }; });
-        throw new Error(`${e.message}: ${JSON.stringify(s)}`);
+        throw new Error(`${e.message}: ${JSON.stringify(s)}; page errors: ${errors.join(' | ')}`);
       });
   }
   const [lab] = await Promise.all([context.waitForEvent('page'), page.click('#train-open-lab')]);
   const labErrors = record(lab).errors;
+  await lab.waitForURL(/#trained=/);
   await lab.waitForSelector('body[data-ready=true]');
   await lab.waitForSelector('body[data-analysis=ready]', { timeout: 60000 });
   return { context, page, lab, errors, labErrors };
@@ -134,5 +138,32 @@ test('a link to trained models this browser does not have is a notice; the desig
   assert.equal(await page.locator('#panel-trained').isVisible(), false);
   assert.equal(await page.evaluate(() => window.__unrolled.data.task), null);
   assert.deepEqual(await page.evaluate(() => window.__unrolled.state.cells), ['rnn_tanh', 'lstm', 'gru']);
+  assert.deepEqual(errors, []);
+});
+
+test('<unrolled-train lab-href> opens the lab page the teacher names', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  context.setDefaultTimeout(30000);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-train-example.html`);
+  await page.evaluate(() => {
+    const el = document.createElement('unrolled-train');
+    el.id = 'mine';
+    el.setAttribute('config', 'T=20&H=8&batch=8&budget=600');
+    el.setAttribute('panels', 'train-transport train-exports');
+    el.setAttribute('lab-href', 'index.html?from=element');
+    document.body.append(el);
+  });
+  const mine = page.locator('#mine');
+  await mine.locator('#train-open-lab').waitFor();
+  await mine.locator('#train-step').click();
+  await mine.locator('#train-open-lab:not([disabled])').waitFor();
+  const [lab] = await Promise.all([context.waitForEvent('page'), mine.locator('#train-open-lab').click()]);
+  await lab.waitForURL(/#trained=/);
+  await lab.waitForSelector('body[data-ready=true]');
+  assert.match(lab.url(), /\/index\.html\?from=element#trained=[a-z0-9]+$/);
+  await lab.waitForSelector('#panel-trained:not([hidden])');
   assert.deepEqual(errors, []);
 });

@@ -289,3 +289,28 @@ test('a panic in the training engine is shown, and Play starts a fresh worker', 
   assert.equal(await page.isVisible('#train-error'), false);
   assert.deepEqual(errors.filter((e) => !/panicked/.test(e)), []);
 });
+
+test('an entrant that solves the task stops there; with until=budget it trains on', async () => {
+  for (const until of ['solved', 'budget']) {
+    const { page, errors } = await open(`T=10&H=8&batch=8&budget=120&cells=gru,rnn_tanh${until === 'budget' ? '&until=budget' : ''}`);
+    assert.equal(await page.locator('#train-until').inputValue(), until);
+    await page.click('#train-play');
+    await page.waitForFunction(() => window.__unrolledTrain.session.entrants.find((e) => e.cellName === 'gru')?.reached, null, { timeout: 90000 });
+    await page.waitForTimeout(1500);
+    const gru = await page.evaluate(() => {
+      const e = window.__unrolledTrain.session.entrants.find((x) => x.cellName === 'gru');
+      return { reached: e.reached, last: e.parsed.at(-1).sequences, final: e.final };
+    });
+    if (until === 'solved') {
+      assert.ok(gru.final, 'the GRU is through once it solved the task');
+      assert.equal(gru.last, gru.reached.sequences, 'no record after the one that met the criterion');
+      assert.equal(gru.final.sequences, gru.reached.sequences);
+      assert.ok(gru.final.reached, 'its final record names where it reached the criterion');
+    } else {
+      assert.equal(gru.final, null, 'with until=budget it trains on');
+      assert.ok(gru.last > gru.reached.sequences);
+    }
+    await page.click('#train-pause');
+    assert.deepEqual(errors, []);
+  }
+});

@@ -136,7 +136,7 @@ export class TrainSession extends EventTarget {
     this.started = true;
     const specs = this.specs().map(({ entrant, spec }) => ({ entrant, spec: JSON.stringify(spec) }));
     this.runId = (this.runId || 0) + 1;
-    this.post({ type: 'start', specs, paused, run: this.runId });
+    this.post({ type: 'start', specs, paused, run: this.runId, untilSolved: this.state.until === 'solved' });
   }
 
   play() {

@@ -28,6 +28,9 @@ export function trainKeyTable(core, panels = []) {
     { key: 'batch', type: 'int', range: L.batch_size, def: () => R.batch_size, write: always },
     { key: 'H', type: 'int', range: L.hidden_size, def: () => 32, write: always },
     { key: 'budget', type: 'int', range: { min: 1, max: 3600 }, def: () => 120, write: always },
+    // `solved`: an entrant stops once it meets the criterion, so the rest train on alone;
+    // `budget`: every entrant spends its whole budget.
+    { key: 'until', type: 'enum', choices: ['solved', 'budget'], def: () => 'solved', write: (s) => s.until !== 'solved' },
     { key: 'seeds', type: 'int', range: { min: 1, max: 10 }, def: () => 3, write: (s) => s.mode === 'sweep' },
     { key: 'sbudget', type: 'int', range: { min: 1, max: 600 }, def: () => 8, write: (s) => s.mode === 'sweep' },
     { key: 'speed', type: 'num', range: { min: SPEEDS[0], max: 1 }, digits: 2, def: () => 1, write: (s) => s.speed !== 1 },

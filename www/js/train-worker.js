@@ -2,8 +2,11 @@
 // round-robin, in short slices, so every message (pause, step, abort) is handled within a slice.
 //
 // Protocol (messages are plain objects with a `type`):
-//   in  start  {specs: [{entrant, spec}], paused, run}  specs are JSON text as `unrolled train` reads;
-//                                                  every spec is checked before any trains
+//   in  start  {specs: [{entrant, spec}], paused, run, untilSolved}  specs are JSON text as
+//                                                  `unrolled train` reads; every spec is checked
+//                                                  before any trains; with untilSolved an entrant
+//                                                  stops at its first record that meets its
+//                                                  criterion (else it spends its whole budget)
 //       pause | resume                             stop or go on after the current slice
 //       step                                       one evaluation period for every entrant: each
 //                                                  trains until its next log record (then pauses)
@@ -32,7 +35,8 @@ import init, { Trainer, last_panic, panic_for_test } from '../unrolled.js';
 
 const SLICE_MS = 12;
 
-let runs = []; // {entrant, trainer, done}
+let runs = []; // {entrant, trainer, info, done}
+let untilSolved = false;
 let running = false;
 let stepping = null; // entrants still to reach their next record during `step`
 let speed = 1;
@@ -90,7 +94,8 @@ function tick() {
   const t0 = performance.now();
   let records;
   try {
-    records = r.trainer.run_slice(SLICE_MS, 1e9, stepping !== null);
+    // Stepping, or stopping at the criterion: a slice ends at its first record.
+    records = r.trainer.run_slice(SLICE_MS, 1e9, stepping !== null || untilSolved);
   } catch (e) {
     fail(e, r.entrant);
     return;
@@ -99,13 +104,8 @@ function tick() {
   // During `step`, an entrant is through once a record made after an iteration came out.
   const lastAt = records.length ? Number(/"iteration":(\d+)/.exec(records.at(-1))[1]) : -1;
   if (stepping && lastAt > 0 && lastAt >= (r.stepFrom ?? 0)) stepping.delete(r.entrant);
-  if (r.trainer.done()) {
-    r.done = true;
-    stepping?.delete(r.entrant);
-    let final = null;
-    try { final = r.trainer.final_record(false); } catch (e) { fail(e, r.entrant); return; }
-    r.final = final;
-    send({ type: 'done', entrant: r.entrant, final });
+  if (r.trainer.done() || (untilSolved && records.some((x) => solved(x, r.info)))) {
+    if (!finish(r)) return;
   }
   if (stepping && stepping.size === 0) {
     stepping = null;
@@ -116,14 +116,32 @@ function tick() {
   schedule(speed >= 1 || stepping ? 0 : (spent * (1 - speed)) / speed);
 }
 
-function start({ specs, paused, run }) {
+/** Does a log record (JSON text) meet the run's criterion? */
+function solved(record, info) {
+  const v = JSON.parse(record)[info.success_field];
+  return typeof v === 'number' && v >= info.criterion;
+}
+
+/** An entrant is through (budget spent, or solved with untilSolved): its final record goes out. */
+function finish(r) {
+  r.done = true;
+  stepping?.delete(r.entrant);
+  let final = null;
+  try { final = r.trainer.final_record(false); } catch (e) { fail(e, r.entrant); return false; }
+  r.final = final;
+  send({ type: 'done', entrant: r.entrant, final });
+  return true;
+}
+
+function start({ specs, paused, run, untilSolved: until = false }) {
   drop();
   runId = run;
   dead = false;
   const made = [];
   for (const { entrant, spec } of specs) {
     try {
-      made.push({ entrant, trainer: new Trainer(spec), done: false });
+      const trainer = new Trainer(spec);
+      made.push({ entrant, trainer, info: trainer.info(), done: false });
     } catch (e) {
       for (const m of made) m.trainer.free();
       fail(e, entrant);
@@ -132,7 +150,8 @@ function start({ specs, paused, run }) {
   }
   runs = made;
   next = 0;
-  send({ type: 'started', entrants: runs.map((r) => ({ entrant: r.entrant, info: r.trainer.info() })) });
+  untilSolved = Boolean(until);
+  send({ type: 'started', entrants: runs.map((r) => ({ entrant: r.entrant, info: r.info })) });
   running = !paused;
   send({ type: 'state', running });
   schedule();

@@ -80,7 +80,8 @@ function applyShown({ layout, panels, singularHome }, vis) {
     el.classList.toggle('hidden-by-teacher', !visible);
     el.querySelectorAll('[data-control]').forEach((c) => c.classList.toggle('hidden-by-teacher', !controls.has(c.dataset.control)));
   }
-  const any = (region) => WIDGETS.some((w) => w.region === region && on(w.name));
+  // A panel that hides itself while it has nothing to show (Trained models) does not count.
+  const any = (region) => WIDGETS.some((w) => w.region === region && on(w.name) && !panels.get(w.name).hidden);
   layout.classList.toggle('no-controls', !any('controls'));
   layout.classList.toggle('no-charts', !any('content'));
   // A chart whose neighbour in the two-column row is off takes the whole row.
@@ -118,7 +119,7 @@ export function compose(root, session, { show: showOpt = [], hide: hideOpt = [],
 
   let shownKey = null;
   const applyVisibility = () => {
-    const key = `${show().join(',')}|${hide().join(',')}`;
+    const key = `${show().join(',')}|${hide().join(',')}|${session.trained ? 'trained' : ''}`;
     if (key === shownKey) return;
     shownKey = key;
     redraw(applyShown(built, visibility(show(), hide()))); // drawn while hidden, they had no size

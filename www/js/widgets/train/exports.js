@@ -42,13 +42,27 @@ function source(session, entrants) {
   return `Trained in the race on ${spec.task.name} (T = ${spec.task.steps}), seed ${spec.seed}; sequences seen: ${seen}.`;
 }
 
-/** Hands the entrants' current parameters to the lab (a new tab) through this browser's storage. */
+/**
+ * Hands the entrants' current parameters to the lab (a new tab) through this browser's storage.
+ * The tab opens at once, inside the click: opened after waiting for the worker, a slow machine
+ * could lose the click's permission to open it.
+ */
 async function openInLab(root, session) {
   const entrants = session.entrants.filter((e) => e.parsed.length > 0);
-  const specs = await Promise.all(entrants.map(async (e) => JSON.stringify(await paramsSpec(session, e.name))));
-  const id = storeTrained({ specs, source: source(session, entrants) });
-  const href = root.host?.getAttribute('lab-href') || 'index.html';
-  window.open(`${href}#trained=${id}`, '_blank', 'noopener');
+  if (!entrants.length) return;
+  const tab = window.open('', '_blank');
+  try {
+    const specs = await Promise.all(entrants.map(async (e) => JSON.stringify(await paramsSpec(session, e.name))));
+    const id = storeTrained({ specs, source: source(session, entrants) });
+    const href = root.getRootNode().host?.getAttribute('lab-href') || 'index.html'; // the element's, if any
+    const url = new URL(`${href}#trained=${id}`, document.baseURI).href;
+    if (!tab) { window.open(url, '_blank', 'noopener'); return; }
+    tab.opener = null;
+    tab.location.href = url;
+  } catch (e) {
+    tab?.close();
+    throw e;
+  }
 }
 
 export function mount(root, session) {

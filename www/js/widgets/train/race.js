@@ -39,7 +39,10 @@ export function raceSentence(session) {
     parts.push(`Winner: ${w.label}, the first to reach ${crit} ${what}, after ${int(w.reached.sequences)} sequences (${secs(w.reached.seconds)} of its training).`);
     for (const e of reached.slice(1)) parts.push(`${e.label} reached it after ${int(e.reached.sequences)} sequences (${secs(e.reached.seconds)}).`);
     const not = es.filter((e) => !e.reached);
-    if (not.length) parts.push(`Not yet: ${not.map((e) => `${e.label} (${pct(success(e.parsed.at(-1)))})`).join(', ')}.`);
+    const spent = not.filter((e) => e.final);
+    const going = not.filter((e) => !e.final);
+    if (spent.length) parts.push(`${spent.map((e) => `${e.label} did not within its budget (${pct(success(e.parsed.at(-1)))} after ${int(e.parsed.at(-1).sequences)} sequences)`).join('; ')}.`);
+    if (going.length) parts.push(`Not yet: ${going.map((e) => `${e.label} (${pct(success(e.parsed.at(-1)))})`).join(', ')}.`);
   } else {
     const ranked = [...es].sort((a, b) => success(b.parsed.at(-1)) - success(a.parsed.at(-1)) || a.parsed.at(-1).test_loss - b.parsed.at(-1).test_loss);
     const lead = ranked[0];

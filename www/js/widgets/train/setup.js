@@ -42,13 +42,17 @@ export const template = (core) => {
   ${num('train-H', 'Hidden size H', `min="${L.hidden_size.min}" max="${L.hidden_size.max}" step="1"`, 'H')}
   ${num('train-seed', 'Seed', `min="${L.seed.min}" max="${L.seed.max}" step="1"`, 'seed')}
   ${num('train-budget', 'Budget per entrant (s)', 'min="1" max="3600" step="1"', 'budget')}
+  <div class="field row" data-control="budget">
+    <label for="train-until">Each entrant trains</label>
+    <select id="train-until"><option value="solved">until it solves the task</option><option value="budget">for its whole budget</option></select>
+  </div>
   <div class="field row" data-control="mode">
     <label for="train-mode">Mode</label>
     <select id="train-mode"><option value="race">Race: one run each</option><option value="sweep">Sweep: success against T</option></select>
   </div>
   ${num('train-seeds', 'Sweep: seeds per length', 'min="1" max="10" step="1"', 'mode')}
   ${num('train-sbudget', 'Sweep: seconds per run', 'min="1" max="600" step="1"', 'mode')}
-  <p class="hint">Gradients clipped to norm ${L.recipe.clip_norm}; a held-out set of ${256} sequences is scored every ${25} iterations. Every entrant gets the same task, seed and budget.</p>
+  <p class="hint">Gradients clipped to norm ${L.recipe.clip_norm}; a held-out set of ${256} sequences is scored every ${25} iterations. Every entrant gets the same task, seed and budget; one that solves the task stops there (unless it trains for its whole budget), so the others train on alone.</p>
 </section>`;
 };
 
@@ -59,6 +63,7 @@ export function mount(root, session) {
     const s = session.state;
     $('train-task').value = s.task;
     $('train-mode').value = s.mode;
+    $('train-until').value = s.until;
     root.querySelectorAll('#train-seeds, #train-sbudget').forEach((el) => { el.closest('.field').hidden = s.mode !== 'sweep'; });
     for (const [id, key] of Object.entries(fields)) {
       if (root.getRootNode().activeElement !== $(id)) $(id).value = s[key];
@@ -67,6 +72,7 @@ export function mount(root, session) {
   };
   $('train-task').addEventListener('change', (e) => session.set({ task: e.target.value }));
   $('train-mode').addEventListener('change', (e) => session.set({ mode: e.target.value }));
+  $('train-until').addEventListener('change', (e) => session.set({ until: e.target.value }));
   for (const [id, key] of Object.entries(fields)) {
     $(id).addEventListener('change', (e) => {
       const v = Number(e.target.value);
