@@ -406,32 +406,63 @@ pub fn compute(s: &Scene) -> Result<SceneResult, String> {
     }
     let h = s.hidden_size;
     let w = recurrent_matrix(s)?;
-    let eigenvalues = spectral::eigenvalues(&w, h).unwrap_or_default();
-    let singular_values = spectral::singular_values(&w, h, h).unwrap_or_default();
-    let spectral_radius = eigenvalues.first().map_or(f64::NAN, |e| e.0.hypot(e.1));
-    let max_singular_value = singular_values.first().copied().unwrap_or(f64::NAN);
+    let spectrum = spectrum_of(&w, h);
+    let (rho, sigma) = spectrum.extremes();
     let x = input_sequence(s);
-    let mut cells = Vec::with_capacity(s.cells.len());
-    for &cell in &s.cells {
-        cells.push(run_cell(
-            s,
-            cell,
-            &w,
-            &x,
+    let cells = s
+        .cells
+        .iter()
+        .map(|&cell| run_cell(s, cell, &w, &x, rho, sigma))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SceneResult::new(w, h, spectrum, cells, None))
+}
+
+/// The eigenvalues (by modulus) and singular values (largest first) of an `H × H` matrix.
+struct Spectrum {
+    eigenvalues: Vec<(f64, f64)>,
+    singular_values: Vec<f64>,
+}
+
+fn spectrum_of(w: &[f64], h: usize) -> Spectrum {
+    Spectrum {
+        eigenvalues: spectral::eigenvalues(w, h).unwrap_or_default(),
+        singular_values: spectral::singular_values(w, h, h).unwrap_or_default(),
+    }
+}
+
+impl Spectrum {
+    /// `(ρ, σ_max)`; NaN where the decomposition failed.
+    fn extremes(&self) -> (f64, f64) {
+        let rho = self
+            .eigenvalues
+            .first()
+            .map_or(f64::NAN, |e| e.0.hypot(e.1));
+        let sigma = self.singular_values.first().copied().unwrap_or(f64::NAN);
+        (rho, sigma)
+    }
+}
+
+impl SceneResult {
+    /// The result of a scene whose matrix is `w` (`H × H`, row-major) with its `spectrum`.
+    fn new(
+        w: Vec<f64>,
+        h: usize,
+        spectrum: Spectrum,
+        cells: Vec<CellResult>,
+        task: Option<TaskView>,
+    ) -> Self {
+        let (spectral_radius, max_singular_value) = spectrum.extremes();
+        SceneResult {
+            w,
+            eigenvalues: spectrum.eigenvalues,
+            singular_values: spectrum.singular_values,
+            hidden_size: h,
             spectral_radius,
             max_singular_value,
-        )?);
+            cells,
+            task,
+        }
     }
-    Ok(SceneResult {
-        w,
-        eigenvalues,
-        singular_values,
-        hidden_size: h,
-        spectral_radius,
-        max_singular_value,
-        cells,
-        task: None,
-    })
 }
 
 fn run_cell(

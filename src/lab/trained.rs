@@ -14,7 +14,7 @@
 //! for a GRU, `W_hh` itself for the plain RNNs). By default the first model's block that the
 //! cell's state is computed from: `g` (LSTM), `n` (GRU), `W_hh` (RNN).
 
-use super::{by_lag, clip_update, CellResult, Scene, SceneResult};
+use super::{by_lag, clip_update, spectrum_of, CellResult, Scene, SceneResult};
 use crate::bptt::{self, Upstream};
 use crate::cell::info::HeatScale;
 use crate::cell::CellKind;
@@ -218,36 +218,24 @@ impl Trained {
 /// # Errors
 /// Never for a checked [`Trained`]; the signature matches the designed scene's.
 pub(super) fn compute(s: &Scene, t: &Trained) -> Result<SceneResult, String> {
-    let h = t.hidden_size();
-    let w = t.spectrum_matrix();
-    let eigenvalues = spectral::eigenvalues(&w, h).unwrap_or_default();
-    let singular_values = spectral::singular_values(&w, h, h).unwrap_or_default();
-    let spectral_radius = eigenvalues.first().map_or(f64::NAN, |e| e.0.hypot(e.1));
-    let max_singular_value = singular_values.first().copied().unwrap_or(f64::NAN);
     let sample = t.sample();
     let cells = t
         .models
         .iter()
         .map(|m| run_model(s, t, m, &sample))
         .collect();
-    Ok(SceneResult {
-        w,
-        eigenvalues,
-        singular_values,
-        hidden_size: h,
-        spectral_radius,
-        max_singular_value,
-        cells,
-        task: Some(TaskView {
-            task: t.task.name(),
-            task_steps: t.task.steps(),
-            input_size: t.task.input_size(),
-            target: sample.target.clone(),
-            labels: sample.labels.clone(),
-            spectrum_model: t.spectrum_model,
-            spectrum_block: t.spectrum_block,
-        }),
-    })
+    let task = TaskView {
+        task: t.task.name(),
+        task_steps: t.task.steps(),
+        input_size: t.task.input_size(),
+        target: sample.target.clone(),
+        labels: sample.labels.clone(),
+        spectrum_model: t.spectrum_model,
+        spectrum_block: t.spectrum_block,
+    };
+    let (w, h) = (t.spectrum_matrix(), t.hidden_size());
+    let spectrum = spectrum_of(&w, h);
+    Ok(SceneResult::new(w, h, spectrum, cells, Some(task)))
 }
 
 fn run_model(s: &Scene, t: &Trained, m: &Model, sample: &TaskBatch) -> CellResult {
