@@ -185,6 +185,13 @@ fn bad_hand_offs_name_the_field() {
     two["model"].as_object_mut().unwrap().remove("params");
     let e = err(vec![two.to_string()], 0, None);
     assert!(e.starts_with("trained.specs[0].model.num_layers: "), "{e}");
+    two["model"]["num_layers"] = json!(1);
+    two["model"]["bidirectional"] = json!(true);
+    let e = err(vec![two.to_string()], 0, None);
+    assert!(
+        e.starts_with("trained.specs[0].model.bidirectional: "),
+        "{e}"
+    );
     let data = json!({
         "model": {"cell": "gru", "hidden_size": 3},
         "data": {"input": [[[0.5], [1.0]]], "target": [[0.2]]}

@@ -114,9 +114,14 @@ impl TrainedConfig {
             };
             let arch = config.model.arch;
             if arch.num_layers != 1 || arch.bidirectional {
+                let name = if arch.bidirectional {
+                    "bidirectional"
+                } else {
+                    "num_layers"
+                };
                 return Err(format!(
                     "{}: expected one layer and one direction (the lab shows one chain of cells)",
-                    field("model.num_layers")
+                    field(&format!("model.{name}"))
                 ));
             }
             if let Some(first) = task {

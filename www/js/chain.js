@@ -25,7 +25,7 @@ export function chainSvg(W, Hc, d) {
 function paintChain(ctx, W, Hc, d) {
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, Hc);
-  const { T, t, phase, color, hnorm, gnorm, input, label } = d;
+  const { T, t, phase, color, hnorm, gnorm, input, label, marked = null } = d;
   const slots = Math.max(3, Math.min(T, Math.floor(W / 78)));
   const first = Math.max(0, Math.min(T - slots, t - Math.floor(slots / 2)));
   const cw = W / slots;
@@ -91,6 +91,11 @@ function paintChain(ctx, W, Hc, d) {
     ctx.lineTo(x, cy + box / 2 + 14);
     ctx.stroke();
     ctx.fillText(`x=${fmt(input[s], 2)}`, x, cy + box / 2 + 24);
+    if (marked?.has(s)) { // a step the task's answer depends on (the adding problem's marked pairs)
+      ctx.font = 'bold 11px system-ui, sans-serif';
+      ctx.fillStyle = '#b4432a';
+      ctx.fillText('marked', x, cy + box / 2 + 38);
+    }
     if (shown) {
       ctx.fillStyle = '#1d232b';
       ctx.fillText(fmt(phase === 'fwd' ? hnorm[s] : gnorm[s], 2), x, cy - box / 2 - 12);

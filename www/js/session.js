@@ -234,6 +234,20 @@ export class Session extends EventTarget {
     return this.data.cells.find((c) => c.name === name) || this.data.cells[0];
   }
 
+  /**
+   * In a scene of trained models on an adding task, the steps whose marker is 1 (the values the
+   * answer depends on); else none. Read from the core once per scene.
+   */
+  markedSteps() {
+    const task = this.data?.task;
+    if (!task?.task.startsWith('adding')) return [];
+    if (!this.data.marked) {
+      this.data.marked = [];
+      this.lab.per_step(0, 'input_1').forEach((m, t) => { if (m === 1) this.data.marked.push(t); });
+    }
+    return this.data.marked;
+  }
+
   /** ‖h_t‖ per step of a cell's results (read from the core once). */
   hNorms(d) {
     d.hNorms ||= this.lab.per_step(d.index, 'h_norm');

@@ -55,7 +55,7 @@ export function mount(root, session) {
     const d = session.cellData(s().chain);
     return {
       T: s().T, t: s().t, phase: s().phase, color: d.info.color, label: d.info.short,
-      hnorm: session.hNorms(d), gnorm: d.grad, input: d.series.input,
+      hnorm: session.hNorms(d), gnorm: d.grad, input: d.series.input, marked: new Set(session.markedSteps()),
     };
   };
 

@@ -5,6 +5,7 @@
 // its own sliders. The learner's list `state.eigs` is what a link stores; the plane draws the
 // eigenvalues the core computed from it, so the two are matched by nearest value.
 import { fmt } from '../format.js';
+import { matrixName } from './trained.js';
 import { attr, download, downloadButtons, downloadCanvas, fit, listen, put, setRange, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'eigen';
@@ -18,7 +19,8 @@ export const template = () => `
     <h2>Eigenvalues of W<sub>hh</sub></h2>
     <div class="downloads" data-chart="spectrum"></div>
   </div>
-  <p class="caption">Inside the unit circle a linear recurrence forgets; outside, it explodes. Drag a point (a complex one moves with its conjugate; drop a pair on the real axis to split it, pull a real one off to pair it with a real neighbour), or focus the plane, press n/p to select and use the arrow keys.</p>
+  <p class="caption" id="eig-trained-caption" hidden></p>
+  <p class="caption" id="eig-caption">Inside the unit circle a linear recurrence forgets; outside, it explodes. Drag a point (a complex one moves with its conjugate; drop a pair on the real axis to split it, pull a real one off to pair it with a real neighbour), or focus the plane, press n/p to select and use the arrow keys.</p>
   <div class="canvas-box square"><canvas id="spectrum" role="img" aria-label="Eigenvalues in the complex plane" aria-describedby="eig-status" tabindex="0"></canvas></div>
   <p id="eig-status" class="status" role="status" aria-live="polite"></p>
   <div id="eig-sliders" class="eig-sliders" data-control="eigen-sliders"></div>
@@ -322,6 +324,10 @@ export function mount(root, session) {
       const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
       attr(canvas, 'aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
       put(status, 'textContent', `${sel}${editor.note}`);
+      const trained = Boolean(session.trained && data.task);
+      put(root.querySelector('#eig-caption'), 'hidden', trained);
+      put(root.querySelector('#eig-trained-caption'), 'hidden', !trained);
+      if (trained) put(root.querySelector('#eig-trained-caption'), 'textContent', `The eigenvalues of ${matrixName(session)}, as trained: inside the unit circle a linear recurrence through it would forget, outside it would grow. Select one with n/p to read it; trained weights are not moved here.`);
       drawSliders(root, root.querySelector('#eig-sliders'), session, editor);
     });
   };

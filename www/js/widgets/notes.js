@@ -161,20 +161,11 @@ function transient(session) {
   };
 }
 
-/** The steps whose marker is 1 (the adding tasks' marked pairs), else none. */
-function markedSteps(session) {
-  const { task } = session.data;
-  if (!task.task.startsWith('adding')) return [];
-  const marks = [];
-  session.lab.per_step(0, 'input_1').forEach((m, t) => { if (m === 1) marks.push(t); });
-  return marks;
-}
-
 /** Trained models: what the task's loss sends back to the steps the answer depends on. */
 function trainedFlow(session) {
   const { data, state } = session;
   const last = state.T - 1;
-  const marks = markedSteps(session);
+  const marks = session.markedSteps();
   const k = marks.length ? last - marks[0] : noteLag(state.T);
   const rows = data.cells.map((d) => ({ d, r: ratio(d, k) }));
   const faint = rows.filter(({ r }) => r < 1e-3).map(({ d }) => d);

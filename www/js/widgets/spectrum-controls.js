@@ -3,6 +3,7 @@
 import { fmt } from '../format.js';
 import { bound, listen, put, setRange } from './common.js';
 import { ensureEigs } from './eigen.js';
+import { matrixName } from './trained.js';
 
 export const name = 'spectrum-controls';
 export const region = 'controls';
@@ -32,14 +33,6 @@ export const template = (core) => `
   <p class="hint" id="spectrum-trained-hint" hidden></p>
   <p class="hint" id="spectrum-designed-hint">The sliders rescale the same matrix W. Every cell uses it: as W<sub>hh</sub> for the RNNs and in every gate block (${core.cells.filter((c) => c.gated).map((c) => `${c.label} ${c.blocks.map((b) => b.name).join(' ')}`).join(', ')}).</p>
 </section>`;
-
-/** The trained matrix the spectrum shows, in words (`LSTM W_hg`). */
-export function matrixName(session) {
-  const { task, cells } = session.data;
-  const d = cells[task.spectrum_model];
-  const b = d.info.blocks;
-  return b.length === 1 ? `the ${d.info.label}'s W_hh` : `the ${d.info.label}'s W_h${b[task.spectrum_block].name} (${b[task.spectrum_block].title})`;
-}
 
 /** Distinct conjugate pairs on |λ| = r (one eigenvalue repeated H times is too ill-conditioned). */
 export function circleEigs(H, r) {

@@ -45,6 +45,14 @@ function answer(d, task) {
   return `${d.info.label}: ${Math.round(100 * h.success)} % of the symbols recalled right`;
 }
 
+/** The trained matrix the spectrum shows, in words (`LSTM W_hg`). */
+export function matrixName(session) {
+  const { task, cells } = session.data;
+  const d = cells[task.spectrum_model];
+  const b = d.info.blocks;
+  return b.length === 1 ? `the ${d.info.label}'s W_hh` : `the ${d.info.label}'s W_h${b[task.spectrum_block].name} (${b[task.spectrum_block].title})`;
+}
+
 /** The blocks of each model's W_hh, as options `model:block`. */
 function matrixOptions(session) {
   return session.data.cells.flatMap((d, i) => {
