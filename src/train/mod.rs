@@ -1,9 +1,11 @@
 //! Training, shared by the CLI and the page: the parameters of a model as one named set
 //! ([`params`]), a linear head ([`linear`]) on a recurrent network ([`model`]), a token
-//! embedding ([`embedding`]), losses ([`loss`]), the loss through the head and its gradients ([`objective`]), optimisers
-//! ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks ([`tasks`]) and the training
-//! loop with its log ([`trainer`]).
+//! embedding ([`embedding`]) and the course's text classifier built from the three
+//! ([`classifier`]), losses ([`loss`]), the loss through the head and its gradients
+//! ([`objective`]), optimisers ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks
+//! ([`tasks`]) and the training loop with its log ([`trainer`]).
 
+pub mod classifier;
 pub mod clip;
 pub mod embedding;
 pub mod linear;
