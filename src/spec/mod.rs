@@ -415,14 +415,7 @@ pub fn write_trace(r: &TraceResult) -> String {
         arch.bidirectional,
         b.lengths
     );
-    key(&mut o, "output");
-    write_array(&mut o, &r.forward.output, &[bsz, steps, dirs * hid]);
-    key(&mut o, "h_n");
-    write_array(&mut o, &r.forward.h_n, &[ld, bsz, hid]);
-    if arch.cell.has_cell_state() {
-        key(&mut o, "c_n");
-        write_array(&mut o, &r.forward.c_n, &[ld, bsz, hid]);
-    }
+    write_states(&mut o, arch, b, &r.forward);
     let write_params = |o: &mut String, layers: &[crate::network::LayerParams]| {
         o.push('{');
         for (i, (name, shape)) in arch.param_shapes().iter().enumerate() {
@@ -459,63 +452,111 @@ pub fn write_trace(r: &TraceResult) -> String {
         o.push('}');
     }
     key(&mut o, "trace");
+    write_runs(
+        &mut o,
+        arch,
+        b,
+        &r.forward,
+        r.backward.as_ref(),
+        r.analysis.as_deref(),
+    );
+    o.push('}');
+    o
+}
+
+/// `output`, `h_n` and (for cells with a cell state) `c_n` of `fwd`, each after a comma.
+pub(crate) fn write_states(o: &mut String, arch: Architecture, b: &Batch, fwd: &Forward) {
+    let (bsz, steps, hid) = (b.batch, b.steps, arch.hidden_size);
+    let ld = arch.num_layers * arch.directions();
+    key(o, "output");
+    write_array(o, &fwd.output, &[bsz, steps, arch.directions() * hid]);
+    key(o, "h_n");
+    write_array(o, &fwd.h_n, &[ld, bsz, hid]);
+    if arch.cell.has_cell_state() {
+        key(o, "c_n");
+        write_array(o, &fwd.c_n, &[ld, bsz, hid]);
+    }
+}
+
+/// The `trace` list: one object per layer × direction of `fwd` (see `docs/spec.md`), with the
+/// gradient records of `bw` and the analysis when given.
+pub(crate) fn write_runs(
+    o: &mut String,
+    arch: Architecture,
+    b: &Batch,
+    fwd: &Forward,
+    bw: Option<&Backward>,
+    analysis: Option<&[Analysis]>,
+) {
     o.push('[');
-    for (idx, run) in r.forward.runs.iter().enumerate() {
+    for (idx, run) in fwd.runs.iter().enumerate() {
         if idx > 0 {
             o.push(',');
         }
-        let _ = write!(
-            o,
-            "{{\"layer\":{},\"direction\":{},\"gates\":{{",
-            run.layer, run.direction
-        );
-        let series_obj = |o: &mut String, series: Vec<crate::trace::Series>| {
-            for (i, s) in series.iter().enumerate() {
-                if i > 0 {
-                    o.push(',');
-                }
-                write_str(o, s.name);
-                o.push(':');
-                write_array(o, &s.values, &[bsz, steps, hid]);
-            }
-            o.push('}');
-        };
-        series_obj(&mut o, crate::trace::gates(arch.cell, run, b, hid));
-        key(&mut o, "preactivations");
-        o.push('{');
-        series_obj(&mut o, crate::trace::preactivations(arch.cell, run, b, hid));
-        if let Some(bw) = &r.backward {
-            let f = &bw.flow[idx];
-            key(&mut o, "grad_h_norm");
-            write_array(&mut o, &f.grad_h_norm, &[bsz, steps]);
-            if arch.cell.has_cell_state() {
-                key(&mut o, "grad_c_norm");
-                write_array(&mut o, &f.grad_c_norm, &[bsz, steps]);
-            }
-            key(&mut o, "w_hh_grad_contribution");
-            write_array(&mut o, &f.w_hh_grad_contribution, &[bsz, steps]);
-        }
-        if let Some(an) = &r.analysis {
-            let a = &an[idx];
-            key(&mut o, "jacobian_norm");
-            write_array(&mut o, &a.jacobian_norm, &[bsz, steps]);
-            if !a.carry_path.is_empty() {
-                key(&mut o, "carry_path");
-                write_array(&mut o, &a.carry_path, &[bsz, steps, hid]);
-                key(&mut o, "carry_path_norm");
-                write_array(&mut o, &a.carry_path_norm, &[bsz, steps]);
-            }
-        }
-        key(&mut o, "nonfinite");
-        o.push_str("{\"forward\":");
-        write_opt_indices(&mut o, &run.first_nonfinite);
-        o.push_str(",\"backward\":");
-        match &r.backward {
-            Some(bw) => write_opt_indices(&mut o, &bw.flow[idx].first_nonfinite),
-            None => o.push_str("null"),
-        }
-        o.push_str("}}");
+        let flow = bw.map(|bw| &bw.flow[idx]);
+        write_run(o, arch, b, run, flow, analysis.map(|a| &a[idx]));
     }
-    o.push_str("]}");
-    o
+    o.push(']');
+}
+
+/// One entry of the `trace` list.
+fn write_run(
+    o: &mut String,
+    arch: Architecture,
+    b: &Batch,
+    run: &crate::network::DirectionRun,
+    flow: Option<&bptt::GradientFlow>,
+    analysis: Option<&Analysis>,
+) {
+    use std::fmt::Write;
+    let (bsz, steps, hid) = (b.batch, b.steps, arch.hidden_size);
+    let series_obj = |o: &mut String, series: Vec<crate::trace::Series>| {
+        o.push('{');
+        for (i, s) in series.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(o, s.name);
+            o.push(':');
+            write_array(o, &s.values, &[bsz, steps, hid]);
+        }
+        o.push('}');
+    };
+    let _ = write!(
+        o,
+        "{{\"layer\":{},\"direction\":{},\"gates\":",
+        run.layer, run.direction
+    );
+    series_obj(o, crate::trace::gates(arch.cell, run, b, hid));
+    key(o, "preactivations");
+    series_obj(o, crate::trace::preactivations(arch.cell, run, b, hid));
+    if let Some(f) = flow {
+        key(o, "grad_h_norm");
+        write_array(o, &f.grad_h_norm, &[bsz, steps]);
+        if arch.cell.has_cell_state() {
+            key(o, "grad_c_norm");
+            write_array(o, &f.grad_c_norm, &[bsz, steps]);
+        }
+        key(o, "w_hh_grad_contribution");
+        write_array(o, &f.w_hh_grad_contribution, &[bsz, steps]);
+    }
+    if let Some(a) = analysis {
+        key(o, "jacobian_norm");
+        write_array(o, &a.jacobian_norm, &[bsz, steps]);
+        if !a.carry_path.is_empty() {
+            key(o, "carry_path");
+            write_array(o, &a.carry_path, &[bsz, steps, hid]);
+            key(o, "carry_path_norm");
+            write_array(o, &a.carry_path_norm, &[bsz, steps]);
+        }
+    }
+    key(o, "nonfinite");
+    o.push_str("{\"forward\":");
+    write_opt_indices(o, &run.first_nonfinite);
+    o.push_str(",\"backward\":");
+    match flow {
+        Some(f) => write_opt_indices(o, &f.first_nonfinite),
+        None => o.push_str("null"),
+    }
+    o.push_str("}}");
 }
