@@ -9,8 +9,10 @@
 //! The pieces other spec formats reuse: [`fields`], the strict readers of JSON fields and the
 //! error type, and [`model`], the model fields (architecture, `dropout`, `params` or `init`),
 //! which [`parse_model`] reads from a nested object. The training spec ([`train`]) is built from
-//! them.
+//! them, and so is the classifier spec ([`classifier`]: `"model": "lstm_classifier"`, the
+//! course's text classifier on token ids), which [`trace_json`] runs when a spec has `model`.
 
+pub mod classifier;
 pub mod fields;
 pub mod model;
 pub mod train;
@@ -142,12 +144,12 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
     let arch = model::parse_architecture(&f)?;
     let (input, bsz, steps) = input_dims(&f)?;
     model::check_param_count(&f, arch)?;
-    check_trace_values(arch, bsz, steps)?;
+    check_trace_values(arch, bsz, steps, "input")?;
     let batch = parse_batch(&f, input, arch.input_size, bsz, steps)?;
     let state = parse_initial_state(&f, arch, bsz)?;
     let upstream = parse_upstream(&f, arch, &batch)?;
     let dropout = parse_dropout_mode(&f)?;
-    let analysis = parse_analysis(&f, arch, &batch)?;
+    let analysis = parse_analysis(&f, arch, bsz, steps)?;
     let params = model::parse_param_source(&f, arch)?;
     Ok(Spec {
         arch,
@@ -160,7 +162,7 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
     })
 }
 
-fn check_version(f: &Fields) -> Result<(), SpecError> {
+pub(crate) fn check_version(f: &Fields) -> Result<(), SpecError> {
     match f.get("version") {
         Some(ver) if ver.as_u64() != Some(VERSION) => {
             err("version", format!("expected 1, got {}", describe(ver)))
@@ -197,14 +199,20 @@ fn input_dims<'a>(f: &Fields<'a>) -> Result<(&'a Value, usize, usize), SpecError
     }
 }
 
-/// Refuses a trace of more than [`MAX_TRACE_VALUES`] per-step values.
-fn check_trace_values(arch: Architecture, bsz: usize, steps: usize) -> Result<(), SpecError> {
+/// Refuses a trace of more than [`MAX_TRACE_VALUES`] per-step values (reported against `field`,
+/// the batch's).
+pub(crate) fn check_trace_values(
+    arch: Architecture,
+    bsz: usize,
+    steps: usize,
+    field: &str,
+) -> Result<(), SpecError> {
     let ld = arch.num_layers * arch.directions();
     let series = series_per_step(arch.cell);
     let values = (bsz * steps) as u128 * ld as u128 * (series * arch.hidden_size) as u128;
     if values > MAX_TRACE_VALUES {
         return err(
-            "input",
+            field,
             format!(
                 "batch × steps × layers × directions × hidden_size × {series} series = {values} values to write, over the limit of {MAX_TRACE_VALUES}"
             ),
@@ -320,19 +328,31 @@ fn parse_upstream(f: &Fields, arch: Architecture, batch: &Batch) -> Result<Upstr
 
 /// `train`, `dropout` and `dropout_seed`: the dropout masks, only in training mode with p > 0.
 fn parse_dropout_mode(f: &Fields) -> Result<Option<Dropout>, SpecError> {
+    parse_dropout_mode_or(f, 0.0)
+}
+
+/// As [`parse_dropout_mode`], with `default` the probability when `dropout` is absent.
+pub(crate) fn parse_dropout_mode_or(
+    f: &Fields,
+    default: f64,
+) -> Result<Option<Dropout>, SpecError> {
     let train = f.optional("train", boolean)?.unwrap_or(false);
-    let p = model::parse_dropout(f)?;
+    let p = f.optional("dropout", model::dropout)?.unwrap_or(default);
     let mask_seed = f.optional("dropout_seed", seed)?.unwrap_or(0);
     Ok((train && p > 0.0).then_some(Dropout { p, seed: mask_seed }))
 }
 
 /// `analysis` (default true), refused when its Jacobian work is over [`MAX_ANALYSIS_WORK`].
-fn parse_analysis(f: &Fields, arch: Architecture, batch: &Batch) -> Result<bool, SpecError> {
+pub(crate) fn parse_analysis(
+    f: &Fields,
+    arch: Architecture,
+    bsz: usize,
+    steps: usize,
+) -> Result<bool, SpecError> {
     let analysis = f.optional("analysis", boolean)?.unwrap_or(true);
     let hid = arch.hidden_size;
     let ld = arch.num_layers * arch.directions();
-    let work =
-        (batch.batch * batch.steps) as u128 * ld as u128 * arch.cell.gates() as u128 * hid as u128;
+    let work = (bsz * steps) as u128 * ld as u128 * arch.cell.gates() as u128 * hid as u128;
     let w = work * (hid * hid) as u128;
     if analysis && w > MAX_ANALYSIS_WORK {
         return err(
@@ -382,15 +402,20 @@ pub fn run(spec: Spec) -> Result<TraceResult, SpecError> {
     })
 }
 
-/// Parses, runs and writes: JSON spec text in, JSON trace text out.
+/// Parses, runs and writes: JSON spec text in, JSON trace text out. A spec with `model` is a
+/// classifier spec ([`classifier`]).
 ///
 /// # Errors
 /// A [`SpecError`] for a malformed spec.
 pub fn trace_json(text: &str) -> Result<String, SpecError> {
-    Ok(write_trace(&run(parse_spec(text)?)?))
+    let v = read_json(text)?;
+    if classifier::is_model_spec(&v) {
+        return classifier::classifier_trace_json(&v);
+    }
+    Ok(write_trace(&run(parse_spec_value(&v)?)?))
 }
 
-fn key(out: &mut String, k: &str) {
+pub(crate) fn key(out: &mut String, k: &str) {
     out.push(',');
     write_str(out, k);
     out.push(':');
@@ -457,7 +482,7 @@ pub fn write_trace(r: &TraceResult) -> String {
         arch,
         b,
         &r.forward,
-        r.backward.as_ref(),
+        r.backward.as_ref().map(|bw| bw.flow.as_slice()),
         r.analysis.as_deref(),
     );
     o.push('}');
@@ -479,13 +504,13 @@ pub(crate) fn write_states(o: &mut String, arch: Architecture, b: &Batch, fwd: &
 }
 
 /// The `trace` list: one object per layer × direction of `fwd` (see `docs/spec.md`), with the
-/// gradient records of `bw` and the analysis when given.
+/// gradient records `flow` of a backward pass and the analysis when given.
 pub(crate) fn write_runs(
     o: &mut String,
     arch: Architecture,
     b: &Batch,
     fwd: &Forward,
-    bw: Option<&Backward>,
+    flow: Option<&[bptt::GradientFlow]>,
     analysis: Option<&[Analysis]>,
 ) {
     o.push('[');
@@ -493,7 +518,7 @@ pub(crate) fn write_runs(
         if idx > 0 {
             o.push(',');
         }
-        let flow = bw.map(|bw| &bw.flow[idx]);
+        let flow = flow.map(|f| &f[idx]);
         write_run(o, arch, b, run, flow, analysis.map(|a| &a[idx]));
     }
     o.push(']');

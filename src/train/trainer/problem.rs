@@ -130,9 +130,9 @@ impl Problem {
 
 /// The independent random streams of a run, each an [`Rng`] seeded from the run's seed: the
 /// initial network (unless `model.init.seed` names its own), the head's initial weights, the
-/// training batches, the held-out set, the probe batch and the dropout masks. Stream `k`'s seed is
-/// the `k`-th draw of `Rng::new(seed)`, so the streams do not overlap and adding a draw to one
-/// leaves the others as they were.
+/// training batches, the held-out set, the probe batch, the dropout masks and a classifier's
+/// embedding. Stream `k`'s seed is the `k`-th draw of `Rng::new(seed)`, so the streams do not
+/// overlap and adding a draw to one leaves the others as they were.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
     /// The network's parameters.
@@ -147,6 +147,8 @@ pub enum Stream {
     Probe,
     /// The dropout masks, one seed per iteration.
     Dropout,
+    /// A classifier's embedding table ([`crate::train::classifier`]).
+    Embedding,
 }
 
 impl Stream {
@@ -159,6 +161,7 @@ impl Stream {
             Stream::HeldOut => 3,
             Stream::Probe => 4,
             Stream::Dropout => 5,
+            Stream::Embedding => 6,
         };
         let mut master = Rng::new(seed);
         for _ in 0..index {
