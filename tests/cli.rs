@@ -1551,6 +1551,24 @@ fn classifier_trace_fields_and_shapes() {
 }
 
 #[test]
+fn classifier_example_runs() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/classifier_small.json"
+    );
+    let out = run(&["trace", example], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["model"], "lstm_classifier");
+    assert_shape(&t["logits"], &[3, 2], "logits");
+    assert_shape(
+        &t["grads"]["params"]["embedding.weight"],
+        &[12, 4],
+        "embedding grad",
+    );
+}
+
+#[test]
 fn classifier_without_labels_lengths_or_eval_mode() {
     let spec = without(without(classifier_base(), "labels"), "lengths");
     let t = trace(&spec);
