@@ -29,13 +29,18 @@
 //! with `nn.GRU` / `nn.RNN` under the same attribute `lstm`).
 //!
 //! Also central finite differences of the embedding's gradient and of one LSTM and one `fc`
-//! entry, through the public API on the packed fixture's model.
+//! entry, through the public API on the packed fixture's model; and two training iterations
+//! (`train_step_lstm_bidir_2layer`: Adam, `clip_grad_norm_`, the model in eval mode) through
+//! the training spec's `data` form and the `Trainer`: each loss, the norm before clipping and
+//! every parameter after each step to 1e-9 relative.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 use unrolled::spec::classifier::{parse_classifier_spec_value, run_classifier};
+use unrolled::spec::train::parse_train_spec_value;
 use unrolled::train::loss::cross_entropy;
 use unrolled::train::params::ParamSet;
+use unrolled::train::trainer::Trainer;
 
 const REL_TOL: f64 = 1e-9;
 
@@ -216,5 +221,33 @@ fn gradients_match_finite_differences() {
             (numeric - analytic).abs() < 1e-7,
             "{name}[{k}]: backward {analytic:e}, central difference {numeric:e}"
         );
+    }
+}
+
+/// Two iterations of the course's module trained by the `Trainer` from the training spec's
+/// `data` form, against `torch.optim.Adam` and `clip_grad_norm_` (snippet in the fixture).
+#[test]
+fn training_steps_match_pytorch() {
+    let fx = Fixture::load("train_step_lstm_bidir_2layer");
+    let spec = parse_train_spec_value(&fx.json["spec"]).unwrap();
+    let mut trainer = Trainer::new(spec.config).unwrap();
+    for (k, want) in fx.json["steps"].as_array().unwrap().iter().enumerate() {
+        let report = trainer.step();
+        fx.check(
+            &format!("step {k}: loss"),
+            &json!(report.loss),
+            &want["loss"],
+        );
+        fx.check(
+            &format!("step {k}: grad_norm"),
+            &json!(report.grad_norm),
+            &want["grad_norm"],
+        );
+        let mut params = String::new();
+        unrolled::train::trainer::record::write_params(&mut params, trainer.model());
+        let got: Value = serde_json::from_str(&params).unwrap();
+        for (name, w) in want["params_after"].as_object().unwrap() {
+            fx.check(&format!("step {k}: {name}"), &got[name], w);
+        }
     }
 }

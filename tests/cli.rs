@@ -1841,6 +1841,45 @@ fn train_emitted_params_fed_back_give_the_same_test_loss() {
     assert_eq!(lines[1]["test_loss"], last["test_loss"]);
 }
 
+/// The text classifier on four sentences whose class is whether token 1 or token 9 opens them.
+fn train_classifier_base() -> Value {
+    json!({
+        "model": {"model": "lstm_classifier", "vocab_size": 10, "embed_dim": 4,
+                  "hidden_dim": 4, "output_dim": 2, "num_layers": 1},
+        "data": {"text": [[1, 2, 3, 0], [9, 5, 0, 0], [1, 6, 7, 8], [9, 2, 0, 0]],
+                 "lengths": [3, 2, 4, 2], "labels": [0, 1, 0, 1]},
+        "optimizer": {"name": "adam", "lr": 0.05}, "iterations": 40, "eval_every": 20
+    })
+}
+
+#[test]
+fn train_classifier_learns_its_batch_and_round_trips_its_params() {
+    let spec = with(train_classifier_base(), "emit_params", json!(true));
+    let lines = train_lines(&spec);
+    assert_eq!(lines.len(), 4, "iterations 0, 20, 40 and the final record");
+    let last = lines.last().unwrap();
+    assert_eq!(last["test_accuracy"], 1.0);
+    assert!(lines[2]["test_loss"].as_f64() < lines[0]["test_loss"].as_f64());
+    assert_eq!(
+        lines[0]["w_hh"].as_array().unwrap().len(),
+        4 * 2,
+        "i f g o, two directions"
+    );
+    assert_eq!(lines[0]["grad_by_lag"].as_array().unwrap().len(), 4);
+    let mut names = keys(&last["params"]);
+    names.retain(|n| !n.starts_with("lstm."));
+    assert_eq!(names, sorted(&["embedding.weight", "fc.bias", "fc.weight"]));
+    assert_shape(&last["params"]["embedding.weight"], &[10, 4], "embedding");
+    let mut again = with(train_classifier_base(), "iterations", json!(0));
+    again["model"]["params"] = last["params"].clone();
+    let lines = train_lines(&again);
+    assert_eq!(lines[0]["test_loss"], last["test_loss"]);
+    let mut bad = train_classifier_base();
+    bad["data"]["text"][2][1] = json!(10);
+    let out = run(&["train", "-"], Some(bad.to_string().as_bytes()));
+    assert_refused(&out, &["data.text[2][1]", "vocab_size 10"], "token id");
+}
+
 #[test]
 fn train_stops_after_the_iteration_that_crosses_the_seconds_budget() {
     let spec = json!({

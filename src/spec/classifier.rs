@@ -221,7 +221,7 @@ pub fn parse_classifier_spec_value(v: &Value) -> Result<ClassifierSpec, SpecErro
     f.reject_unknown(&known)?;
     super::check_version(&f)?;
     let model = parse_classifier_model(&f)?;
-    let (ids, bsz, steps) = parse_text(&f, model.vocab_size)?;
+    let (ids, bsz, steps) = parse_text(&f, model.vocab_size, MAX_BATCH, MAX_STEPS)?;
     check_trace_values(model.arch, bsz, steps, "text")?;
     let lengths = f.optional("lengths", |lv, name| parse_lengths(lv, name, bsz, steps))?;
     let labels = f.optional("labels", |x, name| {
@@ -244,29 +244,38 @@ pub fn parse_classifier_spec_value(v: &Value) -> Result<ClassifierSpec, SpecErro
     })
 }
 
-/// `text`: `[B][T]` token ids, each in `0..vocab_size`; returns the ids row-major, B and T.
-fn parse_text(f: &Fields, vocab: usize) -> Result<(Vec<usize>, usize, usize), SpecError> {
+/// `text`: `[B][T]` token ids, each in `0..vocab`, with B in `1..=max_batch` and T in
+/// `1..=max_steps`; returns the ids row-major, B and T.
+///
+/// # Errors
+/// The first malformed row or id, by its path (`text[1][2]`, `data.text[1][2]`).
+pub(crate) fn parse_text(
+    f: &Fields,
+    vocab: usize,
+    max_batch: usize,
+    max_steps: usize,
+) -> Result<(Vec<usize>, usize, usize), SpecError> {
     let text = f.required("text")?;
     let field = f.field("text");
     let Some(rows) = text
         .as_array()
-        .filter(|a| !a.is_empty() && a.len() <= MAX_BATCH)
+        .filter(|a| !a.is_empty() && a.len() <= max_batch)
     else {
         return err(
             field,
             format!(
-                "expected [batch][steps] token ids with 1..={MAX_BATCH} sequences, got {}",
+                "expected [batch][steps] token ids with 1..={max_batch} sequences, got {}",
                 describe(text)
             ),
         );
     };
     let steps = match rows[0].as_array() {
-        Some(t) if !t.is_empty() && t.len() <= MAX_STEPS => t.len(),
+        Some(t) if !t.is_empty() && t.len() <= max_steps => t.len(),
         _ => {
             return err(
                 format!("{field}[0]"),
                 format!(
-                    "expected an array of 1..={MAX_STEPS} token ids, got {}",
+                    "expected an array of 1..={max_steps} token ids, got {}",
                     describe(&rows[0])
                 ),
             )
@@ -274,23 +283,24 @@ fn parse_text(f: &Fields, vocab: usize) -> Result<(Vec<usize>, usize, usize), Sp
     };
     let mut ids = Vec::with_capacity(rows.len() * steps);
     for (b, row) in rows.iter().enumerate() {
-        ids.extend(token_row(row, &format!("{field}[{b}]"), steps, vocab)?);
+        ids.extend(token_row(row, &field, b, steps, vocab)?);
     }
     Ok((ids, rows.len(), steps))
 }
 
-/// One sequence of `steps` token ids, each in `0..vocab`.
+/// Row `b` of `text` (named `field`): `steps` token ids, each in `0..vocab`.
 fn token_row(
     row: &Value,
     field: &str,
+    b: usize,
     steps: usize,
     vocab: usize,
 ) -> Result<Vec<usize>, SpecError> {
     let Some(a) = row.as_array().filter(|a| a.len() == steps) else {
         return err(
-            field,
+            format!("{field}[{b}]"),
             format!(
-                "expected an array of {steps} token ids (as text[0]; pad shorter sentences), got {}",
+                "expected an array of {steps} token ids (as {field}[0]; pad shorter sentences), got {}",
                 describe(row)
             ),
         );
@@ -300,7 +310,7 @@ fn token_row(
         .map(|(t, x)| match x.as_u64() {
             Some(id) if id < vocab as u64 => Ok(id as usize),
             _ => err(
-                format!("{field}[{t}]"),
+                format!("{field}[{b}][{t}]"),
                 format!(
                     "expected a token id, an integer in 0..={} (below vocab_size {vocab}), got {}",
                     vocab - 1,
