@@ -1482,6 +1482,190 @@ fn repeated_bench_flags_and_non_finite_weights_in_render_name_their_field() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// `unrolled trace` with `"model": "lstm_classifier"`: the course's text classifier.
+
+/// V = 8, E = 3, H = 2, C = 3, the course's defaults otherwise; three sentences of T = 4.
+fn classifier_base() -> Value {
+    json!({
+        "model": "lstm_classifier", "vocab_size": 8, "embed_dim": 3, "hidden_dim": 2,
+        "output_dim": 3, "text": [[1, 2, 3, 0], [4, 5, 6, 7], [2, 0, 0, 0]],
+        "lengths": [3, 4, 1], "labels": [0, 2, 1], "init": {"seed": 5}
+    })
+}
+
+#[test]
+fn classifier_trace_fields_and_shapes() {
+    let t = trace(&classifier_base());
+    assert_eq!(t["format"], "unrolled-trace");
+    assert_eq!(
+        (&t["version"], &t["model"], &t["cell"]),
+        (&json!(1), &json!("lstm_classifier"), &json!("lstm"))
+    );
+    assert_eq!(
+        (&t["num_layers"], &t["bidirectional"], &t["packed"]),
+        (&json!(2), &json!(true), &json!(true))
+    );
+    assert_eq!(t["lengths"], json!([3, 4, 1]));
+    assert_shape(&t["logits"], &[3, 3], "logits");
+    assert_shape(&t["features"], &[3, 4], "features");
+    assert!(t["loss"].as_f64().unwrap() > 0.0);
+    assert_shape(&t["output"], &[3, 4, 4], "output");
+    assert_shape(&t["h_n"], &[4, 3, 2], "h_n");
+    assert_shape(&t["c_n"], &[4, 3, 2], "c_n");
+    assert_shape(&t["grads"]["embedded"], &[3, 4, 3], "grads.embedded");
+    let mut names: Vec<String> = vec![
+        "embedding.weight".into(),
+        "fc.weight".into(),
+        "fc.bias".into(),
+    ];
+    names.extend(param_names(2, true).iter().map(|n| format!("lstm.{n}")));
+    names.sort();
+    assert_eq!(keys(&t["params"]), names, "drawn params are written");
+    assert_eq!(keys(&t["grads"]["params"]), names);
+    assert_shape(
+        &t["grads"]["params"]["embedding.weight"],
+        &[8, 3],
+        "embedding grad",
+    );
+    assert_shape(&t["grads"]["params"]["fc.weight"], &[3, 4], "fc grad");
+    let runs = t["trace"].as_array().unwrap();
+    assert_eq!(runs.len(), 4);
+    for r in runs {
+        assert_eq!(keys(&r["gates"]), sorted(&["i", "f", "g", "o", "c", "h"]));
+        assert_shape(&r["grad_h_norm"], &[3, 4], "grad_h_norm");
+        assert_shape(&r["jacobian_norm"], &[3, 4], "jacobian_norm");
+    }
+    // The features are h_n of the last layer: forward, then reverse.
+    for b in 0..3 {
+        let f = flat(&t["features"][b]);
+        assert_eq!(f[..2], flat(&t["h_n"][2][b])[..]);
+        assert_eq!(f[2..], flat(&t["h_n"][3][b])[..]);
+    }
+    // Given the drawn parameters back, the same trace (without params).
+    let mut again = without(classifier_base(), "init");
+    again["params"] = t["params"].clone();
+    let t2 = trace(&again);
+    assert_eq!(t2["logits"], t["logits"]);
+    assert_eq!(t2["grads"], t["grads"]);
+    assert!(t2.get("params").is_none());
+}
+
+#[test]
+fn classifier_example_runs() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/classifier_small.json"
+    );
+    let out = run(&["trace", example], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["model"], "lstm_classifier");
+    assert_shape(&t["logits"], &[3, 2], "logits");
+    assert_shape(
+        &t["grads"]["params"]["embedding.weight"],
+        &[12, 4],
+        "embedding grad",
+    );
+}
+
+#[test]
+fn classifier_without_labels_lengths_or_eval_mode() {
+    let spec = without(without(classifier_base(), "labels"), "lengths");
+    let t = trace(&spec);
+    assert_eq!(
+        (&t["packed"], &t["lengths"]),
+        (&json!(false), &json!([4, 4, 4]))
+    );
+    assert!(t.get("loss").is_none() && t.get("grads").is_none());
+    assert!(t["trace"][0].get("grad_h_norm").is_none());
+    let packed = trace(&without(classifier_base(), "labels"));
+    assert_ne!(
+        t["logits"], packed["logits"],
+        "reading the padding changes the answer"
+    );
+    // Training mode: dropout between the layers, the masks from dropout_seed.
+    let train = |seed: u64| {
+        let s = with(
+            with(classifier_base(), "train", json!(true)),
+            "dropout_seed",
+            json!(seed),
+        );
+        trace(&s)["logits"].clone()
+    };
+    let eval = trace(&classifier_base())["logits"].clone();
+    assert_ne!(train(1), eval);
+    assert_eq!(train(1), train(1));
+    assert_ne!(train(1), train(2));
+    let single = with(
+        with(classifier_base(), "num_layers", json!(1)),
+        "bidirectional",
+        json!(false),
+    );
+    let t = trace(&single);
+    assert_shape(&t["features"], &[3, 2], "unidirectional features");
+    assert_shape(
+        &t["grads"]["params"]["fc.weight"],
+        &[3, 2],
+        "fc takes hidden_dim",
+    );
+    let gru = trace(&with(classifier_base(), "cell", json!("gru")));
+    assert_eq!(
+        keys(&gru["trace"][0]["gates"]),
+        sorted(&["r", "z", "n", "h"])
+    );
+    assert!(gru.get("c_n").is_none());
+}
+
+#[test]
+fn malformed_classifier_specs_name_their_field() {
+    let b = classifier_base;
+    refused(
+        &with(b(), "model", json!("transformer")),
+        &["model", "lstm_classifier"],
+        "model",
+    );
+    refused(
+        &without(b(), "vocab_size"),
+        &["vocab_size", "missing"],
+        "no vocab_size",
+    );
+    refused(&without(b(), "text"), &["text", "missing"], "no text");
+    let mut bad_id = b();
+    bad_id["text"][1][2] = json!(8);
+    refused(&bad_id, &["text[1][2]", "vocab_size 8"], "token id");
+    refused(
+        &with(b(), "text", json!([[1, 2], [1, 2, 3]])),
+        &["text[1]"],
+        "ragged",
+    );
+    refused(
+        &with(b(), "lengths", json!([3, 5, 1])),
+        &["lengths[1]", "1..=4"],
+        "length",
+    );
+    refused(
+        &with(b(), "lengths", json!([3, 4])),
+        &["lengths"],
+        "lengths count",
+    );
+    refused(
+        &with(b(), "labels", json!([0, 3, 1])),
+        &["labels[1]", "0..=2"],
+        "label",
+    );
+    refused(
+        &with(b(), "input", json!([])),
+        &["input", "unknown field"],
+        "trace-spec field",
+    );
+    refused(
+        &with(without(b(), "init"), "params", json!({"fc.weight": [[1]]})),
+        &["params.embedding.weight"],
+        "params",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // `unrolled train`: JSON lines, determinism, the params round trip, the budget and every
 // refusal of a malformed training spec.
 
@@ -1655,6 +1839,45 @@ fn train_emitted_params_fed_back_give_the_same_test_loss() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["test_loss"], last["test_loss"]);
     assert_eq!(lines[1]["test_loss"], last["test_loss"]);
+}
+
+/// The text classifier on four sentences whose class is whether token 1 or token 9 opens them.
+fn train_classifier_base() -> Value {
+    json!({
+        "model": {"model": "lstm_classifier", "vocab_size": 10, "embed_dim": 4,
+                  "hidden_dim": 4, "output_dim": 2, "num_layers": 1},
+        "data": {"text": [[1, 2, 3, 0], [9, 5, 0, 0], [1, 6, 7, 8], [9, 2, 0, 0]],
+                 "lengths": [3, 2, 4, 2], "labels": [0, 1, 0, 1]},
+        "optimizer": {"name": "adam", "lr": 0.05}, "iterations": 40, "eval_every": 20
+    })
+}
+
+#[test]
+fn train_classifier_learns_its_batch_and_round_trips_its_params() {
+    let spec = with(train_classifier_base(), "emit_params", json!(true));
+    let lines = train_lines(&spec);
+    assert_eq!(lines.len(), 4, "iterations 0, 20, 40 and the final record");
+    let last = lines.last().unwrap();
+    assert_eq!(last["test_accuracy"], 1.0);
+    assert!(lines[2]["test_loss"].as_f64() < lines[0]["test_loss"].as_f64());
+    assert_eq!(
+        lines[0]["w_hh"].as_array().unwrap().len(),
+        4 * 2,
+        "i f g o, two directions"
+    );
+    assert_eq!(lines[0]["grad_by_lag"].as_array().unwrap().len(), 4);
+    let mut names = keys(&last["params"]);
+    names.retain(|n| !n.starts_with("lstm."));
+    assert_eq!(names, sorted(&["embedding.weight", "fc.bias", "fc.weight"]));
+    assert_shape(&last["params"]["embedding.weight"], &[10, 4], "embedding");
+    let mut again = with(train_classifier_base(), "iterations", json!(0));
+    again["model"]["params"] = last["params"].clone();
+    let lines = train_lines(&again);
+    assert_eq!(lines[0]["test_loss"], last["test_loss"]);
+    let mut bad = train_classifier_base();
+    bad["data"]["text"][2][1] = json!(10);
+    let out = run(&["train", "-"], Some(bad.to_string().as_bytes()));
+    assert_refused(&out, &["data.text[2][1]", "vocab_size 10"], "token id");
 }
 
 #[test]

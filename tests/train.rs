@@ -163,7 +163,7 @@ fn every_log_field_is_present_and_sane() {
         }));
         let its: Vec<u64> = records.iter().map(|r| r.iteration).collect();
         assert_eq!(its, vec![0, 2, 4, 5], "{}", cell.name());
-        let probe = trainer.probe();
+        let probe = trainer.probe().expect("a task has a probe batch");
         let longest = *probe.batch.lengths.iter().max().unwrap();
         // Success is hits over the scored items (9 sequences, times k = 2 for copy), exactly.
         let items = if i % 3 == 1 { 18.0 } else { 9.0 };
@@ -232,7 +232,7 @@ fn an_explicit_batch_is_learnt_and_tested_on() {
     assert!(end < first / 100.0, "loss {first} → {end}");
     assert_eq!(last.success.field, "test_solved");
     assert_eq!(last.sequences, 300 * 4);
-    assert_eq!(trainer.model().fc.out_features, 2);
+    assert_eq!(trainer.model().sequence().unwrap().fc.out_features, 2);
     // Classes: the label is the sign of the first input.
     let data = explicit_regression();
     let labels: Vec<usize> = data["target"]
@@ -305,7 +305,7 @@ fn only_model_task_and_seconds_use_the_recipe() {
     assert_eq!(c.clipping, r.clipping);
     assert_eq!((c.budget.iterations, c.budget.seconds), (None, Some(10.0)));
     let trainer = Trainer::new(spec.config.clone()).unwrap();
-    let f = &trainer.model().rnn.layers[0];
+    let f = &trainer.model().rnn().layers[0];
     let h = c.model.arch.hidden_size;
     let carry = c.model.arch.cell.carry_block().unwrap() * h..;
     let carry = carry.start..carry.start + h;

@@ -24,7 +24,7 @@ use crate::spectral;
 use crate::train::model::Model;
 use crate::train::objective::{head_pass, HeadPass};
 use crate::train::tasks::{Head, Task, TaskBatch};
-use crate::train::trainer::{initial_model, Problem};
+use crate::train::trainer::{initial_model, Learner, Problem};
 
 /// The trained models as the page sends them.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
@@ -146,6 +146,9 @@ impl TrainedConfig {
             task = Some(t);
             let model = initial_model(&config)
                 .map_err(|e| format!("{}: {}", field(&e.field), e.message))?;
+            let Learner::Sequence(model) = model else {
+                unreachable!("a classifier trains on text, refused above as not a task")
+            };
             models.push(model);
         }
         let spectrum_model = self.spectrum_model;

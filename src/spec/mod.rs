@@ -9,8 +9,10 @@
 //! The pieces other spec formats reuse: [`fields`], the strict readers of JSON fields and the
 //! error type, and [`model`], the model fields (architecture, `dropout`, `params` or `init`),
 //! which [`parse_model`] reads from a nested object. The training spec ([`train`]) is built from
-//! them.
+//! them, and so is the classifier spec ([`classifier`]: `"model": "lstm_classifier"`, the
+//! course's text classifier on token ids), which [`trace_json`] runs when a spec has `model`.
 
+pub mod classifier;
 pub mod fields;
 pub mod model;
 pub mod train;
@@ -142,12 +144,12 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
     let arch = model::parse_architecture(&f)?;
     let (input, bsz, steps) = input_dims(&f)?;
     model::check_param_count(&f, arch)?;
-    check_trace_values(arch, bsz, steps)?;
+    check_trace_values(arch, bsz, steps, "input")?;
     let batch = parse_batch(&f, input, arch.input_size, bsz, steps)?;
     let state = parse_initial_state(&f, arch, bsz)?;
     let upstream = parse_upstream(&f, arch, &batch)?;
     let dropout = parse_dropout_mode(&f)?;
-    let analysis = parse_analysis(&f, arch, &batch)?;
+    let analysis = parse_analysis(&f, arch, bsz, steps)?;
     let params = model::parse_param_source(&f, arch)?;
     Ok(Spec {
         arch,
@@ -160,7 +162,7 @@ pub fn parse_spec_value(v: &Value) -> Result<Spec, SpecError> {
     })
 }
 
-fn check_version(f: &Fields) -> Result<(), SpecError> {
+pub(crate) fn check_version(f: &Fields) -> Result<(), SpecError> {
     match f.get("version") {
         Some(ver) if ver.as_u64() != Some(VERSION) => {
             err("version", format!("expected 1, got {}", describe(ver)))
@@ -197,14 +199,20 @@ fn input_dims<'a>(f: &Fields<'a>) -> Result<(&'a Value, usize, usize), SpecError
     }
 }
 
-/// Refuses a trace of more than [`MAX_TRACE_VALUES`] per-step values.
-fn check_trace_values(arch: Architecture, bsz: usize, steps: usize) -> Result<(), SpecError> {
+/// Refuses a trace of more than [`MAX_TRACE_VALUES`] per-step values (reported against `field`,
+/// the batch's).
+pub(crate) fn check_trace_values(
+    arch: Architecture,
+    bsz: usize,
+    steps: usize,
+    field: &str,
+) -> Result<(), SpecError> {
     let ld = arch.num_layers * arch.directions();
     let series = series_per_step(arch.cell);
     let values = (bsz * steps) as u128 * ld as u128 * (series * arch.hidden_size) as u128;
     if values > MAX_TRACE_VALUES {
         return err(
-            "input",
+            field,
             format!(
                 "batch × steps × layers × directions × hidden_size × {series} series = {values} values to write, over the limit of {MAX_TRACE_VALUES}"
             ),
@@ -320,19 +328,31 @@ fn parse_upstream(f: &Fields, arch: Architecture, batch: &Batch) -> Result<Upstr
 
 /// `train`, `dropout` and `dropout_seed`: the dropout masks, only in training mode with p > 0.
 fn parse_dropout_mode(f: &Fields) -> Result<Option<Dropout>, SpecError> {
+    parse_dropout_mode_or(f, 0.0)
+}
+
+/// As [`parse_dropout_mode`], with `default` the probability when `dropout` is absent.
+pub(crate) fn parse_dropout_mode_or(
+    f: &Fields,
+    default: f64,
+) -> Result<Option<Dropout>, SpecError> {
     let train = f.optional("train", boolean)?.unwrap_or(false);
-    let p = model::parse_dropout(f)?;
+    let p = f.optional("dropout", model::dropout)?.unwrap_or(default);
     let mask_seed = f.optional("dropout_seed", seed)?.unwrap_or(0);
     Ok((train && p > 0.0).then_some(Dropout { p, seed: mask_seed }))
 }
 
 /// `analysis` (default true), refused when its Jacobian work is over [`MAX_ANALYSIS_WORK`].
-fn parse_analysis(f: &Fields, arch: Architecture, batch: &Batch) -> Result<bool, SpecError> {
+pub(crate) fn parse_analysis(
+    f: &Fields,
+    arch: Architecture,
+    bsz: usize,
+    steps: usize,
+) -> Result<bool, SpecError> {
     let analysis = f.optional("analysis", boolean)?.unwrap_or(true);
     let hid = arch.hidden_size;
     let ld = arch.num_layers * arch.directions();
-    let work =
-        (batch.batch * batch.steps) as u128 * ld as u128 * arch.cell.gates() as u128 * hid as u128;
+    let work = (bsz * steps) as u128 * ld as u128 * arch.cell.gates() as u128 * hid as u128;
     let w = work * (hid * hid) as u128;
     if analysis && w > MAX_ANALYSIS_WORK {
         return err(
@@ -382,15 +402,20 @@ pub fn run(spec: Spec) -> Result<TraceResult, SpecError> {
     })
 }
 
-/// Parses, runs and writes: JSON spec text in, JSON trace text out.
+/// Parses, runs and writes: JSON spec text in, JSON trace text out. A spec with `model` is a
+/// classifier spec ([`classifier`]).
 ///
 /// # Errors
 /// A [`SpecError`] for a malformed spec.
 pub fn trace_json(text: &str) -> Result<String, SpecError> {
-    Ok(write_trace(&run(parse_spec(text)?)?))
+    let v = read_json(text)?;
+    if classifier::is_model_spec(&v) {
+        return classifier::classifier_trace_json(&v);
+    }
+    Ok(write_trace(&run(parse_spec_value(&v)?)?))
 }
 
-fn key(out: &mut String, k: &str) {
+pub(crate) fn key(out: &mut String, k: &str) {
     out.push(',');
     write_str(out, k);
     out.push(':');
@@ -415,14 +440,7 @@ pub fn write_trace(r: &TraceResult) -> String {
         arch.bidirectional,
         b.lengths
     );
-    key(&mut o, "output");
-    write_array(&mut o, &r.forward.output, &[bsz, steps, dirs * hid]);
-    key(&mut o, "h_n");
-    write_array(&mut o, &r.forward.h_n, &[ld, bsz, hid]);
-    if arch.cell.has_cell_state() {
-        key(&mut o, "c_n");
-        write_array(&mut o, &r.forward.c_n, &[ld, bsz, hid]);
-    }
+    write_states(&mut o, arch, b, &r.forward);
     let write_params = |o: &mut String, layers: &[crate::network::LayerParams]| {
         o.push('{');
         for (i, (name, shape)) in arch.param_shapes().iter().enumerate() {
@@ -459,63 +477,111 @@ pub fn write_trace(r: &TraceResult) -> String {
         o.push('}');
     }
     key(&mut o, "trace");
+    write_runs(
+        &mut o,
+        arch,
+        b,
+        &r.forward,
+        r.backward.as_ref().map(|bw| bw.flow.as_slice()),
+        r.analysis.as_deref(),
+    );
+    o.push('}');
+    o
+}
+
+/// `output`, `h_n` and (for cells with a cell state) `c_n` of `fwd`, each after a comma.
+pub(crate) fn write_states(o: &mut String, arch: Architecture, b: &Batch, fwd: &Forward) {
+    let (bsz, steps, hid) = (b.batch, b.steps, arch.hidden_size);
+    let ld = arch.num_layers * arch.directions();
+    key(o, "output");
+    write_array(o, &fwd.output, &[bsz, steps, arch.directions() * hid]);
+    key(o, "h_n");
+    write_array(o, &fwd.h_n, &[ld, bsz, hid]);
+    if arch.cell.has_cell_state() {
+        key(o, "c_n");
+        write_array(o, &fwd.c_n, &[ld, bsz, hid]);
+    }
+}
+
+/// The `trace` list: one object per layer × direction of `fwd` (see `docs/spec.md`), with the
+/// gradient records `flow` of a backward pass and the analysis when given.
+pub(crate) fn write_runs(
+    o: &mut String,
+    arch: Architecture,
+    b: &Batch,
+    fwd: &Forward,
+    flow: Option<&[bptt::GradientFlow]>,
+    analysis: Option<&[Analysis]>,
+) {
     o.push('[');
-    for (idx, run) in r.forward.runs.iter().enumerate() {
+    for (idx, run) in fwd.runs.iter().enumerate() {
         if idx > 0 {
             o.push(',');
         }
-        let _ = write!(
-            o,
-            "{{\"layer\":{},\"direction\":{},\"gates\":{{",
-            run.layer, run.direction
-        );
-        let series_obj = |o: &mut String, series: Vec<crate::trace::Series>| {
-            for (i, s) in series.iter().enumerate() {
-                if i > 0 {
-                    o.push(',');
-                }
-                write_str(o, s.name);
-                o.push(':');
-                write_array(o, &s.values, &[bsz, steps, hid]);
-            }
-            o.push('}');
-        };
-        series_obj(&mut o, crate::trace::gates(arch.cell, run, b, hid));
-        key(&mut o, "preactivations");
-        o.push('{');
-        series_obj(&mut o, crate::trace::preactivations(arch.cell, run, b, hid));
-        if let Some(bw) = &r.backward {
-            let f = &bw.flow[idx];
-            key(&mut o, "grad_h_norm");
-            write_array(&mut o, &f.grad_h_norm, &[bsz, steps]);
-            if arch.cell.has_cell_state() {
-                key(&mut o, "grad_c_norm");
-                write_array(&mut o, &f.grad_c_norm, &[bsz, steps]);
-            }
-            key(&mut o, "w_hh_grad_contribution");
-            write_array(&mut o, &f.w_hh_grad_contribution, &[bsz, steps]);
-        }
-        if let Some(an) = &r.analysis {
-            let a = &an[idx];
-            key(&mut o, "jacobian_norm");
-            write_array(&mut o, &a.jacobian_norm, &[bsz, steps]);
-            if !a.carry_path.is_empty() {
-                key(&mut o, "carry_path");
-                write_array(&mut o, &a.carry_path, &[bsz, steps, hid]);
-                key(&mut o, "carry_path_norm");
-                write_array(&mut o, &a.carry_path_norm, &[bsz, steps]);
-            }
-        }
-        key(&mut o, "nonfinite");
-        o.push_str("{\"forward\":");
-        write_opt_indices(&mut o, &run.first_nonfinite);
-        o.push_str(",\"backward\":");
-        match &r.backward {
-            Some(bw) => write_opt_indices(&mut o, &bw.flow[idx].first_nonfinite),
-            None => o.push_str("null"),
-        }
-        o.push_str("}}");
+        let flow = flow.map(|f| &f[idx]);
+        write_run(o, arch, b, run, flow, analysis.map(|a| &a[idx]));
     }
-    o.push_str("]}");
-    o
+    o.push(']');
+}
+
+/// One entry of the `trace` list.
+fn write_run(
+    o: &mut String,
+    arch: Architecture,
+    b: &Batch,
+    run: &crate::network::DirectionRun,
+    flow: Option<&bptt::GradientFlow>,
+    analysis: Option<&Analysis>,
+) {
+    use std::fmt::Write;
+    let (bsz, steps, hid) = (b.batch, b.steps, arch.hidden_size);
+    let series_obj = |o: &mut String, series: Vec<crate::trace::Series>| {
+        o.push('{');
+        for (i, s) in series.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            write_str(o, s.name);
+            o.push(':');
+            write_array(o, &s.values, &[bsz, steps, hid]);
+        }
+        o.push('}');
+    };
+    let _ = write!(
+        o,
+        "{{\"layer\":{},\"direction\":{},\"gates\":",
+        run.layer, run.direction
+    );
+    series_obj(o, crate::trace::gates(arch.cell, run, b, hid));
+    key(o, "preactivations");
+    series_obj(o, crate::trace::preactivations(arch.cell, run, b, hid));
+    if let Some(f) = flow {
+        key(o, "grad_h_norm");
+        write_array(o, &f.grad_h_norm, &[bsz, steps]);
+        if arch.cell.has_cell_state() {
+            key(o, "grad_c_norm");
+            write_array(o, &f.grad_c_norm, &[bsz, steps]);
+        }
+        key(o, "w_hh_grad_contribution");
+        write_array(o, &f.w_hh_grad_contribution, &[bsz, steps]);
+    }
+    if let Some(a) = analysis {
+        key(o, "jacobian_norm");
+        write_array(o, &a.jacobian_norm, &[bsz, steps]);
+        if !a.carry_path.is_empty() {
+            key(o, "carry_path");
+            write_array(o, &a.carry_path, &[bsz, steps, hid]);
+            key(o, "carry_path_norm");
+            write_array(o, &a.carry_path_norm, &[bsz, steps]);
+        }
+    }
+    key(o, "nonfinite");
+    o.push_str("{\"forward\":");
+    write_opt_indices(o, &run.first_nonfinite);
+    o.push_str(",\"backward\":");
+    match flow {
+        Some(f) => write_opt_indices(o, &f.first_nonfinite),
+        None => o.push_str("null"),
+    }
+    o.push_str("}}");
 }

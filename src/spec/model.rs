@@ -43,11 +43,11 @@ const INIT_FIELDS: [&str; 12] = [
     "carry_bias",
 ];
 
-/// Where the parameters come from.
+/// Where the parameters of a model (by default a recurrent [`Network`]) come from.
 #[derive(Clone, Debug)]
-pub enum ParamSource {
+pub enum ParamSource<P = Network> {
     /// Given by name in the spec.
-    Given(Network),
+    Given(P),
     /// Drawn from this configuration.
     Init(InitConfig),
 }
@@ -130,13 +130,20 @@ pub fn parse_architecture(f: &Fields) -> Result<Architecture, SpecError> {
 }
 
 fn parse_cell(f: &Fields) -> Result<CellKind, SpecError> {
-    let field = f.field("cell");
     let Some(c) = f.get("cell") else {
         return err(
-            field,
+            f.field("cell"),
             format!("missing (expected one of {})", CellKind::name_list()),
         );
     };
+    cell(c, &f.field("cell"))
+}
+
+/// A cell's spec name.
+///
+/// # Errors
+/// `field: expected one of rnn_tanh, …, got …`.
+pub fn cell(c: &Value, field: &str) -> Result<CellKind, SpecError> {
     c.as_str().and_then(CellKind::from_name).map_or_else(
         || {
             err(
@@ -157,13 +164,7 @@ fn parse_cell(f: &Fields) -> Result<CellKind, SpecError> {
 /// # Errors
 /// When it is over the limit.
 pub fn check_param_count(f: &Fields, arch: Architecture) -> Result<(), SpecError> {
-    let dirs = arch.directions();
-    let count: u128 = (0..arch.num_layers)
-        .map(|l| {
-            (dirs * arch.gate_rows()) as u128
-                * (arch.layer_input_size(l) + arch.hidden_size + 2) as u128
-        })
-        .sum();
+    let count = network_param_count(arch);
     if count > MAX_PARAMS {
         return err(
             f.field("hidden_size"),
@@ -175,19 +176,37 @@ pub fn check_param_count(f: &Fields, arch: Architecture) -> Result<(), SpecError
     Ok(())
 }
 
+/// The parameters of a network, Σ over layers and directions of `G·H·(in + H + 2)`.
+pub fn network_param_count(arch: Architecture) -> u128 {
+    let dirs = arch.directions();
+    (0..arch.num_layers)
+        .map(|l| {
+            (dirs * arch.gate_rows()) as u128
+                * (arch.layer_input_size(l) + arch.hidden_size + 2) as u128
+        })
+        .sum()
+}
+
 /// Reads `dropout`, a number in [0, 1) (default 0).
 ///
 /// # Errors
 /// When it is not such a number.
 pub fn parse_dropout(f: &Fields) -> Result<f64, SpecError> {
-    let p = f.optional("dropout", |x, name| match x.as_f64() {
+    Ok(f.optional("dropout", dropout)?.unwrap_or(0.0))
+}
+
+/// A dropout probability, a number in [0, 1).
+///
+/// # Errors
+/// `field: expected a number in [0, 1), got …`.
+pub fn dropout(x: &Value, field: &str) -> Result<f64, SpecError> {
+    match x.as_f64() {
         Some(p) if (0.0..1.0).contains(&p) => Ok(p),
         _ => err(
-            name,
+            field,
             format!("expected a number in [0, 1), got {}", describe(x)),
         ),
-    })?;
-    Ok(p.unwrap_or(0.0))
+    }
 }
 
 /// Reads `params` or `init` (not both; neither: PyTorch's default initialisation with seed 0).
@@ -195,13 +214,26 @@ pub fn parse_dropout(f: &Fields) -> Result<f64, SpecError> {
 /// # Errors
 /// Both given, a malformed one, or an `init` over [`MAX_INIT_WORK`].
 pub fn parse_param_source(f: &Fields, arch: Architecture) -> Result<ParamSource, SpecError> {
+    parse_model_params(f, arch, || Network::zeros(arch))
+}
+
+/// As [`parse_param_source`] for a model of any [`ParamSet`] whose recurrent network has shape
+/// `arch`: `params` is read into `empty()` by the model's names.
+///
+/// # Errors
+/// Both given, a malformed one (see [`read_params`]), or an `init` over [`MAX_INIT_WORK`].
+pub fn parse_model_params<P: ParamSet>(
+    f: &Fields,
+    arch: Architecture,
+    empty: impl FnOnce() -> P,
+) -> Result<ParamSource<P>, SpecError> {
     match (f.get("params"), f.get("init")) {
         (Some(_), Some(_)) => err(f.field("init"), "expected either params or init, not both"),
-        (Some(pv), None) => Ok(ParamSource::Given(parse_params(
-            pv,
-            &f.field("params"),
-            arch,
-        )?)),
+        (Some(pv), None) => {
+            let mut model = empty();
+            read_params(pv, &f.field("params"), &mut model)?;
+            Ok(ParamSource::Given(model))
+        }
         (None, Some(iv)) => {
             let field = f.field("init");
             let cfg = parse_init(iv, &field, arch.cell, arch.hidden_size)?;
@@ -210,13 +242,6 @@ pub fn parse_param_source(f: &Fields, arch: Architecture) -> Result<ParamSource,
         }
         (None, None) => Ok(ParamSource::Init(InitConfig::default())),
     }
-}
-
-/// Reads every parameter by its `state_dict` name, each in its PyTorch shape.
-fn parse_params(v: &Value, field: &str, arch: Architecture) -> Result<Network, SpecError> {
-    let mut net = Network::zeros(arch);
-    read_params(v, field, &mut net)?;
-    Ok(net)
 }
 
 /// Fills every tensor of `target` from an object keyed by the tensors' names
@@ -251,9 +276,13 @@ pub fn read_params<P: ParamSet + ?Sized>(
     Ok(())
 }
 
-/// What the dimensions of a parameter are called in messages: a linear head's (names ending in
-/// `weight` or `bias` alone) count features, a recurrent layer's count gates × hidden units.
+/// What the dimensions of a parameter are called in messages: an embedding's count tokens and
+/// features, a linear head's (names ending in `weight` or `bias` alone) features, a recurrent
+/// layer's gates × hidden units.
 fn dimension_names(name: &str, rank: usize) -> &'static [&'static str] {
+    if name == "embedding.weight" {
+        return &["rows, vocab_size", "numbers, embed_dim"];
+    }
     let linear = name.ends_with(".weight") || name.ends_with(".bias");
     match (linear, rank) {
         (true, 2) => &["rows, out_features", "numbers, in_features"],

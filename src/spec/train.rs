@@ -21,6 +21,7 @@ use super::model::{parse_model, read_params, ParamSource};
 use super::{MAX_BATCH, MAX_SIZE};
 use crate::cell::CellKind;
 use crate::network::{Architecture, Batch};
+use crate::train::classifier::{LstmClassifier, TokenBatch};
 use crate::train::clip::Clipping;
 use crate::train::model::Model;
 use crate::train::optim::adam::AdamConfig;
@@ -29,7 +30,8 @@ use crate::train::optim::OptimizerConfig;
 use crate::train::params::ParamSet;
 use crate::train::tasks::{CopyMemory, Head, Task, TaskBatch, MAX_STEPS, TASK_NAMES};
 use crate::train::trainer::{
-    Budget, Data, ModelConfig, ModelParams, Problem, Stream, TrainConfig, RECIPE,
+    Budget, Data, Learner, ModelConfig, ModelKind, ModelParams, Problem, Stream, TextData,
+    TrainConfig, RECIPE,
 };
 
 /// The training spec's version (and the final record's).
@@ -94,9 +96,16 @@ pub fn parse_train_spec_value(v: &Value) -> Result<TrainSpec, SpecError> {
     let f = Fields::new(object(v, "spec", "a JSON object")?, "");
     f.reject_unknown(&TRAIN_FIELDS)?;
     check_version(&f)?;
-    let problem = parse_problem(&f)?;
+    let classifier = f.get("model").is_some_and(super::classifier::is_model_spec);
+    let problem = (!classifier).then(|| parse_problem(&f)).transpose()?;
     let run_seed = f.optional("seed", seed)?.unwrap_or(RECIPE.seed);
-    let model = parse_train_model(&f, &problem, run_seed)?;
+    let (problem, model) = match problem {
+        Some(problem) => {
+            let model = parse_train_model(&f, &problem, run_seed)?;
+            (problem, model)
+        }
+        None => parse_classifier_run(&f, run_seed)?,
+    };
     let optimizer = parse_optimizer(&f)?;
     let clipping = parse_clip(&f)?;
     let batch_size = for_tasks_only(&f, &problem, "batch_size", MAX_BATCH_SIZE)?;
@@ -171,6 +180,12 @@ fn parse_task(v: &Value) -> Result<Task, SpecError> {
 /// `{"input", "lengths", "target" | "labels" + "classes"}`.
 fn parse_data(v: &Value) -> Result<Data, SpecError> {
     let f = Fields::new(object(v, "data", "an object")?, "data.");
+    if f.contains("text") {
+        return err(
+            "data.text",
+            "token ids need the text classifier: \"model\": {\"model\": \"lstm_classifier\", …}",
+        );
+    }
     f.reject_unknown(&["input", "lengths", "target", "labels", "classes"])?;
     let (bsz, steps, input_size) = data_dims(&f)?;
     let input = tensor(
@@ -310,7 +325,9 @@ fn parse_train_model(
     run_seed: u64,
 ) -> Result<ModelConfig, SpecError> {
     let obj = object(f.required("model")?, "model", "an object")?;
-    let input_size = problem.input_size();
+    let input_size = problem
+        .input_size()
+        .expect("a task or data with input: text goes to parse_classifier_run");
     let mut rest: Map<String, Value> = obj.clone();
     let params = rest.remove("params");
     rest.entry("input_size").or_insert(input_size.into());
@@ -335,7 +352,7 @@ fn parse_train_model(
             for t in model.tensors() {
                 all_finite(t.values, &format!("model.params.{}", t.name), &t.shape)?;
             }
-            ModelParams::Given(model)
+            ModelParams::Given(Learner::Sequence(model))
         }
         (None, ParamSource::Init(cfg)) => {
             ModelParams::Init(recipe_init(cfg, obj.get("init"), spec.arch.cell, run_seed))
@@ -343,6 +360,7 @@ fn parse_train_model(
         (None, ParamSource::Given(_)) => unreachable!("params were taken out of the object"),
     };
     Ok(ModelConfig {
+        kind: ModelKind::Sequence,
         arch: spec.arch,
         dropout: spec.dropout,
         params,
@@ -353,8 +371,78 @@ fn parse_train_model(
 fn problem_name(problem: &Problem) -> String {
     match problem {
         Problem::Task(t) => format!("{} task's", t.name()),
-        Problem::Data(_) => "data's".into(),
+        Problem::Data(_) | Problem::Text(_) => "data's".into(),
     }
+}
+
+/// The fields of `data` for the text classifier.
+const TEXT_DATA_FIELDS: [&str; 3] = ["text", "lengths", "labels"];
+
+/// A run of the text classifier: the model object (the classifier spec's model fields, named
+/// `model.…`) and `data` (`text`, `lengths`, `labels`); no `task`. With `init`, its seed
+/// defaults to the run's init stream (no recipe carry bias: the course's initialisation);
+/// `params` must be finite.
+fn parse_classifier_run(f: &Fields, run_seed: u64) -> Result<(Problem, ModelConfig), SpecError> {
+    use super::classifier::{parse_classifier_model, MODEL_FIELDS};
+    let obj = object(f.required("model")?, "model", "an object")?;
+    let m = Fields::new(obj, "model.");
+    m.reject_unknown(&MODEL_FIELDS)?;
+    let spec = parse_classifier_model(&m)?;
+    if f.contains("task") {
+        return err(
+            "task",
+            "lstm_classifier trains on data (text, lengths, labels), not on a task",
+        );
+    }
+    let text = parse_text_data(f.required("data")?, spec.vocab_size, spec.output_dim)?;
+    let params = match spec.params {
+        ParamSource::Given(model) => {
+            for t in model.tensors() {
+                all_finite(t.values, &format!("model.params.{}", t.name), &t.shape)?;
+            }
+            ModelParams::Given(Learner::Classifier(model))
+        }
+        ParamSource::Init(mut cfg) => {
+            if obj.get("init").and_then(|i| i.get("seed")).is_none() {
+                cfg.seed = Stream::Init.seed(run_seed);
+            }
+            ModelParams::Init(cfg)
+        }
+    };
+    let model = ModelConfig {
+        kind: ModelKind::Classifier {
+            vocab_size: spec.vocab_size,
+        },
+        arch: spec.arch,
+        dropout: spec.dropout,
+        params,
+    };
+    Ok((Problem::Text(text), model))
+}
+
+/// `data` for the classifier: `text` `[B][T]` token ids below `vocab`, `lengths` (default all
+/// `T`), `labels` `[B]` below `classes` (required).
+fn parse_text_data(v: &Value, vocab: usize, classes: usize) -> Result<TextData, SpecError> {
+    use super::classifier::{parse_labels, parse_text};
+    let f = Fields::new(object(v, "data", "an object")?, "data.");
+    f.reject_unknown(&TEXT_DATA_FIELDS)?;
+    let (ids, bsz, steps) = parse_text(&f, vocab, MAX_BATCH_SIZE, MAX_STEPS)?;
+    let lengths = f
+        .optional("lengths", |x, name| {
+            super::parse_lengths(x, name, bsz, steps)
+        })?
+        .unwrap_or_else(|| vec![steps; bsz]);
+    let labels = parse_labels(f.required("labels")?, "data.labels", bsz, classes)?;
+    Ok(TextData {
+        tokens: TokenBatch {
+            ids,
+            batch: bsz,
+            steps,
+            lengths,
+        },
+        labels,
+        classes,
+    })
 }
 
 /// The init configuration with the run's defaults: the seed from the init stream unless
@@ -525,7 +613,7 @@ fn for_tasks_only(
     max: usize,
 ) -> Result<Option<usize>, SpecError> {
     let value = f.optional(key, |x, name| integer(x, name, 1, max))?;
-    if value.is_some() && matches!(problem, Problem::Data(_)) {
+    if value.is_some() && matches!(problem, Problem::Data(_) | Problem::Text(_)) {
         return err(
             key,
             "applies only to a task (with data the batch and the held-out set are data.input)",
@@ -566,19 +654,37 @@ fn parse_budget(f: &Fields) -> Result<Budget, SpecError> {
 pub fn check_config(c: &TrainConfig) -> Result<(), SpecError> {
     check_ranges(c)?;
     let arch = c.model.arch;
-    if arch.input_size != c.problem.input_size() {
-        return err(
-            "model.input_size",
-            format!(
-                "expected {} (the problem's input size), got {}",
-                c.problem.input_size(),
-                arch.input_size
-            ),
-        );
+    match (c.model.kind, &c.problem, c.problem.input_size()) {
+        (ModelKind::Sequence, _, Some(i)) if i != arch.input_size => {
+            return err(
+                "model.input_size",
+                format!(
+                    "expected {i} (the problem's input size), got {}",
+                    arch.input_size
+                ),
+            )
+        }
+        (ModelKind::Sequence, _, Some(_)) => {}
+        (ModelKind::Sequence, _, None) => {
+            return err("data.text", "token ids need the text classifier")
+        }
+        (ModelKind::Classifier { vocab_size }, Problem::Text(d), _) => check_text(d, vocab_size)?,
+        (ModelKind::Classifier { .. }, _, _) => {
+            return err(
+                "model.model",
+                "lstm_classifier trains on data with text, lengths and labels",
+            )
+        }
     }
     if let ModelParams::Given(m) = &c.model.params {
-        let want = Model::zeros(arch, c.problem.output_size());
-        if m.param_shapes() != want.param_shapes() {
+        let classes = c.problem.output_size();
+        let want: Vec<_> = match c.model.kind {
+            ModelKind::Sequence => Model::zeros(arch, classes).param_shapes(),
+            ModelKind::Classifier { vocab_size } => {
+                LstmClassifier::zeros(arch, vocab_size, classes).param_shapes()
+            }
+        };
+        if m.param_shapes() != want {
             return err(
                 "model.params",
                 "expected the tensors of the model's architecture and the problem's output size",
@@ -586,6 +692,38 @@ pub fn check_config(c: &TrainConfig) -> Result<(), SpecError> {
         }
     }
     check_work(c)
+}
+
+/// A batch of sentences built in code (the parser builds only consistent ones): sizes, token
+/// ids below the vocabulary size, lengths and labels that agree.
+fn check_text(d: &TextData, vocab: usize) -> Result<(), SpecError> {
+    let t = &d.tokens;
+    let (bsz, steps) = (t.batch, t.steps);
+    if !(1..=MAX_BATCH_SIZE).contains(&bsz) || !(1..=MAX_STEPS).contains(&steps) {
+        return err(
+            "data.text",
+            format!("expected 1..={MAX_BATCH_SIZE} sentences of 1..={MAX_STEPS} tokens, got {bsz} of {steps}"),
+        );
+    }
+    if t.ids.len() != bsz * steps || t.ids.iter().any(|&id| id >= vocab) {
+        return err(
+            "data.text",
+            format!("expected [sentences][tokens] token ids, each below vocab_size {vocab}"),
+        );
+    }
+    if t.lengths.len() != bsz || t.lengths.iter().any(|n| !(1..=steps).contains(n)) {
+        return err(
+            "data.lengths",
+            format!("expected {bsz} lengths, each in 1..={steps}"),
+        );
+    }
+    if d.labels.len() != bsz || d.labels.iter().any(|&y| y >= d.classes) {
+        return err(
+            "data.labels",
+            format!("expected {bsz} labels, each below {}", d.classes),
+        );
+    }
+    Ok(())
 }
 
 fn check_ranges(c: &TrainConfig) -> Result<(), SpecError> {
@@ -644,7 +782,7 @@ fn check_ranges(c: &TrainConfig) -> Result<(), SpecError> {
     }?;
     match &c.problem {
         Problem::Data(d) => check_data(d),
-        Problem::Task(_) => Ok(()),
+        Problem::Task(_) | Problem::Text(_) => Ok(()),
     }
 }
 
@@ -709,6 +847,7 @@ fn check_work(c: &TrainConfig) -> Result<(), SpecError> {
     let batch_field = match c.problem {
         Problem::Task(_) => "batch_size",
         Problem::Data(_) => "data.input",
+        Problem::Text(_) => "data.text",
     };
     let values =
         bsz * steps as u128 * (arch.num_layers * arch.directions() * arch.gate_rows()) as u128;
@@ -732,7 +871,7 @@ fn check_work(c: &TrainConfig) -> Result<(), SpecError> {
     }
     let held_out = match c.problem {
         Problem::Task(_) => c.eval_size as u128,
-        Problem::Data(_) => 0,
+        Problem::Data(_) | Problem::Text(_) => 0,
     };
     if (held_out + 3 * bsz) * w > MAX_EVAL_WORK {
         return err(
@@ -777,7 +916,7 @@ mod tests {
     fn data(c: &mut TrainConfig) -> &mut Data {
         match &mut c.problem {
             Problem::Data(d) => d,
-            Problem::Task(_) => unreachable!(),
+            Problem::Task(_) | Problem::Text(_) => unreachable!(),
         }
     }
 
@@ -849,5 +988,117 @@ mod tests {
             panic!("init expected")
         };
         assert_eq!(init.carry_bias, None);
+    }
+
+    fn classifier_spec() -> Value {
+        json!({"model": {"model": "lstm_classifier", "vocab_size": 5, "embed_dim": 2,
+                         "hidden_dim": 2, "output_dim": 2},
+               "data": {"text": [[1, 2, 0], [3, 4, 4]], "lengths": [2, 3], "labels": [0, 1]},
+               "seed": 7})
+    }
+
+    #[test]
+    fn classifier_runs_read_the_classifier_model_and_text_data() {
+        let c = parse_train_spec_value(&classifier_spec()).unwrap().config;
+        assert_eq!(c.model.kind, ModelKind::Classifier { vocab_size: 5 });
+        assert_eq!(
+            (c.model.arch.num_layers, c.model.arch.bidirectional),
+            (2, true)
+        );
+        assert_eq!(c.model.dropout, 0.5);
+        let ModelParams::Init(init) = &c.model.params else {
+            panic!("init expected")
+        };
+        // The run's init stream, and the course's initialisation: no recipe carry bias.
+        assert_eq!((init.seed, init.carry_bias), (Stream::Init.seed(7), None));
+        let Problem::Text(d) = &c.problem else {
+            panic!("text expected")
+        };
+        assert_eq!(d.tokens.ids, vec![1, 2, 0, 3, 4, 4]);
+        assert_eq!(
+            (d.tokens.lengths.clone(), d.labels.clone(), d.classes),
+            (vec![2, 3], vec![0, 1], 2)
+        );
+        assert_eq!(c.sequences_per_iteration(), 2);
+        type Change = fn(&mut Value);
+        let refusal = |change: Change| {
+            let mut v = classifier_spec();
+            change(&mut v);
+            parse_train_spec_value(&v).unwrap_err().to_string()
+        };
+        let cases: [(Change, &str); 8] = [
+            (
+                |v| v["task"] = json!({"name": "adding", "steps": 4}),
+                "task: lstm_classifier trains on data",
+            ),
+            (
+                |v| v["model"]["input_size"] = json!(2),
+                "model.input_size: unknown field",
+            ),
+            (
+                |v| v["model"]["model"] = json!("gpt"),
+                "model.model: expected \"lstm_classifier\"",
+            ),
+            (
+                |v| v["data"]["text"][1][2] = json!(5),
+                "data.text[1][2]: expected a token id, an integer in 0..=4",
+            ),
+            (
+                |v| v["data"]["labels"] = json!([0, 2]),
+                "data.labels[1]: expected an integer in 0..=1, got 2",
+            ),
+            (
+                |v| v["data"]["input"] = json!([]),
+                "data.input: unknown field (expected one of text, lengths, labels)",
+            ),
+            (
+                |v| v["batch_size"] = json!(2),
+                "batch_size: applies only to a task",
+            ),
+            (
+                |v| v["model"]["params"] = json!({}),
+                "model.params.embedding.weight: missing",
+            ),
+        ];
+        for (change, want) in cases {
+            let got = refusal(change);
+            assert!(
+                got.starts_with(want),
+                "{got}\n  does not start with\n{want}"
+            );
+        }
+        let plain = json!({"model": {"cell": "gru", "hidden_size": 2},
+                           "data": {"text": [[1]], "labels": [0]}});
+        let e = parse_train_spec_value(&plain).unwrap_err().to_string();
+        assert!(
+            e.starts_with("data.text: token ids need the text classifier"),
+            "{e}"
+        );
+    }
+
+    /// A configuration built in code that pairs a model with the other kind's problem is refused.
+    #[test]
+    fn models_and_problems_of_different_kinds_are_refused() {
+        let text = parse_train_spec_value(&classifier_spec()).unwrap().config;
+        let mut c = config();
+        c.problem = text.problem.clone();
+        assert_eq!(
+            check_config(&c).unwrap_err().to_string(),
+            "data.text: token ids need the text classifier"
+        );
+        let mut c = text.clone();
+        c.problem = config().problem;
+        assert!(check_config(&c)
+            .unwrap_err()
+            .to_string()
+            .starts_with("model.model: lstm_classifier trains on data"));
+        let mut c = text;
+        if let Problem::Text(d) = &mut c.problem {
+            d.tokens.ids[0] = 5;
+        }
+        assert_eq!(
+            check_config(&c).unwrap_err().to_string(),
+            "data.text: expected [sentences][tokens] token ids, each below vocab_size 5"
+        );
     }
 }

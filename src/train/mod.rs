@@ -1,10 +1,13 @@
 //! Training, shared by the CLI and the page: the parameters of a model as one named set
-//! ([`params`]), a linear head ([`linear`]) on a recurrent network ([`model`]), losses
-//! ([`loss`]), the loss through the head and its gradients ([`objective`]), optimisers
-//! ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks ([`tasks`]) and the training
-//! loop with its log ([`trainer`]).
+//! ([`params`]), a linear head ([`linear`]) on a recurrent network ([`model`]), a token
+//! embedding ([`embedding`]) and the course's text classifier built from the three
+//! ([`classifier`]), losses ([`loss`]), the loss through the head and its gradients
+//! ([`objective`]), optimisers ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks
+//! ([`tasks`]) and the training loop with its log ([`trainer`]).
 
+pub mod classifier;
 pub mod clip;
+pub mod embedding;
 pub mod linear;
 pub mod loss;
 pub mod model;

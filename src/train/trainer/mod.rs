@@ -1,7 +1,9 @@
 //! The training loop: a recurrent model with a linear head trained on a task (or one explicit
-//! batch) with mini-batches, clipping and an optimiser, evaluated on a fixed held-out set.
+//! batch) with mini-batches, clipping and an optimiser, evaluated on a fixed held-out set; or
+//! the course's text classifier trained on one explicit batch of sentences ([`Learner`]).
 //!
-//! One iteration ([`Trainer::step`]), with `θ` every parameter of the model (`rnn.…`, `fc.…`):
+//! One iteration ([`Trainer::step`]), with `θ` every parameter of the model (`rnn.…`, `fc.…`;
+//! the classifier's `embedding.…`, `lstm.…`, `fc.…`):
 //!
 //! ```text
 //! (x, y) ← B fresh sequences from the batch stream (or the explicit batch)
@@ -48,24 +50,24 @@
 //! assert_eq!((lines.len(), last.iterations), (3, 3)); // iterations 0, 2 and 3
 //! ```
 
+pub mod learner;
 pub mod problem;
 pub mod recipe;
 pub mod record;
 
-pub use problem::{Data, Problem, Stream};
+pub use learner::{Learner, LearnerPass, Sample};
+pub use problem::{Data, Problem, Stream, TextData};
 pub use recipe::{Recipe, RECIPE};
 pub use record::{BlockSpectrum, FinalRecord, LogRecord, Reached, Success};
-
-use std::borrow::Cow;
 
 use crate::init::{init_network, InitConfig};
 use crate::network::{Architecture, Dropout};
 use crate::rng::Rng;
 use crate::spec::SpecError;
+use crate::train::classifier::LstmClassifier;
 use crate::train::clip::{clip_grads, Clipping};
 use crate::train::linear::Linear;
 use crate::train::model::Model;
-use crate::train::objective::{evaluate, loss_and_grads};
 use crate::train::optim::{AnyOptimizer, Optimizer, OptimizerConfig};
 use crate::train::params::ParamSet;
 use crate::train::tasks::TaskBatch;
@@ -77,16 +79,34 @@ pub const HELD_OUT_CHUNK: usize = 32;
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelParams {
     /// The network drawn from this configuration (its `seed` included); the head drawn with
-    /// PyTorch's default `nn.Linear` initialisation from the run's [`Stream::Head`].
+    /// PyTorch's default `nn.Linear` initialisation from the run's [`Stream::Head`] (and a
+    /// classifier's embedding, `N(0, 1)`, from its [`Stream::Embedding`]).
     Init(InitConfig),
-    /// Given, every tensor by name (`rnn.weight_ih_l0`, …, `fc.bias`).
-    Given(Model),
+    /// Given, every tensor by name (`rnn.weight_ih_l0`, …, `fc.bias`; the classifier's
+    /// `embedding.weight`, `lstm.…`, `fc.…`), of the model's kind.
+    Given(Learner),
 }
 
-/// The model: a recurrent stack and a linear head on its output.
+/// Which model a run trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelKind {
+    /// A recurrent stack with a linear head on its output ([`Model`]), on a task or `data`
+    /// with `input`.
+    Sequence,
+    /// The text classifier ([`LstmClassifier`]) with this vocabulary size, on `data` with
+    /// `text`.
+    Classifier {
+        /// V, rows of `embedding.weight`.
+        vocab_size: usize,
+    },
+}
+
+/// The model: a recurrent stack and a linear head on its output, or the text classifier.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelConfig {
-    /// The recurrent stack; `input_size` must be the problem's.
+    /// Which model.
+    pub kind: ModelKind,
+    /// The recurrent stack; `input_size` must be the problem's (the classifier's: `embed_dim`).
     pub arch: Architecture,
     /// Dropout probability on each layer's output but the last, in training, in `[0, 1)`.
     pub dropout: f64,
@@ -132,6 +152,7 @@ impl TrainConfig {
         match &self.problem {
             Problem::Task(_) => self.batch_size,
             Problem::Data(d) => d.sample.batch.batch,
+            Problem::Text(d) => d.tokens.batch,
         }
     }
 }
@@ -170,13 +191,14 @@ struct Progress {
 #[derive(Clone, Debug)]
 pub struct Trainer {
     config: TrainConfig,
-    model: Model,
+    model: Learner,
     optimizer: AnyOptimizer,
     batches: Rng,
     dropout: Rng,
     /// The held-out stream at its start: cloned at every evaluation.
     held_out: Rng,
-    probe: TaskBatch,
+    /// The probe batch (none for text: its probe is the text itself).
+    probe: Option<TaskBatch>,
     iteration: u64,
     window: Window,
     last_step: Option<StepReport>,
@@ -199,8 +221,9 @@ impl Trainer {
             .map_err(|m| SpecError::new("optimizer", m))?;
         let seed = config.seed;
         let probe = match &config.problem {
-            Problem::Task(t) => t.sample(&mut Stream::Probe.rng(seed), config.batch_size),
-            Problem::Data(d) => d.sample.clone(),
+            Problem::Task(t) => Some(t.sample(&mut Stream::Probe.rng(seed), config.batch_size)),
+            Problem::Data(d) => Some(d.sample.clone()),
+            Problem::Text(_) => None,
         };
         Ok(Trainer {
             model,
@@ -223,7 +246,7 @@ impl Trainer {
     }
 
     /// The model as it is now.
-    pub fn model(&self) -> &Model {
+    pub fn model(&self) -> &Learner {
         &self.model
     }
 
@@ -237,33 +260,40 @@ impl Trainer {
         self.iteration * self.config.sequences_per_iteration() as u64
     }
 
-    /// The probe batch of the gradient-flow curve.
-    pub fn probe(&self) -> &TaskBatch {
-        &self.probe
+    /// The probe batch of the gradient-flow curve (`None` for text: a run on text probes the
+    /// text itself).
+    pub fn probe(&self) -> Option<&TaskBatch> {
+        self.probe.as_ref()
     }
 
     /// One iteration: a batch, the loss and its gradients, clipping, the optimiser's update.
     pub fn step(&mut self) -> StepReport {
-        let sample = match &self.config.problem {
-            Problem::Task(t) => Cow::Owned(t.sample(&mut self.batches, self.config.batch_size)),
-            Problem::Data(d) => Cow::Borrowed(&d.sample),
+        let head = self.config.problem.head();
+        let drawn = match &self.config.problem {
+            Problem::Task(t) => Some(t.sample(&mut self.batches, self.config.batch_size)),
+            Problem::Data(_) | Problem::Text(_) => None,
+        };
+        let sample = match (&self.config.problem, &drawn) {
+            (_, Some(batch)) => Sample::Sequences(batch, head),
+            (Problem::Data(d), None) => Sample::Sequences(&d.sample, head),
+            (Problem::Text(d), None) => Sample::Text(d),
+            (Problem::Task(_), None) => unreachable!("a task's batch is drawn above"),
         };
         let p = self.config.model.dropout;
         let dropout = (p > 0.0).then(|| Dropout {
             p,
             seed: self.dropout.next_u64(),
         });
-        let head = self.config.problem.head();
-        let mut pass = loss_and_grads(&self.model, &sample, head, dropout);
+        let mut pass = self.model.pass(sample, dropout);
         let clip = clip_grads(&mut pass.grads, self.config.clipping);
         self.optimizer.step(&mut self.model, &pass.grads);
         self.iteration += 1;
-        self.window.loss_sum += pass.scored.loss;
+        self.window.loss_sum += pass.loss;
         self.window.iterations += 1;
         self.window.clip_count += u64::from(clip.fired);
         let report = StepReport {
             iteration: self.iteration,
-            loss: pass.scored.loss,
+            loss: pass.loss,
             grad_norm: clip.norm_before,
             clipped: clip.fired,
         };
@@ -314,7 +344,7 @@ impl Trainer {
             grad_norm: self.last_step.map(|s| s.grad_norm),
             clipped: self.last_step.map(|s| s.clipped),
             clip_count: self.window.clip_count,
-            w_hh: record::w_hh_spectra(&self.model.rnn),
+            w_hh: record::w_hh_spectra(self.model.rnn()),
             grad_by_lag: self.probe_curve(),
         };
         self.window = Window::default();
@@ -387,8 +417,12 @@ impl Trainer {
         let task = match problem {
             Problem::Task(t) => t,
             Problem::Data(d) => {
-                let scored = evaluate(&self.model, &d.sample, head);
-                return (scored.loss, problem.success(&d.sample, &scored.outputs));
+                let (loss, _, outputs) = self.model.evaluate(Sample::Sequences(&d.sample, head));
+                return (loss, problem.success(&d.sample, &outputs));
+            }
+            Problem::Text(d) => {
+                let (loss, _, logits) = self.model.evaluate(Sample::Text(d));
+                return (loss, d.accuracy(&logits));
             }
         };
         let mut rng = self.held_out.clone();
@@ -398,11 +432,11 @@ impl Trainer {
         while left > 0 {
             let size = left.min(HELD_OUT_CHUNK);
             let sample = task.sample(&mut rng, size);
-            let scored = evaluate(&self.model, &sample, head);
-            loss_sum += scored.loss * scored.count as f64;
-            count += scored.count;
+            let (loss, terms, outputs) = self.model.evaluate(Sample::Sequences(&sample, head));
+            loss_sum += loss * terms as f64;
+            count += terms;
             // The fraction is hits / (size · items): count the hits exactly.
-            let fraction = problem.success(&sample, &scored.outputs);
+            let fraction = problem.success(&sample, &outputs);
             hits += (fraction * (size * items) as f64).round();
             left -= size;
         }
@@ -412,9 +446,18 @@ impl Trainer {
 
     /// `‖∂L/∂h_t‖` by lag on the probe batch, layer 0, forward direction.
     fn probe_curve(&self) -> Vec<f64> {
-        let head = self.config.problem.head();
-        let pass = loss_and_grads(&self.model, &self.probe, head, None);
-        record::grad_by_lag(&pass.flow[0], &self.probe.batch)
+        match (&self.config.problem, &self.model, &self.probe) {
+            (Problem::Text(d), Learner::Classifier(m), _) => {
+                let pass = m.loss_and_grads(&d.tokens, &d.labels, None);
+                record::grad_by_lag(&pass.backward.flow[0], &pass.forward.embedded)
+            }
+            (_, _, Some(probe)) => {
+                let head = self.config.problem.head();
+                let pass = self.model.pass(Sample::Sequences(probe, head), None);
+                record::grad_by_lag(&pass.flow[0], &probe.batch)
+            }
+            _ => unreachable!("a probe batch for every problem but text"),
+        }
     }
 
     fn note_progress(&mut self, r: &LogRecord) {
@@ -432,18 +475,35 @@ impl Trainer {
     }
 }
 
-/// The initial model: given, or the network from its init configuration and the head from
-/// the head stream.
-pub(crate) fn initial_model(config: &TrainConfig) -> Result<Model, SpecError> {
+/// The initial model: given, or the network from its init configuration, the head from the
+/// head stream and a classifier's embedding from the embedding stream.
+pub(crate) fn initial_model(config: &TrainConfig) -> Result<Learner, SpecError> {
     let arch = config.model.arch;
-    match &config.model.params {
-        ModelParams::Given(m) => Ok(m.clone()),
-        ModelParams::Init(cfg) => {
-            let rnn = init_network(arch, cfg).map_err(|m| SpecError::new("model.init", m))?;
+    let classes = config.problem.output_size();
+    let cfg = match &config.model.params {
+        ModelParams::Given(m) => return Ok(m.clone()),
+        ModelParams::Init(cfg) => cfg,
+    };
+    let failed = |m: String| SpecError::new("model.init", m);
+    let mut head_rng = Stream::Head.rng(config.seed);
+    Ok(match config.model.kind {
+        ModelKind::Sequence => {
+            let rnn = init_network(arch, cfg).map_err(failed)?;
             let features = arch.directions() * arch.hidden_size;
-            let mut rng = Stream::Head.rng(config.seed);
-            let fc = Linear::new(features, config.problem.output_size(), &mut rng);
-            Ok(Model { rnn, fc })
+            let fc = Linear::new(features, classes, &mut head_rng);
+            Learner::Sequence(Model { rnn, fc })
         }
-    }
+        ModelKind::Classifier { vocab_size } => {
+            let mut embedding_rng = Stream::Embedding.rng(config.seed);
+            let m = LstmClassifier::init(
+                arch,
+                vocab_size,
+                classes,
+                cfg,
+                &mut embedding_rng,
+                &mut head_rng,
+            );
+            Learner::Classifier(m.map_err(failed)?)
+        }
+    })
 }

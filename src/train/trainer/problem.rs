@@ -11,6 +11,7 @@
 //! | `copy` | recalled symbols right (`test_accuracy`, the recall accuracy) | ≥ 0.95 |
 //! | `data`, regression | outputs within 0.04 of their target (`test_solved`) | ≥ 0.95 |
 //! | `data`, classes | sequences classified right (`test_accuracy`) | ≥ 0.95 |
+//! | `data`, text | sentences classified right (`test_accuracy`) | ≥ 0.95 |
 //!
 //! Hochreiter & Schmidhuber (1997) stop training on the adding problem once the most recent
 //! sequences are all processed correctly; 0.95 on a held-out set is that criterion as a fraction
@@ -18,6 +19,7 @@
 //! place ([`SOLVED_AT`]); [`Problem::criterion`] names every task so a new one must decide.
 
 use crate::rng::Rng;
+use crate::train::classifier::TokenBatch;
 use crate::train::tasks::{accuracy, solved, Head, Task, TaskBatch};
 
 /// The success fraction at which a run counts as having solved its problem.
@@ -37,6 +39,29 @@ pub struct Data {
     pub output_size: usize,
 }
 
+/// Sentences of token ids with one class each, for the text classifier
+/// ([`crate::train::classifier`]), trained on at every iteration and tested on at every
+/// evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextData {
+    /// The token ids and lengths, `B × T`.
+    pub tokens: TokenBatch,
+    /// One class per sentence, each below `classes`.
+    pub labels: Vec<usize>,
+    /// `O`, the number of classes.
+    pub classes: usize,
+}
+
+impl TextData {
+    /// The fraction of the sentences whose highest logit is their label.
+    ///
+    /// # Shapes
+    /// `logits`: `B × O`.
+    pub fn accuracy(&self, logits: &[f64]) -> f64 {
+        accuracy(&self.labels, logits, self.classes)
+    }
+}
+
 /// What a run learns.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
@@ -44,22 +69,27 @@ pub enum Problem {
     Task(Task),
     /// One batch, the same at every iteration.
     Data(Data),
+    /// One batch of sentences, the same at every iteration (the text classifier's).
+    Text(TextData),
 }
 
 impl Problem {
-    /// What the head reads and is scored on.
+    /// What the head reads and is scored on (text: one class per sentence, as
+    /// [`Head::ClassAtEnd`]; the classifier's head reads the final states).
     pub fn head(&self) -> Head {
         match self {
             Problem::Task(t) => t.head(),
             Problem::Data(d) => d.head,
+            Problem::Text(_) => Head::ClassAtEnd,
         }
     }
 
-    /// `I`.
-    pub fn input_size(&self) -> usize {
+    /// `I`, the width of one input step; `None` for token ids (the model's embedding decides).
+    pub fn input_size(&self) -> Option<usize> {
         match self {
-            Problem::Task(t) => t.input_size(),
-            Problem::Data(d) => d.input_size,
+            Problem::Task(t) => Some(t.input_size()),
+            Problem::Data(d) => Some(d.input_size),
+            Problem::Text(_) => None,
         }
     }
 
@@ -68,6 +98,7 @@ impl Problem {
         match self {
             Problem::Task(t) => t.output_size(),
             Problem::Data(d) => d.output_size,
+            Problem::Text(d) => d.classes,
         }
     }
 
@@ -76,6 +107,7 @@ impl Problem {
         match self {
             Problem::Task(t) => t.max_length(),
             Problem::Data(d) => d.sample.batch.steps,
+            Problem::Text(d) => d.tokens.steps,
         }
     }
 
@@ -85,6 +117,7 @@ impl Problem {
     /// `outputs`: `B × O` (at the end) or `B × T × O` (at every step).
     pub fn success(&self, sample: &TaskBatch, outputs: &[f64]) -> f64 {
         match self {
+            Problem::Text(d) => d.accuracy(outputs),
             Problem::Task(t) => t.success(sample, outputs),
             Problem::Data(d) => match d.head {
                 Head::RegressionAtEnd => solved(&sample.target, outputs),
@@ -106,6 +139,7 @@ impl Problem {
                 Head::RegressionAtEnd => d.output_size,
                 Head::ClassAtEnd | Head::ClassEveryStep => 1,
             },
+            Problem::Text(_) => 1,
         }
     }
 
@@ -123,16 +157,16 @@ impl Problem {
             Problem::Task(
                 Task::Adding(_) | Task::AddingSum(_) | Task::TemporalOrder(_) | Task::CopyMemory(_),
             ) => SOLVED_AT,
-            Problem::Data(_) => SOLVED_AT,
+            Problem::Data(_) | Problem::Text(_) => SOLVED_AT,
         }
     }
 }
 
 /// The independent random streams of a run, each an [`Rng`] seeded from the run's seed: the
 /// initial network (unless `model.init.seed` names its own), the head's initial weights, the
-/// training batches, the held-out set, the probe batch and the dropout masks. Stream `k`'s seed is
-/// the `k`-th draw of `Rng::new(seed)`, so the streams do not overlap and adding a draw to one
-/// leaves the others as they were.
+/// training batches, the held-out set, the probe batch, the dropout masks and a classifier's
+/// embedding. Stream `k`'s seed is the `k`-th draw of `Rng::new(seed)`, so the streams do not
+/// overlap and adding a draw to one leaves the others as they were.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
     /// The network's parameters.
@@ -147,6 +181,8 @@ pub enum Stream {
     Probe,
     /// The dropout masks, one seed per iteration.
     Dropout,
+    /// A classifier's embedding table ([`crate::train::classifier`]).
+    Embedding,
 }
 
 impl Stream {
@@ -159,6 +195,7 @@ impl Stream {
             Stream::HeldOut => 3,
             Stream::Probe => 4,
             Stream::Dropout => 5,
+            Stream::Embedding => 6,
         };
         let mut master = Rng::new(seed);
         for _ in 0..index {
