@@ -129,7 +129,20 @@ function paintChain(ctx, W, Hc, d) {
   ctx.fillStyle = '#59626e';
   ctx.textAlign = 'left';
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText(phase === 'fwd' ? 'whole sequence: ‖h_t‖' : 'whole sequence: log ‖∂L/∂h_t‖', 2, ty + th + 10);
+  const legend = phase === 'fwd' ? 'whole sequence: ‖h_t‖' : 'whole sequence: log ‖∂L/∂h_t‖';
+  ctx.fillText(marked?.size ? `${legend}; ▼ marked steps` : legend, 2, ty + th + 10);
+  if (marked?.size) { // the steps the answer depends on, pointed at from above the timeline
+    ctx.fillStyle = '#b4432a';
+    for (const m of marked) {
+      const x = (m + 0.5) * bw;
+      ctx.beginPath();
+      ctx.moveTo(x, ty - 3);
+      ctx.lineTo(x - 4, ty - 10);
+      ctx.lineTo(x + 4, ty - 10);
+      ctx.fill();
+    }
+    ctx.fillStyle = '#59626e';
+  }
   ctx.textAlign = 'right';
   ctx.fillText(`T = ${T}`, W - 2, ty + th + 10);
 }
@@ -204,7 +217,9 @@ export function equations(d) {
     const v = at(name, prev ? t - 1 : t);
     return sig(one ? 1 - v : v);
   });
-  const lines = [`step t = ${t}, unit j = ${j}, input x_t = ${sig(get('input')[t])}`, ...info.equations.map(fill)];
+  // With several input features (a task's input, e.g. the adding problem's value and marker), all of them.
+  const x = d.inputs ? `(${d.inputs.map((v) => sig(v[t])).join(', ')})` : sig(get('input')[t]);
+  const lines = [`step t = ${t}, unit j = ${j}, input x_t = ${x}`, ...info.equations.map(fill)];
   if (phase === 'bwd') {
     lines.push('');
     lines.push(`‖∂L/∂h_t‖ = ${sig(flow.grad[t])}    ‖∂h_T/∂h_t‖ = ${sig(flow.jac[t])}    (lag k = ${d.T - 1 - t})`);
