@@ -199,3 +199,31 @@ fn bad_hand_offs_name_the_field() {
     let e = err(vec![data.to_string()], 0, None);
     assert!(e.starts_with("trained.specs[0].data: "), "{e}");
 }
+
+/// The chart's theory line for a trained RNN is `σ_max^k` of that RNN's own `W_hh`, whichever
+/// matrix the spectrum shows (it once followed the shown matrix).
+#[test]
+fn the_charted_theory_line_uses_the_rnns_own_matrix() {
+    use unrolled::chart::registry::{gradient_flow, FlowOptions};
+    use unrolled::chart::source::Source;
+    let specs = vec![trained_spec("lstm", 1), trained_spec("rnn_tanh", 2)];
+    let mut c = config(specs, 0);
+    c.trained.as_mut().unwrap().spectrum_block = Some(1); // the LSTM's W_hf on the plane
+    let r = compute(&c).unwrap();
+    let rnn = &r.cells[1];
+    let sigma = spectral::spectral_norm(&rnn.net.layers[0].weight_hh, 6, 6);
+    assert!(
+        (r.max_singular_value - sigma).abs() > 1e-6,
+        "the shown matrix is another one"
+    );
+    let chart = gradient_flow(&Source::scene(&r), FlowOptions::default(), false).unwrap();
+    let theory: Vec<_> = chart.series.iter().filter(|s| s.is_theory()).collect();
+    assert_eq!(theory.len(), 1, "only the plain RNN has a theory line");
+    let k = 4;
+    let want = sigma.powi(k as i32);
+    assert!(
+        (theory[0].values[k] - want).abs() <= 1e-9 * want,
+        "{} vs {want}",
+        theory[0].values[k]
+    );
+}

@@ -314,3 +314,13 @@ test('an entrant that solves the task stops there; with until=budget it trains o
     assert.deepEqual(errors, []);
   }
 });
+
+test('the 1997 LSTM without a forget gate races (it has no carry-gate bias to set)', async () => {
+  const { page, errors } = await open('T=10&H=8&batch=8&budget=600&cells=lstm_no_forget,lstm');
+  const spec = await page.evaluate(() => window.__unrolledTrain.session.specs().find((s) => s.entrant === 'lstm_no_forget').spec);
+  assert.deepEqual(spec.model.init, {}, 'no carry_bias for f ≡ 1');
+  await page.click('#train-step');
+  await waitRecords(page, 2);
+  assert.equal(await page.evaluate(() => window.__unrolledTrain.session.error), null);
+  assert.deepEqual(errors, []);
+});

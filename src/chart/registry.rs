@@ -28,7 +28,7 @@
 use super::colormap::Scale;
 use super::gradient_flow::{self, GradientFlowChart, Key, LegendItem, LineStyle, Series};
 use super::heatmap::{self, transpose, HeatmapChart};
-use super::source::{CellRun, Source};
+use super::source::{CellRun, Matrix, Source};
 use super::spectrum::{self, BarSeries, EigenSeries, SingularValuesChart, SpectrumChart};
 use super::{series_color, ChartError, DrawingArea, DrawingBackend, Layer, PixelRect, Shift};
 use crate::cell::info::{curve, Carry};
@@ -232,7 +232,16 @@ fn flow_series(src: &Source, run: &CellRun, opt: FlowOptions) -> Result<Vec<Seri
         out.push(line("‖∂h_T/∂h_t‖₂", j, LineStyle::Dotted));
     }
     if let (true, Some(label), Some(base)) = (opt.theory, info.theory.label(), info.theory.base()) {
-        let b = src.matrix.base(base)?;
+        let b = match run.own_w_hh {
+            Some(w) => Matrix::Layer {
+                w,
+                cell: run.cell,
+                hidden: run.hidden,
+                field: "weight_hh_l0".into(),
+            }
+            .base(base)?,
+            None => src.matrix.base(base)?,
+        };
         out.push(line(label, curve(1.0, b, run.len), LineStyle::Dashed));
     }
     Ok(out)

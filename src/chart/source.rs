@@ -55,6 +55,9 @@ pub struct CellRun<'a> {
     pub batch: &'a Batch,
     /// The sequence's row in the batch.
     pub seq: usize,
+    /// This run's own `W_hh`, when it is not the source's matrix (the lab's trained models:
+    /// each has its own, and the spectrum shows one chosen block): a theory curve uses it.
+    pub own_w_hh: Option<&'a [f64]>,
     /// The loss reaches this run only through its last hidden state (loss at the last step; no
     /// upstream gradient at earlier steps, from a layer above or into the cell state). Then
     /// `∂L/∂h_t = (∂h_last/∂h_t)ᵀ ∂L/∂h_last` and `‖∂h_last/∂h_t‖₂` bounds the gradient's
@@ -137,6 +140,7 @@ impl<'a> Source<'a> {
                     run: &c.forward.runs[0],
                     batch: &c.batch,
                     seq: 0,
+                    own_w_hh: r.task.is_some().then_some(&c.net.layers[0].weight_hh[..]),
                     loss_at_end: !c.loss_every,
                 }
             })
@@ -182,6 +186,7 @@ impl<'a> Source<'a> {
             run: &r.forward.runs[idx],
             batch: &r.spec.batch,
             seq: pick.seq,
+            own_w_hh: None,
             loss_at_end: loss_at_end(r, pick),
         };
         Ok(Source {

@@ -113,6 +113,7 @@ export class TrainSession extends EventTarget {
       sw.points.push({ cell: name, T, success: mean, solved: runs.filter((e) => e.final.reached).length, runs: runs.length });
     }
     sw.index += 1;
+    if (sw.index >= sw.steps.length) this.redrawSweep(); // the last length: no next start draws it
     this.emit('sweep');
     if (sw.index < sw.steps.length) this.start(false);
   }

@@ -52,11 +52,12 @@ export function sweepSteps(state) {
 
 /**
  * The training spec (docs/spec.md, "Training spec") of one entrant: the cell, and the state's
- * task, model size, optimiser, seed and budget; `carry_bias` only for cells with a carry gate
- * (the cell table's `carry`). Exactly what `unrolled train` reads.
+ * task, model size, optimiser, seed and budget; `carry_bias` only for cells with a carry-gate
+ * block (the cell table's `carry.block`). Exactly what `unrolled train` reads.
  */
 export function trainSpec(state, info) {
-  const init = info.carry ? { carry_bias: state.fb } : {};
+  // Only a carry gate that is a block has a bias (the 1997 LSTM's f ≡ 1 has none).
+  const init = info.carry && info.carry.block !== null ? { carry_bias: state.fb } : {};
   return {
     version: 1,
     model: { cell: info.name, hidden_size: state.H, init },

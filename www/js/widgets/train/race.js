@@ -61,7 +61,7 @@ export function mount(root, session) {
     const t0 = performance.now();
     // The live sentence: rewritten only when who leads or who finished changes.
     const s = raceSentence(session);
-    const shape = s.replace(/[\d.,]+ ?(%|s\b|sequences)/g, '#');
+    const shape = s.replace(/[\d.,]+[ \u00a0]?(%|s\b|sequences)/g, '#'); // numbers, with a plain or no-break space
     if (shape !== said || !session.running) { live.textContent = s; said = shape; }
     // Rows rebuilt only when the entrants change; else their cells' text is rewritten.
     if (body.children.length !== session.entrants.length || [...body.children].some((tr, i) => tr.dataset.entrant !== session.entrants[i].name)) {
