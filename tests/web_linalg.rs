@@ -1,0 +1,128 @@
+//! `linalg::matmul` and `matmul_packed` compiled to wasm and run in headless Chromium, against a
+//! naive triple loop: with `+simd128` (as `scripts/test-web.sh` and `scripts/build-web.sh` build)
+//! every product goes through the f64x2 tiled kernel, which sums each entry in the naive order,
+//! so the results must be bitwise equal, NaN and ±inf included. Run by `scripts/test-web.sh`.
+#![cfg(target_arch = "wasm32")]
+
+use unrolled::linalg::{matmul, matmul_packed, PackedRhs};
+use unrolled::rng::Rng;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn naive(m: usize, k: usize, n: usize, a: &[f64], a_t: bool, b: &[f64], b_t: bool) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            for p in 0..k {
+                let x = if a_t { a[p * m + i] } else { a[i * k + p] };
+                let y = if b_t { b[j * k + p] } else { b[p * n + j] };
+                c[i * n + j] += x * y;
+            }
+        }
+    }
+    c
+}
+
+/// Bitwise equal with the tiled kernel; without simd128 (`matrixmultiply`), within rounding.
+fn agree(got: f64, want: f64) -> bool {
+    if cfg!(target_feature = "simd128") {
+        got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan())
+    } else {
+        got == want
+            || (got.is_nan() && want.is_nan())
+            || (got - want).abs() <= 1e-12 * want.abs().max(1.0)
+    }
+}
+
+/// Every layout, with `β = 0` over a NaN-filled `C` (must not be read) and `β = 2` over 0.5, by
+/// `matmul` and by `matmul_packed` with one `PackedRhs` reused twice.
+fn check(m: usize, k: usize, n: usize, a: &[f64], b: &[f64]) {
+    for a_t in [false, true] {
+        for b_t in [false, true] {
+            let want = naive(m, k, n, a, a_t, b, b_t);
+            let rhs = PackedRhs::new(k, n, b, b_t);
+            for round in 0..3 {
+                let mut c = vec![f64::NAN; m * n];
+                match round {
+                    0 => matmul(m, k, n, a, a_t, b, b_t, 0.0, &mut c),
+                    _ => matmul_packed(m, a, a_t, &rhs, 0.0, &mut c),
+                }
+                for (g, w) in c.iter().zip(&want) {
+                    assert!(agree(*g, *w), "{m}x{k}x{n} a_t={a_t} b_t={b_t}: {g} vs {w}");
+                }
+            }
+            let mut c = vec![0.5; m * n];
+            matmul_packed(m, a, a_t, &rhs, 2.0, &mut c);
+            for (g, w) in c.iter().zip(&want) {
+                assert!(agree(*g, w + 1.0), "β=2 {m}x{k}x{n} a_t={a_t} b_t={b_t}");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn products_match_the_naive_loop_on_awkward_shapes() {
+    let mut rng = Rng::new(21);
+    let dims = [1, 2, 3, 4, 5, 7, 8, 9, 17, 33];
+    for &m in &dims {
+        for &k in &dims {
+            for &n in &dims {
+                let a: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
+                let b: Vec<f64> = (0..k * n).map(|_| rng.normal()).collect();
+                check(m, k, n, &a, &b);
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_shapes_of_training_match_the_naive_loop() {
+    // B × H by H × 4H per step, 4H × T·B by T·B × H for ∂W_hh, T·B × 4H by 4H × I for ∂x.
+    let mut rng = Rng::new(22);
+    for &(m, k, n) in &[
+        (8, 32, 128),
+        (8, 128, 32),
+        (128, 400, 32),
+        (400, 128, 2),
+        (1, 32, 128),
+        (50, 300, 6),
+    ] {
+        let a: Vec<f64> = (0..m * k).map(|_| rng.normal()).collect();
+        let b: Vec<f64> = (0..k * n).map(|_| rng.normal()).collect();
+        check(m, k, n, &a, &b);
+    }
+}
+
+#[wasm_bindgen_test]
+fn zeros_nan_and_inf_propagate_as_in_the_naive_loop() {
+    let (m, k, n) = (5, 6, 7);
+    let mut a = vec![0.0; m * k];
+    let mut b: Vec<f64> = (0..k * n).map(|i| i as f64 - 20.0).collect();
+    check(m, k, n, &a, &b);
+    a[3] = f64::NAN;
+    a[k + 1] = f64::INFINITY;
+    a[2 * k + 2] = f64::NEG_INFINITY;
+    b[5] = f64::INFINITY;
+    b[n + 6] = 0.0;
+    check(m, k, n, &a, &b);
+}
+
+#[wasm_bindgen_test]
+fn empty_products_scale_c_by_beta() {
+    let mut c = vec![3.0; 4];
+    matmul(2, 0, 2, &[], false, &[], false, 2.0, &mut c);
+    assert_eq!(c, [6.0; 4]);
+    let mut c = vec![f64::NAN; 4];
+    matmul_packed(2, &[], false, &PackedRhs::new(0, 2, &[], true), 0.0, &mut c);
+    assert_eq!(c, [0.0; 4]);
+    let mut c = vec![3.0; 4];
+    matmul(0, 3, 2, &[], false, &[0.0; 6], false, 0.0, &mut c);
+    assert_eq!(c, [3.0; 4]);
+}
+
+#[wasm_bindgen_test]
+fn built_with_simd128_as_the_page_is() {
+    // scripts/test-web.sh sets +simd128, so the tests above ran the tiled kernel, bitwise.
+    assert!(cfg!(target_feature = "simd128"));
+}
