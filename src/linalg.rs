@@ -3,7 +3,9 @@
 //! `matmul` computes `C = A·B + β·C` where `A` is `m×k` and `B` is `k×n`, either of them
 //! optionally given as the row-major storage of its transpose; `matmul_packed` does the same with
 //! a `B` prepared once by [`PackedRhs`] for many products (the per-step recurrences with `W_hh`).
-//! All products in the core go through here, so that the numeric code reads as maths.
+//! All products in the core go through here, so that the numeric code reads as maths. So do
+//! the activations' `exp`, `tanh` and sigmoid ([`activation`]: the same bits natively and in
+//! wasm).
 //!
 //! Which kernel runs:
 //! - natively, `matrixmultiply` (its AVX2/FMA, AVX or SSE2 kernels, chosen at run time), and
@@ -18,8 +20,11 @@
 //!   again at every step and dispatches per call; here `W_hh` is packed once per pass.
 //! - in wasm without `+simd128`, `matrixmultiply` as natively.
 
+mod activation;
 #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
 mod tiled;
+
+pub use activation::{exp, sigmoid, tanh};
 
 /// `C (m×n) = op(A) (m×k) · op(B) (k×n) + beta · C`.
 ///
@@ -292,12 +297,6 @@ pub fn max_abs(v: &[f64]) -> f64 {
 /// `true` when every value is finite.
 pub fn all_finite(v: &[f64]) -> bool {
     v.iter().all(|x| x.is_finite())
-}
-
-/// Logistic sigmoid as PyTorch computes it: `1 / (1 + exp(-x))`.
-#[inline]
-pub fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! state after step `T−1`.
 
 use crate::cell::{CellKind, StepCache};
-use crate::linalg::{all_finite, matmul, matmul_packed, PackedRhs};
+use crate::linalg::{all_finite, matmul, matmul_packed, tanh, PackedRhs};
 use crate::rng::Rng;
 
 /// The parameters of one layer and direction, in PyTorch's shapes (row-major).
@@ -489,7 +489,7 @@ impl Network {
                     if lstm {
                         c_after[hrow.clone()].copy_from_slice(&c_before[hrow.clone()]);
                         for j in hrow {
-                            tc_after[j] = c_after[j].tanh();
+                            tc_after[j] = tanh(c_after[j]);
                         }
                     }
                     continue;

@@ -1,10 +1,11 @@
 //! `linalg::matmul` and `matmul_packed` compiled to wasm and run in headless Chromium, against a
 //! naive triple loop: with `+simd128` (as `scripts/test-web.sh` and `scripts/build-web.sh` build)
 //! every product goes through the f64x2 tiled kernel, which sums each entry in the naive order,
-//! so the results must be bitwise equal, NaN and ±inf included. Run by `scripts/test-web.sh`.
+//! so the results must be bitwise equal, NaN and ±inf included. And the activations give the
+//! same bits as natively. Run by `scripts/test-web.sh`.
 #![cfg(target_arch = "wasm32")]
 
-use unrolled::linalg::{matmul, matmul_packed, PackedRhs};
+use unrolled::linalg::{exp, matmul, matmul_packed, sigmoid, tanh, PackedRhs};
 use unrolled::rng::Rng;
 use wasm_bindgen_test::*;
 
@@ -122,7 +123,28 @@ fn empty_products_scale_c_by_beta() {
 }
 
 #[wasm_bindgen_test]
+#[allow(clippy::assertions_on_constants)] // a constant of the build, checked where it runs
 fn built_with_simd128_as_the_page_is() {
     // scripts/test-web.sh sets +simd128, so the tests above ran the tiled kernel, bitwise.
     assert!(cfg!(target_feature = "simd128"));
+}
+
+/// FNV-1a over the bits of `exp`, `tanh` and `sigmoid` on a grid over every regime: the same
+/// function as in src/linalg/activation/tests.rs, whose native run gives the constant below.
+fn grid_hash() -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for i in 0..=300_000 {
+        let x = -750.0 + 1500.0 * i as f64 / 300_000.0;
+        for x in [x, x / 1000.0, x * 1e-300] {
+            for y in [exp(x), tanh(x), sigmoid(x)] {
+                h = (h ^ y.to_bits()).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    h
+}
+
+#[wasm_bindgen_test]
+fn activations_give_the_native_bits() {
+    assert_eq!(grid_hash(), 0x28e6_6b2e_0873_8db3);
 }

@@ -15,7 +15,7 @@
 //! gradients multiply by σ' = s(1 − s) and tanh' = 1 − g².
 
 use super::StepCache;
-use crate::linalg::sigmoid;
+use crate::linalg::{sigmoid, tanh};
 
 /// One step: writes `gates = [i, f, g, o]`, `h`, `c` and `tanh_c = tanh(c)` (kept for the
 /// backward pass, which needs it once per step and, in the Jacobian analysis, once per row).
@@ -32,14 +32,14 @@ pub fn forward(
     for j in 0..n {
         let input_gate = sigmoid(xp[j] + hp[j]);
         let forget_gate = sigmoid(xp[n + j] + hp[n + j]);
-        let cell_gate = (xp[2 * n + j] + hp[2 * n + j]).tanh();
+        let cell_gate = tanh(xp[2 * n + j] + hp[2 * n + j]);
         let output_gate = sigmoid(xp[3 * n + j] + hp[3 * n + j]);
         let cell = forget_gate * c_prev[j] + input_gate * cell_gate;
         gates[j] = input_gate;
         gates[n + j] = forget_gate;
         gates[2 * n + j] = cell_gate;
         gates[3 * n + j] = output_gate;
-        let t = cell.tanh();
+        let t = tanh(cell);
         c[j] = cell;
         tanh_c[j] = t;
         h[j] = output_gate * t;
