@@ -29,21 +29,32 @@ pub fn forward(
     tanh_c: &mut [f64],
 ) {
     let n = h.len();
+    // Every operand as a slice of length n, so the loop has no bounds checks and vectorises.
+    let ([xi, xf, xg, xo], [hi, hf, hg, ho]) = (blocks(xp, n), blocks(hp, n));
+    let (gi, rest) = gates[..4 * n].split_at_mut(n);
+    let (gf, rest) = rest.split_at_mut(n);
+    let (gg, go) = rest.split_at_mut(n);
+    let (c_prev, c, tanh_c) = (&c_prev[..n], &mut c[..n], &mut tanh_c[..n]);
     for j in 0..n {
-        let input_gate = sigmoid(xp[j] + hp[j]);
-        let forget_gate = sigmoid(xp[n + j] + hp[n + j]);
-        let cell_gate = tanh(xp[2 * n + j] + hp[2 * n + j]);
-        let output_gate = sigmoid(xp[3 * n + j] + hp[3 * n + j]);
+        let input_gate = sigmoid(xi[j] + hi[j]);
+        let forget_gate = sigmoid(xf[j] + hf[j]);
+        let cell_gate = tanh(xg[j] + hg[j]);
+        let output_gate = sigmoid(xo[j] + ho[j]);
         let cell = forget_gate * c_prev[j] + input_gate * cell_gate;
-        gates[j] = input_gate;
-        gates[n + j] = forget_gate;
-        gates[2 * n + j] = cell_gate;
-        gates[3 * n + j] = output_gate;
+        gi[j] = input_gate;
+        gf[j] = forget_gate;
+        gg[j] = cell_gate;
+        go[j] = output_gate;
         let t = tanh(cell);
         c[j] = cell;
         tanh_c[j] = t;
         h[j] = output_gate * t;
     }
+}
+
+/// The four gate blocks of a pre-activation row, `n` each.
+fn blocks(v: &[f64], n: usize) -> [&[f64]; 4] {
+    [0, 1, 2, 3].map(|k| &v[k * n..(k + 1) * n])
 }
 
 /// One backward step: writes `da` (= ∂L/∂xp = ∂L/∂hp), `dc_prev` and `dc_total`.

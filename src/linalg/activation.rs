@@ -46,52 +46,28 @@ fn expm1_reduced(r: f64) -> f64 {
     r + r * r * p
 }
 
-/// `(k, r)` with `x = k·ln 2 + r`, `|r| ≤ ln 2 / 2` (to rounding), for `|x| < 2⁵⁰`.
+/// `2^k` for an integer `−1022 ≤ k ≤ 1023`, from its bits (wrapping: a NaN's garbage `k` gives
+/// garbage here, and the NaN it multiplies stays NaN).
 #[inline(always)]
-fn reduce(x: f64) -> (f64, f64) {
-    let k = (x * std::f64::consts::LOG2_E + SHIFT) - SHIFT;
-    (k, (x - k * LN2_HI) - k * LN2_LO)
+fn pow2(k: i64) -> f64 {
+    f64::from_bits((k.wrapping_add(1023) as u64) << 52)
 }
 
-/// `2^k` for an integer `−1022 ≤ k ≤ 1023`, from its bits.
+/// `e^x` (within 1 ulp; see the module comment). Branch-free, so loops over it vectorise.
 #[inline(always)]
-fn pow2(k: f64) -> f64 {
-    f64::from_bits(((k as i64 + 1023) as u64) << 52)
-}
-
-/// `e^x` (within 1 ulp; see the module comment).
-#[inline]
 pub fn exp(x: f64) -> f64 {
-    if x.abs() < 708.0 {
-        // k within ±1022: 2^k is normal and so is the result.
-        let (k, r) = reduce(x);
-        (1.0 + expm1_reduced(r)) * pow2(k)
-    } else {
-        exp_far(x)
-    }
-}
-
-/// `e^x` for `|x| ≥ 708` and NaN: overflow to inf, underflow through the subnormals to 0.
-#[cold]
-fn exp_far(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    if x > 710.0 {
-        return f64::INFINITY;
-    }
-    if x < -746.0 {
-        return 0.0;
-    }
-    let (k, r) = reduce(x);
+    // Past these e^x is inf or rounds to 0 (clamp keeps NaN).
+    let x = x.clamp(-746.0, 710.0);
+    let shifted = x * std::f64::consts::LOG2_E + SHIFT;
+    let k = shifted - SHIFT;
+    let r = (x - k * LN2_HI) - k * LN2_LO;
     let e = 1.0 + expm1_reduced(r);
-    if k > 0.0 {
-        // k up to 1024: 2^k in two factors (the product overflows to inf past the largest f64).
-        e * pow2(k - 1.0) * 2.0
-    } else {
-        // k down to −1076: exact scaling to a normal number, then one rounding to a subnormal.
-        e * pow2(k + 60.0) * pow2(-60.0)
-    }
+    // k from the low bits of k + 1.5·2⁵² (ulp 1 there), then 2^k in two factors: the first
+    // product is exact and normal, the second rounds once (a subnormal result) or overflows to
+    // inf, and is exact otherwise.
+    let k = (shifted.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+    let half = k >> 1;
+    e * pow2(half) * pow2(k - half)
 }
 
 /// `(tanh x − x) / x³` as a polynomial in `t = x²` for `0 ≤ x ≤ 0.55`, degree 10 (Chebyshev
@@ -111,31 +87,26 @@ const TANH_SMALL: [f64; 11] = [
 ];
 
 /// `tanh(x)` (within 2 ulp; see the module comment).
-#[inline]
+#[inline(always)]
 pub fn tanh(x: f64) -> f64 {
     let a = x.abs();
-    let t = if a < 0.55 {
-        // a + a³·P(a²): the last addition rounds, the rest is below an eighth of an ulp. Tiny
-        // and subnormal a give a (a² underflows or is far below an ulp), ±0 gives ±0.
-        let s = a * a;
-        let mut p = TANH_SMALL[0];
-        for c in &TANH_SMALL[1..] {
-            p = p * s + c;
-        }
-        a + a * (s * p)
-    } else if a < 20.0 {
-        1.0 - 2.0 / (exp(2.0 * a) + 1.0)
-    } else if a >= 20.0 {
-        // 1 − tanh 20 < 2⁻⁵⁷: rounds to 1 (and tanh ±inf = ±1).
-        1.0
-    } else {
-        return x; // NaN
-    };
+    // a + a³·P(a²) below 0.55: the last addition rounds, the rest is below an eighth of an ulp;
+    // tiny and subnormal a give a, ±0 gives ±0.
+    let s = a * a;
+    let mut p = TANH_SMALL[0];
+    for c in &TANH_SMALL[1..] {
+        p = p * s + c;
+    }
+    let small = a + a * (s * p);
+    // 1 − 2/(e^2a + 1) from 0.55: rounds to 1 past a ≈ 19 (and at inf); NaN stays NaN.
+    let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
+    // Both computed, one kept: no branch, so loops over tanh vectorise.
+    let t = if a < 0.55 { small } else { large };
     t.copysign(x)
 }
 
 /// Logistic sigmoid as PyTorch computes it, `1 / (1 + e^(−x))` (within 2.5 ulp).
-#[inline]
+#[inline(always)]
 pub fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + exp(-x))
 }
