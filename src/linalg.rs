@@ -21,10 +21,12 @@
 //! - in wasm without `+simd128`, `matrixmultiply` as natively.
 
 mod activation;
+pub(crate) mod lanes;
 #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
 mod tiled;
 
 pub use activation::{exp, sigmoid, tanh};
+pub(crate) use activation::{sigmoid_lanes, tanh_lanes};
 
 /// `C (m×n) = op(A) (m×k) · op(B) (k×n) + beta · C`.
 ///
@@ -97,7 +99,7 @@ impl<'a> PackedRhs<'a> {
 pub fn matmul_packed(m: usize, a: &[f64], a_t: bool, b: &PackedRhs, beta: f64, c: &mut [f64]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     SCRATCH.with_borrow_mut(|scratch| {
-        tiled::matmul_packed::<tiled::Simd128>(m, a, a_t, &b.packed, beta, c, scratch)
+        tiled::matmul_packed::<lanes::Simd128>(m, a, a_t, &b.packed, beta, c, scratch)
     });
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     matmul_unpacked(m, b.k, b.n, a, a_t, b.b, b.b_t, beta, c);

@@ -148,3 +148,43 @@ fn grid_hash() -> u64 {
 fn activations_give_the_native_bits() {
     assert_eq!(grid_hash(), 0x28e6_6b2e_0873_8db3);
 }
+
+#[wasm_bindgen_test]
+fn the_lstm_step_two_units_at_a_time_gives_the_scalar_bits() {
+    // lstm::forward runs f64x2 lanes here; the reference is the step's formula one unit at a
+    // time with the scalar activations.
+    let mut rng = Rng::new(23);
+    for n in [1, 2, 7, 32] {
+        let mut xp: Vec<f64> = (0..4 * n).map(|_| 4.0 * rng.normal()).collect();
+        let hp: Vec<f64> = (0..4 * n).map(|_| rng.normal()).collect();
+        let c_prev: Vec<f64> = (0..n).map(|_| 3.0 * rng.normal()).collect();
+        for (i, v) in [800.0, -800.0, 1e-300, -0.0, f64::NAN, f64::INFINITY]
+            .into_iter()
+            .enumerate()
+        {
+            if i < 4 * n {
+                xp[(7 * i) % (4 * n)] = v;
+            }
+        }
+        let (mut gates, mut h, mut c, mut tanh_c) =
+            (vec![0.0; 4 * n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        unrolled::cell::lstm::forward(&xp, &hp, &c_prev, &mut gates, &mut h, &mut c, &mut tanh_c);
+        let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+        for j in 0..n {
+            let pre = |k: usize| xp[k * n + j] + hp[k * n + j];
+            let want = [
+                sigmoid(pre(0)),
+                sigmoid(pre(1)),
+                tanh(pre(2)),
+                sigmoid(pre(3)),
+            ];
+            for (k, w) in want.iter().enumerate() {
+                assert!(same(gates[k * n + j], *w), "n = {n}, gate {k} of unit {j}");
+            }
+            let cell = want[1] * c_prev[j] + want[0] * want[2];
+            assert!(
+                same(c[j], cell) && same(tanh_c[j], tanh(cell)) && same(h[j], want[3] * tanh(cell))
+            );
+        }
+    }
+}

@@ -12,8 +12,8 @@
 //! the sum over `p` in order, like a naive loop, so NaN and ±inf propagate exactly as there;
 //! zero padding only reaches entries that are never written back.
 //!
-//! The kernel is generic over the lane type [`Pair`]: `v128` (`core::arch::wasm32`) in the
-//! browser, and a portable `[f64; 2]` stand-in with which the packing and tiling are tested
+//! The kernel is generic over two-lane vectors ([`Lanes`]): `v128` (`core::arch::wasm32`) in
+//! the browser, and a portable `[f64; 2]` stand-in with which the packing and tiling are tested
 //! natively. Tile size: 4 × 4 (eight accumulators). 6 × 4 was slower in V8 on x86-64 (LSTM
 //! training, wasm `Trainer`: 2,770 against 3,200 sequences/s at B = 8, H = 32, where it pads 8
 //! rows to 12; 154 against 168 at B = 32, H = 128): its twelve accumulators plus the operands
@@ -24,76 +24,7 @@ pub const MR: usize = 4;
 /// Columns of `C` per register tile (two two-lane vectors).
 pub const NR: usize = 4;
 
-/// Two f64 lanes: the operations the kernel needs.
-pub trait Pair: Copy {
-    /// Both lanes `x`.
-    fn splat(x: f64) -> Self;
-    /// `s[0], s[1]`.
-    fn load(s: &[f64]) -> Self;
-    /// Writes both lanes to `s[0], s[1]`.
-    fn store(self, s: &mut [f64]);
-    /// Lane-wise `self + o`.
-    fn add(self, o: Self) -> Self;
-    /// Lane-wise `self · o`.
-    fn mul(self, o: Self) -> Self;
-}
-
-/// Portable two lanes: the same arithmetic as `f64x2`, for testing the tiling natively.
-#[cfg(test)]
-#[derive(Clone, Copy)]
-pub struct Portable([f64; 2]);
-
-#[cfg(test)]
-impl Pair for Portable {
-    fn splat(x: f64) -> Self {
-        Portable([x, x])
-    }
-    fn load(s: &[f64]) -> Self {
-        Portable([s[0], s[1]])
-    }
-    fn store(self, s: &mut [f64]) {
-        s[..2].copy_from_slice(&self.0);
-    }
-    fn add(self, o: Self) -> Self {
-        Portable([self.0[0] + o.0[0], self.0[1] + o.0[1]])
-    }
-    fn mul(self, o: Self) -> Self {
-        Portable([self.0[0] * o.0[0], self.0[1] * o.0[1]])
-    }
-}
-
-/// wasm simd128's `f64x2`.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[derive(Clone, Copy)]
-pub struct Simd128(core::arch::wasm32::v128);
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-impl Pair for Simd128 {
-    #[inline(always)]
-    fn splat(x: f64) -> Self {
-        Simd128(core::arch::wasm32::f64x2_splat(x))
-    }
-    #[inline(always)]
-    fn load(s: &[f64]) -> Self {
-        let s = &s[..2];
-        // SAFETY: `s` holds two f64 (16 bytes); v128.load needs no alignment.
-        Simd128(unsafe { core::arch::wasm32::v128_load(s.as_ptr().cast()) })
-    }
-    #[inline(always)]
-    fn store(self, s: &mut [f64]) {
-        let s = &mut s[..2];
-        // SAFETY: `s` holds two f64 (16 bytes); v128.store needs no alignment.
-        unsafe { core::arch::wasm32::v128_store(s.as_mut_ptr().cast(), self.0) }
-    }
-    #[inline(always)]
-    fn add(self, o: Self) -> Self {
-        Simd128(core::arch::wasm32::f64x2_add(self.0, o.0))
-    }
-    #[inline(always)]
-    fn mul(self, o: Self) -> Self {
-        Simd128(core::arch::wasm32::f64x2_mul(self.0, o.0))
-    }
-}
+use super::lanes::Lanes;
 
 /// A right-hand matrix `B` (`k × n`) packed for the kernel: `⌈n / NR⌉` panels of `k × NR`,
 /// `p`-major, the columns past `n` zero.
@@ -138,16 +69,18 @@ fn pack_lhs(m: usize, k: usize, a: &[f64], a_t: bool, out: &mut Vec<f64>) {
     }
 }
 
-/// One tile: `Σ_p a_p b_pᵀ` over a packed row block (`k × MR`) and column panel (`k × NR`).
+/// One tile: `Σ_p a_p b_pᵀ` over a packed row block (`k × MR`) and column panel (`k × NR`), in
+/// two-lane vectors.
 #[inline(always)]
-fn tile<P: Pair>(a: &[f64], b: &[f64]) -> [[P; 2]; MR] {
+fn tile<P: Lanes>(a: &[f64], b: &[f64]) -> [[P; 2]; MR] {
+    const { assert!(P::WIDTH == 2) };
     let mut acc = [[P::splat(0.0); 2]; MR];
     for (av, bv) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
         let (b0, b1) = (P::load(&bv[..2]), P::load(&bv[2..]));
         for (row, &x) in acc.iter_mut().zip(av) {
             let x = P::splat(x);
-            row[0] = row[0].add(x.mul(b0));
-            row[1] = row[1].add(x.mul(b1));
+            row[0] = row[0] + x * b0;
+            row[1] = row[1] + x * b1;
         }
     }
     acc
@@ -157,7 +90,7 @@ fn tile<P: Pair>(a: &[f64], b: &[f64]) -> [[P; 2]; MR] {
 /// entries inside the `m × n` matrix (row stride `ldc`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn write_tile<P: Pair>(
+fn write_tile<P: Lanes>(
     acc: &[[P; 2]; MR],
     i0: usize,
     j0: usize,
@@ -191,7 +124,7 @@ fn row_group(k: usize) -> usize {
 
 /// `C (m × n, row stride n) = op(A) · B + β·C` with `B` packed. `a` as for [`pack_lhs`];
 /// `scratch` holds the packed `A` (reused between calls to save allocations).
-pub fn matmul_packed<P: Pair>(
+pub fn matmul_packed<P: Lanes>(
     m: usize,
     a: &[f64],
     a_t: bool,
@@ -225,6 +158,7 @@ pub fn matmul_packed<P: Pair>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linalg::lanes::Portable;
 
     fn naive(m: usize, k: usize, n: usize, a: &[f64], a_t: bool, b: &[f64], b_t: bool) -> Vec<f64> {
         let mut c = vec![0.0; m * n];
