@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The browser shell's tests (tests/web.rs) as wasm in headless Chromium, run by
-# wasm-bindgen-test-runner (installed with wasm-bindgen-cli, same version as the crate) through
-# Debian's chromedriver. webdriver.json in the crate root adds Chromium's flags (--no-sandbox for
-# root, headless). Idempotent: installs the wasm target, the CLI and Chromium on first use.
+# The browser shell's tests (tests/web.rs) and the matrix products (tests/web_linalg.rs) as wasm
+# in headless Chromium, run by wasm-bindgen-test-runner (installed with wasm-bindgen-cli, same
+# version as the crate) through Debian's chromedriver. webdriver.json in the crate root adds
+# Chromium's flags (--no-sandbox for root, headless). Idempotent: installs the wasm target, the
+# CLI and Chromium on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -16,7 +17,10 @@ if [ "$have" != "$want" ]; then
   exit 1
 fi
 
-echo "== tests/web.rs in headless Chromium (wasm-bindgen-test-runner $have)"
+# Built with +simd128 like the page (scripts/build-web.sh), so tests/web_linalg.rs runs the
+# f64x2 kernel the page runs.
+echo "== tests/web.rs and tests/web_linalg.rs in headless Chromium (wasm-bindgen-test-runner $have)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
-  cargo test --target wasm32-unknown-unknown --test web
+  cargo test --target wasm32-unknown-unknown --test web --test web_linalg

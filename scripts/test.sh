@@ -14,7 +14,10 @@ cargo fmt --all -- --check
 echo "== cargo clippy (native, all targets)"
 cargo clippy --all-targets --quiet -- -D warnings
 echo "== cargo clippy (wasm32)"
-cargo clippy --lib --test web --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy --lib --test web --test web_linalg --target wasm32-unknown-unknown --quiet -- -D warnings
+echo "== cargo clippy (wasm32 with +simd128, as the page is built: the f64x2 kernel)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+  cargo clippy --lib --test web --test web_linalg --target wasm32-unknown-unknown --quiet -- -D warnings
 
 echo "== native tests"
 if cargo nextest --version >/dev/null 2>&1; then

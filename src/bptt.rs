@@ -21,7 +21,7 @@
 //! `lstm_no_forget`, whose `f ≡ 1` ([`crate::cell::CarryGate::One`]).
 
 use crate::cell::{CarryGate, CellKind};
-use crate::linalg::{all_finite, matmul, norm2};
+use crate::linalg::{all_finite, matmul, matmul_packed, norm2, PackedRhs};
 use crate::network::{Batch, DirectionRun, Forward, LayerParams, Network};
 use crate::spectral::spectral_norm_warm;
 use std::ops::Range;
@@ -218,7 +218,8 @@ struct DirectionPass<'a> {
     cell: CellKind,
     batch: &'a Batch,
     run: &'a DirectionRun,
-    weight_hh: &'a [f64],
+    /// `W_hh` (`G·H × H`), prepared once for the product at every step.
+    weight_hh: PackedRhs<'a>,
     /// Gradient on the layer's output, `B × T × D·H`.
     d_out: &'a [f64],
     dirs: usize,
@@ -261,7 +262,7 @@ impl<'a> DirectionPass<'a> {
             cell: arch.cell,
             batch: pass.batch,
             run: &pass.fwd.runs[idx],
-            weight_hh: &pass.net.layers[idx].weight_hh,
+            weight_hh: PackedRhs::new(gh, hid, &pass.net.layers[idx].weight_hh, false),
             d_out,
             dirs: arch.directions(),
             hid,
@@ -362,17 +363,7 @@ impl<'a> DirectionPass<'a> {
         let (bsz, gh) = (self.batch.batch, self.gh);
         // ∂L/∂h_{s−1} = δ_s · W_hh + direct (inactive rows: δ = 0, direct = carry).
         let dhp_s = &self.dhp[s * bsz * gh..(s + 1) * bsz * gh];
-        matmul(
-            bsz,
-            gh,
-            self.hid,
-            dhp_s,
-            false,
-            self.weight_hh,
-            false,
-            0.0,
-            &mut self.next_dh,
-        );
+        matmul_packed(bsz, dhp_s, false, &self.weight_hh, 0.0, &mut self.next_dh);
         for (v, d) in self.next_dh.iter_mut().zip(&self.direct) {
             *v += d;
         }
@@ -537,6 +528,11 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
         && (1..gates).all(|k| p.weight_hh[k * block..(k + 1) * block] == p.weight_hh[..block]))
     .then(|| &p.weight_hh[..block]);
     let mut summed = vec![0.0; if shared_block.is_some() { block } else { 0 }];
+    // The right-hand side of the per-step product, prepared once.
+    let rhs = match shared_block {
+        Some(w) => PackedRhs::new(hid, hid, w, false),
+        None => PackedRhs::new(gh, hid, &p.weight_hh, false),
+    };
     for b in 0..bsz {
         power_vec.fill(0.0);
         let n = batch.lengths[b];
@@ -584,7 +580,7 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
                     &mut dc_total,
                 );
             }
-            if let Some(w) = shared_block {
+            if shared_block.is_some() {
                 // Every gate block of W_hh is the same W: Σ_k δ_k W = (Σ_k δ_k) W.
                 for j in 0..hid {
                     for u in 0..hid {
@@ -593,19 +589,9 @@ fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
                             .sum::<f64>();
                     }
                 }
-                matmul(hid, hid, hid, &summed, false, w, false, 0.0, &mut rh);
+                matmul_packed(hid, &summed, false, &rhs, 0.0, &mut rh);
             } else {
-                matmul(
-                    hid,
-                    gh,
-                    hid,
-                    &dhp_rows,
-                    false,
-                    &p.weight_hh,
-                    false,
-                    0.0,
-                    &mut rh,
-                );
+                matmul_packed(hid, &dhp_rows, false, &rhs, 0.0, &mut rh);
             }
             for (v, d) in rh.iter_mut().zip(&direct) {
                 *v += d;

@@ -1,8 +1,32 @@
 //! Dense row-major matrix helpers over plain `&[f64]` slices.
 //!
 //! `matmul` computes `C = A·B + β·C` where `A` is `m×k` and `B` is `k×n`, either of them
-//! optionally given as the row-major storage of its transpose. All products in the core go
-//! through here (backed by the `matrixmultiply` crate), so that the numeric code reads as maths.
+//! optionally given as the row-major storage of its transpose; `matmul_packed` does the same with
+//! a `B` prepared once by [`PackedRhs`] for many products (the per-step recurrences with `W_hh`).
+//! All products in the core go through here, so that the numeric code reads as maths. So do
+//! the activations' `exp`, `tanh` and sigmoid ([`activation`]: the same bits natively and in
+//! wasm).
+//!
+//! Which kernel runs:
+//! - natively, `matrixmultiply` (its AVX2/FMA, AVX or SSE2 kernels, chosen at run time), and
+//!   for fewer than [`SMALL_M`] rows (a batch of one) plain row-by-row loops without packing;
+//! - in wasm built with `+simd128` (`scripts/build-web.sh`), our own f64x2 register-tiled kernel
+//!   ([`tiled`]), for every shape: `matrixmultiply` has no f64 kernel for wasm32 (its f64 path
+//!   there is a 4×4 scalar fallback through a mask buffer). We kept it over the `gemm` crate's
+//!   simd128 f64 kernels (0.19, `wasm-simd128-enable`) because it was faster on our shapes, the
+//!   small per-step products `B × H` by `H × G·H`: LSTM training in V8 (wasm `Trainer`, H = 32,
+//!   B = 8, T = 50) ran at 3,100–3,250 sequences/s with it, 2,580–2,930 with `gemm`, 2,440–2,520
+//!   with `matrixmultiply`; at H = 128, B = 32, T = 100: 168, 122 and 116. `gemm` packs `W_hh`
+//!   again at every step and dispatches per call; here `W_hh` is packed once per pass.
+//! - in wasm without `+simd128`, `matrixmultiply` as natively.
+
+mod activation;
+pub(crate) mod lanes;
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod tiled;
+
+pub use activation::{exp, sigmoid, tanh};
+pub(crate) use activation::{sigmoid_lanes, tanh_lanes};
 
 /// `C (m×n) = op(A) (m×k) · op(B) (k×n) + beta · C`.
 ///
@@ -25,16 +49,97 @@ pub fn matmul(
     c: &mut [f64],
 ) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    matmul_packed(m, a, a_t, &PackedRhs::new(k, n, b, b_t), beta, c);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    matmul_unpacked(m, k, n, a, a_t, b, b_t, beta, c);
+}
+
+/// The right-hand side `B` (`k×n`) of [`matmul_packed`], prepared once for many products: in
+/// wasm with simd128, packed into the tiled kernel's column panels; elsewhere, borrowed as given
+/// (`matrixmultiply` packs per product).
+#[derive(Clone, Debug)]
+pub struct PackedRhs<'a> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    packed: tiled::Packed,
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    _b: std::marker::PhantomData<&'a [f64]>,
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    b: &'a [f64],
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    b_t: bool,
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    k: usize,
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    n: usize,
+}
+
+impl<'a> PackedRhs<'a> {
+    /// `B`: `b` is `k×n` row-major, or with `b_t` the `n×k` row-major storage of its transpose.
+    ///
+    /// # Panics
+    /// If `b` is shorter than `k·n`.
+    pub fn new(k: usize, n: usize, b: &'a [f64], b_t: bool) -> Self {
+        assert!(b.len() >= k * n);
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        return PackedRhs {
+            packed: tiled::Packed::new(k, n, b, b_t),
+            _b: std::marker::PhantomData,
+        };
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        PackedRhs { b, b_t, k, n }
+    }
+}
+
+/// `C (m×n) = op(A) (m×k) · B + beta · C`, with `B` (`k×n`) prepared by [`PackedRhs::new`];
+/// `a`, `a_t`, `beta` and `c` as for [`matmul`], which gives the same result.
+///
+/// # Panics
+/// If a slice is shorter than its shape says.
+pub fn matmul_packed(m: usize, a: &[f64], a_t: bool, b: &PackedRhs, beta: f64, c: &mut [f64]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    SCRATCH.with_borrow_mut(|scratch| {
+        tiled::matmul_packed::<lanes::Simd128>(m, a, a_t, &b.packed, beta, c, scratch)
+    });
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    matmul_unpacked(m, b.k, b.n, a, a_t, b.b, b.b_t, beta, c);
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+thread_local! {
+    /// The packed left-hand side of the tiled kernel, kept between products.
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `c = beta · c`, with `beta = 0` writing zeros without reading `c` (so NaN does not stay).
+pub(crate) fn scale(beta: f64, c: &mut [f64]) {
+    if beta == 0.0 {
+        c.fill(0.0);
+    } else {
+        c.iter_mut().for_each(|v| *v *= beta);
+    }
+}
+
+/// [`matmul`] by `matrixmultiply`, or by [`small_m`] for fewer than [`SMALL_M`] rows.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[allow(clippy::too_many_arguments)]
+fn matmul_unpacked(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f64],
+    a_t: bool,
+    b: &[f64],
+    b_t: bool,
+    beta: f64,
+    c: &mut [f64],
+) {
+    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
-        for v in &mut c[..m * n] {
-            *v *= beta;
-        }
-        if beta == 0.0 {
-            c[..m * n].fill(0.0);
-        }
+        scale(beta, &mut c[..m * n]);
         return;
     }
     if m <= SMALL_M && !a_t {
@@ -81,6 +186,7 @@ pub fn matmul(
 /// Below this many output rows, products are done row by row without packing: for the per-step
 /// recurrences with a batch of one, `matrixmultiply`'s packing of `W_hh` on every call costs
 /// more than the arithmetic.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 const SMALL_M: usize = 4;
 
 /// [`small_m`] compiled for AVX2: the same loops, twice the SIMD width (no FMA contraction, so
@@ -101,6 +207,7 @@ unsafe fn small_m_avx2(
     small_m(m, k, n, a, b, b_t, beta, c)
 }
 
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn small_m(
@@ -192,12 +299,6 @@ pub fn max_abs(v: &[f64]) -> f64 {
 /// `true` when every value is finite.
 pub fn all_finite(v: &[f64]) -> bool {
     v.iter().all(|x| x.is_finite())
-}
-
-/// Logistic sigmoid as PyTorch computes it: `1 / (1 + exp(-x))`.
-#[inline]
-pub fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 #[cfg(test)]

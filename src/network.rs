@@ -14,7 +14,7 @@
 //! state after step `T−1`.
 
 use crate::cell::{CellKind, StepCache};
-use crate::linalg::{all_finite, matmul};
+use crate::linalg::{all_finite, matmul, matmul_packed, tanh, PackedRhs};
 use crate::rng::Rng;
 
 /// The parameters of one layer and direction, in PyTorch's shapes (row-major).
@@ -460,6 +460,8 @@ impl Network {
         }
         let mut first_nonfinite = vec![None; bsz];
         let empty: &[f64] = &[];
+        // h_{s−1} · W_hhᵀ at every step: W_hhᵀ (H × G·H) prepared once.
+        let w_hh_t = PackedRhs::new(hid, gh, &p.weight_hh, true);
         for s in 0..steps {
             let hps = &mut hp[s * bsz * gh..(s + 1) * bsz * gh];
             for b in 0..bsz {
@@ -467,7 +469,7 @@ impl Network {
             }
             let (h_before, h_after) = h.split_at_mut((s + 1) * bsz * hid);
             let h_prev = &h_before[s * bsz * hid..];
-            matmul(bsz, hid, gh, h_prev, false, &p.weight_hh, true, 1.0, hps);
+            matmul_packed(bsz, h_prev, false, &w_hh_t, 1.0, hps);
             let (c_before, c_after) = if lstm {
                 let (a, b) = c.split_at_mut((s + 1) * bsz * hid);
                 (&a[s * bsz * hid..], &mut b[..bsz * hid])
@@ -487,7 +489,7 @@ impl Network {
                     if lstm {
                         c_after[hrow.clone()].copy_from_slice(&c_before[hrow.clone()]);
                         for j in hrow {
-                            tc_after[j] = c_after[j].tanh();
+                            tc_after[j] = tanh(c_after[j]);
                         }
                     }
                     continue;

@@ -12,7 +12,7 @@
 //! projection of the n block gets `da_n ⊙ r`, the input projection gets `da_n`.
 
 use super::StepCache;
-use crate::linalg::sigmoid;
+use crate::linalg::{sigmoid, tanh};
 
 /// One step: writes `gates = [r, z, n]` and `h`.
 pub fn forward(xp: &[f64], hp: &[f64], h_prev: &[f64], gates: &mut [f64], h: &mut [f64]) {
@@ -20,7 +20,7 @@ pub fn forward(xp: &[f64], hp: &[f64], h_prev: &[f64], gates: &mut [f64], h: &mu
     for j in 0..n {
         let reset_gate = sigmoid(xp[j] + hp[j]);
         let update_gate = sigmoid(xp[n + j] + hp[n + j]);
-        let new_gate = (xp[2 * n + j] + reset_gate * hp[2 * n + j]).tanh();
+        let new_gate = tanh(xp[2 * n + j] + reset_gate * hp[2 * n + j]);
         gates[j] = reset_gate;
         gates[n + j] = update_gate;
         gates[2 * n + j] = new_gate;

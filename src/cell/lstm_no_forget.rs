@@ -22,7 +22,7 @@
 //! pre-activation gradients multiply by σ' = s(1 − s) and tanh' = 1 − g².
 
 use super::StepCache;
-use crate::linalg::sigmoid;
+use crate::linalg::{sigmoid, tanh};
 
 /// One step: writes `gates = [i, g, o]`, `h`, `c` and `tanh_c = tanh(c)` (kept for the backward
 /// pass).
@@ -38,13 +38,13 @@ pub fn forward(
     let n = h.len();
     for j in 0..n {
         let input_gate = sigmoid(xp[j] + hp[j]);
-        let cell_gate = (xp[n + j] + hp[n + j]).tanh();
+        let cell_gate = tanh(xp[n + j] + hp[n + j]);
         let output_gate = sigmoid(xp[2 * n + j] + hp[2 * n + j]);
         let cell = c_prev[j] + input_gate * cell_gate;
         gates[j] = input_gate;
         gates[n + j] = cell_gate;
         gates[2 * n + j] = output_gate;
-        let t = cell.tanh();
+        let t = tanh(cell);
         c[j] = cell;
         tanh_c[j] = t;
         h[j] = output_gate * t;

@@ -7,6 +7,7 @@
 //! choice at 0), `identity' = 1`.
 
 use super::StepCache;
+use crate::linalg::tanh;
 
 /// The squashing function φ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +25,7 @@ impl Nonlinearity {
     #[inline]
     pub fn apply(self, a: f64) -> f64 {
         match self {
-            Nonlinearity::Tanh => a.tanh(),
+            Nonlinearity::Tanh => tanh(a),
             Nonlinearity::Relu => {
                 if a > 0.0 || a.is_nan() {
                     a

@@ -11,6 +11,8 @@
 //!
 //! [`log_softmax`] is the numerically stable `z_c − m − log Σ_k exp(z_k − m)`, `m = max_k z_k`.
 
+use crate::linalg::exp;
+
 /// A loss value and its gradient with respect to the loss's input.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loss {
@@ -37,7 +39,7 @@ pub fn mse(input: &[f64], target: &[f64]) -> Loss {
 /// `log_softmax` of one row of logits, stable for large logits.
 pub fn log_softmax(logits: &[f64]) -> Vec<f64> {
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let sum: f64 = logits.iter().map(|z| (z - max).exp()).sum();
+    let sum: f64 = logits.iter().map(|z| exp(z - max)).sum();
     let log_sum = sum.ln();
     logits.iter().map(|z| z - max - log_sum).collect()
 }
@@ -71,7 +73,7 @@ pub fn cross_entropy_steps(logits: &[f64], labels: &[Option<usize>], classes: us
         let log_p = log_softmax(row);
         total -= log_p[y];
         for (gc, lp) in g.iter_mut().zip(&log_p) {
-            *gc = lp.exp() / used;
+            *gc = exp(*lp) / used;
         }
         g[y] -= 1.0 / used;
     }

@@ -1,0 +1,247 @@
+//! f64 lanes: numeric code written once over [`Lanes`] runs one value at a time (`f64`,
+//! natively and for the tails) or two at a time (wasm simd128's `f64x2`). Every operation is the
+//! IEEE operation lane by lane, so both give the same bits for each value. A portable two-lane
+//! stand-in lets the two-lane code paths be tested natively.
+
+use std::ops::{Add, Div, Mul, Sub};
+
+/// 1.5 · 2⁵²: `(y + SHIFT) − SHIFT` rounds `|y| < 2⁵¹` to the nearest integer (ties to even),
+/// and the low bits of `y + SHIFT` then hold that integer.
+pub const SHIFT: f64 = 6_755_399_441_055_744.0;
+
+/// `WIDTH` f64 values in lanes, with the operations the kernels and activations use.
+pub trait Lanes:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    /// Values per vector.
+    const WIDTH: usize;
+    /// Every lane `x`.
+    fn splat(x: f64) -> Self;
+    /// `s[..WIDTH]`.
+    fn load(s: &[f64]) -> Self;
+    /// Writes the lanes to `s[..WIDTH]`.
+    fn store(self, s: &mut [f64]);
+    /// `|x|`.
+    fn abs(self) -> Self;
+    /// `x` clamped to `[lo, hi]`, NaN kept.
+    fn clamp(self, lo: f64, hi: f64) -> Self;
+    /// `|x|` with the sign of `sign` (for `x ≥ 0`).
+    fn copysign(self, sign: Self) -> Self;
+    /// Per lane: `yes` where `self < bound`, else `no` (NaN: `no`).
+    fn select_lt(self, bound: f64, yes: Self, no: Self) -> Self;
+    /// For `shifted = k + SHIFT` with an integer `|k| ≤ 2100`: `(2^⌊k/2⌋, 2^(k−⌊k/2⌋))`
+    /// (garbage, never a trap, for other inputs).
+    fn pow2_halves(shifted: Self) -> (Self, Self);
+}
+
+/// `2^k` from its bits, for `−1022 ≤ k ≤ 1023` (wrapping outside).
+#[inline(always)]
+fn pow2(k: i64) -> f64 {
+    f64::from_bits((k.wrapping_add(1023) as u64) << 52)
+}
+
+impl Lanes for f64 {
+    const WIDTH: usize = 1;
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn load(s: &[f64]) -> Self {
+        s[0]
+    }
+    #[inline(always)]
+    fn store(self, s: &mut [f64]) {
+        s[0] = self;
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        f64::abs(self)
+    }
+    #[inline(always)]
+    fn clamp(self, lo: f64, hi: f64) -> Self {
+        f64::clamp(self, lo, hi)
+    }
+    #[inline(always)]
+    fn copysign(self, sign: Self) -> Self {
+        f64::copysign(self, sign)
+    }
+    #[inline(always)]
+    fn select_lt(self, bound: f64, yes: Self, no: Self) -> Self {
+        if self < bound {
+            yes
+        } else {
+            no
+        }
+    }
+    #[inline(always)]
+    fn pow2_halves(shifted: Self) -> (Self, Self) {
+        let k = (shifted.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
+        let half = k >> 1;
+        (pow2(half), pow2(k.wrapping_sub(half)))
+    }
+}
+
+/// Two lanes in plain f64 arithmetic: the two-lane paths, testable natively.
+#[cfg(test)]
+#[derive(Clone, Copy, Debug)]
+pub struct Portable(pub [f64; 2]);
+
+#[cfg(test)]
+mod portable {
+    use super::{Lanes, Portable};
+    use std::ops::{Add, Div, Mul, Sub};
+
+    fn map2(a: Portable, b: Portable, f: impl Fn(f64, f64) -> f64) -> Portable {
+        Portable([f(a.0[0], b.0[0]), f(a.0[1], b.0[1])])
+    }
+    impl Add for Portable {
+        type Output = Self;
+        fn add(self, o: Self) -> Self {
+            map2(self, o, |a, b| a + b)
+        }
+    }
+    impl Sub for Portable {
+        type Output = Self;
+        fn sub(self, o: Self) -> Self {
+            map2(self, o, |a, b| a - b)
+        }
+    }
+    impl Mul for Portable {
+        type Output = Self;
+        fn mul(self, o: Self) -> Self {
+            map2(self, o, |a, b| a * b)
+        }
+    }
+    impl Div for Portable {
+        type Output = Self;
+        fn div(self, o: Self) -> Self {
+            map2(self, o, |a, b| a / b)
+        }
+    }
+    impl Lanes for Portable {
+        const WIDTH: usize = 2;
+        fn splat(x: f64) -> Self {
+            Portable([x, x])
+        }
+        fn load(s: &[f64]) -> Self {
+            Portable([s[0], s[1]])
+        }
+        fn store(self, s: &mut [f64]) {
+            s[..2].copy_from_slice(&self.0);
+        }
+        fn abs(self) -> Self {
+            Portable(self.0.map(f64::abs))
+        }
+        fn clamp(self, lo: f64, hi: f64) -> Self {
+            Portable(self.0.map(|x| x.clamp(lo, hi)))
+        }
+        fn copysign(self, sign: Self) -> Self {
+            map2(self, sign, f64::copysign)
+        }
+        fn select_lt(self, bound: f64, yes: Self, no: Self) -> Self {
+            let pick = |i: usize| if self.0[i] < bound { yes.0[i] } else { no.0[i] };
+            Portable([pick(0), pick(1)])
+        }
+        fn pow2_halves(shifted: Self) -> (Self, Self) {
+            let (a, b) = (
+                f64::pow2_halves(shifted.0[0]),
+                f64::pow2_halves(shifted.0[1]),
+            );
+            (Portable([a.0, b.0]), Portable([a.1, b.1]))
+        }
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use simd128::Simd128;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use super::{Lanes, SHIFT};
+    use core::arch::wasm32::*;
+    use std::ops::{Add, Div, Mul, Sub};
+
+    /// wasm simd128's `f64x2`.
+    #[derive(Clone, Copy)]
+    pub struct Simd128(v128);
+
+    impl Add for Simd128 {
+        type Output = Self;
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            Simd128(f64x2_add(self.0, o.0))
+        }
+    }
+    impl Sub for Simd128 {
+        type Output = Self;
+        #[inline(always)]
+        fn sub(self, o: Self) -> Self {
+            Simd128(f64x2_sub(self.0, o.0))
+        }
+    }
+    impl Mul for Simd128 {
+        type Output = Self;
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            Simd128(f64x2_mul(self.0, o.0))
+        }
+    }
+    impl Div for Simd128 {
+        type Output = Self;
+        #[inline(always)]
+        fn div(self, o: Self) -> Self {
+            Simd128(f64x2_div(self.0, o.0))
+        }
+    }
+
+    impl Lanes for Simd128 {
+        const WIDTH: usize = 2;
+        #[inline(always)]
+        fn splat(x: f64) -> Self {
+            Simd128(f64x2_splat(x))
+        }
+        #[inline(always)]
+        fn load(s: &[f64]) -> Self {
+            let s = &s[..2];
+            // SAFETY: `s` holds two f64 (16 bytes); v128.load needs no alignment.
+            Simd128(unsafe { v128_load(s.as_ptr().cast()) })
+        }
+        #[inline(always)]
+        fn store(self, s: &mut [f64]) {
+            let s = &mut s[..2];
+            // SAFETY: `s` holds two f64 (16 bytes); v128.store needs no alignment.
+            unsafe { v128_store(s.as_mut_ptr().cast(), self.0) }
+        }
+        #[inline(always)]
+        fn abs(self) -> Self {
+            Simd128(f64x2_abs(self.0))
+        }
+        #[inline(always)]
+        fn clamp(self, lo: f64, hi: f64) -> Self {
+            // pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x: NaN stays.
+            let x = f64x2_pmax(self.0, f64x2_splat(lo));
+            Simd128(f64x2_pmin(x, f64x2_splat(hi)))
+        }
+        #[inline(always)]
+        fn copysign(self, sign: Self) -> Self {
+            Simd128(v128_bitselect(sign.0, self.0, f64x2_splat(-0.0)))
+        }
+        #[inline(always)]
+        fn select_lt(self, bound: f64, yes: Self, no: Self) -> Self {
+            Simd128(v128_bitselect(
+                yes.0,
+                no.0,
+                f64x2_lt(self.0, f64x2_splat(bound)),
+            ))
+        }
+        #[inline(always)]
+        fn pow2_halves(shifted: Self) -> (Self, Self) {
+            let k = i64x2_sub(shifted.0, i64x2_splat(SHIFT.to_bits() as i64));
+            let half = i64x2_shr(k, 1);
+            let bias = i64x2_splat(1023);
+            let pow2 = |k: v128| Simd128(i64x2_shl(i64x2_add(k, bias), 52));
+            (pow2(half), pow2(i64x2_sub(k, half)))
+        }
+    }
+}
