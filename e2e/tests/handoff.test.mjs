@@ -38,7 +38,15 @@ async function handOff() {
         throw new Error(`${e.message}: ${JSON.stringify(s)}; page errors: ${errors.join(' | ')}`);
       });
   }
-  const [lab] = await Promise.all([context.waitForEvent('page'), page.click('#train-open-lab')]);
+  // (a busy machine can be slow to draw the new tab: wait for it longer than for a click)
+  await page.waitForSelector('#train-open-lab:enabled');
+  const [lab] = await Promise.all([
+    page.waitForEvent('popup', { timeout: 90000 }),
+    page.click('#train-open-lab'),
+  ]).catch(async (e) => {
+    const note = await page.textContent('#train-open-note');
+    throw new Error(`${e.message}; the note under the button: ${note}; page errors: ${errors.join(' | ')}`);
+  });
   const labErrors = record(lab).errors;
   await lab.waitForURL(/#trained=/);
   await lab.waitForSelector('body[data-ready=true]');
@@ -160,10 +168,29 @@ test('<unrolled-train lab-href> opens the lab page the teacher names', async () 
   await mine.locator('#train-open-lab').waitFor();
   await mine.locator('#train-step').click();
   await mine.locator('#train-open-lab:not([disabled])').waitFor();
-  const [lab] = await Promise.all([context.waitForEvent('page'), mine.locator('#train-open-lab').click()]);
+  const [lab] = await Promise.all([page.waitForEvent('popup', { timeout: 90000 }), mine.locator('#train-open-lab').click()]);
   await lab.waitForURL(/#trained=/);
   await lab.waitForSelector('body[data-ready=true]');
   assert.match(lab.url(), /\/index\.html\?from=element#(.*&)?trained=[a-z0-9]+/);
   await lab.waitForSelector('#panel-trained:not([hidden])');
+  assert.deepEqual(errors, []);
+});
+
+test('a blocked new tab leaves a link to the lab under the button', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  context.setDefaultTimeout(30000);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}train.html#T=20&H=8&batch=8&budget=600`);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.click('#train-step');
+  await page.waitForSelector('#train-open-lab:enabled');
+  await page.evaluate(() => { window.open = () => null; }); // what a popup blocker returns
+  await page.click('#train-open-lab');
+  const link = page.locator('#train-open-note a');
+  await link.waitFor();
+  assert.match(await page.textContent('#train-open-note'), /blocked the new tab/);
+  assert.match(await link.getAttribute('href'), /\/index\.html#trained=[a-z0-9]+$/);
   assert.deepEqual(errors, []);
 });

@@ -45,20 +45,23 @@ function source(session, entrants) {
 /**
  * Hands the entrants' current parameters to the lab (a new tab) through this browser's storage.
  * The tab opens at once, inside the click: opened after waiting for the worker, a slow machine
- * could lose the click's permission to open it.
+ * could lose the click's permission to open it. Returns the lab's address when the browser
+ * blocked the tab (the caller then shows it as a link), otherwise nothing.
  */
 async function openInLab(root, session) {
   const entrants = session.entrants.filter((e) => e.parsed.length > 0);
-  if (!entrants.length) return;
+  if (!entrants.length) return undefined;
   const tab = window.open('', '_blank');
   try {
     const specs = await Promise.all(entrants.map(async (e) => JSON.stringify(await paramsSpec(session, e.name))));
     const id = storeTrained({ specs, source: source(session, entrants) });
     const href = root.getRootNode().host?.getAttribute('lab-href') || 'index.html'; // the element's, if any
     const url = new URL(`${href}#trained=${id}`, document.baseURI).href;
-    if (!tab) { window.open(url, '_blank', 'noopener'); return; }
-    tab.opener = null;
-    tab.location.href = url;
+    const opened = tab ?? window.open(url, '_blank');
+    if (!opened) return url;
+    opened.opener = null;
+    if (tab) tab.location.href = url;
+    return null;
   } catch (e) {
     tab?.close();
     throw e;
@@ -71,8 +74,12 @@ export function mount(root, session) {
   const noteText = note.innerHTML;
   $('train-open-lab').addEventListener('click', async () => {
     try {
-      await openInLab(root, session);
+      const blocked = await openInLab(root, session);
       note.innerHTML = noteText;
+      if (blocked) {
+        const a = Object.assign(document.createElement('a'), { href: blocked, target: '_blank', rel: 'noopener', textContent: 'open the lab here' });
+        note.replaceChildren('This browser blocked the new tab: ', a, '.');
+      }
     } catch (e) {
       note.textContent = e.message;
     }
