@@ -9,13 +9,15 @@
 //!   the task loss's upstream gradient);
 //! - the spectrum is the chosen block of the chosen model's `W_hh` (by default the block the
 //!   state is computed from);
-//! - bad hand-offs are errors naming the field, never panics.
+//! - bad hand-offs are errors naming the field, never panics;
+//! - `unrolled trace` of such a spec (the training view's parameters download) is the same run:
+//!   the lab's first sequence, the task's loss, the training objective's gradients.
 
 use serde_json::{json, Value};
 use unrolled::cell::CellKind;
 use unrolled::lab::{self, state_block, SceneConfig, TrainedConfig};
 use unrolled::spec::train::parse_train_spec_value;
-use unrolled::spec::{parse_spec, run as trace};
+use unrolled::spec::{parse_spec, run as trace, trace_json};
 use unrolled::spectral;
 use unrolled::train::objective::{evaluate, loss_and_grads};
 use unrolled::train::trainer::Trainer;
@@ -225,5 +227,103 @@ fn the_charted_theory_line_uses_the_rnns_own_matrix() {
         (theory[0].values[k] - want).abs() <= 1e-9 * want,
         "{} vs {want}",
         theory[0].values[k]
+    );
+}
+
+/// `spec`'s model with its parameters, as the trainer builds it.
+fn model_of(spec: &str) -> unrolled::train::model::Model {
+    let config = parse_train_spec_value(&serde_json::from_str(spec).unwrap())
+        .unwrap()
+        .config;
+    let trainer = Trainer::new(config).unwrap();
+    match trainer.model() {
+        unrolled::train::trainer::Learner::Sequence(m) => m.clone(),
+        _ => unreachable!("a sequence model"),
+    }
+}
+
+fn flat(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Array(a) => a.iter().flat_map(flat).collect(),
+        x => vec![x.as_f64().unwrap()],
+    }
+}
+
+#[test]
+fn trace_of_a_training_spec_is_the_labs_first_sequence_with_the_task_loss() {
+    let spec = trained_spec("gru", 5);
+    let out: Value = serde_json::from_str(&trace_json(&spec).unwrap()).unwrap();
+    let lab = compute(&config(vec![spec.clone()], 0)).unwrap();
+    let shown = lab.cells[0].head.as_ref().unwrap();
+    assert_eq!(out["head"]["loss"].as_f64().unwrap(), shown.loss);
+    assert_eq!(flat(&out["head"]["outputs"]), shown.outputs);
+    assert_eq!(flat(&out["head"]["target"]), lab.task.unwrap().target);
+    assert_eq!(out["head"]["success"].as_f64().unwrap(), shown.success);
+    let model = model_of(&spec);
+    let problem = parse_train_spec_value(&serde_json::from_str(&spec).unwrap())
+        .unwrap()
+        .config
+        .problem;
+    let unrolled::train::trainer::Problem::Task(task) = problem else {
+        unreachable!("the spec has a task")
+    };
+    let sample = task.one_sequence(0);
+    assert_eq!(out["steps"].as_u64().unwrap() as usize, sample.batch.steps);
+    assert_eq!(flat(&out["output"]).len(), sample.batch.steps * 6);
+    let pass = loss_and_grads(&model, &sample, task.head(), None);
+    for (name, want) in [
+        ("weight_hh_l0", &pass.grads.rnn.layers[0].weight_hh),
+        ("weight_ih_l0", &pass.grads.rnn.layers[0].weight_ih),
+        ("bias_hh_l0", &pass.grads.rnn.layers[0].bias_hh),
+    ] {
+        let got = flat(&out["grads"]["params"][name]);
+        assert_eq!(got.len(), want.len(), "{name}");
+        for (g, w) in got.iter().zip(want.iter()) {
+            assert!(
+                (g - w).abs() <= 1e-12 * w.abs().max(1e-12),
+                "{name}: {g} against the trainer's {w}"
+            );
+        }
+    }
+}
+
+#[test]
+fn trace_of_a_training_spec_reads_data_and_copy_and_refuses_the_classifier() {
+    let data = json!({
+        "model": {"cell": "lstm", "hidden_size": 3},
+        "data": {"input": [[[1.0], [0.5], [0.0]], [[0.2], [0.0], [0.0]]], "lengths": [3, 1], "labels": [1, 0], "classes": 2},
+    });
+    let out: Value = serde_json::from_str(&trace_json(&data.to_string()).unwrap()).unwrap();
+    assert_eq!(out["lengths"], json!([3, 1]));
+    assert_eq!(out["head"]["labels"], json!([1, 0]));
+    assert_eq!(out["head"]["outputs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        out["head"]["outputs"][0].as_array().unwrap().len(),
+        2,
+        "two classes"
+    );
+    let copy = json!({"model": {"cell": "gru", "hidden_size": 4}, "task": {"name": "copy", "steps": 5, "k": 2}});
+    let out: Value = serde_json::from_str(&trace_json(&copy.to_string()).unwrap()).unwrap();
+    let n = out["steps"].as_u64().unwrap() as usize;
+    assert_eq!(
+        out["head"]["labels"][0].as_array().unwrap().len(),
+        n,
+        "a label per step"
+    );
+    assert_eq!(
+        out["head"]["outputs"][0].as_array().unwrap().len(),
+        n,
+        "logits per step"
+    );
+    let classifier = json!({
+        "model": {"model": "lstm_classifier", "vocab_size": 5, "embed_dim": 2, "hidden_dim": 2, "output_dim": 2},
+        "data": {"text": [[1, 2]], "labels": [0]},
+    });
+    let e = trace_json(&classifier.to_string()).unwrap_err();
+    assert_eq!(e.field, "model.model");
+    let bad = json!({"model": {"cell": "lstm", "hidden_size": 3}, "task": {"name": "adding", "steps": 0}});
+    assert_eq!(
+        trace_json(&bad.to_string()).unwrap_err().field,
+        "task.steps"
     );
 }

@@ -19,7 +19,6 @@ use crate::bptt::{self, Upstream};
 use crate::cell::info::HeatScale;
 use crate::cell::CellKind;
 use crate::network::{Batch, InitialState};
-use crate::rng::Rng;
 use crate::spectral;
 use crate::train::model::Model;
 use crate::train::objective::{head_pass, HeadPass};
@@ -203,15 +202,7 @@ impl Trained {
 
     /// The sequence the models run on, cut to its own length.
     pub fn sample(&self) -> TaskBatch {
-        let mut s = self.task.sample(&mut Rng::new(self.sequence), 1);
-        let n = s.batch.lengths[0];
-        let width = self.task.input_size();
-        s.batch.input.truncate(n * width);
-        s.batch.steps = n;
-        if self.task.head() == Head::ClassEveryStep {
-            s.labels.truncate(n);
-        }
-        s
+        self.task.one_sequence(self.sequence)
     }
 
     /// The matrix the spectrum shows: block `spectrum_block` of the chosen model's `W_hh`.

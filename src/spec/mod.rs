@@ -10,12 +10,15 @@
 //! error type, and [`model`], the model fields (architecture, `dropout`, `params` or `init`),
 //! which [`parse_model`] reads from a nested object. The training spec ([`train`]) is built from
 //! them, and so is the classifier spec ([`classifier`]: `"model": "lstm_classifier"`, the
-//! course's text classifier on token ids), which [`trace_json`] runs when a spec has `model`.
+//! course's text classifier on token ids), which [`trace_json`] runs when a spec has `model`,
+//! and [`trace_json`] traces a training spec too ([`train_trace`]: the model it describes on one
+//! sequence of its task, with the task's loss).
 
 pub mod classifier;
 pub mod fields;
 pub mod model;
 pub mod train;
+pub mod train_trace;
 
 pub use fields::SpecError;
 pub use model::{parse_model, ModelSpec, ParamSource};
@@ -402,13 +405,17 @@ pub fn run(spec: Spec) -> Result<TraceResult, SpecError> {
     })
 }
 
-/// Parses, runs and writes: JSON spec text in, JSON trace text out. A spec with `model` is a
-/// classifier spec ([`classifier`]).
+/// Parses, runs and writes: JSON spec text in, JSON trace text out. A spec whose `model` is an
+/// object is a training spec ([`train_trace`]); one whose `model` names a model is a classifier
+/// spec ([`classifier`]).
 ///
 /// # Errors
 /// A [`SpecError`] for a malformed spec.
 pub fn trace_json(text: &str) -> Result<String, SpecError> {
     let v = read_json(text)?;
+    if train_trace::is_train_spec(&v) {
+        return train_trace::train_trace_json(&v);
+    }
     if classifier::is_model_spec(&v) {
         return classifier::classifier_trace_json(&v);
     }

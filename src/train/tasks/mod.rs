@@ -237,6 +237,19 @@ impl Task {
         }
     }
 
+    /// The one sequence drawn from `Rng::new(seed)`, cut to its own length `n` (the sequence the
+    /// lab opens trained models on, and `unrolled trace` runs a training spec on).
+    pub fn one_sequence(&self, seed: u64) -> TaskBatch {
+        let mut s = self.sample(&mut Rng::new(seed), 1);
+        let n = s.batch.lengths[0];
+        s.batch.input.truncate(n * self.input_size());
+        s.batch.steps = n;
+        if self.head() == Head::ClassEveryStep {
+            s.labels.truncate(n);
+        }
+        s
+    }
+
     /// The loss (MSE or mean cross-entropy, natural log) of the best predictor that remembers
     /// nothing: what a network that has learnt nothing long-range scores.
     pub fn baseline_loss(&self) -> f64 {
