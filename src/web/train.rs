@@ -235,7 +235,7 @@ impl TrainingCharts {
 }
 
 /// What the training view's controls may hold, declared by the core once: `{tasks: [names],
-/// steps, hidden_size, batch_size, seed, lr, carry_bias: {min, max}, recipe: {lr, batch_size,
+/// min_steps: {task: shortest T}, steps, hidden_size, batch_size, seed, lr, carry_bias: {min, max}, recipe: {lr, batch_size,
 /// carry_bias, clip_norm, eval_every, eval_size, seed}}`. `lr` is the page's range (Adam learns
 /// nothing useful outside it); `carry_bias` is the lab's.
 #[wasm_bindgen]
@@ -247,8 +247,14 @@ pub fn train_limits() -> Result<JsValue, JsError> {
         _ => 1.0,
     };
     let cb = &crate::lab::LIMITS.carry_bias;
+    use crate::train::tasks::{Task, TASK_NAMES};
+    let min_steps: serde_json::Map<String, serde_json::Value> = TASK_NAMES
+        .iter()
+        .map(|&t| (t.to_string(), Task::min_steps(t).into()))
+        .collect();
     let v = serde_json::json!({
-        "tasks": crate::train::tasks::TASK_NAMES,
+        "tasks": TASK_NAMES,
+        "min_steps": min_steps,
         "steps": {"min": 1, "max": crate::train::tasks::MAX_STEPS},
         "hidden_size": {"min": 1, "max": crate::spec::MAX_SIZE},
         "batch_size": {"min": 1, "max": crate::spec::train::MAX_BATCH_SIZE},

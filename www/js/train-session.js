@@ -96,9 +96,21 @@ export class TrainSession extends EventTarget {
     return out;
   }
 
+  /** An entrant's name in words: the cell's label, and in a sweep its length and seed. */
+  entrantLabel(entrant) {
+    const [name, T, seed] = entrant.split('|');
+    const label = this.cell(name)?.label ?? name;
+    return T === undefined ? label : `${label}, T = ${T}, seed ${seed}`;
+  }
+
+  /** The control that writes training-spec field `field` (its key), if one does. */
+  controlOf(field) {
+    return this.table.find((d) => d.field && (field === d.field || field.startsWith(`${d.field}[`)))?.key ?? null;
+  }
+
   /** The sweep's progress: its lengths, the index of the one running, the points so far. */
   sweepState() {
-    this.sweep ||= { steps: sweepSteps(this.state), index: 0, points: [] };
+    this.sweep ||= { steps: sweepSteps(this.state, this.core.trainLimits.min_steps[this.state.task]), index: 0, points: [] };
     return this.sweep;
   }
 
@@ -208,7 +220,7 @@ export class TrainSession extends EventTarget {
         this.entrants = m.entrants.map(({ entrant, info }) => {
           const cellName = entrant.split('|')[0];
           const cell = this.cell(cellName);
-          const label = entrant.includes('|') ? `${cell.label}, T = ${entrant.split('|')[1]}, seed ${entrant.split('|')[2]}` : cell.label;
+          const label = this.entrantLabel(entrant);
           return { name: entrant, cellName, info, cell, label, run: this.charts.add_run(cellName, label), records: [], parsed: [], final: null, reached: null };
         });
         this.emit('started');

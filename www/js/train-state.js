@@ -11,7 +11,8 @@ export const SPEEDS = [0.1, 0.25, 0.5, 1];
  *  recipe so a record comes every second or two and an evaluation fits in a slice). */
 export const EVAL = { every: 25, size: 256 };
 
-/** The key table of the training view. */
+/** The key table of the training view; `field` is the training-spec field a key writes (so an
+ *  error the core reports against that field names the control). */
 export function trainKeyTable(core, panels = []) {
   const L = core.trainLimits;
   const R = L.recipe;
@@ -19,15 +20,15 @@ export function trainKeyTable(core, panels = []) {
   const always = () => true;
   return [
     { key: 'mode', type: 'enum', choices: MODES, def: () => 'race', write: always },
-    { key: 'task', type: 'enum', choices: L.tasks, def: () => L.tasks[0], write: always },
-    { key: 'T', type: 'int', range: L.steps, def: () => 50, write: always },
+    { key: 'task', field: 'task.name', type: 'enum', choices: L.tasks, def: () => L.tasks[0], write: always },
+    { key: 'T', field: 'task.steps', type: 'int', range: L.steps, def: () => 50, write: always },
     { key: 'cells', type: 'list', choices: cells, def: () => [...core.defaults.cells], write: always },
-    { key: 'seed', type: 'int', range: L.seed, def: () => R.seed ?? 0, write: always },
-    { key: 'fb', type: 'num', range: L.carry_bias, digits: 3, def: () => R.carry_bias, write: always },
-    { key: 'lr', type: 'num', range: L.lr, precision: 3, def: () => R.lr, write: always },
-    { key: 'batch', type: 'int', range: L.batch_size, def: () => R.batch_size, write: always },
-    { key: 'H', type: 'int', range: L.hidden_size, def: () => 32, write: always },
-    { key: 'budget', type: 'int', range: { min: 1, max: 3600 }, def: () => 120, write: always },
+    { key: 'seed', field: 'seed', type: 'int', range: L.seed, def: () => R.seed ?? 0, write: always },
+    { key: 'fb', field: 'model.init.carry_bias', type: 'num', range: L.carry_bias, digits: 3, def: () => R.carry_bias, write: always },
+    { key: 'lr', field: 'optimizer.lr', type: 'num', range: L.lr, precision: 3, def: () => R.lr, write: always },
+    { key: 'batch', field: 'batch_size', type: 'int', range: L.batch_size, def: () => R.batch_size, write: always },
+    { key: 'H', field: 'model.hidden_size', type: 'int', range: L.hidden_size, def: () => 32, write: always },
+    { key: 'budget', field: 'seconds', type: 'int', range: { min: 1, max: 3600 }, def: () => 120, write: always },
     // `solved`: an entrant stops once it meets the criterion, so the rest train on alone;
     // `budget`: every entrant spends its whole budget.
     { key: 'until', type: 'enum', choices: ['solved', 'budget'], def: () => 'solved', write: (s) => s.until !== 'solved' },
@@ -42,11 +43,12 @@ export { decode, encode };
 
 /**
  * The sweep's sequence lengths: five, evenly spaced up to `T` (T = 50: 10, 20, 30, 40, 50),
- * each at least 2 and no two the same.
+ * each at least the task's shortest `minSteps` (the core's `train_limits().min_steps`) and no
+ * two the same.
  */
-export function sweepSteps(state) {
+export function sweepSteps(state, minSteps) {
   const out = [];
-  for (let k = 1; k <= 5; k += 1) out.push(Math.max(2, Math.round((state.T * k) / 5)));
+  for (let k = 1; k <= 5; k += 1) out.push(Math.max(minSteps, Math.round((state.T * k) / 5)));
   return [...new Set(out)];
 }
 

@@ -39,6 +39,9 @@ pub struct CopyMemory {
 }
 
 impl CopyMemory {
+    /// The shortest `T`: no blank between the symbols and the delimiter (`T − 1 = 0`).
+    pub const MIN_STEPS: usize = 1;
+
     /// Width of one input step: one-hot over `a₀ … a₉`.
     pub const INPUT_SIZE: usize = 10;
     /// Number of output classes, `a₀ … a₈`.
@@ -59,7 +62,7 @@ impl CopyMemory {
     /// # Errors
     /// `task.steps` outside `1..=`[`MAX_STEPS`], `task.k` outside `1..=`[`Self::MAX_K`].
     pub fn new(steps: usize, k: usize) -> Result<Self, super::TaskError> {
-        check_range("task.steps", "copy", steps, 1, MAX_STEPS)?;
+        check_range("task.steps", "copy", steps, Self::MIN_STEPS, MAX_STEPS)?;
         check_range("task.k", "copy", k, 1, Self::MAX_K)?;
         Ok(CopyMemory { steps, k })
     }

@@ -165,6 +165,18 @@ impl Task {
         }
     }
 
+    /// The shortest `T` the task called `name` accepts (what [`Task::from_name`] checks), or
+    /// `None` for an unknown name.
+    pub fn min_steps(name: &str) -> Option<usize> {
+        match name {
+            "adding" => Some(Adding::MIN_STEPS),
+            "adding_sum" => Some(AddingSum::MIN_STEPS),
+            "temporal_order" => Some(TemporalOrder::MIN_STEPS),
+            "copy" => Some(CopyMemory::MIN_STEPS),
+            _ => None,
+        }
+    }
+
     /// The name [`Task::from_name`] knows it by.
     pub fn name(&self) -> &'static str {
         match self {

@@ -64,6 +64,7 @@ export function mount(root, session) {
     $('train-task').value = s.task;
     $('train-mode').value = s.mode;
     $('train-until').value = s.until;
+    $('train-T').min = String(session.core.trainLimits.min_steps[s.task] ?? 1);
     root.querySelectorAll('#train-seeds, #train-sbudget').forEach((el) => { el.closest('.field').hidden = s.mode !== 'sweep'; });
     for (const [id, key] of Object.entries(fields)) {
       if (root.getRootNode().activeElement !== $(id)) $(id).value = s[key];

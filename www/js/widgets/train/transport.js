@@ -54,8 +54,11 @@ export function mount(root, session) {
     const box = $('train-error');
     if (!session.error) { box.hidden = true; box.textContent = ''; return; }
     const { message, field, entrant } = session.error;
-    const who = entrant ? ` (${session.cell(entrant)?.label ?? entrant})` : '';
-    box.textContent = field ? `The setting “${field}” cannot be used${who}: ${message}` : `${message}${who}`;
+    const who = entrant ? ` (${session.entrantLabel(entrant)})` : '';
+    const key = field && session.controlOf(field);
+    const what = key ? `The setting ${key} (${field})` : `The setting “${field}”`;
+    const why = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+    box.textContent = field ? `${what} cannot be used${who}: ${why}` : `${message}${who}`;
     box.hidden = false;
   };
   const off = listen(session, {
