@@ -8,7 +8,9 @@
 // element has its own session (state, worker) on one wasm module shared by the page, lives in a
 // shadow root (its ids and styles do not meet the page's), is sized by its container, and fires
 // `change` with `detail: { state, config }` when the learner changes something. Keys ← → and
-// space step through time while focus is inside it.
+// space step through time while focus is inside it. With the `accept-trained` attribute it shows
+// the trained models a training view hands to this page (`#trained=<id>` in the page's address,
+// what `<unrolled-train lab-href="this-page.html">` opens).
 import { Session } from './js/session.js';
 import { PANEL_NAMES, compose } from './js/widgets/index.js';
 import { WidgetElement } from './js/element.js';
@@ -17,6 +19,13 @@ export class UnrolledLab extends WidgetElement {
   static panelNames = PANEL_NAMES;
 
   static createSession(text, options) { return Session.create(text, options); }
+
+  /** `config`, and with `accept-trained` the trained models the page's address names. */
+  configText() {
+    const own = super.configText();
+    const id = this.hasAttribute('accept-trained') && new URLSearchParams(window.location.hash.slice(1)).get('trained');
+    return id ? `${own}${own ? '&' : ''}trained=${encodeURIComponent(id)}` : own;
+  }
 
   /** The composed widgets (`compose`'s result). */
   get lab() { return this.view; }

@@ -194,3 +194,29 @@ test('a blocked new tab leaves a link to the lab under the button', async () => 
   assert.match(await link.getAttribute('href'), /\/index\.html#trained=[a-z0-9]+$/);
   assert.deepEqual(errors, []);
 });
+
+test('<unrolled-lab accept-trained> on the lab-href page shows the handed-off models; others do not', async () => {
+  const { context, lab } = await handOff();
+  const id = /trained=([a-z0-9]+)/.exec(lab.url())[1];
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-example.html#trained=${id}`);
+  await page.evaluate(() => {
+    for (const [elId, accept] of [['mine', true], ['other', false]]) {
+      const el = document.createElement('unrolled-lab');
+      el.id = elId;
+      el.setAttribute('panels', 'trained gates');
+      if (accept) el.setAttribute('accept-trained', '');
+      document.body.append(el);
+    }
+  });
+  await page.waitForFunction(() => ['mine', 'other'].every((i) => document.getElementById(i).dataset.ready === 'true'));
+  const seen = await page.evaluate(() => ['mine', 'other'].map((i) => {
+    const s = document.getElementById(i).session;
+    return { trained: s.state.trained, cells: s.state.cells, shown: !document.getElementById(i).shadowRoot.querySelector('#panel-trained').hidden };
+  }));
+  assert.deepEqual(seen[0], { trained: id, cells: ['rnn_tanh', 'lstm', 'gru'], shown: true });
+  assert.equal(seen[1].trained, '', 'without accept-trained the element keeps its own config');
+  assert.equal(seen[1].shown, false);
+  assert.deepEqual(errors, []);
+});

@@ -51,17 +51,20 @@ export class WidgetElement extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.session) return;
-    if (name === 'config') this.notices = this.session.load(value || '');
+    if (name === 'config') this.notices = this.session.load(this.configText());
     else this.view.applyVisibility();
     this.say();
   }
+
+  /** The text the session starts from: the `config` attribute (a subclass may add to it). */
+  configText() { return this.getAttribute('config') || ''; }
 
   /** The state as config text (the same syntax as the attribute). */
   get config() { return this.session?.encode() ?? this.getAttribute('config') ?? ''; }
 
   async start() {
     const generation = this.generation;
-    const initial = this.getAttribute('config') || '';
+    const initial = this.configText();
     let session;
     try {
       session = await this.constructor.createSession(initial, { panels: this.constructor.panelNames });
@@ -71,7 +74,7 @@ export class WidgetElement extends HTMLElement {
       return;
     }
     if (generation !== this.generation || !this.isConnected) { session.destroy(); return; }
-    const config = this.getAttribute('config') || '';
+    const config = this.configText();
     if (config !== initial) session.load(config);
     this.session = session;
     this.notices = session.notices;
