@@ -187,6 +187,13 @@ test('downloads parse; the trained parameters are a spec the native `unrolled tr
   // The spec starts from the trained parameters: its first record is the browser's last.
   const last = jsonl.filter((r) => r.cell === lstm).at(-1);
   assert.ok(Math.abs(out[0].test_loss - last.test_loss) <= 1e-9 * Math.abs(last.test_loss), `${out[0].test_loss} vs ${last.test_loss}`);
+  // … and a spec `unrolled trace` runs, exactly as downloaded: the model on one task sequence.
+  const raw = path.join(path.dirname(file), 'params.json');
+  fs.writeFileSync(raw, JSON.stringify(spec));
+  const trace = JSON.parse(execFileSync(unrolled, ['trace', raw], { encoding: 'utf8' }));
+  assert.equal(trace.cell, lstm);
+  assert.deepEqual(trace.params, undefined, 'the parameters are the given ones');
+  assert.ok(Number.isFinite(trace.head.loss) && trace.head.target.length === 1 && trace.grads.params.weight_hh_l0);
   assert.deepEqual(errors, []);
 });
 

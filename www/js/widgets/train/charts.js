@@ -24,54 +24,100 @@ export function queueDraw(fn) {
 
 const last = (e) => e.parsed.at(-1);
 const dec = (x) => (x > 0 ? Math.log10(x) : NaN);
+const success = (r) => r.test_solved ?? r.test_accuracy;
+
+/** What the best model that remembers nothing does on each task (the dashed line). */
+const MEMORYLESS = {
+  adding: 'predict the mean target',
+  adding_sum: 'predict the mean target',
+  temporal_order: 'give each of the four classes the same odds',
+  copy: 'predict blanks, then guess each symbol to recall',
+};
+/** What a model must remember on each task. */
+const REMEMBER = {
+  adding: 'the two marked values',
+  adding_sum: 'the two marked values',
+  temporal_order: 'the two relevant symbols and their order',
+  copy: 'the symbols shown at the start',
+};
 
 function lossNote(s) {
+  const task = s.state.task;
   const flat = s.entrants.filter((e) => {
     const r = last(e);
     return r && e.info.baseline != null && e.parsed.length >= 4 && r.test_loss > 0.85 * e.info.baseline;
   }).map((e) => e.label);
   if (flat.length) {
-    const who = flat.length === 1 ? `${flat[0]}'s loss sits` : `The losses of ${flat.slice(0, -1).join(', ')} and ${flat.at(-1)} sit`;
-    return `${who} at the constant predictor's line: ${flat.length === 1 ? 'it predicts' : 'they predict'} the mean target and ${flat.length === 1 ? 'has' : 'have'} learnt nothing about the marked values yet.`;
+    const one = flat.length === 1;
+    const who = one ? `${flat[0]}'s loss sits` : `The losses of ${flat.slice(0, -1).join(', ')} and ${flat.at(-1)} sit`;
+    return `${who} at the constant predictor's line: ${one ? 'it does' : 'they do'} no better than to ${MEMORYLESS[task]}, and ${one ? 'has' : 'have'} not yet learnt to use ${REMEMBER[task]}.`;
   }
-  if (s.entrants.some((e) => e.parsed.length >= 2)) return 'Below the dashed line a model uses its inputs; a loss that drops suddenly after a long plateau is the moment a cell finds the markers.';
+  if (s.entrants.some((e) => e.parsed.length >= 2)) return `Below the dashed line a model uses what it remembers; a loss that drops suddenly after a long plateau is the moment a cell finds ${REMEMBER[task]}.`;
   return '';
 }
 
+/** The success a model that remembers nothing scores by chance. */
+const CHANCE = {
+  adding: 'A model that predicts the mean still "solves" some sequences by luck (those whose target lies within 0.04 of the mean): a small score is not learning.',
+  adding_sum: 'A model that predicts the mean still "solves" some sequences by luck (those whose target lies within 0.04 of the mean): a small score is not learning.',
+  temporal_order: 'Guessing scores 25 % (four classes): only a score well above that is learning.',
+  copy: 'Guessing the recalled symbols scores 12.5 % (eight symbols): only a score well above that is learning.',
+};
+
 function successNote(s) {
-  const e = s.entrants.find((x) => x.parsed.length);
-  if (!e) return '';
-  if (e.info.success_field === 'test_solved') {
-    return 'A model that predicts the mean still "solves" some sequences by luck (those whose target lies within 0.04 of the mean): a small score is not learning.';
-  }
-  return '';
+  return s.entrants.some((x) => x.parsed.length) ? CHANCE[s.state.task] ?? '' : '';
+}
+
+const SUP = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+/** 10^d in words a learner reads at once: 8, 250, then 10⁵. */
+function factor(d) {
+  if (d < 3) return String(Number((10 ** d).toPrecision(2)));
+  return `10${String(Math.round(d)).replace(/./g, (c) => SUP[c])}`;
 }
 
 function flowNote(s) {
   const parts = [];
+  const vanished = [];
   for (const e of s.entrants) {
     const r = last(e);
     if (!r || r.grad_by_lag.length < 2) continue;
     const g = r.grad_by_lag;
-    const k = g.length - 1;
-    const d = dec(g[k]) - dec(g[0]);
-    if (Number.isFinite(d)) parts.push(`${e.label} ${d >= 0 ? '×' : '÷'}10^${Math.abs(d).toFixed(1)}`);
+    const d = dec(g.at(-1)) - dec(g[0]);
+    if (!Number.isFinite(d)) continue;
+    parts.push(`${e.label} ${d >= 0 ? '×' : '÷'}${factor(Math.abs(d))}`);
+    if (d < -3 && !(success(r) >= (e.info.criterion ?? 0.95))) vanished.push(e.label);
   }
   if (!parts.length) return '';
-  return `From lag 0 to the longest lag now: ${parts.join(', ')}. A gradient that has vanished at the markers' lag cannot teach the model where they were; training does not cure that for the plain RNN.`;
+  const out = [`From lag 0 to the longest lag now: ${parts.join(', ')}.`];
+  if (vanished.length) {
+    const who = vanished.length === 1 ? `${vanished[0]}'s gradient has` : `${vanished.join(' and ')}'s gradients have`;
+    out.push(`${who} fallen more than a thousandfold by the longest lag: too little of the loss reaches the early steps to teach ${vanished.length === 1 ? 'it' : 'them'} what ${REMEMBER[s.state.task]} were.`);
+  } else {
+    out.push('No entrant\'s gradient has fallen a thousandfold across the sequence: the loss still reaches the early steps.');
+  }
+  return out.join(' ');
 }
 
 function spectrumNote(s) {
   const parts = [];
+  const plain = [];
   for (const e of s.entrants) {
     const r = last(e);
     if (!r) continue;
     const first = r.w_hh.filter((b) => b.layer === 0 && b.direction === 0);
     const rho = Math.max(...first.map((b) => b.spectral_radius));
     parts.push(`${e.label} ρ = ${rho.toFixed(2)}`);
+    if (!e.cell.gated) plain.push({ label: e.label, rho, saturates: e.cell.saturates });
   }
   if (!parts.length) return '';
-  return `Now: ${parts.join(', ')}. A spectral radius near 1 does not make a tanh RNN remember: the derivative of tanh (at most 1) shrinks every step's Jacobian further.`;
+  const out = [`Now: ${parts.join(', ')}.`];
+  for (const { label, rho, saturates } of plain) {
+    if (rho < 1) out.push(`${label}: ρ < 1, so over many steps its gradient shrinks at least as fast as ρ per step${saturates ? ', and the derivative of its squashing function (at most 1) shrinks it further' : ''}.`);
+    else if (saturates) out.push(`${label}: ρ ≥ 1 is needed for a gradient to explode but does not make the RNN remember: saturated units (derivative near 0) shrink every step's Jacobian.`);
+    else out.push(`${label}: ρ ≥ 1, so its gradient can grow with the lag (as ρ per step for a linear RNN).`);
+  }
+  if (plain.length < parts.length) out.push('A gated cell\'s memory runs through its gates and cell state, so its ρ (the largest over its gate blocks) says little about how long it remembers.');
+  return out.join(' ');
 }
 
 function clipNote(s) {
@@ -79,11 +125,13 @@ function clipNote(s) {
     const r = last(e);
     const prev = e.parsed.at(-2);
     const n = r && prev ? r.iteration - prev.iteration : 0;
-    return n > 0 ? r.clip_count / n : null;
-  }).filter((x) => x !== null);
+    return n > 0 ? { label: e.label, rate: r.clip_count / n } : null;
+  }).filter(Boolean);
   if (!rates.length) return '';
-  if (Math.max(...rates) > 0.5) return 'Clipping fires on most iterations here: it caps the size of a step (against exploding gradients); it cannot bring back a gradient that vanished.';
-  return 'Clipping rarely fires now: the gradients are below the threshold.';
+  const top = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
+  if (top.rate > 0.5) return `Clipping fires on most iterations here (${top.label}: ${Math.round(100 * top.rate)}\u00a0% since the previous record): it caps the size of a step (against exploding gradients); it cannot bring back a gradient that vanished.`;
+  if (top.rate === 0) return 'No clipping since the previous record: every gradient norm was below the threshold.';
+  return `Clipping fired on ${Math.round(100 * top.rate)}\u00a0% of ${top.label}'s iterations since the previous record (the most of any entrant); the rest of the steps were below the threshold.`;
 }
 
 function sweepNote(s) {
@@ -119,12 +167,12 @@ function plainTrend(s, points) {
 export const CHARTS = [
   {
     name: 'train-loss', chart: 'train-loss', title: 'Loss',
-    caption: 'Held-out loss (thick) and training loss (thin) against the training sequences seen, both on log scales. Dashed: the loss of the constant predictor, a model that ignores its inputs and always answers the mean target.',
+    caption: 'Held-out loss (thick) and training loss (thin) against the training sequences seen, both on log scales (the untrained start, 0 sequences, at the left edge). Dashed: the loss of the best model that remembers nothing (adding: always the mean target; temporal order: equal odds for the four classes; copy: blanks, then a guess).',
     note: lossNote,
   },
   {
     name: 'train-success', chart: 'train-success', title: 'Success',
-    caption: 'The task\'s success measure on the held-out set (adding: the share of sequences answered within 0.04) against the sequences seen. Dashed: the criterion, 95 %.',
+    caption: 'The task\'s success measure on the held-out set (adding: the share of sequences answered within 0.04; temporal order: the share classified right; copy: the share of recalled symbols right) against the sequences seen (the untrained start at the left edge). Dashed: the criterion, 95 %.',
     note: successNote,
   },
   {

@@ -18,6 +18,7 @@ export const template = () => `
     <button type="button" id="train-csv">Log (CSV)</button>
     <button type="button" id="train-specs">Specs to reproduce (JSON)</button>
   </div>
+  <p class="hint">The specs are one object keyed by entrant; run one natively with <code>jq .lstm unrolled-train-specs.json | unrolled train -</code>.</p>
   <div class="buttons">
     <button type="button" id="train-open-lab">Open the trained models in the lab</button>
   </div>
