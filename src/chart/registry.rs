@@ -268,7 +268,9 @@ pub fn spectrum(
         .collect();
     let h = src.hidden;
     Ok(SpectrumChart {
-        title: title(titled, || format!("Eigenvalues of W_hh (H = {h})")),
+        title: title(titled, || {
+            format!("Eigenvalues of {} (H = {h})", src.matrix.name())
+        }),
         series,
         selected: selected.map(|i| (0, i)),
         show_radius: true,
@@ -292,7 +294,9 @@ pub fn singular_values(src: &Source, titled: bool) -> Result<SingularValuesChart
         .collect();
     let h = src.hidden;
     Ok(SingularValuesChart {
-        title: title(titled, || format!("Singular values of W_hh (H = {h})")),
+        title: title(titled, || {
+            format!("Singular values of {} (H = {h})", src.matrix.name())
+        }),
         series,
     })
 }

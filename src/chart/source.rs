@@ -69,6 +69,9 @@ pub struct CellRun<'a> {
 pub enum Matrix<'a> {
     /// A lab scene's `W`, shared by every cell and gate block, with its spectrum.
     Computed {
+        /// What it is: `W_hh`, or for the lab's trained models the chosen block, such as
+        /// `LSTM W_hf`.
+        label: String,
         /// Eigenvalues `(re, im)`.
         eigenvalues: &'a [(f64, f64)],
         /// Singular values, largest first.
@@ -149,6 +152,7 @@ impl<'a> Source<'a> {
             hidden: r.hidden_size,
             cells,
             matrix: Matrix::Computed {
+                label: scene_matrix_label(r),
                 eigenvalues: &r.eigenvalues,
                 singular_values: &r.singular_values,
             },
@@ -285,7 +289,9 @@ impl Matrix<'_> {
     /// When a block holds inf/NaN (named by its spec field).
     pub fn eigenvalues(&self) -> Result<Vec<Labelled<Points>>, String> {
         match self {
-            Matrix::Computed { eigenvalues, .. } => Ok(vec![w_hh(eigenvalues.to_vec())]),
+            Matrix::Computed {
+                eigenvalues, label, ..
+            } => Ok(vec![labelled(label, eigenvalues.to_vec())]),
             Matrix::Layer { .. } => self.per_block(spectral::eigenvalues),
         }
     }
@@ -297,8 +303,10 @@ impl Matrix<'_> {
     pub fn singular_values(&self) -> Result<Vec<Labelled<Vec<f64>>>, String> {
         match self {
             Matrix::Computed {
-                singular_values, ..
-            } => Ok(vec![w_hh(singular_values.to_vec())]),
+                singular_values,
+                label,
+                ..
+            } => Ok(vec![labelled(label, singular_values.to_vec())]),
             Matrix::Layer { .. } => self.per_block(|w, h| spectral::singular_values(w, h, h)),
         }
     }
@@ -343,9 +351,32 @@ impl Matrix<'_> {
     }
 }
 
-fn w_hh<T>(values: T) -> Labelled<T> {
+fn labelled<T>(label: &str, values: T) -> Labelled<T> {
     Labelled {
-        label: "W_hh".into(),
+        label: label.into(),
         values,
+    }
+}
+
+/// A scene's matrix in words: `W_hh`, or the trained model's block the spectrum shows
+/// (`RNN tanh W_hh`, `LSTM W_hf`).
+fn scene_matrix_label(r: &SceneResult) -> String {
+    let Some(task) = &r.task else {
+        return "W_hh".into();
+    };
+    let info = r.cells[task.spectrum_model].cell.info();
+    match info.blocks {
+        [_] => format!("{} W_hh", info.label),
+        blocks => format!("{} W_h{}", info.label, blocks[task.spectrum_block].name),
+    }
+}
+
+impl Matrix<'_> {
+    /// The matrix's name in a chart title: a scene's label, or `W_hh`.
+    pub fn name(&self) -> &str {
+        match self {
+            Matrix::Computed { label, .. } => label,
+            Matrix::Layer { .. } => "W_hh",
+        }
     }
 }

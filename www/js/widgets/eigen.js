@@ -5,7 +5,7 @@
 // its own sliders. The learner's list `state.eigs` is what a link stores; the plane draws the
 // eigenvalues the core computed from it, so the two are matched by nearest value.
 import { fmt } from '../format.js';
-import { matrixName } from './trained.js';
+import { matrixName, shownMatrix } from './trained.js';
 import { attr, download, downloadButtons, downloadCanvas, fit, listen, put, setRange, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'eigen';
@@ -322,7 +322,7 @@ export function mount(root, session) {
       const { data, state } = session;
       const inside = currentEigs(session).filter((e) => Math.hypot(...e) < 1).length;
       const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
-      attr(canvas, 'aria-label', `Eigenvalues of W_hh in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
+      attr(canvas, 'aria-label', `Eigenvalues of ${shownMatrix(session)} in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
       put(status, 'textContent', `${sel}${editor.note}`);
       const trained = Boolean(session.trained && data.task);
       put(root.querySelector('#eig-caption'), 'hidden', trained);

@@ -65,9 +65,17 @@ export function mount(root, session) {
       return `${b < a ? 'falls' : 'grows'} from ${fmt(a)} at lag 0 to ${fmt(b)} at lag ${k}`;
     };
     c.setAttribute('aria-label', `${d.info.label}: the carry path max ${carry.path} ${path(d.carry)}; the hidden path ‖∂h_T/∂h_t‖ ${path(d.jac)}.`);
+    // Trained weights: the gates are what training made them, and there is no bias to set here.
+    const trained = Boolean(session.trained);
+    const act = trained
+      ? `these are the trained ${carry.gate} values on this sequence: where the orange line stays high, the model keeps what it saw there.`
+      : 'raise the carry-gate bias and watch the orange line lift.';
+    const compare = trained
+      ? 'compare the trained LSTM, whose forget gate training has set.'
+      : 'compare the LSTM, whose forget gate starts near 0.5.';
     $('paths-caption').textContent = carry.constant === null
-      ? `Why gates help: the cell state's path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: raise the carry-gate bias and watch the orange line lift.`
-      : `The constant error carousel (${carry.gate}): the cell state's own path ${carry.path} is exactly ${carry.constant} at every lag (∂c_T/∂c_t = I along the cell), while the hidden path multiplies full Jacobians. The gradient reaching c never fades, and c never forgets: it only adds i·g. There is no carry-gate bias to set; compare the LSTM, whose forget gate starts near 0.5.`;
+      ? `Why gates help: the cell state's path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: ${act}`
+      : `The constant error carousel (${carry.gate}): the cell state's own path ${carry.path} is exactly ${carry.constant} at every lag (∂c_T/∂c_t = I along the cell), while the hidden path multiplies full Jacobians. The gradient reaching c never fades, and c never forgets: it only adds i·g. There is no carry-gate bias to set; ${compare}`;
   };
 
   const draw = whenVisible(root, session, () => timed('gates', () => {

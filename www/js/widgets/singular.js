@@ -1,6 +1,7 @@
 // The singular values of W_hh as bars against σ = 1: the largest bounds how fast any vector can
 // grow in one step (‖W x‖ ≤ σ_max ‖x‖), which the eigenvalues alone do not tell.
 import { fmt } from '../format.js';
+import { shownMatrix } from './trained.js';
 import { attr, download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize, whenVisible } from './common.js';
 
 export const name = 'singular';
@@ -29,7 +30,7 @@ export function mount(root, session) {
   const describe = () => {
     const { sv } = session.data;
     const above = sv.filter((v) => v > 1).length;
-    attr(canvas, 'aria-label', `Singular values of W_hh from ${fmt(sv[0])} down to ${fmt(sv[sv.length - 1])}; ${above} of ${sv.length} above 1.`);
+    attr(canvas, 'aria-label', `Singular values of ${shownMatrix(session)} from ${fmt(sv[0])} down to ${fmt(sv[sv.length - 1])}; ${above} of ${sv.length} above 1.`);
   };
   // Drawn only while on screen; the text is kept up to date always.
   const paint = whenVisible(root, session, () => timed('singular', () => {

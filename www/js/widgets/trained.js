@@ -53,6 +53,11 @@ export function matrixName(session) {
   return b.length === 1 ? `the ${d.info.label}'s W_hh` : `the ${d.info.label}'s W_h${b[task.spectrum_block].name} (${b[task.spectrum_block].title})`;
 }
 
+/** The matrix the spectrum panels show, in words: `W_hh`, or the trained block's name. */
+export function shownMatrix(session) {
+  return session.trained && session.data?.task ? matrixName(session) : 'W_hh';
+}
+
 /** The blocks of each model's W_hh, as options `model:block`. */
 function matrixOptions(session) {
   return session.data.cells.flatMap((d, i) => {
