@@ -135,6 +135,11 @@ test('in the lab: designed-W controls off, another sequence, another matrix, and
   assert.equal(await lab.locator('#rho').isDisabled(), false);
   assert.equal(await lab.evaluate(() => window.__unrolled.data.task), null);
   assert.doesNotMatch(await lab.evaluate(() => location.hash), /trained=/);
+  // Leaving is a step in the history: Back returns to the trained models.
+  await lab.goBack();
+  await lab.waitForSelector('#panel-trained:not([hidden])');
+  assert.match(await lab.evaluate(() => location.hash), /trained=/);
+  assert.equal(await lab.locator('#rho').isDisabled(), true);
   assert.deepEqual(labErrors, []);
 });
 

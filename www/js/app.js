@@ -34,11 +34,16 @@ function showNotices(notices) {
  */
 function hashAdapter(session) {
   let timer = null;
+  let trained = session.state.trained; // the trained models of the current history entry
   const flush = () => {
     clearTimeout(timer);
     timer = null;
     const h = `#${session.encode()}`;
-    if (location.hash !== h) history.replaceState(null, '', h);
+    if (location.hash === h) return;
+    // Opening or leaving trained models is a place to come Back to; other changes refine this one.
+    if (session.state.trained !== trained) history.pushState(null, '', h);
+    else history.replaceState(null, '', h);
+    trained = session.state.trained;
   };
   session.addEventListener('state', () => {
     clearTimeout(timer);
@@ -47,6 +52,7 @@ function hashAdapter(session) {
   window.addEventListener('pagehide', flush);
   window.addEventListener('hashchange', () => {
     if (location.hash.slice(1) !== session.encode()) showNotices(session.load(location.hash));
+    trained = session.state.trained;
   });
   return flush;
 }
