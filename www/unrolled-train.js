@@ -8,7 +8,8 @@
 // show (all when absent; docs/embedding.md lists them). Each element has its own session and
 // worker on the one wasm module, lives in a shadow root, and fires `change` with
 // `detail: { state, config }` when the learner changes a setting. The transport's keys (Space,
-// S, R, F) work while focus is inside it. Set `autoplay` to start training when it appears.
+// S, R, F) work while focus is inside it. Set `autoplay` to start training the first time it is on
+// screen.
 import { TrainSession } from './js/train-session.js';
 import { TRAIN_PANEL_NAMES, composeTrain } from './js/widgets/train/index.js';
 import { WidgetElement } from './js/element.js';
@@ -31,8 +32,23 @@ export class UnrolledTrain extends WidgetElement {
     });
   }
 
+  /** With `autoplay`, training starts the first time the element is on screen (a race far down
+   *  a lesson does not take the learner's cores before they get there). */
   started(session) {
-    if (this.hasAttribute('autoplay')) session.play();
+    if (!this.hasAttribute('autoplay')) return;
+    const seen = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      seen.disconnect();
+      if (this.session === session && !session.dead && !session.running && !session.started) session.play();
+    });
+    seen.observe(this);
+    this.autoplay = seen;
+  }
+
+  disconnectedCallback() {
+    this.autoplay?.disconnect();
+    this.autoplay = null;
+    super.disconnectedCallback();
   }
 }
 

@@ -297,6 +297,30 @@ test('<unrolled-train> in a lesson: only the panels it names, its own transport 
   assert.deepEqual(errors, []);
 });
 
+test('<unrolled-train autoplay> starts training when it is first on screen, not before', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
+  contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-train-example.html`);
+  await page.evaluate(() => {
+    const gap = Object.assign(document.createElement('div'), { style: 'height: 3000px' });
+    const el = document.createElement('unrolled-train');
+    el.id = 'later';
+    el.setAttribute('config', 'T=20&H=4&batch=4&budget=5');
+    el.setAttribute('panels', 'train-transport');
+    el.setAttribute('autoplay', '');
+    document.body.append(gap, el);
+  });
+  await page.waitForSelector('unrolled-train#later[data-ready=true]', { state: 'attached' });
+  await page.waitForTimeout(1000);
+  assert.equal(await page.evaluate(() => document.querySelector('#later').session.started), false, 'off screen: not started');
+  await page.locator('unrolled-train#later').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector('#later').session.running);
+  await page.evaluate(() => document.querySelector('#later').session.pause());
+  assert.deepEqual(errors, []);
+});
+
 test('a panic in the training engine is shown, and Play starts a fresh worker', async () => {
   const { page, errors } = await open();
   await page.click('#train-step');
