@@ -242,6 +242,20 @@ test('screenshots of the training view at 1280×720 and 390×844', async () => {
   }
 });
 
+test('a setting outside its range is refused at the field, as in a link', async () => {
+  const { page, errors } = await open('T=10&H=4&batch=4');
+  await page.fill('#train-fb', '100');
+  await page.dispatchEvent('#train-fb', 'change');
+  assert.match(await page.textContent('#train-setup-error'), /^Carry-gate bias: expected -4 to 8, got 100; kept 5\.$/);
+  assert.equal(await page.inputValue('#train-fb'), '5');
+  assert.doesNotMatch(await page.evaluate(() => window.__unrolledTrain.session.encode()), /fb=100/);
+  await page.fill('#train-fb', '1');
+  await page.dispatchEvent('#train-fb', 'change');
+  assert.equal(await page.isVisible('#train-setup-error'), false);
+  assert.equal(await page.evaluate(() => window.__unrolledTrain.session.state.fb), 1);
+  assert.deepEqual(errors, []);
+});
+
 test('a length below the task\'s shortest is an error naming the control; the sweep starts at it', async () => {
   const { page, errors } = await open('task=temporal_order&T=5&H=4&batch=4');
   assert.equal(await page.getAttribute('#train-T', 'min'), '10', 'the control says the shortest T');

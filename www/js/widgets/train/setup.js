@@ -52,6 +52,7 @@ export const template = (core) => {
   </div>
   ${num('train-seeds', 'Sweep: seeds per length', 'min="1" max="10" step="1"', 'mode')}
   ${num('train-sbudget', 'Sweep: seconds per run', 'min="1" max="600" step="1"', 'mode')}
+  <p class="error" id="train-setup-error" role="alert" hidden></p>
   <p class="hint">Gradients clipped to norm ${L.recipe.clip_norm}; a held-out set of ${256} sequences is scored every ${25} iterations. Every entrant gets the same task, seed and budget; one that solves the task stops there (unless it trains for its whole budget), so the others train on alone.</p>
 </section>`;
 };
@@ -74,11 +75,22 @@ export function mount(root, session) {
   $('train-task').addEventListener('change', (e) => session.set({ task: e.target.value }));
   $('train-mode').addEventListener('change', (e) => session.set({ mode: e.target.value }));
   $('train-until').addEventListener('change', (e) => session.set({ until: e.target.value }));
+  const problem = $('train-setup-error');
+  const say = (text) => { problem.textContent = text; problem.hidden = !text; };
   for (const [id, key] of Object.entries(fields)) {
     $(id).addEventListener('change', (e) => {
       const v = Number(e.target.value);
       if (e.target.value.trim() === '' || !Number.isFinite(v)) { sync(); return; }
-      // Out-of-range values go to the core as they are: its error names the field.
+      // The key's own range (the one a link is checked against) is checked here; limits that
+      // depend on several settings (work per iteration) are the core's, and its error names them.
+      const { range } = session.table.find((d) => d.key === key);
+      if (range && (v < range.min || v > range.max)) {
+        const label = root.querySelector(`label[for=${id}]`).textContent;
+        say(`${label}: expected ${range.min} to ${range.max}, got ${v}; kept ${session.state[key]}.`);
+        e.target.value = session.state[key];
+        return;
+      }
+      say('');
       session.set({ [key]: key === 'lr' || key === 'fb' ? v : Math.round(v) });
     });
   }
