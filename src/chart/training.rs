@@ -19,6 +19,8 @@
 //!   sequence length T, averaged over seeds: where the vanilla RNN falls off.
 //!
 //! The record at iteration 0 has seen no sequences: on a log axis it is drawn at the left edge.
+//! A log y axis spans at most [`MAX_DECADES`] decades below its top; smaller values are drawn on
+//! its bottom edge.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -486,6 +488,11 @@ impl Layout {
 
 /// The y range in drawn units; a linear range is widened to round ticks so it changes seldom
 /// while a run goes on (and the cached frame with it).
+/// The most decades a log y axis spans: a vanished gradient (a plain RNN's can reach 10⁻⁷⁶)
+/// would otherwise squash every other curve against the top; values further down are drawn on
+/// the bottom edge.
+pub const MAX_DECADES: f64 = 16.0;
+
 fn y_range(c: &LineChart) -> (f64, f64) {
     let tr = |v: f64| if c.y_log { v.log10() } else { v };
     if let Some((a, b)) = c.y_range {
@@ -495,7 +502,8 @@ fn y_range(c: &LineChart) -> (f64, f64) {
     let all = c.lines.iter().flat_map(|l| l.points.iter()).map(|p| p.1);
     let r = range(all.chain(refs), c.y_log).unwrap_or((0.0, 1.0));
     if c.y_log {
-        (r.0.floor(), r.1.ceil().max(r.0.floor() + 1.0))
+        let top = r.1.ceil().max(r.0.floor() + 1.0);
+        (r.0.floor().max(top - MAX_DECADES), top)
     } else {
         let span = (r.1 - r.0).max(0.1);
         let step = 10f64.powf((span / 2.0).log10().floor()) / 2.0;
@@ -742,5 +750,20 @@ mod tests {
         let s = svg(&build("train-success", &l, true).unwrap(), 640, 360).unwrap();
         assert!(s.contains("criterion 95%"));
         assert!(build("nope", &l, true).is_err());
+    }
+
+    #[test]
+    fn a_vanished_gradient_does_not_squash_the_others() {
+        let mut l = log();
+        let mut plain = l.runs[0].clone();
+        plain.cell = CellKind::RnnTanh;
+        for p in &mut plain.points {
+            p.grad_by_lag = vec![1.0, 1e-40, 1e-76];
+        }
+        l.runs.push(plain);
+        let c = build("train-flow", &l, true).unwrap();
+        let (lo, hi) = y_range(&c);
+        assert_eq!(hi, 0.0, "the top decade holds lag 0");
+        assert_eq!(lo, -MAX_DECADES, "not -76: the gated curve keeps its room");
     }
 }

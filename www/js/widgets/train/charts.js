@@ -177,7 +177,7 @@ export const CHARTS = [
   },
   {
     name: 'train-flow', chart: 'train-flow', title: 'Gradient flow, as training goes',
-    caption: '‖∂L/∂h<sub>t</sub>‖ on a fixed probe batch against the lag (steps back from the end), log scale: how much of the loss still reaches each earlier step. Thick: now. Thin: the untrained model. The lab explains this curve; here it moves.',
+    caption: '‖∂L/∂h<sub>t</sub>‖ on a fixed probe batch against the lag (steps back from the end), log scale: how much of the loss still reaches each earlier step. Thick: now. Thin: the untrained model. The axis spans at most 16 powers of ten: anything smaller sits on its bottom edge. The lab explains this curve; here it moves.',
     note: flowNote,
   },
   {
