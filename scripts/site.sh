@@ -15,6 +15,7 @@ rm -rf "$out"
 mkdir -p "$out/js"
 cp www/index.html www/train.html www/style.css www/embed-example.html www/embed-train-example.html "$out/"
 cp www/js/app.js www/js/train-app.js "$out/js/"
+cp -r www/lessons "$out/lessons"
 # The package as the page loads it: no package.json, README or TypeScript declarations.
 cp -r pkg "$out/pkg"
 rm -f "$out/pkg/package.json" "$out/pkg/README.md" "$out/pkg/.stamp" "$out"/pkg/*.d.ts

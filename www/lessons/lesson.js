@@ -1,0 +1,220 @@
+// The lessons' runtime: a lesson page is running text, native MathML and `<unrolled-lab>` /
+// `<unrolled-train>` elements; its own module calls `runLesson(lesson)` with two tables, and this
+// module makes them work:
+//
+//   claims       { id: { lab, config, holds(el), says(el) } }
+//     Every `.claim[data-claim=id]` in the text is a statement a widget on the page demonstrates
+//     with `config`. A "Show me" button after it sets the widget `lab` (an element id) to that
+//     config and says the number that backs the claim (`says`). `holds` is the claim as a test:
+//     e2e/tests/lessons.test.mjs applies every claim's config and asserts `holds` on the widget's
+//     numbers, so the text cannot drift from what the widgets show.
+//   predictions  { id: { lab, config, choices: {value: label}, answer(el, base), explain(el, base),
+//                        baseline?, measure? } }
+//     Every `.predict[data-predict=id]` block asks a question first: the learner commits to a
+//     choice, then the widget is set to `config`, the true answer is read from its numbers
+//     (`answer`, never written down), and the block says whether the guess was right and why.
+//     A question about a change ("halve ρ: more or less?") names the setting it starts from,
+//     `baseline`, and what is compared, `measure(el)`: `base` is that measure there.
+//
+// Progress (which predictions were answered, and how) is kept in this browser's localStorage
+// (`unrolled-lessons`); a service worker (sw.js) keeps what a lesson loaded so it works offline.
+
+const STORE = 'unrolled-lessons';
+
+/** The lessons, in order: their page, number and title (the course's one table). */
+export const LESSONS = [
+  { id: '1', page: '1-recurrent-neuron.html', title: 'The recurrent neuron' },
+  { id: '2', page: '2-vanishing-exploding.html', title: 'Vanishing and exploding gradients' },
+];
+
+/** ‖∂L/∂h‖ at lag `k` relative to lag 0, for cell `name` of lab element `el`. */
+export function ratio(el, name, k) {
+  const g = cellOf(el, name).gradByLag;
+  return g[k] / g[0];
+}
+
+/** The results of cell `name` in lab element `el`. */
+export function cellOf(el, name) {
+  const c = el.session.data.cells.find((x) => x.name === name);
+  if (!c) throw new Error(`lesson: ${el.id} shows no ${name}`);
+  return c;
+}
+
+/** A number for running text: 3 significant digits, powers of ten for the very large or small. */
+export function num(x) {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
+    const [m, e] = x.toExponential(2).split('e');
+    return `${m} × 10${e.replace('+', '').replace(/^-/, '−').replace(/./g, (c) => SUP[c] ?? c)}`;
+  }
+  return String(Number(x.toPrecision(3)));
+}
+const SUP = { '−': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+function loadProgress() {
+  try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch { return {}; }
+}
+
+function saveProgress(p) {
+  try { localStorage.setItem(STORE, JSON.stringify(p)); } catch { /* private mode: not kept */ }
+}
+
+/** This browser's progress in lesson `id`: `{answered: {prediction: {choice, right}}, total}`
+ *  (`total`: the lesson's predictions, written when it is opened). */
+export function progressOf(id) {
+  return loadProgress()[id] ?? { answered: {} };
+}
+
+/** Changes this browser's progress in lesson `lessonId` with `fn(progress)`. */
+function update(lessonId, fn) {
+  const all = loadProgress();
+  const mine = all[lessonId] ?? { answered: {} };
+  fn(mine);
+  all[lessonId] = mine;
+  saveProgress(all);
+}
+
+function record(lessonId, predictionId, choice, right) {
+  update(lessonId, (p) => { p.answered[predictionId] = { choice, right }; });
+}
+
+/** Sets lab element `id` to `config` and resolves once it has drawn it. */
+async function show(id, config) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`lesson: no widget #${id}`);
+  await customElements.whenDefined(el.localName);
+  await el.settled?.();
+  if (el.getAttribute('config') !== config) el.setAttribute('config', config);
+  await el.settled?.();
+  return el;
+}
+
+function button(text, cls) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = cls;
+  b.textContent = text;
+  return b;
+}
+
+function mountClaim(span, claim) {
+  const b = button('Show me', 'show-me');
+  b.setAttribute('aria-label', `Show me: ${span.textContent.trim()}`);
+  const out = document.createElement('span');
+  out.className = 'shown';
+  out.setAttribute('role', 'status');
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      const el = await show(claim.lab, claim.config);
+      out.textContent = claim.says(el);
+      el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    } finally {
+      b.disabled = false;
+    }
+  });
+  span.after(' ', b, ' ', out);
+}
+
+function mountPrediction(box, lessonId, id, p) {
+  const choices = document.createElement('div');
+  choices.className = 'choices';
+  choices.setAttribute('role', 'group');
+  choices.setAttribute('aria-label', 'Your prediction');
+  const reveal = document.createElement('div');
+  reveal.className = 'reveal';
+  reveal.setAttribute('aria-live', 'polite');
+  const buttons = Object.entries(p.choices).map(([value, label]) => {
+    const b = button(label, 'choice');
+    b.dataset.choice = value;
+    b.addEventListener('click', () => answer(value));
+    return b;
+  });
+  choices.append(...buttons);
+  box.append(choices, reveal);
+  async function answer(choice) {
+    buttons.forEach((b) => { b.disabled = true; b.setAttribute('aria-pressed', String(b.dataset.choice === choice)); });
+    reveal.textContent = 'Checking on the widget…';
+    const base = p.baseline ? p.measure(await show(p.lab, p.baseline)) : undefined;
+    const el = await show(p.lab, p.config);
+    const truth = p.answer(el, base);
+    const right = truth === choice;
+    record(lessonId, id, choice, right);
+    box.dataset.answered = right ? 'right' : 'wrong';
+    reveal.replaceChildren();
+    const verdict = document.createElement('p');
+    verdict.className = right ? 'verdict right' : 'verdict wrong';
+    verdict.textContent = right
+      ? `Right: ${p.choices[truth].toLowerCase()}.`
+      : `Not quite: the answer is ${p.choices[truth].toLowerCase()}.`;
+    const why = document.createElement('p');
+    why.innerHTML = p.explain(el, base);
+    const again = button('Try again', 'again');
+    again.addEventListener('click', () => {
+      buttons.forEach((b) => { b.disabled = false; b.removeAttribute('aria-pressed'); });
+      reveal.replaceChildren();
+      delete box.dataset.answered;
+      buttons[0].focus();
+    });
+    reveal.append(verdict, why, again);
+    el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }
+}
+
+/** Links to the previous and next lesson and the course page, at the foot of a lesson. */
+function mountNav(id) {
+  const nav = document.querySelector('.lesson-nav');
+  if (!nav) return;
+  const i = LESSONS.findIndex((l) => l.id === id);
+  const link = (l, rel) => `<a href="${l.page}" rel="${rel}">${rel === 'prev' ? '← ' : ''}Lesson ${l.id}: ${l.title}${rel === 'next' ? ' →' : ''}</a>`;
+  nav.innerHTML = [
+    i > 0 ? link(LESSONS[i - 1], 'prev') : '',
+    '<a href="index.html">All lessons</a>',
+    i < LESSONS.length - 1 ? link(LESSONS[i + 1], 'next') : '',
+  ].filter(Boolean).join('');
+}
+
+function registerOffline() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('sw.js').catch(() => { /* offline use is a bonus */ });
+}
+
+/**
+ * Runs a lesson page: `lesson` is `{id, claims, predictions}` (see the module comment). Every
+ * claim and prediction in the page must have its entry and every entry its place in the page.
+ */
+export function runLesson(lesson) {
+  const { id, claims, predictions } = lesson;
+  const spans = [...document.querySelectorAll('.claim[data-claim]')];
+  const boxes = [...document.querySelectorAll('.predict[data-predict]')];
+  const missing = [
+    ...spans.map((s) => s.dataset.claim).filter((c) => !claims[c]).map((c) => `claim ${c} has no setting`),
+    ...Object.keys(claims).filter((c) => !spans.some((s) => s.dataset.claim === c)).map((c) => `claim ${c} is not in the text`),
+    ...boxes.map((b) => b.dataset.predict).filter((c) => !predictions[c]).map((c) => `prediction ${c} has no setting`),
+    ...Object.keys(predictions).filter((c) => !boxes.some((b) => b.dataset.predict === c)).map((c) => `prediction ${c} is not in the text`),
+  ];
+  if (missing.length) throw new Error(`lesson ${id}: ${missing.join('; ')}`);
+  spans.forEach((s) => mountClaim(s, claims[s.dataset.claim]));
+  boxes.forEach((b) => mountPrediction(b, id, b.dataset.predict, predictions[b.dataset.predict]));
+  mountNav(id);
+  update(id, (p) => { p.total = boxes.length; });
+  registerOffline();
+  window.__lesson = {
+    id,
+    claims: Object.keys(claims),
+    predictions: Object.keys(predictions),
+    /** The true answer of prediction `q`, read from the widget (what a reveal shows). */
+    async answerOf(q) {
+      const p = predictions[q];
+      const base = p.baseline ? p.measure(await show(p.lab, p.baseline)) : undefined;
+      return p.answer(await show(p.lab, p.config), base);
+    },
+    /** Applies claim `c`'s setting; `{holds, says}` from the widget's numbers. */
+    async check(c) {
+      const el = await show(claims[c].lab, claims[c].config);
+      return { holds: Boolean(claims[c].holds(el)), says: claims[c].says(el) };
+    },
+  };
+  document.body.dataset.lessonReady = 'true';
+}
