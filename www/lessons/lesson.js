@@ -13,11 +13,12 @@
 //     Every `.predict[data-predict=id]` block asks a question first: the learner commits to a
 //     choice, then the widget is set to `config`, the true answer is read from its numbers
 //     (`answer`, never written down), and the block says whether the guess was right and why.
+//     Text that gives the answer away is marked `data-after=id` and shown once it is answered.
 //     A question about a change ("halve ρ: more or less?") names the setting it starts from,
 //     `baseline`, and what is compared, `measure(el)`: `base` is that measure there.
 //
 // Progress (which predictions were answered, and how) is kept in this browser's localStorage
-// (`unrolled-lessons`); a service worker (sw.js) keeps what a lesson loaded so it works offline.
+// (`unrolled-lessons`); a service worker (../sw.js) keeps what a lesson loaded so it works offline.
 
 const STORE = 'unrolled-lessons';
 
@@ -158,8 +159,14 @@ function mountPrediction(box, lessonId, id, p) {
       buttons[0].focus();
     });
     reveal.append(verdict, why, again);
+    revealAfter(id);
     el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
   }
+}
+
+/** Shows the text that gives prediction `id` away (`[data-after=id]`), once it is answered. */
+function revealAfter(id) {
+  document.querySelectorAll(`[data-after="${id}"]`).forEach((e) => { e.hidden = false; });
 }
 
 /** Links to the previous and next lesson and the course page, at the foot of a lesson. */
@@ -177,7 +184,8 @@ function mountNav(id) {
 
 function registerOffline() {
   if (!('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('sw.js').catch(() => { /* offline use is a bonus */ });
+  // At the site's root (../sw.js): its scope must cover the widgets' workers in pkg/ too.
+  navigator.serviceWorker.register('../sw.js').catch(() => { /* offline use is a bonus */ });
 }
 
 /**
@@ -199,6 +207,7 @@ export function runLesson(lesson) {
   boxes.forEach((b) => mountPrediction(b, id, b.dataset.predict, predictions[b.dataset.predict]));
   mountNav(id);
   update(id, (p) => { p.total = boxes.length; });
+  document.querySelectorAll('[data-after]').forEach((e) => { e.hidden = !(e.dataset.after in progressOf(id).answered); });
   registerOffline();
   window.__lesson = {
     id,
