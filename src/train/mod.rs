@@ -3,11 +3,13 @@
 //! embedding ([`embedding`]) and the course's text classifier built from the three
 //! ([`classifier`]), losses ([`loss`]), the loss through the head and its gradients
 //! ([`objective`]), optimisers ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks
-//! ([`tasks`]) and the training loop with its log ([`trainer`]).
+//! ([`tasks`]), text to token ids ([`text`]), labelled sentences from a TSV or CSV file
+//! ([`import`]) and the training loop with its log ([`trainer`]).
 
 pub mod classifier;
 pub mod clip;
 pub mod embedding;
+pub mod import;
 pub mod linear;
 pub mod loss;
 pub mod model;
@@ -15,4 +17,5 @@ pub mod objective;
 pub mod optim;
 pub mod params;
 pub mod tasks;
+pub mod text;
 pub mod trainer;
