@@ -4,10 +4,12 @@
 //! ([`classifier`]), losses ([`loss`]), the loss through the head and its gradients
 //! ([`objective`]), optimisers ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks
 //! ([`tasks`]), text to token ids ([`text`]), labelled sentences from a TSV or CSV file
-//! ([`import`]) and the training loop with its log ([`trainer`]).
+//! ([`import`]), a classifier's corpus of training and test sentences ([`corpus`]), the shipped
+//! sentiment dataset ([`sentiment`]) and the training loop with its log ([`trainer`]).
 
 pub mod classifier;
 pub mod clip;
+pub mod corpus;
 pub mod embedding;
 pub mod import;
 pub mod linear;
@@ -16,6 +18,7 @@ pub mod model;
 pub mod objective;
 pub mod optim;
 pub mod params;
+pub mod sentiment;
 pub mod tasks;
 pub mod text;
 pub mod trainer;
