@@ -172,9 +172,8 @@ def negation_b(d, y):
 
 
 def negation_test(d, y):
-    return ["i"] + mark("didn't") + ["think"] + d.subj() + ["was"] + d.intens(0.3) + mark(
-        d.adj(not y)
-    )
+    """Training's near negation after a subject with a filler (plain.x's and negation.a's parts)."""
+    return d.subj() + [","] + d.filler() + [",", "was"] + mark("not") + mark(d.adj(not y))
 
 
 def negation_far_a(d, y):
@@ -197,9 +196,17 @@ def negation_far_c(d, y):
     )
 
 
-def negation_far_test(d, y):
+def negation_far_d(d, y):
     return (
-        d.filler() + [",", "i", "did"] + mark("not") + ["think"] + d.subj() + ["would", "be"]
+        ["i", "did"] + mark("not") + [","] + d.filler() + [",", "think", "that"] + d.subj()
+        + ["was"] + d.intens(0.3) + mark(d.adj(not y))
+    )
+
+
+def negation_far_test(d, y):
+    """negation_far.a's `not , filler ,` inside negation.b's `I did not find the X Y`."""
+    return (
+        ["i", "did"] + mark("not") + [","] + d.filler() + [",", "find"] + d.subj()
         + mark(d.adj(not y))
     )
 
@@ -226,9 +233,10 @@ def although_c(d, y):
 
 
 def although_test(d, y):
+    """although.a with a concession about two aspects."""
     return (
-        d.subj() + [",", "although"] + d.aspect() + ["was"] + mark(d.overruled_adj(not y))
-        + [","] + ["was"] + d.intens() + mark(d.adj(y))
+        mark("although") + d.aspect() + ["and"] + d.aspect() + ["were"]
+        + mark(d.overruled_adj(not y)) + [","] + d.subj() + ["was"] + d.intens() + mark(d.adj(y))
     )
 
 
@@ -247,9 +255,10 @@ def but_b(d, y):
 
 
 def but_test(d, y):
+    """but.a with the filler moved after `but`, between commas."""
     return (
-        ["at", "first"] + d.subj() + ["seemed"] + mark(d.overruled_adj(not y)) + mark("but")
-        + d.filler() + ["it", "became"] + d.intens() + mark(d.adj(y))
+        d.aspect() + ["was"] + mark(d.overruled_adj(not y)) + [","] + mark("but") + [","]
+        + d.filler() + [","] + d.subj() + ["was"] + d.intens() + mark(d.adj(y))
     )
 
 
@@ -299,7 +308,10 @@ def expect_flip_test(d, y):
 CONSTRUCTIONS = {
     "plain": ([plain_a, plain_b, plain_c], [plain_test]),
     "negation": ([negation_a, negation_b], [negation_test]),
-    "negation_far": ([negation_far_a, negation_far_b, negation_far_c], [negation_far_test]),
+    "negation_far": (
+        [negation_far_a, negation_far_b, negation_far_c, negation_far_d],
+        [negation_far_test],
+    ),
     "although": ([although_a, although_b, although_c], [although_test]),
     "but": ([but_a, but_b], [but_test]),
     "expectation": ([expect_did_a, expect_did_b], [expect_did_test]),
@@ -309,7 +321,7 @@ CONSTRUCTIONS = {
 WEIGHTS = {
     "plain": 2,
     "negation": 2,
-    "negation_far": 2,
+    "negation_far": 3,
     "although": 2,
     "but": 1,
     "expectation": 2,

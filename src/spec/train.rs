@@ -1017,7 +1017,7 @@ mod tests {
     fn data(c: &mut TrainConfig) -> &mut Data {
         match &mut c.problem {
             Problem::Data(d) => d,
-            Problem::Task(_) | Problem::Text(_) => unreachable!(),
+            Problem::Task(_) | Problem::Text(_) | Problem::Corpus(_) => unreachable!(),
         }
     }
 
@@ -1130,7 +1130,7 @@ mod tests {
         let cases: [(Change, &str); 8] = [
             (
                 |v| v["task"] = json!({"name": "adding", "steps": 4}),
-                "task: lstm_classifier trains on data",
+                "data: expected either task or data, not both",
             ),
             (
                 |v| v["model"]["input_size"] = json!(2),
@@ -1174,6 +1174,59 @@ mod tests {
         assert!(
             e.starts_with("data.text: token ids need the text classifier"),
             "{e}"
+        );
+    }
+
+    /// `"task": {"name": "sentiment"}`: the shipped corpus, the model's vocabulary and classes
+    /// from it, the task's default sizes and batch; mismatches name their field.
+    #[test]
+    fn the_sentiment_task_fills_the_model_from_the_corpus() {
+        let spec = json!({"model": {"model": "lstm_classifier"}, "task": {"name": "sentiment"}});
+        let c = parse_train_spec_value(&spec).unwrap().config;
+        let corpus = sentiment::corpus();
+        assert_eq!(
+            c.model.kind,
+            ModelKind::Classifier {
+                vocab_size: corpus.vocab.len()
+            }
+        );
+        assert_eq!(c.model.arch.input_size, SENTIMENT_DEFAULTS.embed_dim);
+        assert_eq!(c.model.arch.hidden_size, SENTIMENT_DEFAULTS.hidden_dim);
+        assert_eq!(c.batch_size, SENTIMENT_DEFAULTS.batch_size);
+        assert_eq!(c.problem.output_size(), 2);
+        let v = corpus.vocab.len();
+        let refusal = |change: fn(&mut Value)| {
+            let mut s = spec.clone();
+            change(&mut s);
+            parse_train_spec_value(&s).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refusal(|s| s["model"]["vocab_size"] = json!(5)),
+            format!("model.vocab_size: expected {v} (the sentiment vocabulary's size) or nothing, got 5")
+        );
+        assert_eq!(
+            refusal(|s| s["model"]["output_dim"] = json!(3)),
+            "model.output_dim: expected 2 (the sentiment classes) or nothing, got 3"
+        );
+        assert_eq!(
+            refusal(|s| s["task"]["name"] = json!("adding")),
+            "task.name: expected \"sentiment\" (the text classifier's task), got \"adding\""
+        );
+        assert_eq!(
+            refusal(|s| s["task"]["steps"] = json!(3)),
+            "task.steps: unknown field (expected one of name)"
+        );
+        assert!(refusal(|s| s["eval_size"] = json!(3))
+            .starts_with("eval_size: applies only to a sequence task"));
+        assert!(
+            refusal(|s| s["model"] = json!({"cell": "lstm", "hidden_size": 2}))
+                .starts_with("task.name: sentiment trains the text classifier")
+        );
+        let mut c2 = c.clone();
+        c2.model.kind = ModelKind::Classifier { vocab_size: 7 };
+        assert_eq!(
+            check_config(&c2).unwrap_err().to_string(),
+            format!("model.vocab_size: expected {v} (the corpus's vocabulary), got 7")
         );
     }
 
