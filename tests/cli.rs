@@ -1852,6 +1852,44 @@ fn train_classifier_base() -> Value {
     })
 }
 
+/// `"task": {"name": "sentiment"}`: a short run of a small classifier on the shipped data; its
+/// held-out loss falls, every record has the long-range accuracy, and a wrong `vocab_size` is
+/// refused naming the field.
+#[test]
+fn train_sentiment_learns_and_names_a_wrong_vocab_size() {
+    let spec = json!({
+        "model": {"model": "lstm_classifier", "embed_dim": 8, "hidden_dim": 8},
+        "task": {"name": "sentiment"}, "batch_size": 16, "iterations": 60, "eval_every": 60,
+        "seed": 3
+    });
+    let lines = train_lines(&spec);
+    assert_eq!(lines.len(), 3, "records at 0 and 60, then the final one");
+    let (first, last) = (&lines[0], &lines[1]);
+    assert!(
+        last["test_loss"].as_f64() < first["test_loss"].as_f64(),
+        "{first}\n{last}"
+    );
+    for l in &lines {
+        let acc = l["test_accuracy_long_range"]
+            .as_f64()
+            .expect("long-range accuracy");
+        assert!((0.0..=1.0).contains(&acc));
+    }
+    assert_eq!(lines[2]["sequences"], 960);
+    let bad = with(
+        spec.clone(),
+        "model",
+        json!({"model": "lstm_classifier", "vocab_size": 10}),
+    );
+    let line = refused_train(&bad, &["model.vocab_size"], "vocab_size");
+    assert!(
+        line.contains("(the sentiment vocabulary's size) or nothing, got 10"),
+        "{line}"
+    );
+    let bad = with(spec, "task", json!({"name": "sentiments"}));
+    refused_train(&bad, &["task.name", "sentiment"], "task name");
+}
+
 #[test]
 fn train_classifier_learns_its_batch_and_round_trips_its_params() {
     let spec = with(train_classifier_base(), "emit_params", json!(true));

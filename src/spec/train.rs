@@ -23,11 +23,13 @@ use crate::cell::CellKind;
 use crate::network::{Architecture, Batch};
 use crate::train::classifier::{LstmClassifier, TokenBatch};
 use crate::train::clip::Clipping;
+use crate::train::corpus::Corpus;
 use crate::train::model::Model;
 use crate::train::optim::adam::AdamConfig;
 use crate::train::optim::sgd::SgdConfig;
 use crate::train::optim::OptimizerConfig;
 use crate::train::params::ParamSet;
+use crate::train::sentiment::{self, SENTIMENT_DEFAULTS, TASK_NAME as SENTIMENT};
 use crate::train::tasks::{CopyMemory, Head, Task, TaskBatch, MAX_STEPS, TASK_NAMES};
 use crate::train::trainer::{
     Budget, Data, Learner, ModelConfig, ModelKind, ModelParams, Problem, Stream, TextData,
@@ -109,6 +111,10 @@ pub fn parse_train_spec_value(v: &Value) -> Result<TrainSpec, SpecError> {
     let optimizer = parse_optimizer(&f)?;
     let clipping = parse_clip(&f)?;
     let batch_size = for_tasks_only(&f, &problem, "batch_size", MAX_BATCH_SIZE)?;
+    let batch_size = batch_size.or(match problem {
+        Problem::Corpus(_) => Some(SENTIMENT_DEFAULTS.batch_size),
+        _ => None,
+    });
     let budget = parse_budget(&f)?;
     let eval_every = f
         .optional("eval_every", |x, name| {
@@ -162,6 +168,12 @@ fn parse_task(v: &Value) -> Result<Task, SpecError> {
     let f = Fields::new(object(v, "task", "an object")?, "task.");
     f.reject_unknown(&["name", "steps", "k"])?;
     let name = f.required("name")?;
+    if name.as_str() == Some(SENTIMENT) {
+        return err(
+            "task.name",
+            "sentiment trains the text classifier: \"model\": {\"model\": \"lstm_classifier\", …}",
+        );
+    }
     let Some(name) = name.as_str() else {
         return err(
             "task.name",
@@ -372,6 +384,7 @@ fn problem_name(problem: &Problem) -> String {
     match problem {
         Problem::Task(t) => format!("{} task's", t.name()),
         Problem::Data(_) | Problem::Text(_) => "data's".into(),
+        Problem::Corpus(_) => format!("{SENTIMENT} task's"),
     }
 }
 
@@ -384,17 +397,23 @@ const TEXT_DATA_FIELDS: [&str; 3] = ["text", "lengths", "labels"];
 /// `params` must be finite.
 fn parse_classifier_run(f: &Fields, run_seed: u64) -> Result<(Problem, ModelConfig), SpecError> {
     use super::classifier::{parse_classifier_model, MODEL_FIELDS};
-    let obj = object(f.required("model")?, "model", "an object")?;
-    let m = Fields::new(obj, "model.");
-    m.reject_unknown(&MODEL_FIELDS)?;
-    let spec = parse_classifier_model(&m)?;
-    if f.contains("task") {
-        return err(
-            "task",
-            "lstm_classifier trains on data (text, lengths, labels), not on a task",
-        );
+    let given = object(f.required("model")?, "model", "an object")?;
+    Fields::new(given, "model.").reject_unknown(&MODEL_FIELDS)?;
+    let corpus = parse_classifier_task(f)?;
+    let mut obj = given.clone();
+    if let Some(c) = &corpus {
+        corpus_model_defaults(&mut obj, c)?;
     }
-    let text = parse_text_data(f.required("data")?, spec.vocab_size, spec.output_dim)?;
+    let m = Fields::new(&obj, "model.");
+    let spec = parse_classifier_model(&m)?;
+    let problem = match corpus {
+        Some(c) => Problem::Corpus(c),
+        None => Problem::Text(parse_text_data(
+            f.required("data")?,
+            spec.vocab_size,
+            spec.output_dim,
+        )?),
+    };
     let params = match spec.params {
         ParamSource::Given(model) => {
             for t in model.tensors() {
@@ -417,7 +436,65 @@ fn parse_classifier_run(f: &Fields, run_seed: u64) -> Result<(Problem, ModelConf
         dropout: spec.dropout,
         params,
     };
-    Ok((Problem::Text(text), model))
+    Ok((problem, model))
+}
+
+/// The classifier's `task` (`{"name": "sentiment"}`: the shipped corpus) or `data` (`None`),
+/// exactly one.
+fn parse_classifier_task(f: &Fields) -> Result<Option<std::sync::Arc<Corpus>>, SpecError> {
+    let task =
+        match (f.get("task"), f.get("data")) {
+            (Some(_), Some(_)) => return err("data", "expected either task or data, not both"),
+            (None, None) => return err(
+                "task",
+                "missing (expected {\"name\": \"sentiment\"}, or data with text, lengths, labels)",
+            ),
+            (None, Some(_)) => return Ok(None),
+            (Some(t), None) => Fields::new(object(t, "task", "an object")?, "task."),
+        };
+    task.reject_unknown(&["name"])?;
+    let name = task.required("name")?;
+    if name.as_str() != Some(SENTIMENT) {
+        return err(
+            "task.name",
+            format!(
+                "expected \"{SENTIMENT}\" (the text classifier's task), got {}",
+                describe(name)
+            ),
+        );
+    }
+    Ok(Some(sentiment::corpus()))
+}
+
+/// Fills the model fields a corpus decides or the task defaults (`vocab_size`, `output_dim`;
+/// `embed_dim`, `hidden_dim`), refusing a given `vocab_size` or `output_dim` that differs.
+fn corpus_model_defaults(obj: &mut Map<String, Value>, c: &Corpus) -> Result<(), SpecError> {
+    let fixed = [
+        (
+            "vocab_size",
+            c.vocab.len(),
+            "the sentiment vocabulary's size",
+        ),
+        ("output_dim", c.classes.len(), "the sentiment classes"),
+    ];
+    for (key, want, what) in fixed {
+        match obj.get(key).and_then(Value::as_u64) {
+            Some(n) if n != want as u64 => {
+                return err(
+                    format!("model.{key}"),
+                    format!("expected {want} ({what}) or nothing, got {n}"),
+                )
+            }
+            _ => {
+                obj.entry(key).or_insert(want.into());
+            }
+        }
+    }
+    obj.entry("embed_dim")
+        .or_insert(SENTIMENT_DEFAULTS.embed_dim.into());
+    obj.entry("hidden_dim")
+        .or_insert(SENTIMENT_DEFAULTS.hidden_dim.into());
+    Ok(())
 }
 
 /// `data` for the classifier: `text` `[B][T]` token ids below `vocab`, `lengths` (default all
@@ -619,6 +696,12 @@ fn for_tasks_only(
             "applies only to a task (with data the batch and the held-out set are data.input)",
         );
     }
+    if value.is_some() && key == "eval_size" && matches!(problem, Problem::Corpus(_)) {
+        return err(
+            key,
+            "applies only to a sequence task (sentiment is scored on its whole test split)",
+        );
+    }
     Ok(value)
 }
 
@@ -669,6 +752,9 @@ pub fn check_config(c: &TrainConfig) -> Result<(), SpecError> {
             return err("data.text", "token ids need the text classifier")
         }
         (ModelKind::Classifier { vocab_size }, Problem::Text(d), _) => check_text(d, vocab_size)?,
+        (ModelKind::Classifier { vocab_size }, Problem::Corpus(corpus), _) => {
+            check_corpus(corpus, vocab_size)?
+        }
         (ModelKind::Classifier { .. }, _, _) => {
             return err(
                 "model.model",
@@ -724,6 +810,20 @@ fn check_text(d: &TextData, vocab: usize) -> Result<(), SpecError> {
         );
     }
     Ok(())
+}
+
+/// A corpus built in code: well-formed sets, and the model's vocabulary size its vocabulary's.
+fn check_corpus(corpus: &Corpus, vocab: usize) -> Result<(), SpecError> {
+    if vocab != corpus.vocab.len() {
+        return err(
+            "model.vocab_size",
+            format!(
+                "expected {} (the corpus's vocabulary), got {vocab}",
+                corpus.vocab.len()
+            ),
+        );
+    }
+    corpus.check().map_err(|m| SpecError::new("task", m))
 }
 
 fn check_ranges(c: &TrainConfig) -> Result<(), SpecError> {
@@ -782,7 +882,7 @@ fn check_ranges(c: &TrainConfig) -> Result<(), SpecError> {
     }?;
     match &c.problem {
         Problem::Data(d) => check_data(d),
-        Problem::Task(_) | Problem::Text(_) => Ok(()),
+        Problem::Task(_) | Problem::Text(_) | Problem::Corpus(_) => Ok(()),
     }
 }
 
@@ -845,7 +945,7 @@ fn check_work(c: &TrainConfig) -> Result<(), SpecError> {
     let steps = c.problem.max_length();
     let bsz = c.sequences_per_iteration() as u128;
     let batch_field = match c.problem {
-        Problem::Task(_) => "batch_size",
+        Problem::Task(_) | Problem::Corpus(_) => "batch_size",
         Problem::Data(_) => "data.input",
         Problem::Text(_) => "data.text",
     };
@@ -869,8 +969,9 @@ fn check_work(c: &TrainConfig) -> Result<(), SpecError> {
             ),
         );
     }
-    let held_out = match c.problem {
+    let held_out = match &c.problem {
         Problem::Task(_) => c.eval_size as u128,
+        Problem::Corpus(corpus) => corpus.test.len() as u128,
         Problem::Data(_) | Problem::Text(_) => 0,
     };
     if (held_out + 3 * bsz) * w > MAX_EVAL_WORK {
@@ -916,7 +1017,7 @@ mod tests {
     fn data(c: &mut TrainConfig) -> &mut Data {
         match &mut c.problem {
             Problem::Data(d) => d,
-            Problem::Task(_) | Problem::Text(_) => unreachable!(),
+            Problem::Task(_) | Problem::Text(_) | Problem::Corpus(_) => unreachable!(),
         }
     }
 
@@ -1029,7 +1130,7 @@ mod tests {
         let cases: [(Change, &str); 8] = [
             (
                 |v| v["task"] = json!({"name": "adding", "steps": 4}),
-                "task: lstm_classifier trains on data",
+                "data: expected either task or data, not both",
             ),
             (
                 |v| v["model"]["input_size"] = json!(2),
@@ -1073,6 +1174,59 @@ mod tests {
         assert!(
             e.starts_with("data.text: token ids need the text classifier"),
             "{e}"
+        );
+    }
+
+    /// `"task": {"name": "sentiment"}`: the shipped corpus, the model's vocabulary and classes
+    /// from it, the task's default sizes and batch; mismatches name their field.
+    #[test]
+    fn the_sentiment_task_fills_the_model_from_the_corpus() {
+        let spec = json!({"model": {"model": "lstm_classifier"}, "task": {"name": "sentiment"}});
+        let c = parse_train_spec_value(&spec).unwrap().config;
+        let corpus = sentiment::corpus();
+        assert_eq!(
+            c.model.kind,
+            ModelKind::Classifier {
+                vocab_size: corpus.vocab.len()
+            }
+        );
+        assert_eq!(c.model.arch.input_size, SENTIMENT_DEFAULTS.embed_dim);
+        assert_eq!(c.model.arch.hidden_size, SENTIMENT_DEFAULTS.hidden_dim);
+        assert_eq!(c.batch_size, SENTIMENT_DEFAULTS.batch_size);
+        assert_eq!(c.problem.output_size(), 2);
+        let v = corpus.vocab.len();
+        let refusal = |change: fn(&mut Value)| {
+            let mut s = spec.clone();
+            change(&mut s);
+            parse_train_spec_value(&s).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refusal(|s| s["model"]["vocab_size"] = json!(5)),
+            format!("model.vocab_size: expected {v} (the sentiment vocabulary's size) or nothing, got 5")
+        );
+        assert_eq!(
+            refusal(|s| s["model"]["output_dim"] = json!(3)),
+            "model.output_dim: expected 2 (the sentiment classes) or nothing, got 3"
+        );
+        assert_eq!(
+            refusal(|s| s["task"]["name"] = json!("adding")),
+            "task.name: expected \"sentiment\" (the text classifier's task), got \"adding\""
+        );
+        assert_eq!(
+            refusal(|s| s["task"]["steps"] = json!(3)),
+            "task.steps: unknown field (expected one of name)"
+        );
+        assert!(refusal(|s| s["eval_size"] = json!(3))
+            .starts_with("eval_size: applies only to a sequence task"));
+        assert!(
+            refusal(|s| s["model"] = json!({"cell": "lstm", "hidden_size": 2}))
+                .starts_with("task.name: sentiment trains the text classifier")
+        );
+        let mut c2 = c.clone();
+        c2.model.kind = ModelKind::Classifier { vocab_size: 7 };
+        assert_eq!(
+            check_config(&c2).unwrap_err().to_string(),
+            format!("model.vocab_size: expected {v} (the corpus's vocabulary), got 7")
         );
     }
 

@@ -47,7 +47,9 @@ pub fn train_trace_json(v: &Value) -> Result<String, SpecError> {
     let (sample, field) = match &config.problem {
         Problem::Task(t) => (t.one_sequence(0), "task"),
         Problem::Data(d) => (d.sample.clone(), "data.input"),
-        Problem::Text(_) => unreachable!("text data trains the classifier, refused above"),
+        Problem::Text(_) | Problem::Corpus(_) => {
+            unreachable!("text trains the classifier, refused above")
+        }
     };
     let head = config.problem.head();
     let arch = model.rnn.arch;

@@ -132,7 +132,9 @@ impl Trainer {
                 JsValue::from(t.baseline_loss()),
                 JsValue::from(t.steps() as f64),
             ),
-            Problem::Data(_) | Problem::Text(_) => (JsValue::NULL, JsValue::NULL),
+            Problem::Data(_) | Problem::Text(_) | Problem::Corpus(_) => {
+                (JsValue::NULL, JsValue::NULL)
+            }
         };
         set("baseline", baseline);
         set("steps", steps);

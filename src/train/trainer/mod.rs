@@ -66,11 +66,12 @@ use crate::rng::Rng;
 use crate::spec::SpecError;
 use crate::train::classifier::LstmClassifier;
 use crate::train::clip::{clip_grads, Clipping};
+use crate::train::corpus::Corpus;
 use crate::train::linear::Linear;
 use crate::train::model::Model;
 use crate::train::optim::{AnyOptimizer, Optimizer, OptimizerConfig};
 use crate::train::params::ParamSet;
-use crate::train::tasks::TaskBatch;
+use crate::train::tasks::{argmax, TaskBatch};
 
 /// Sequences per chunk of the held-out set (its draws and its forward passes).
 pub const HELD_OUT_CHUNK: usize = 32;
@@ -150,7 +151,7 @@ impl TrainConfig {
     /// Sequences per iteration: `batch_size`, or the explicit batch's size.
     pub fn sequences_per_iteration(&self) -> usize {
         match &self.problem {
-            Problem::Task(_) => self.batch_size,
+            Problem::Task(_) | Problem::Corpus(_) => self.batch_size,
             Problem::Data(d) => d.sample.batch.batch,
             Problem::Text(d) => d.tokens.batch,
         }
@@ -185,6 +186,8 @@ struct Progress {
     latest: Option<(u64, f64, f64)>,
     best: Option<f64>,
     reached: Option<Reached>,
+    /// The latest evaluation's accuracy on a corpus's long-range test sentences.
+    long_range: Option<f64>,
 }
 
 /// A training run in progress (see the module docs).
@@ -223,7 +226,7 @@ impl Trainer {
         let probe = match &config.problem {
             Problem::Task(t) => Some(t.sample(&mut Stream::Probe.rng(seed), config.batch_size)),
             Problem::Data(d) => Some(d.sample.clone()),
-            Problem::Text(_) => None,
+            Problem::Text(_) | Problem::Corpus(_) => None,
         };
         Ok(Trainer {
             model,
@@ -269,15 +272,20 @@ impl Trainer {
     /// One iteration: a batch, the loss and its gradients, clipping, the optimiser's update.
     pub fn step(&mut self) -> StepReport {
         let head = self.config.problem.head();
-        let drawn = match &self.config.problem {
-            Problem::Task(t) => Some(t.sample(&mut self.batches, self.config.batch_size)),
-            Problem::Data(_) | Problem::Text(_) => None,
+        let bsz = self.config.batch_size;
+        let (drawn, drawn_text) = match &self.config.problem {
+            Problem::Task(t) => (Some(t.sample(&mut self.batches, bsz)), None),
+            Problem::Corpus(c) => (None, Some(c.sample(&mut self.batches, bsz))),
+            Problem::Data(_) | Problem::Text(_) => (None, None),
         };
-        let sample = match (&self.config.problem, &drawn) {
-            (_, Some(batch)) => Sample::Sequences(batch, head),
-            (Problem::Data(d), None) => Sample::Sequences(&d.sample, head),
-            (Problem::Text(d), None) => Sample::Text(d),
-            (Problem::Task(_), None) => unreachable!("a task's batch is drawn above"),
+        let sample = match (&self.config.problem, &drawn, &drawn_text) {
+            (_, Some(batch), _) => Sample::Sequences(batch, head),
+            (_, _, Some(text)) => Sample::Text(text),
+            (Problem::Data(d), None, None) => Sample::Sequences(&d.sample, head),
+            (Problem::Text(d), None, None) => Sample::Text(d),
+            (Problem::Task(_) | Problem::Corpus(_), None, None) => {
+                unreachable!("a task's or a corpus's batch is drawn above")
+            }
         };
         let p = self.config.model.dropout;
         let dropout = (p > 0.0).then(|| Dropout {
@@ -329,7 +337,7 @@ impl Trainer {
     /// Evaluates the model now and returns the record; `seconds` is the training time so far.
     /// Starts a new window for `train_loss` and `clip_count`.
     pub fn evaluate(&mut self, seconds: f64) -> LogRecord {
-        let (test_loss, success) = self.held_out_score();
+        let (test_loss, success, long_range) = self.held_out_score();
         let record = LogRecord {
             iteration: self.iteration,
             sequences: self.sequences(),
@@ -341,6 +349,7 @@ impl Trainer {
                 field: self.config.problem.success_field(),
                 value: success,
             },
+            long_range,
             grad_norm: self.last_step.map(|s| s.grad_norm),
             clipped: self.last_step.map(|s| s.clipped),
             clip_count: self.window.clip_count,
@@ -359,6 +368,7 @@ impl Trainer {
             self.evaluate(seconds);
         }
         let (_, test_loss, success) = self.progress.latest.expect("evaluated above");
+        let long_range = self.progress.long_range;
         FinalRecord {
             iterations: self.iteration,
             sequences: self.sequences(),
@@ -368,6 +378,7 @@ impl Trainer {
                 field: self.config.problem.success_field(),
                 value: success,
             },
+            long_range,
             best: self.progress.best.unwrap_or(success),
             criterion: self.config.problem.criterion(),
             reached: self.progress.reached,
@@ -410,20 +421,22 @@ impl Trainer {
     }
 
     /// Mean loss and success over the held-out set (module docs): the loss weighted by the terms
-    /// each chunk's mean is over, the success as hits over all scored items.
-    fn held_out_score(&self) -> (f64, f64) {
+    /// each chunk's mean is over, the success as hits over all scored items; and a corpus's
+    /// accuracy on its long-range test sentences, when it marks them.
+    fn held_out_score(&self) -> (f64, f64, Option<f64>) {
         let problem = &self.config.problem;
         let head = problem.head();
         let task = match problem {
             Problem::Task(t) => t,
             Problem::Data(d) => {
                 let (loss, _, outputs) = self.model.evaluate(Sample::Sequences(&d.sample, head));
-                return (loss, problem.success(&d.sample, &outputs));
+                return (loss, problem.success(&d.sample, &outputs), None);
             }
             Problem::Text(d) => {
                 let (loss, _, logits) = self.model.evaluate(Sample::Text(d));
-                return (loss, d.accuracy(&logits));
+                return (loss, d.accuracy(&logits), None);
             }
+            Problem::Corpus(c) => return self.corpus_score(c),
         };
         let mut rng = self.held_out.clone();
         let (mut loss_sum, mut count, mut hits) = (0.0, 0usize, 0.0);
@@ -441,13 +454,51 @@ impl Trainer {
             left -= size;
         }
         let scored_items = (self.config.eval_size * items) as f64;
-        (loss_sum / count as f64, hits / scored_items)
+        (loss_sum / count as f64, hits / scored_items, None)
+    }
+
+    /// A corpus's test set in chunks of [`HELD_OUT_CHUNK`]: the mean loss, the accuracy, and
+    /// the accuracy on the sentences marked long-range (`None` when none are).
+    fn corpus_score(&self, c: &Corpus) -> (f64, f64, Option<f64>) {
+        let test = &c.test;
+        let (mut loss_sum, mut hits, mut long, mut long_hits) = (0.0, 0usize, 0usize, 0usize);
+        let all: Vec<usize> = (0..test.len()).collect();
+        for chunk in all.chunks(HELD_OUT_CHUNK) {
+            let text = test.batch(chunk, c.classes.len());
+            let (loss, _, logits) = self.model.evaluate(Sample::Text(&text));
+            loss_sum += loss * chunk.len() as f64;
+            let right = logits
+                .chunks_exact(text.classes)
+                .map(argmax)
+                .zip(&text.labels)
+                .map(|(p, &y)| p == y);
+            for (&i, right) in chunk.iter().zip(right) {
+                hits += usize::from(right);
+                if test.long_range.get(i) == Some(&true) {
+                    long += 1;
+                    long_hits += usize::from(right);
+                }
+            }
+        }
+        let n = test.len() as f64;
+        let long_range = (long > 0).then(|| long_hits as f64 / long as f64);
+        (loss_sum / n, hits as f64 / n, long_range)
     }
 
     /// `‖∂L/∂h_t‖` by lag on the probe batch, layer 0, forward direction.
     fn probe_curve(&self) -> Vec<f64> {
-        match (&self.config.problem, &self.model, &self.probe) {
-            (Problem::Text(d), Learner::Classifier(m), _) => {
+        let first: TextData;
+        let text = match &self.config.problem {
+            Problem::Text(d) => Some(d),
+            Problem::Corpus(c) => {
+                let n = self.config.batch_size.min(c.train.len());
+                first = c.train.batch(&(0..n).collect::<Vec<_>>(), c.classes.len());
+                Some(&first)
+            }
+            Problem::Task(_) | Problem::Data(_) => None,
+        };
+        match (text, &self.model, &self.probe) {
+            (Some(d), Learner::Classifier(m), _) => {
                 let pass = m.loss_and_grads(&d.tokens, &d.labels, None);
                 record::grad_by_lag(&pass.backward.flow[0], &pass.forward.embedded)
             }
@@ -464,6 +515,7 @@ impl Trainer {
         let value = r.success.value;
         let p = &mut self.progress;
         p.latest = Some((r.iteration, r.test_loss, value));
+        p.long_range = r.long_range;
         p.best = Some(p.best.map_or(value, |b| b.max(value)));
         if p.reached.is_none() && value >= self.config.problem.criterion() {
             p.reached = Some(Reached {

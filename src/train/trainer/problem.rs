@@ -12,14 +12,18 @@
 //! | `data`, regression | outputs within 0.04 of their target (`test_solved`) | ≥ 0.95 |
 //! | `data`, classes | sequences classified right (`test_accuracy`) | ≥ 0.95 |
 //! | `data`, text | sentences classified right (`test_accuracy`) | ≥ 0.95 |
+//! | `sentiment`, a corpus | test sentences classified right (`test_accuracy`) | ≥ 0.95 |
 //!
 //! Hochreiter & Schmidhuber (1997) stop training on the adding problem once the most recent
 //! sequences are all processed correctly; 0.95 on a held-out set is that criterion as a fraction
 //! that a finite held-out set and a short run can reach. One threshold for every problem, in one
 //! place ([`SOLVED_AT`]); [`Problem::criterion`] names every task so a new one must decide.
 
+use std::sync::Arc;
+
 use crate::rng::Rng;
 use crate::train::classifier::TokenBatch;
+use crate::train::corpus::Corpus;
 use crate::train::tasks::{accuracy, solved, Head, Task, TaskBatch};
 
 /// The success fraction at which a run counts as having solved its problem.
@@ -71,6 +75,9 @@ pub enum Problem {
     Data(Data),
     /// One batch of sentences, the same at every iteration (the text classifier's).
     Text(TextData),
+    /// A corpus of sentences (the text classifier's): `B` training sentences drawn per
+    /// iteration, the test set scored at every evaluation ([`Corpus`]).
+    Corpus(Arc<Corpus>),
 }
 
 impl Problem {
@@ -80,7 +87,7 @@ impl Problem {
         match self {
             Problem::Task(t) => t.head(),
             Problem::Data(d) => d.head,
-            Problem::Text(_) => Head::ClassAtEnd,
+            Problem::Text(_) | Problem::Corpus(_) => Head::ClassAtEnd,
         }
     }
 
@@ -89,7 +96,7 @@ impl Problem {
         match self {
             Problem::Task(t) => Some(t.input_size()),
             Problem::Data(d) => Some(d.input_size),
-            Problem::Text(_) => None,
+            Problem::Text(_) | Problem::Corpus(_) => None,
         }
     }
 
@@ -99,6 +106,7 @@ impl Problem {
             Problem::Task(t) => t.output_size(),
             Problem::Data(d) => d.output_size,
             Problem::Text(d) => d.classes,
+            Problem::Corpus(c) => c.classes.len(),
         }
     }
 
@@ -108,6 +116,7 @@ impl Problem {
             Problem::Task(t) => t.max_length(),
             Problem::Data(d) => d.sample.batch.steps,
             Problem::Text(d) => d.tokens.steps,
+            Problem::Corpus(c) => c.train.longest().max(c.test.longest()),
         }
     }
 
@@ -118,6 +127,7 @@ impl Problem {
     pub fn success(&self, sample: &TaskBatch, outputs: &[f64]) -> f64 {
         match self {
             Problem::Text(d) => d.accuracy(outputs),
+            Problem::Corpus(_) => accuracy(&sample.labels, outputs, self.output_size()),
             Problem::Task(t) => t.success(sample, outputs),
             Problem::Data(d) => match d.head {
                 Head::RegressionAtEnd => solved(&sample.target, outputs),
@@ -139,7 +149,7 @@ impl Problem {
                 Head::RegressionAtEnd => d.output_size,
                 Head::ClassAtEnd | Head::ClassEveryStep => 1,
             },
-            Problem::Text(_) => 1,
+            Problem::Text(_) | Problem::Corpus(_) => 1,
         }
     }
 
@@ -157,7 +167,7 @@ impl Problem {
             Problem::Task(
                 Task::Adding(_) | Task::AddingSum(_) | Task::TemporalOrder(_) | Task::CopyMemory(_),
             ) => SOLVED_AT,
-            Problem::Data(_) | Problem::Text(_) => SOLVED_AT,
+            Problem::Data(_) | Problem::Text(_) | Problem::Corpus(_) => SOLVED_AT,
         }
     }
 }

@@ -63,6 +63,9 @@ pub struct LogRecord {
     pub test_loss: f64,
     /// The success measure on the held-out set.
     pub success: Success,
+    /// A corpus's accuracy on its long-range test sentences (`test_accuracy_long_range`), when
+    /// it marks them.
+    pub long_range: Option<f64>,
     /// Global gradient norm before clipping at the last iteration (`None` before the first).
     pub grad_norm: Option<f64>,
     /// Whether clipping fired at the last iteration (`None` before the first).
@@ -100,6 +103,8 @@ pub struct FinalRecord {
     pub test_loss: f64,
     /// Held-out success at the end.
     pub success: Success,
+    /// The last evaluation's accuracy on a corpus's long-range test sentences, if marked.
+    pub long_range: Option<f64>,
     /// The best held-out success of any evaluation.
     pub best: f64,
     /// The success the problem counts as solved ([`super::Problem::criterion`]).
@@ -159,6 +164,17 @@ fn optional_number(o: &mut String, x: Option<f64>) {
     }
 }
 
+/// `,"test_accuracy_long_range":x` when there is such an accuracy.
+fn write_long_range(o: &mut String, x: Option<f64>) {
+    if let Some(x) = x {
+        key(o, LONG_RANGE_FIELD);
+        write_number(o, x);
+    }
+}
+
+/// The log's name for a corpus's accuracy on its long-range test sentences.
+pub const LONG_RANGE_FIELD: &str = "test_accuracy_long_range";
+
 impl LogRecord {
     /// One line of JSON, no newline (docs/spec.md, "Training log").
     pub fn to_json(&self) -> String {
@@ -176,6 +192,7 @@ impl LogRecord {
         write_number(&mut o, self.test_loss);
         key(&mut o, self.success.field);
         write_number(&mut o, self.success.value);
+        write_long_range(&mut o, self.long_range);
         key(&mut o, "grad_norm");
         optional_number(&mut o, self.grad_norm);
         key(&mut o, "clipped");
@@ -226,6 +243,7 @@ impl FinalRecord {
         write_number(&mut o, self.test_loss);
         key(&mut o, self.success.field);
         write_number(&mut o, self.success.value);
+        write_long_range(&mut o, self.long_range);
         key(&mut o, &format!("best_{}", self.success.field));
         write_number(&mut o, self.best);
         o.push_str(",\"criterion\":{\"field\":");
