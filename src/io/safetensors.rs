@@ -471,10 +471,7 @@ fn single_prefix(sd: &StateDict) -> Result<String, String> {
     }
 }
 
-fn tensor<'s, 'a>(
-    slots: &'s BTreeMap<Slot, &'a RawTensor<'a>>,
-    s: &Slot,
-) -> Option<&'a RawTensor<'a>> {
+fn tensor<'a>(slots: &BTreeMap<Slot, &'a RawTensor<'a>>, s: &Slot) -> Option<&'a RawTensor<'a>> {
     slots.get(s).copied()
 }
 
