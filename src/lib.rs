@@ -7,7 +7,8 @@
 //! norm and Jacobian-product norm recorded ([`bptt`]), spectral tools for `W_hh`
 //! ([`spectral`]), seeded initialisation ([`init`], [`rng`]), the training core's head, losses,
 //! optimisers and clipping over named parameters ([`train`]), and the JSON spec/trace formats
-//! shared by the CLI and the wasm layer ([`spec`]).
+//! shared by the CLI and the wasm layer ([`spec`]); how PyTorch packs a padded batch
+//! ([`packing`]) and `.safetensors` checkpoints in and out ([`io`]).
 //!
 //! The core has no wasm or web types: it builds and tests natively.
 
@@ -18,10 +19,12 @@ pub mod bptt;
 pub mod cell;
 pub mod chart;
 pub mod init;
+pub mod io;
 pub mod json;
 pub mod lab;
 pub mod linalg;
 pub mod network;
+pub mod packing;
 pub mod rng;
 pub mod spec;
 pub mod spectral;

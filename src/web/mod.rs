@@ -5,13 +5,17 @@
 //! - [`Lab`] keeps a computed scene in Rust behind a handle; the page reads per-step data as
 //!   typed arrays (copied out, so no view dies when wasm memory grows) and asks Rust to draw the
 //!   charts on its canvases.
+//! - [`packed_layout`], [`import_safetensors`], `Lab::safetensors`, `Trainer::safetensors`:
+//!   the packing panel's layout and the `.safetensors` downloads and uploads.
 //! - A panic hook records the panic message ([`last_panic`]) so the page can show it instead of
 //!   freezing.
 
 mod canvas;
+mod checkpoint;
 mod draw;
 mod train;
 
+pub use checkpoint::{import_safetensors, packed_layout, vocabulary_json};
 pub use train::{Trainer, TrainingCharts};
 
 use crate::chart::registry::{self, Chart, FlowOptions, Options};

@@ -27,6 +27,13 @@ pub struct Trainer {
     finished: bool,
 }
 
+impl Trainer {
+    /// The core trainer (for the other shells of `web`).
+    pub(super) fn core(&self) -> &Core {
+        &self.core
+    }
+}
+
 #[wasm_bindgen]
 impl Trainer {
     /// Validates `spec` (JSON text, as `unrolled train` reads it) and sets the run up.

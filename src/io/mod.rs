@@ -1,0 +1,3 @@
+//! Checkpoints in and out: `.safetensors` state_dicts ([`safetensors`]).
+
+pub mod safetensors;
