@@ -43,7 +43,7 @@ fi
 rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
-rm pkg/js/app.js pkg/js/train-app.js
+rm pkg/js/app.js pkg/js/train-app.js pkg/js/classify-app.js
 cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-train.js www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
 {
   echo '> This package is built from the Unrolled repository by `scripts/build-web.sh`; paths such as'

@@ -13,8 +13,8 @@ bash scripts/build-web.sh
 
 rm -rf "$out"
 mkdir -p "$out/js"
-cp www/index.html www/train.html www/style.css www/sw.js www/embed-example.html www/embed-train-example.html "$out/"
-cp www/js/app.js www/js/train-app.js "$out/js/"
+cp www/index.html www/train.html www/classify.html www/style.css www/sw.js www/embed-example.html www/embed-train-example.html "$out/"
+cp www/js/app.js www/js/train-app.js www/js/classify-app.js "$out/js/"
 cp -r www/lessons "$out/lessons"
 # The package as the page loads it: no package.json, README or TypeScript declarations.
 cp -r pkg "$out/pkg"

@@ -63,6 +63,9 @@ pub struct Point {
     pub sigma: f64,
     /// `‖∂L/∂h_t‖` by lag.
     pub grad_by_lag: Vec<f64>,
+    /// The held-out accuracy on the long-range sentences (`test_accuracy_long_range`, the
+    /// sentiment task), when the record has it.
+    pub long_range: Option<f64>,
 }
 
 impl Point {
@@ -109,6 +112,9 @@ impl Point {
             rho,
             sigma,
             grad_by_lag,
+            long_range: v
+                .get(crate::train::trainer::record::LONG_RANGE_FIELD)
+                .and_then(|x| x.as_f64()),
         })
     }
 }
@@ -260,7 +266,18 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                 x_log: true,
                 y_log: false,
                 y_range: Some((0.0, 100.0)),
-                lines: over_sequences(log, |p| Some(100.0 * p.success), LineStyle::Solid),
+                lines: {
+                    let mut lines =
+                        over_sequences(log, |p| Some(100.0 * p.success), LineStyle::Solid);
+                    let long =
+                        over_sequences(log, |p| p.long_range.map(|v| 100.0 * v), LineStyle::Dotted);
+                    if long.iter().any(|l| !l.points.is_empty()) {
+                        legend.push(("thick: all".into(), GREY, LineStyle::Solid, false));
+                        legend.push(("thin: long-range".into(), GREY, LineStyle::Solid, false));
+                        lines.extend(long);
+                    }
+                    lines
+                },
                 refs: vec![(
                     100.0 * log.criterion,
                     format!("criterion {}%", (100.0 * log.criterion).round()),
@@ -749,6 +766,17 @@ mod tests {
         assert!(s.contains("constant predictor"));
         let s = svg(&build("train-success", &l, true).unwrap(), 640, 360).unwrap();
         assert!(s.contains("criterion 95%"));
+        assert!(
+            !s.contains("long-range"),
+            "no long-range line without the field"
+        );
+        let mut l2 = log();
+        for p in &mut l2.runs[0].points {
+            p.long_range = Some(0.5);
+        }
+        let c = build("train-success", &l2, true).unwrap();
+        assert_eq!(c.lines.len(), 2, "all and long-range");
+        assert!(c.legend.iter().any(|e| e.0 == "thin: long-range"));
         assert!(build("nope", &l, true).is_err());
     }
 

@@ -1,7 +1,7 @@
 //! Training, shared by the CLI and the page: the parameters of a model as one named set
 //! ([`params`]), a linear head ([`linear`]) on a recurrent network ([`model`]), a token
 //! embedding ([`embedding`]) and the course's text classifier built from the three
-//! ([`classifier`]), losses ([`loss`]), the loss through the head and its gradients
+//! ([`classifier`]) and one sentence through it opened up ([`explain`]), losses ([`loss`]), the loss through the head and its gradients
 //! ([`objective`]), optimisers ([`optim`]), gradient clipping ([`clip`]), the long-lag tasks
 //! ([`tasks`]), text to token ids ([`text`]), labelled sentences from a TSV or CSV file
 //! ([`import`]), a classifier's corpus of training and test sentences ([`corpus`]), the shipped
@@ -11,6 +11,7 @@ pub mod classifier;
 pub mod clip;
 pub mod corpus;
 pub mod embedding;
+pub mod explain;
 pub mod import;
 pub mod linear;
 pub mod loss;

@@ -7,15 +7,19 @@
 //!   charts on its canvases.
 //! - [`packed_layout`], [`import_safetensors`], `Lab::safetensors`, `Trainer::safetensors`:
 //!   the packing panel's layout and the `.safetensors` downloads and uploads.
+//! - [`sentiment_vocabulary`], [`encode_sentence`], `Trainer::explain_sentence`: the classifier
+//!   view's typed sentence, opened up.
 //! - A panic hook records the panic message ([`last_panic`]) so the page can show it instead of
 //!   freezing.
 
 mod canvas;
 mod checkpoint;
+mod classify;
 mod draw;
 mod train;
 
 pub use checkpoint::{import_safetensors, packed_layout, vocabulary_json};
+pub use classify::{encode_sentence, heat_rgba, sentiment_classes, sentiment_vocabulary};
 pub use train::{Trainer, TrainingCharts};
 
 use crate::chart::registry::{self, Chart, FlowOptions, Options};

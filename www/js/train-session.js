@@ -20,13 +20,14 @@ export class TrainSession extends EventTarget {
   /** Creates a session from text in the URL-hash syntax (`task=adding&T=50&cells=lstm,gru`). */
   static async create(text = '', { panels = [] } = {}) {
     const core = await loadCore();
-    return new TrainSession(core, text, panels);
+    return new this(core, text, panels);
   }
 
-  constructor(core, text, panels) {
+  /** `keyTable(core, panels)`: the view's key table (a subclass, the classifier view, has its own). */
+  constructor(core, text, panels, keyTable = trainKeyTable) {
     super();
     this.core = core;
-    this.table = trainKeyTable(core, panels);
+    this.table = keyTable(core, panels);
     const { state, notices } = decode(this.table, text);
     this.state = state;
     this.notices = [...notices, ...modeNotice(state)];
@@ -40,6 +41,8 @@ export class TrainSession extends EventTarget {
     this.flushTimer = null;
     this.finalWaiters = new Map();
     this.finalId = 0;
+    /** Keys whose change does not reset the run. */
+    this.keepRun = ['speed', 'hide'];
     this.started = false;
     this.dead = false;
   }
@@ -68,7 +71,7 @@ export class TrainSession extends EventTarget {
     const before = this.encode();
     Object.assign(this.state, patch);
     if (this.encode() === before) return;
-    const onlySpeed = Object.keys(patch).every((k) => k === 'speed' || k === 'hide');
+    const onlySpeed = Object.keys(patch).every((k) => this.keepRun.includes(k));
     if ('speed' in patch) this.post({ type: 'speed', value: this.state.speed });
     if (!onlySpeed) this.reset();
     this.emit('state');
@@ -211,7 +214,7 @@ export class TrainSession extends EventTarget {
   }
 
   onMessage(m) {
-    if (m.type !== 'final' && m.type !== 'ready' && m.run !== this.runId) return; // from a run since reset
+    if (m.type !== 'final' && m.type !== 'answer' && m.type !== 'ready' && m.run !== this.runId) return; // from a run since reset
     switch (m.type) {
       case 'started': {
         const first = m.entrants[0]?.info;
@@ -241,7 +244,8 @@ export class TrainSession extends EventTarget {
         if (this.state.mode === 'sweep' && this.allDone()) this.sweepNext();
         break;
       }
-      case 'final': {
+      case 'final':
+      case 'answer': {
         const w = this.finalWaiters.get(m.id);
         this.finalWaiters.delete(m.id);
         w?.(m);
@@ -285,6 +289,18 @@ export class TrainSession extends EventTarget {
       this.finalId += 1;
       this.finalWaiters.set(this.finalId, resolve);
       this.post({ type: 'final', entrant, id: this.finalId });
+    });
+  }
+
+  /**
+   * Calls `method` of an entrant's trainer in the worker (`call` in train-worker.js) with `args`;
+   * resolves to its value, rejects with its error (an `Error` whose message names the field).
+   */
+  call(entrant, method, args = []) {
+    return new Promise((resolve, reject) => {
+      this.finalId += 1;
+      this.finalWaiters.set(this.finalId, (m) => (m.error ? reject(new Error(m.error)) : resolve(m.value)));
+      this.post({ type: 'call', entrant, method, args, id: this.finalId });
     });
   }
 

@@ -14,6 +14,9 @@
 //                                                  rests (1 − v)/v of each slice's time after it
 //       final  {entrant, id}                       asks for the parameters now (and the final
 //                                                  record once the budget is spent, else null)
+//       call   {entrant, id, method, args}         calls one of CALLS on the entrant's trainer
+//                                                  (e.g. explain_sentence, safetensors); answers
+//                                                  `answer` at once, between slices
 //       panic                                      (tests) panics inside wasm: answers a fatal error
 //       reset | abort                              drops every run (reset answers `reset`,
 //                                                  abort answers `aborted`)
@@ -23,6 +26,7 @@
 //       record  {entrant, record}                  one log record, JSON text (a JSONL line)
 //       done    {entrant, final}                   the entrant's budget is spent
 //       final   {entrant, record, params}          the answer to `final`
+//       answer  {id, value, error}                 the answer to `call` (error: the message)
 //       state   {running}                          after pause, resume, step's end, all done
 //       error   {message, field, entrant, fatal}   a bad spec (field named; nothing starts), or
 //                                                  a panic (fatal: the page restarts the worker)
@@ -34,6 +38,8 @@
 import init, { Trainer, last_panic, panic_for_test } from '../unrolled.js';
 
 const SLICE_MS = 12;
+/** The trainer's methods a page may `call` (questions about the model; none trains). */
+const CALLS = ['explain_sentence', 'classifier_packing', 'safetensors', 'params_json', 'iteration'];
 
 let runs = []; // {entrant, trainer, info, done}
 let untilSolved = false;
@@ -179,6 +185,21 @@ onmessage = async ({ data }) => {
       try {
         send({ type: 'final', entrant: r.entrant, record: r.final ?? null, params: r.trainer.params_json(), id: data.id });
       } catch (e) { fail(e, r.entrant); }
+      break;
+    }
+    case 'call': {
+      const r = runs.find((x) => x.entrant === data.entrant);
+      let value;
+      let error = null;
+      if (!CALLS.includes(data.method)) error = `call: unknown method "${data.method}"`;
+      else if (!r) error = `call: no model yet (entrant "${data.entrant}")`;
+      else {
+        try { value = r.trainer[data.method](...(data.args ?? [])); } catch (e) {
+          if (e instanceof WebAssembly.RuntimeError) { fail(e, r.entrant); break; }
+          error = e.message || String(e);
+        }
+      }
+      send({ type: 'answer', id: data.id, value, error });
       break;
     }
     case 'reset': drop(); send({ type: 'reset' }); break;

@@ -44,7 +44,7 @@ export function mount(root, session) {
     const its = seen.length ? Math.max(...seen.map((r) => r.iteration)) : 0;
     let s;
     if (session.error) s = 'Stopped: fix the setting named below, then press Play.';
-    else if (!session.started) s = 'Ready: press Play to start the race (or Step for one evaluation period).';
+    else if (!session.started) s = session.readyText ?? 'Ready: press Play to start the race (or Step for one evaluation period).';
     else if (session.allDone()) s = session.entrants.some((e) => e.reached) ? 'Finished: every entrant solved the task or spent its budget.' : 'Finished: every entrant spent its budget.';
     else if (running) s = `Training… iteration ${its.toLocaleString('en')}`;
     else s = `Paused at iteration ${its.toLocaleString('en')}.`;

@@ -1,0 +1,174 @@
+// The classifier view (classify.html): training in the worker records test accuracy (overall and
+// long-range); a typed sentence updates the prediction, one heatmap cell per word and gate, with
+// unknown words marked, fast enough to feel instant; the packing panel's numbers are
+// pack_padded_sequence's for the batch (worked out by hand below); the .safetensors download
+// parses with the course's names and the vocabulary beside it; no console errors; axe; and
+// screenshots for a person to look at.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, isBlank, launch, record, startServer } from '../lib.mjs';
+
+let server;
+let browser;
+const contexts = [];
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  server?.close();
+});
+
+const SMALL = 'E=8&H=8&budget=600';
+const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
+
+async function open(hash = SMALL, viewport = { width: 1280, height: 720 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, deviceScaleFactor: 1 });
+  contexts.push(context);
+  context.setDefaultTimeout(20000);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}classify.html${hash ? `#${hash}` : ''}`);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
+  await page.waitForSelector('#panel-cls-sentence[data-ready=true]');
+  return { page, context, errors };
+}
+
+const waitRecords = (page, n) => page.waitForFunction((k) => (window.__unrolledClassify.session.entrants[0]?.parsed.length ?? 0) >= k, n, { timeout: 60000 });
+
+test('training starts in the worker and records test accuracy, overall and long-range', async () => {
+  const { page, errors } = await open();
+  assert.match(await page.locator('#train-status').textContent(), /untrained/);
+  await page.click('#train-play');
+  await waitRecords(page, 3);
+  await page.click('#train-pause');
+  const r = await page.evaluate(() => window.__unrolledClassify.session.entrants[0].parsed.at(-1));
+  assert.equal(typeof r.test_accuracy, 'number');
+  assert.equal(typeof r.test_accuracy_long_range, 'number');
+  assert.ok(r.iteration > 0);
+  for (const id of ['#cls-loss-canvas', '#cls-accuracy-canvas']) {
+    await page.locator(id).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    assert.equal(await isBlank(page.locator(id)), false, `${id} drawn`);
+  }
+  // the sentence panel re-reads the sentence with the trained parameters
+  await page.waitForFunction(() => Number(document.querySelector('#panel-cls-sentence').dataset.iteration) > 0);
+  assert.deepEqual(errors, []);
+});
+
+test('a typed sentence: prediction, one heatmap cell per word and gate, unknown words marked, instant', async () => {
+  const { page, errors } = await open();
+  await page.fill('#cls-text', 'The film was wonderful, zorblax!');
+  await page.waitForFunction(() => document.querySelectorAll('#cls-grid .word').length === 7 && document.querySelectorAll('#cls-grid .heat-cell').length === 42);
+  const words = await page.locator('#cls-grid .word').allTextContents();
+  assert.deepEqual(words, ['the', 'film', 'was', 'wonderful', ',', 'zorblax', '!']);
+  for (const s of ['i', 'f', 'g', 'o', 'c', 'h']) {
+    assert.equal(await page.locator(`#cls-grid .heat-cell[data-series="${s}"]`).count(), 7, `${s}: one cell per word`);
+  }
+  assert.deepEqual(await page.locator('#cls-grid .word.unknown').allTextContents(), ['zorblax']);
+  assert.equal(await page.locator('#cls-grid .bar-cell.saliency').count(), 7);
+  assert.equal(await page.locator('#cls-grid .bar-cell.flow').count(), 14, 'both directions');
+  const verdict = await page.locator('#cls-verdict').textContent();
+  assert.ok(['negative', 'positive'].includes(verdict), verdict);
+  assert.equal(await page.locator('.prob-row').count(), 2);
+  assert.match(await page.evaluate(() => location.hash), /text=/);
+  // the other layer and direction are reachable
+  await page.selectOption('#cls-layer', '0');
+  await page.selectOption('#cls-direction', '1');
+  assert.equal(await page.locator('#cls-grid .heat-cell').count(), 42);
+  // a 20-word sentence through the model: well under 50 ms (worker round trip included)
+  const ms = await page.evaluate(async () => {
+    const s = window.__unrolledClassify.session;
+    const enc = s.encodeText('the film was not good and the staff was poor but in the end I found it quite wonderful overall');
+    await s.explain(enc.ids);
+    const t0 = performance.now();
+    for (let k = 0; k < 5; k += 1) await s.explain(enc.ids);
+    return (performance.now() - t0) / 5;
+  });
+  assert.ok(ms < 50, `explain took ${ms.toFixed(1)} ms`);
+  // a link restores the sentence
+  const hash = await page.evaluate(() => location.hash);
+  const again = await open(hash.slice(1));
+  assert.equal(await again.page.inputValue('#cls-text'), 'The film was wonderful, zorblax!');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(again.errors, []);
+});
+
+test('the packing panel shows pack_padded_sequence\'s layout of the batch', async () => {
+  // Lengths: yours 11 ("i did not find the film enjoyable in the end !"), fixed 6, fixed 13;
+  // longest first: [2, 0, 1]; inverse [1, 2, 0]; running at t: 3 for t < 6, 2 for t < 11, 1.
+  const { page, errors } = await open(`${SMALL}&text=${encodeURIComponent('I did not find the film enjoyable in the end!')}`);
+  await page.waitForSelector('#panel-cls-packing[data-ready=true]');
+  const fields = await page.locator('#cls-packed-fields').textContent();
+  assert.match(fields, /lengths\s+= tensor\(\[11, 6, 13\]\)/);
+  assert.match(fields, /batch_sizes\s+= tensor\(\[3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 1, 1\]\)/);
+  assert.match(fields, /sorted_indices\s+= tensor\(\[2, 0, 1\]\)/);
+  assert.match(fields, /unsorted_indices\s+= tensor\(\[1, 2, 0\]\)/);
+  assert.match(fields, /data.shape\s+= \(30, E\)/);
+  const chips = await page.locator('#cls-packed-data .chip').evaluateAll((els) => els.map((e) => [Number(e.dataset.seq), Number(e.dataset.step)]));
+  assert.equal(chips.length, 30);
+  assert.deepEqual(chips.slice(0, 4), [[2, 0], [0, 0], [1, 0], [2, 1]], 'data rows: step by step, longest first');
+  assert.deepEqual(chips.slice(-4), [[2, 10], [0, 10], [2, 11], [2, 12]]);
+  // packed: sequence 1 (6 tokens) runs 6 cells each way; padded: all 13, reverse starting on a pad
+  const on = (packed, dir, row) => page.locator(`table.run-grid[data-packed="${packed}"][data-direction="${dir}"] tr:nth-child(${row + 1}) td.on`).count();
+  assert.equal(await on(true, 0, 1), 6);
+  assert.equal(await on(true, 1, 1), 6);
+  assert.equal(await on(false, 1, 1), 13);
+  const revPadded = await page.locator('table.run-grid[data-packed="false"][data-direction="1"] tr:nth-child(2) td').allTextContents();
+  assert.equal(revPadded[12], '0', 'unpacked, the backward direction starts at the last pad');
+  const revPacked = await page.locator('table.run-grid[data-packed="true"][data-direction="1"] tr:nth-child(2) td').allTextContents();
+  assert.equal(revPacked[5], '0', 'packed, it starts at the last word');
+  // the longest sentence gets the same h_n both ways
+  const d = await page.locator('#cls-hn tr[data-seq="2"] td').allTextContents();
+  assert.equal(d[1], '0.000');
+  assert.equal(d[2], '0.000');
+  assert.match(await page.locator('#cls-packing-note').textContent(), /Sentence 0 has 11 tokens and 2 pads/);
+  assert.deepEqual(errors, []);
+});
+
+test('downloads: the .safetensors state_dict parses with the course\'s names, and its vocabulary', async () => {
+  const { page, errors } = await open();
+  await page.click('#train-step');
+  await waitRecords(page, 2);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#cls-st-f32')]);
+  assert.equal(dl.suggestedFilename(), 'model.safetensors');
+  const bytes = fs.readFileSync(await dl.path());
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+  for (const name of ['embedding.weight', 'lstm.weight_ih_l0', 'lstm.weight_ih_l0_reverse', 'lstm.weight_hh_l1_reverse', 'fc.weight', 'fc.bias']) {
+    assert.ok(header[name], `${name} in the header`);
+  }
+  assert.equal(header['embedding.weight'].dtype, 'F32');
+  assert.deepEqual(header['fc.weight'].shape, [2, 16]);
+  const [dv] = await Promise.all([page.waitForEvent('download'), page.click('#cls-vocab')]);
+  assert.equal(dv.suggestedFilename(), 'vocab.json');
+  const vocab = JSON.parse(fs.readFileSync(await dv.path(), 'utf8'));
+  assert.deepEqual(vocab.slice(0, 2), ['<pad>', '<unk>']);
+  assert.equal(vocab.length, header['embedding.weight'].shape[0]);
+  const [dj] = await Promise.all([page.waitForEvent('download'), page.click('#cls-jsonl')]);
+  const lines = fs.readFileSync(await dj.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length >= 2 && typeof lines[0].test_accuracy === 'number');
+  assert.deepEqual(errors, []);
+});
+
+test('axe: no serious or critical violations; screenshots at 1280×720 and 390×844', async () => {
+  const out = path.join(ROOT, 'e2e/screenshots');
+  fs.mkdirSync(out, { recursive: true });
+  for (const [w, h] of [[1280, 720], [390, 844]]) {
+    const { page, errors } = await open('E=16&H=16&budget=600', { width: w, height: h });
+    await page.click('#train-play');
+    await waitRecords(page, 4);
+    await page.click('#train-pause');
+    await page.waitForTimeout(500);
+    await page.addScriptTag({ path: AXE });
+    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((x) => x.target.join(' ')).join(', ')}`);
+    assert.deepEqual(bad, [], `axe at ${w}×${h}`);
+    await page.screenshot({ path: path.join(out, `classify-${w}x${h}.png`) });
+    for (const c of await page.locator('canvas:visible').all()) { await c.scrollIntoViewIfNeeded(); await page.waitForTimeout(100); }
+    await page.screenshot({ path: path.join(out, `classify-${w}x${h}-full.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+  }
+});

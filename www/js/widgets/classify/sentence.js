@@ -1,0 +1,204 @@
+// "Type a sentence": the model as it is now reads the sentence (in the worker: explain_sentence,
+// crate::train::explain). Shows the prediction and both probabilities; the tokens as the model
+// reads them (words not in the vocabulary marked: they are read as <unk>); for a chosen layer and
+// direction, one heatmap cell per word and gate or state (LSTM i, f, g, o, c, h: names, titles
+// and colours from the core's cell table and colour maps), aligned under the words; the saliency
+// of each word (gradient × input of its embedding, summed) as a bar; and ‖∂m/∂h_t‖ per direction.
+import { esc, listen } from '../common.js';
+
+export const name = 'cls-sentence';
+export const region = 'content';
+export const controls = ['text'];
+export const title = 'Type a sentence';
+
+export const template = () => `
+<section class="panel wide" id="panel-cls-sentence" data-widget="cls-sentence">
+  <h2>Type a sentence</h2>
+  <div class="field" data-control="text">
+    <label for="cls-text">A sentence for the model to read</label>
+    <input type="text" id="cls-text" maxlength="300" autocomplete="off" spellcheck="false">
+  </div>
+  <p class="caption">The model as it is now (untrained before Play) reads the sentence. Words it never saw in training are <span class="unk-key">marked</span>: it reads every one of them as the same token, <code>&lt;unk&gt;</code>.</p>
+  <div id="cls-prediction" class="prediction" aria-live="polite"></div>
+  <div class="cls-pick" role="group" aria-label="Which layer and direction the heatmaps show">
+    <span>Heatmaps of</span>
+    <label>layer <select id="cls-layer"></select></label>
+    <label>direction <select id="cls-direction"></select></label>
+  </div>
+  <div class="word-scroll" tabindex="0" role="region" aria-label="The words with their gates, saliency and gradient flow"><div id="cls-grid" class="word-grid"></div></div>
+  <p class="caption">Each column is a word. Heatmaps: one column of ${'H'} units per word (unit 0 at the top), for the gates i (input), f (forget), g (candidate), o (output) and the states c (cell) and h (hidden) of the chosen layer and direction: gates from 0 (dark) to 1 (bright); g, c and h blue below 0, red above. <b>Saliency</b>: gradient × input of the word's embedding, summed over its E numbers, of the log-odds of the predicted class (up: the word pushes towards the prediction, down: against it; scaled to the largest). <b>Flow</b>: ‖∂m/∂h<sub>t</sub>‖, how strongly the log-odds m depends on the chosen layer's hidden state at each word, per direction (scaled to the largest of the two).</p>
+  <p class="note" id="cls-sentence-note"></p>
+  <p class="error" id="cls-sentence-error" role="alert" hidden></p>
+</section>`;
+
+const DIR = ['forward (left to right)', 'backward (right to left)'];
+const FLIPS = new Set(['not', "n't", 'never', 'no', 'but', 'although', 'though', 'yet', 'however']);
+const pct = (p) => `${(100 * p).toFixed(1)}\u00a0%`;
+
+export function mount(root, session) {
+  const $ = (id) => root.querySelector(`#${id}`);
+  const info = session.cell('lstm');
+  const titles = new Map([...info.blocks, ...info.states].map((b) => [b.name, b.title]));
+  let seq = 0;
+  let last = null; // {enc, x}
+
+  const pickers = () => {
+    const L = session.state.layers;
+    const D = session.state.bidir === 'on' ? 2 : 1;
+    const fill = (sel, n, label) => {
+      const keep = Math.min(Number(sel.value) || 0, n - 1);
+      const want = Array.from({ length: n }, (_, k) => label(k)).join('|');
+      if (sel.dataset.opts !== want) {
+        sel.innerHTML = Array.from({ length: n }, (_, k) => `<option value="${k}">${esc(label(k))}</option>`).join('');
+        sel.dataset.opts = want;
+      }
+      sel.value = String(keep);
+    };
+    fill($('cls-layer'), L, (k) => `${k + 1}${k === L - 1 ? ' (read by fc)' : ''}`);
+    fill($('cls-direction'), D, (k) => DIR[k]);
+  };
+
+  const heatCell = (values, n, H, series, col) => {
+    const c = document.createElement('canvas');
+    c.width = 1;
+    c.height = H;
+    c.className = 'heat-cell';
+    c.dataset.series = series;
+    c.setAttribute('aria-hidden', 'true');
+    const img = new ImageData(values.rgba, n, H);
+    c.getContext('2d').putImageData(img, -col, 0, col, 0, 1, H);
+    return c;
+  };
+
+  const bar = (value, max, cls, label) => {
+    const box = document.createElement('div');
+    box.className = `bar-cell ${cls}`;
+    const b = document.createElement('span');
+    b.className = value >= 0 ? 'up' : 'down';
+    b.style.height = `${max > 0 ? (50 * Math.abs(value)) / max : 0}%`;
+    box.title = label;
+    box.append(b);
+    return box;
+  };
+
+  const draw = () => {
+    if (!last) return;
+    const { enc, x } = last;
+    const n = enc.tokens.length;
+    const grid = $('cls-grid');
+    grid.style.setProperty('--words', n);
+    grid.replaceChildren();
+    const head = (text, extra = '') => {
+      const h = document.createElement('div');
+      h.className = `row-head ${extra}`;
+      h.innerHTML = text;
+      grid.append(h);
+    };
+    head('word', 'words-head');
+    enc.tokens.forEach((t, k) => {
+      const w = document.createElement('div');
+      w.className = `word${enc.unknown[k] ? ' unknown' : ''}`;
+      w.dataset.word = String(k);
+      w.textContent = t;
+      if (enc.unknown[k]) w.title = `“${t}” is not in the vocabulary: the model reads <unk>`;
+      grid.append(w);
+    });
+    if (!x) return;
+    const layer = Number($('cls-layer').value) || 0;
+    const dir = Number($('cls-direction').value) || 0;
+    const run = x.runs.find((r) => r.layer === layer && r.direction === dir) ?? x.runs[0];
+    const H = session.state.H;
+    for (const s of x.series) {
+      const flat = new Float64Array(n * H);
+      run.states[s].forEach((row, t) => flat.set(row, t * H));
+      const rgba = session.core.wasm.heat_rgba(flat, n, H, 'lstm', s);
+      head(`<abbr title="${esc(titles.get(s) ?? s)}">${esc(s)}</abbr>`);
+      for (let k = 0; k < n; k += 1) grid.append(heatCell(rgba, n, H, s, k));
+    }
+    const sal = x.saliency;
+    const smax = Math.max(...sal.map(Math.abs));
+    head('saliency');
+    sal.forEach((v, k) => grid.append(bar(v, smax, 'saliency', `${enc.tokens[k]}: gradient × input ${v.toPrecision(3)}`)));
+    const flows = x.runs.filter((r) => r.layer === layer);
+    const fmax = Math.max(...flows.flatMap((r) => r.grad_h_norm));
+    for (const r of flows) {
+      head(`flow ${r.direction === 0 ? '→' : '←'}`, 'flow-head');
+      r.grad_h_norm.forEach((v, k) => grid.append(bar(v, fmax, `flow dir${r.direction}`, `${enc.tokens[k]}: ‖∂m/∂h‖ ${v.toPrecision(3)} (${r.direction === 0 ? 'forward' : 'backward'})`)));
+    }
+    $('cls-sentence-note').textContent = noteOf(enc, x, layer);
+  };
+
+  const noteOf = (enc, x, layer) => {
+    const parts = [];
+    const iteration = session.entrants[0]?.parsed.at(-1)?.iteration ?? 0;
+    if (iteration === 0) parts.push('The model is untrained: its weights are random, so its answer is near 50\u00a0% and the pictures show no learnt pattern yet. Press Play.');
+    const unk = enc.tokens.filter((_, k) => enc.unknown[k]);
+    if (unk.length) parts.push(`${unk.length === 1 ? `“${unk[0]}” is` : `${unk.length} words (${unk.map((t) => `“${t}”`).join(', ')}) are`} not in the ${session.vocabulary.length}-token vocabulary: the model sees only <unk> there, whatever the word means.`);
+    const sal = x.saliency;
+    const order = sal.map((v, k) => [Math.abs(v), k]).sort((a, b) => b[0] - a[0]);
+    const top = order[0];
+    if (top && top[0] > 0) parts.push(`The largest saliency is “${enc.tokens[top[1]]}” (${sal[top[1]] >= 0 ? 'towards' : 'against'} the prediction).`);
+    const flip = enc.tokens.map((t, k) => [t, k]).filter(([t]) => FLIPS.has(t));
+    for (const [t, k] of flip.slice(0, 2)) {
+      if (top && Math.abs(sal[k]) < 0.25 * top[0]) parts.push(`“${t}” can flip the label, yet draws little saliency here: gradient × input measures how a small nudge of its embedding moves the log-odds, not what removing the word would do; a word that works by opening or shutting gates for the words after it can have a small local gradient.`);
+    }
+    const flows = x.runs.filter((r) => r.layer === layer);
+    if (flows.length === 2 && enc.tokens.length > 2) {
+      const peak = (r) => r.grad_h_norm.indexOf(Math.max(...r.grad_h_norm));
+      parts.push(`Flow: the forward direction's is largest at “${enc.tokens[peak(flows[0])]}”, the backward's at “${enc.tokens[peak(flows[1])]}”. fc reads the forward state after the last word and the backward state after the first word, so each direction's flow usually peaks at its own end and fades away from it.`);
+    }
+    return parts.join(' ');
+  };
+
+  const showPrediction = (x) => {
+    const box = $('cls-prediction');
+    if (!x) { box.textContent = ''; return; }
+    const cls = session.classes;
+    const rows = cls.map((c, k) => `<div class="prob-row${k === x.prediction ? ' chosen' : ''}" data-class="${esc(c)}"><span class="prob-label">${esc(c)}</span><span class="prob-bar"><span style="width:${(100 * x.probabilities[k]).toFixed(1)}%"></span></span><span class="prob-value">${pct(x.probabilities[k])}</span></div>`).join('');
+    box.innerHTML = `<p class="verdict">Prediction: <strong id="cls-verdict">${esc(cls[x.prediction])}</strong> <span class="hint">(log-odds m = ${x.margin.toFixed(2)})</span></p>${rows}`;
+  };
+
+  const err = (text) => { const e = $('cls-sentence-error'); e.textContent = text; e.hidden = !text; };
+
+  const update = async () => {
+    const mine = ++seq;
+    const enc = session.encodeText(session.state.text);
+    if (!enc.tokens.length) {
+      last = { enc, x: null };
+      showPrediction(null);
+      err('');
+      draw();
+      $('cls-sentence-note').textContent = 'Type a sentence to see what the model makes of it.';
+      return;
+    }
+    try {
+      const x = await session.explain(enc.ids);
+      if (mine !== seq) return;
+      err('');
+      last = { enc, x };
+      showPrediction(x);
+      pickers();
+      draw();
+      root.dataset.iteration = String(session.entrants[0]?.parsed.at(-1)?.iteration ?? 0);
+      root.dataset.ready = 'true';
+    } catch (e) {
+      if (mine === seq) err(e.message);
+    }
+  };
+
+  $('cls-text').value = session.state.text;
+  $('cls-text').addEventListener('input', (e) => session.set({ text: e.target.value }));
+  $('cls-layer').addEventListener('change', draw);
+  $('cls-direction').addEventListener('change', draw);
+  pickers();
+  const off = listen(session, {
+    model: update,
+    state: () => {
+      if (root.getRootNode().activeElement !== $('cls-text')) $('cls-text').value = session.state.text;
+      pickers();
+      update();
+    },
+  });
+  update();
+  return { redraw: draw, destroy: off };
+}
