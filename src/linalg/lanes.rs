@@ -234,7 +234,13 @@ mod simd128 {
         fn clamp(self, lo: f64, hi: f64) -> Self {
             // pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x: NaN stays.
             let x = f64x2_pmax(self.0, f64x2_splat(lo));
-            Simd128(f64x2_pmin(x, f64x2_splat(hi)))
+            let x = f64x2_pmin(x, f64x2_splat(hi));
+            // With relaxed SIMD, LLVM lowers that compare-and-select to f64x2.relaxed_max/min,
+            // which may give the bound for NaN (they did in V8 on x86-64: tanh(NaN) came out 1):
+            // NaN is put back explicitly (a lane-wide mask, so any lowering selects the same).
+            #[cfg(target_feature = "relaxed-simd")]
+            let x = v128_bitselect(x, self.0, f64x2_eq(self.0, self.0));
+            Simd128(x)
         }
         #[inline(always)]
         fn copysign(self, sign: Self) -> Self {
