@@ -25,6 +25,8 @@ pub trait Lanes:
     /// `self · b + c`, rounded twice (the product, then the sum) except in the build with
     /// relaxed SIMD (`+relaxed-simd`), whose `f64x2.relaxed_madd` the engine may fuse into one
     /// rounding (V8 does where the CPU has FMA; relaxed SIMD leaves the choice to it).
+    /// (Only the tiled kernel uses it: compiled where that kernel is.)
+    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self * b + c
