@@ -30,7 +30,7 @@ optimise_wasm() {
   rm -f pkg/optimised.wasm
 }
 # Two builds of the same core, the same exports: `+simd128` (every browser with wasm SIMD:
-# Chrome, Firefox, Safari) and `+simd128,+relaxed-simd` (Chrome, Edge, Firefox; not Safari), whose
+# Chrome, Firefox, Safari) and `+simd128,+relaxed-simd` (Chrome and Edge; not Safari), whose
 # product kernel uses f64x2.relaxed_madd (src/linalg/tiled.rs). The second has its own target
 # directory, so switching between them does not rebuild the other.
 echo "== building wasm (release, +simd128; and +simd128,+relaxed-simd)"
