@@ -17,10 +17,14 @@ if [ "$have" != "$want" ]; then
   exit 1
 fi
 
-# Built with +simd128 like the page (scripts/build-web.sh), so tests/web_linalg.rs runs the
-# f64x2 kernel the page runs.
-echo "== tests/web.rs and tests/web_linalg.rs in headless Chromium (wasm-bindgen-test-runner $have)"
+# Built as the page's two builds (scripts/build-web.sh): +simd128, so tests/web_linalg.rs runs
+# the f64x2 kernel the page runs, and +simd128,+relaxed-simd (its own target directory, as in
+# build-web.sh), where the kernel's multiply-adds may be fused.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+echo "== tests/web.rs and tests/web_linalg.rs in headless Chromium, +simd128 (wasm-bindgen-test-runner $have)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}" \
   cargo test --target wasm32-unknown-unknown --test web --test web_linalg
+echo "== tests/web_linalg.rs in headless Chromium, +simd128,+relaxed-simd"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+  cargo test --target wasm32-unknown-unknown --test web_linalg --target-dir target/relaxed-simd -- --nocapture

@@ -18,6 +18,10 @@ cargo clippy --lib --test web --test web_linalg --target wasm32-unknown-unknown 
 echo "== cargo clippy (wasm32 with +simd128, as the page is built: the f64x2 kernel)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
   cargo clippy --lib --test web --test web_linalg --target wasm32-unknown-unknown --quiet -- -D warnings
+echo "== cargo clippy (wasm32 with +simd128,+relaxed-simd, the page's second build: relaxed_madd)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+  cargo clippy --lib --test web --test web_linalg --target wasm32-unknown-unknown --quiet \
+  --target-dir target/relaxed-simd -- -D warnings
 
 echo "== native tests"
 if cargo nextest --version >/dev/null 2>&1; then

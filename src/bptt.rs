@@ -13,6 +13,10 @@
 //!   `δ_t = ∂L/∂(W_hh h_{t−1} + b_hh)`;
 //! - the first step (in the order the backward pass visits them) where `dh_t` is inf or NaN.
 //!
+//! [`gradients`] is the same pass without those records (a training step reads only the
+//! gradients; the norms cost about a tenth of a small LSTM's pass): the same gradients, bit for
+//! bit.
+//!
 //! [`analyse`] needs no loss. Per sequence it records the Jacobian-product norm
 //! `‖∂h_last/∂h_t‖₂ = ‖J_last ⋯ J_{t+1}‖₂` with `J_k = ∂s_k/∂s_{k−1}` the state Jacobian (for
 //! LSTM `s = (h, c)`, and the product's `h`-to-`h` block, `c_t` held fixed), built one step at a
@@ -88,12 +92,30 @@ pub struct Backward {
 /// # Shapes
 /// As in [`Upstream`]; the forward pass must come from the same network and batch.
 pub fn backward(net: &Network, batch: &Batch, fwd: &Forward, up: &Upstream) -> Backward {
+    backward_with(net, batch, fwd, up, true)
+}
+
+/// [`backward`]'s gradients alone, without the per-step records (the same bits; the flow of
+/// each layer × direction is left empty).
+pub fn gradients(net: &Network, batch: &Batch, fwd: &Forward, up: &Upstream) -> Backward {
+    backward_with(net, batch, fwd, up, false)
+}
+
+/// [`backward`], with the per-step flow records when `records`.
+fn backward_with(
+    net: &Network,
+    batch: &Batch,
+    fwd: &Forward,
+    up: &Upstream,
+    records: bool,
+) -> Backward {
     let arch = net.arch;
     let pass = Pass {
         net,
         batch,
         fwd,
         up,
+        records,
     };
     let state_len = arch.num_layers * arch.directions() * batch.batch * arch.hidden_size;
     let mut h0 = vec![0.0; state_len];
@@ -161,6 +183,8 @@ struct Pass<'a> {
     batch: &'a Batch,
     fwd: &'a Forward,
     up: &'a Upstream,
+    /// Whether the per-step flow records are made.
+    records: bool,
 }
 
 impl Pass<'_> {
@@ -226,6 +250,8 @@ struct DirectionPass<'a> {
     hid: usize,
     gh: usize,
     lstm: bool,
+    /// Whether the per-step flow records are made (else `flow` stays empty).
+    records: bool,
     /// ∂L/∂h_s and ∂L/∂c_s arriving from later steps (at first: from h_n and c_n), `B × H`.
     dh_carry: Vec<f64>,
     dc_carry: Vec<f64>,
@@ -258,6 +284,8 @@ impl<'a> DirectionPass<'a> {
             _ => Vec::new(),
         };
         let if_lstm = |n: usize| vec![0.0; if lstm { n } else { 0 }];
+        let records = pass.records;
+        let if_records = |n: usize| if records { n } else { 0 };
         DirectionPass {
             cell: arch.cell,
             batch: pass.batch,
@@ -268,6 +296,7 @@ impl<'a> DirectionPass<'a> {
             hid,
             gh,
             lstm,
+            records,
             dh_carry,
             dc_carry,
             direct: vec![0.0; bsz * hid],
@@ -278,10 +307,10 @@ impl<'a> DirectionPass<'a> {
             dxp: vec![0.0; steps * bsz * gh],
             dhp: vec![0.0; steps * bsz * gh],
             flow: GradientFlow {
-                grad_h_norm: vec![0.0; bsz * steps],
-                grad_c_norm: if_lstm(bsz * steps),
-                w_hh_grad_contribution: vec![0.0; bsz * steps],
-                first_nonfinite: vec![None; bsz],
+                grad_h_norm: vec![0.0; if_records(bsz * steps)],
+                grad_c_norm: if_lstm(if_records(bsz * steps)),
+                w_hh_grad_contribution: vec![0.0; if_records(bsz * steps)],
+                first_nonfinite: vec![None; if_records(bsz)],
             },
         }
     }
@@ -341,7 +370,9 @@ impl<'a> DirectionPass<'a> {
             dcp,
             &mut self.dc_total,
         );
-        self.record(b, pos, grow, cache.h_prev);
+        if self.records {
+            self.record(b, pos, grow, cache.h_prev);
+        }
     }
 
     /// The flow records of sequence `b` at original position `pos`, after its backward step

@@ -287,11 +287,16 @@ pub fn norm2(v: &[f64]) -> f64 {
 
 /// `max |v_i|`, NaN when any entry is NaN (unlike `f64::max`, which skips NaN); 0 when empty.
 pub fn max_abs(v: &[f64]) -> f64 {
+    // (A comparison, not `f64::max`: the values are not NaN here, and `f64::max` is a libm
+    // call in wasm, whose own `max` instruction treats NaN differently.)
     v.iter().fold(0.0f64, |m, &x| {
+        let a = x.abs();
         if x.is_nan() || m.is_nan() {
             f64::NAN
+        } else if a > m {
+            a
         } else {
-            m.max(x.abs())
+            m
         }
     })
 }

@@ -421,11 +421,9 @@ impl Network {
                 }
             }
         }
-        // All input projections at once: xp = x · W_ihᵀ + b_ih.
-        let mut xp = vec![0.0; rows * gh];
-        for r in 0..rows {
-            xp[r * gh..(r + 1) * gh].copy_from_slice(&p.bias_ih);
-        }
+        // All input projections at once: xp = x · W_ihᵀ + b_ih (the biases copied in, with no
+        // zeroing pass first).
+        let mut xp = p.bias_ih.repeat(rows);
         matmul(
             rows,
             in_size,
@@ -438,7 +436,8 @@ impl Network {
             &mut xp,
         );
 
-        let mut hp = vec![0.0; rows * gh];
+        // b_hh in every row; h_{s−1} · W_hhᵀ is added at each step.
+        let mut hp = p.bias_hh.repeat(rows);
         let mut gates = vec![0.0; rows * gh];
         let mut h = vec![0.0; (steps + 1) * bsz * hid];
         if let Some(h0) = h0 {
@@ -464,9 +463,6 @@ impl Network {
         let w_hh_t = PackedRhs::new(hid, gh, &p.weight_hh, true);
         for s in 0..steps {
             let hps = &mut hp[s * bsz * gh..(s + 1) * bsz * gh];
-            for b in 0..bsz {
-                hps[b * gh..(b + 1) * gh].copy_from_slice(&p.bias_hh);
-            }
             let (h_before, h_after) = h.split_at_mut((s + 1) * bsz * hid);
             let h_prev = &h_before[s * bsz * hid..];
             matmul_packed(bsz, h_prev, false, &w_hh_t, 1.0, hps);

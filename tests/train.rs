@@ -12,7 +12,8 @@
 //! - the `data` form: an explicit batch with variable lengths, regression and classes;
 //! - `params` round trip: the final parameters fed back as `model.params` give the same loss;
 //! - the gradient of one iteration (loss through the head, then bptt) against central
-//!   differences for each head: regression at the last valid step with variable lengths, class
+//!   differences for each head (and the same bits from the training step's pass without the
+//!   per-step records): regression at the last valid step with variable lengths, class
 //!   at the end, class at every step.
 
 use serde_json::{json, Value};
@@ -23,7 +24,7 @@ use unrolled::rng::Rng;
 use unrolled::spec::train::{parse_train_spec, parse_train_spec_value};
 use unrolled::train::linear::Linear;
 use unrolled::train::model::Model;
-use unrolled::train::objective::{evaluate, loss_and_grads};
+use unrolled::train::objective::{evaluate, loss_and_grads, loss_and_grads_only};
 use unrolled::train::params::ParamSet;
 use unrolled::train::tasks::{AddingSum, Head, TaskBatch};
 use unrolled::train::trainer::{FinalRecord, LogRecord, Trainer};
@@ -365,6 +366,18 @@ fn sample(lengths: &[usize], input: usize, rng: &mut Rng) -> Batch {
 fn check_gradients(name: &str, m: &Model, s: &TaskBatch, head: Head) {
     let pass = loss_and_grads(m, s, head, None);
     assert_eq!(pass.scored, evaluate(m, s, head), "{name}: same forward");
+    // A training step's pass (no per-step records) gives the same loss and gradients, bit for
+    // bit, and no records.
+    let only = loss_and_grads_only(m, s, head, None);
+    assert_eq!(
+        only.scored, pass.scored,
+        "{name}: same loss without records"
+    );
+    assert_eq!(
+        only.grads, pass.grads,
+        "{name}: same gradients without records"
+    );
+    assert!(only.flow.iter().all(|f| f.grad_h_norm.is_empty()));
     for t in pass.grads.tensors() {
         let scale = t.values.iter().fold(1.0f64, |a, g| a.max(g.abs()));
         for k in 0..t.values.len() {

@@ -3,6 +3,9 @@
 //       record's `seconds`: the iterations only, no process start, no evaluation);
 //   (b) in wasm: the wasm `Trainer` of src/web/train.rs (float64), on the page's MAIN thread, in
 //       one load of the bench page e2e/bench/page/ (served at /bench/), timed with User Timing;
+//       the build the pages choose (www/js/wasm-build.js: relaxed SIMD where the browser has
+//       it), then, in a second load of the page with `?wasm=simd128`, the plain simd128 build
+//       (the fallback, Safari's); every row of ours names its build;
 //   (c) TensorFlow.js 4.22 in the SAME page load (float32, the only dtype it trains in):
 //       tf.layers.lstm (sigmoid gates, returnSequences false) + tf.layers.dense(1), MSE, Adam,
 //       on every backend the vendored package can run here (cpu, wasm; webgl when the browser
@@ -82,7 +85,21 @@ async function browserRuns() {
     env.webgl_renderer = await page.evaluate(() => window.webglRenderer());
     for (const task of TASKS) {
       rows.push(await page.evaluate((o) => window.runTrainBench(o), { engine: 'ours', task, ...SPEC, ...OURS }));
-      log(`ours (wasm) ${task}: ${num(rows.at(-1).sequences_per_second)} sequences/s`);
+      log(`ours (wasm, ${rows.at(-1).wasm_build}) ${task}: ${num(rows.at(-1).sequences_per_second)} sequences/s`);
+    }
+    if (env.wasm_build !== 'simd128') {
+      // The fallback build in its own page load (a module is loaded once per document).
+      const plain = await browser.newPage();
+      plain.on('pageerror', (e) => errors.push(String(e)));
+      await plain.goto(`${server.url}bench/?wasm=simd128`);
+      await plain.waitForSelector('body[data-ready]', { timeout: 30000 });
+      for (const task of TASKS) {
+        const r = await plain.evaluate((o) => window.runTrainBench(o), { engine: 'ours', task, ...SPEC, ...OURS });
+        if (r.wasm_build !== 'simd128') throw new Error(`?wasm=simd128 loaded ${r.wasm_build}`);
+        rows.push({ ...r, fallback: true });
+        log(`ours (wasm, ${r.wasm_build}) ${task}: ${num(r.sequences_per_second)} sequences/s`);
+      }
+      await plain.close();
     }
     env.backends = {};
     for (const backend of ['cpu', 'wasm', 'webgl']) {
@@ -104,10 +121,10 @@ async function browserRuns() {
 }
 
 function report(rows, env, machine) {
-  const find = (engine, key) => rows.find((r) => r.engine === engine && (r.task === key || r.variant === key));
+  const find = (engine, key, fallback = false) => rows.find((r) => r.engine === engine && (r.task === key || r.variant === key) && !r.fallback === !fallback);
   const lines = ['| engine | where, dtype | work | iterations × samples | sequences/s (median) | ms per iteration |', `|${'---|'.repeat(6)}`];
   for (const r of rows) {
-    const where = r.engine === 'native' ? 'native release build, f64' : r.engine === 'ours' ? 'wasm (+simd128), page main thread, f64' : `TF.js ${env.tfjs} \`${r.engine.slice(5)}\` backend, f32`;
+    const where = r.engine === 'native' ? 'native release build, f64' : r.engine === 'ours' ? `wasm (${r.wasm_build === 'simd128' ? '+simd128' : '+simd128,+relaxed-simd'}${r.fallback ? ', forced by ?wasm=simd128' : ''}), page main thread, f64` : `TF.js ${env.tfjs} \`${r.engine.slice(5)}\` backend, f32`;
     const work = r.task ? `\`${r.task}\`${r.task === 'adding' ? ` (lengths ${SPEC.steps}–${SPEC.steps + SPEC.steps / 10})` : ` (T = ${SPEC.steps})`}` : `\`${r.variant}\`${r.variant === 'trainOnBatch' ? ' (no clipping)' : ' (clip norm 1)'}, T = ${SPEC.steps}`;
     lines.push(`| ${r.engine} | ${where} | ${work} | ${r.iters} × ${r.samples} | ${num(r.sequences_per_second)} | ${(1000 * SPEC.batch / r.sequences_per_second).toFixed(2)} |`);
   }
@@ -118,12 +135,17 @@ function report(rows, env, machine) {
   for (const task of TASKS) {
     const w = find('ours', task).sequences_per_second;
     const n = find('native', task)?.sequences_per_second;
-    if (n) ratios.push(`| wasm / native, \`${task}\` (how many times slower) | ${(n / w).toFixed(2)}× | ≤ ${GOALS.wasmNative}× ${n / w <= GOALS.wasmNative ? '✓' : '✗'} |`);
+    if (n) ratios.push(`| wasm (${find('ours', task).wasm_build}) / native, \`${task}\` (how many times slower) | ${(n / w).toFixed(2)}× | ≤ ${GOALS.wasmNative}× ${n / w <= GOALS.wasmNative ? '✓' : '✗'} |`);
+    const p = find('ours', task, true)?.sequences_per_second;
+    if (p) ratios.push(`| wasm relaxed-simd / simd128 (the fallback), \`${task}\` | ${(w / p).toFixed(2)}× | — |`);
   }
-  const ours = find('ours', 'adding_sum').sequences_per_second;
+  const oursRow = find('ours', 'adding_sum');
+  const ours = oursRow.sequences_per_second;
+  const plain = find('ours', 'adding_sum', true)?.sequences_per_second;
   if (tfSame.length) {
     const b = best(tfSame);
-    ratios.push(`| ours (wasm, \`adding_sum\`) / TF.js fastest, same work (\`${b.engine.slice(5)}\`, \`minimize\`) | ${(ours / b.sequences_per_second).toFixed(1)}× | ≥ ${GOALS.tfjs}× ${ours / b.sequences_per_second >= GOALS.tfjs ? '✓' : '✗'} |`);
+    ratios.push(`| ours (wasm ${oursRow.wasm_build}, \`adding_sum\`) / TF.js fastest, same work (\`${b.engine.slice(5)}\`, \`minimize\`) | ${(ours / b.sequences_per_second).toFixed(1)}× | ≥ ${GOALS.tfjs}× ${ours / b.sequences_per_second >= GOALS.tfjs ? '✓' : '✗'} |`);
+    if (plain) ratios.push(`| ours (wasm simd128, the fallback, \`adding_sum\`) / the same TF.js | ${(plain / b.sequences_per_second).toFixed(1)}× | ≥ ${GOALS.tfjs}× ${plain / b.sequences_per_second >= GOALS.tfjs ? '✓' : '✗'} |`);
     const a = best(tfAny);
     if (a !== b) ratios.push(`| ours (wasm, \`adding_sum\`) / TF.js fastest of all (\`${a.engine.slice(5)}\`, \`${a.variant}\`) | ${(ours / a.sequences_per_second).toFixed(1)}× | (less work) |`);
   }

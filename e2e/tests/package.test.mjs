@@ -26,7 +26,7 @@ test('npm pack pkg/, install the tarball into an empty site, import the element,
   assert.equal(pkg.name, 'unrolled-lab');
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', tmp], path.join(ROOT, 'pkg')));
   const files = packed[0].files.map((f) => f.path);
-  for (const f of ['unrolled-lab.js', 'unrolled-lab.css', 'unrolled.js', 'unrolled_bg.wasm', 'js/session.js', 'js/widgets/index.js', 'README.md', 'package.json', 'unrolled-lab.d.ts', 'unrolled.d.ts', 'LICENSE-MIT', 'LICENSE-APACHE']) {
+  for (const f of ['unrolled-lab.js', 'unrolled-lab.css', 'unrolled.js', 'unrolled_bg.wasm', 'unrolled_relaxed_bg.wasm', 'js/wasm-build.js', 'js/session.js', 'js/widgets/index.js', 'README.md', 'package.json', 'unrolled-lab.d.ts', 'unrolled.d.ts', 'LICENSE-MIT', 'LICENSE-APACHE']) {
     assert.ok(files.includes(f), `${f} in the tarball (${files.join(', ')})`);
   }
   assert.ok(!files.includes('js/app.js'), 'the lab page script is not part of the package');

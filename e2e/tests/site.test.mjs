@@ -45,7 +45,7 @@ after(async () => {
 
 test('dist/ holds only what the page loads', () => {
   const files = fs.readdirSync(DIST, { recursive: true }).filter((f) => fs.statSync(path.join(DIST, f)).isFile()).sort();
-  assert.ok(files.includes('index.html') && files.includes(path.join('pkg', 'unrolled_bg.wasm')), files.join(', '));
+  assert.ok(files.includes('index.html') && files.includes(path.join('pkg', 'unrolled_bg.wasm')) && files.includes(path.join('pkg', 'unrolled_relaxed_bg.wasm')), files.join(', '));
   const dev = files.filter((f) => /\.d\.ts$|\.test\.|node_modules|\.map$|package\.json$/.test(f));
   assert.deepEqual(dev, [], 'dev-only files in dist/');
 });
@@ -75,7 +75,7 @@ test('served from a sub-path by python3 -m http.server: loads, draws, works, sta
   const typed = origin + SUB.replace(/\/$/, ''); // the address as typed, before the redirect
   const outside = requests.filter((u) => u !== typed && !u.startsWith(origin + SUB) && !u.startsWith('data:') && !u.startsWith('blob:'));
   assert.deepEqual(outside, [], 'requests outside the sub-path');
-  for (const f of ['js/app.js', 'pkg/js/analysis-worker.js', 'pkg/unrolled_bg.wasm', 'style.css']) {
+  for (const f of ['js/app.js', 'pkg/js/analysis-worker.js', 'pkg/unrolled_relaxed_bg.wasm', 'style.css']) {
     assert.ok(requests.some((u) => u.startsWith(origin + SUB + f)), `${f} was not loaded from ${SUB}`);
   }
   assert.deepEqual(failed, [], 'failed requests');

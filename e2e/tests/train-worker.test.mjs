@@ -1,6 +1,7 @@
 // The training worker's protocol (www/js/train-worker.js, written at its top), spoken to directly
 // from a page: a bad spec is an error naming its field and the worker lives on; start, step,
-// resume, pause, final, abort and an unknown message each answer as documented.
+// resume, pause, final, abort and an unknown message each answer as documented; and a worker
+// given `?wasm=simd128` (as a page forced to the fallback passes it on) loads the plain build.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launch, openPage, startServer } from '../lib.mjs';
@@ -51,7 +52,11 @@ const since = (n) => page.evaluate((k) => window.__w.log.slice(k), n);
 const count = () => page.evaluate(() => window.__w.log.length);
 
 test('a bad spec is an error naming the field; nothing starts and the worker lives on', async () => {
-  await until("m.type === 'ready'");
+  // `ready` names the build of the core the worker loaded: its own best here (no ?wasm= in its
+  // URL), relaxed SIMD in Chromium, as the page's own (which the page passes on to its workers).
+  const ready = await until("m.type === 'ready'");
+  assert.equal(ready.wasmBuild, 'relaxed-simd');
+  assert.equal(await page.evaluate(() => document.body.dataset.wasmBuild), 'relaxed-simd');
   await post({ type: 'start', specs: [{ entrant: 'gru', spec: spec({ batch_size: 0 }) }], paused: true, run: 1 });
   const e = await until("m.type === 'error' && m.run === 1");
   assert.equal(e.field, 'batch_size');
@@ -100,4 +105,26 @@ test('final answers with the parameters by name; abort drops the run; an unknown
   await until("m.type === 'started' && m.run === 3");
   await post({ type: 'step' });
   await until("m.type === 'record' && m.run === 3 && JSON.parse(m.record).iteration === 5");
+});
+
+test('?wasm=simd128 in the worker\'s URL loads the plain simd128 build (the fallback)', async () => {
+  const build = await page.evaluate(() => new Promise((resolve, reject) => {
+    const w = new Worker('/pkg/js/train-worker.js?wasm=simd128', { type: 'module' });
+    w.onmessage = (e) => { if (e.data.type === 'ready') { w.terminate(); resolve(e.data.wasmBuild); } };
+    setTimeout(() => reject(new Error('no ready')), 20000);
+  }));
+  assert.equal(build, 'simd128');
+});
+
+test('?wasm=simd128 in the page\'s URL forces the fallback for the page and its workers', async () => {
+  const p = await context.newPage();
+  const workers = [];
+  p.on('worker', (w) => workers.push(w.url()));
+  await p.goto(`${server.url}train.html?wasm=simd128#T=10&H=4&batch=4`);
+  await p.waitForSelector('body[data-ready]');
+  assert.equal(await p.evaluate(() => document.body.dataset.wasmBuild), 'simd128');
+  await p.click('#train-play');
+  for (let i = 0; i < 100 && !workers.length; i++) await p.waitForTimeout(100); // Play starts the worker
+  assert.ok(workers.length > 0 && workers.every((u) => u.includes('wasm=simd128')), workers.join(', '));
+  await p.close();
 });

@@ -1,7 +1,8 @@
 //! f64 lanes: numeric code written once over [`Lanes`] runs one value at a time (`f64`,
 //! natively and for the tails) or two at a time (wasm simd128's `f64x2`). Every operation is the
-//! IEEE operation lane by lane, so both give the same bits for each value. A portable two-lane
-//! stand-in lets the two-lane code paths be tested natively.
+//! IEEE operation lane by lane, so both give the same bits for each value — but for
+//! [`Lanes::mul_add`] in the relaxed-SIMD build, which may fuse. A portable two-lane stand-in
+//! lets the two-lane code paths be tested natively.
 
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -21,6 +22,15 @@ pub trait Lanes:
     fn load(s: &[f64]) -> Self;
     /// Writes the lanes to `s[..WIDTH]`.
     fn store(self, s: &mut [f64]);
+    /// `self · b + c`, rounded twice (the product, then the sum) except in the build with
+    /// relaxed SIMD (`+relaxed-simd`), whose `f64x2.relaxed_madd` the engine may fuse into one
+    /// rounding (V8 does where the CPU has FMA; relaxed SIMD leaves the choice to it).
+    /// (Only the tiled kernel uses it: compiled where that kernel is.)
+    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        self * b + c
+    }
     /// `|x|`.
     fn abs(self) -> Self;
     /// `x` clamped to `[lo, hi]`, NaN kept.
@@ -213,6 +223,11 @@ mod simd128 {
             // SAFETY: `s` holds two f64 (16 bytes); v128.store needs no alignment.
             unsafe { v128_store(s.as_mut_ptr().cast(), self.0) }
         }
+        #[cfg(target_feature = "relaxed-simd")]
+        #[inline(always)]
+        fn mul_add(self, b: Self, c: Self) -> Self {
+            Simd128(f64x2_relaxed_madd(self.0, b.0, c.0))
+        }
         #[inline(always)]
         fn abs(self) -> Self {
             Simd128(f64x2_abs(self.0))
@@ -221,7 +236,13 @@ mod simd128 {
         fn clamp(self, lo: f64, hi: f64) -> Self {
             // pmax(x, lo) = x < lo ? lo : x and pmin(x, hi) = hi < x ? hi : x: NaN stays.
             let x = f64x2_pmax(self.0, f64x2_splat(lo));
-            Simd128(f64x2_pmin(x, f64x2_splat(hi)))
+            let x = f64x2_pmin(x, f64x2_splat(hi));
+            // With relaxed SIMD, LLVM lowers that compare-and-select to f64x2.relaxed_max/min,
+            // which may give the bound for NaN (they did in V8 on x86-64: tanh(NaN) came out 1):
+            // NaN is put back explicitly (a lane-wide mask, so any lowering selects the same).
+            #[cfg(target_feature = "relaxed-simd")]
+            let x = v128_bitselect(x, self.0, f64x2_eq(self.0, self.0));
+            Simd128(x)
         }
         #[inline(always)]
         fn copysign(self, sign: Self) -> Self {

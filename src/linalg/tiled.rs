@@ -7,10 +7,16 @@
 //! ([`Packed`], built once and reused for every product with the same `B`: the per-step
 //! recurrences pack `W_hh` once per pass, not once per step), and `A` (`m × k`) as blocks of
 //! [`MR`] rows, `p`-major. The kernel keeps an `MR × NR` tile of `C` in `MR · NR / 2` two-lane
-//! accumulators and adds one rank-1 update per `p` (a multiply then an add: wasm simd128 has no
-//! fused multiply-add, so every product is rounded as in the scalar code). Each entry of `C` is
-//! the sum over `p` in order, like a naive loop, so NaN and ±inf propagate exactly as there;
-//! zero padding only reaches entries that are never written back.
+//! accumulators and adds one rank-1 update per `p` ([`Lanes::mul_add`]). With plain simd128
+//! that is a multiply then an add (simd128 has no fused multiply-add), so every product is
+//! rounded as in the scalar code: each entry of `C` is the sum over `p` in order, like a naive
+//! loop, bit for bit, and NaN and ±inf propagate exactly as there; zero padding only reaches
+//! entries that are never written back. The build with relaxed SIMD (`+relaxed-simd`, the
+//! page's second wasm) uses `f64x2.relaxed_madd` instead, which V8 fuses where the CPU has FMA:
+//! the same sum in the same order with one rounding per term instead of two, so an entry differs
+//! from the naive loop's by at most `2·γ_k·Σ_p |a_ip·b_pj|` (`γ_k = k·u / (1 − k·u)`,
+//! `u = 2⁻⁵³`: each of the two sums is within `γ_k·Σ|a·b|` of the exact one), about `2k` ulps of
+//! that sum of magnitudes, and in practice far less (`tests/web_linalg.rs`).
 //!
 //! The kernel is generic over two-lane vectors ([`Lanes`]): `v128` (`core::arch::wasm32`) in
 //! the browser, and a portable `[f64; 2]` stand-in with which the packing and tiling are tested
@@ -79,8 +85,8 @@ fn tile<P: Lanes>(a: &[f64], b: &[f64]) -> [[P; 2]; MR] {
         let (b0, b1) = (P::load(&bv[..2]), P::load(&bv[2..]));
         for (row, &x) in acc.iter_mut().zip(av) {
             let x = P::splat(x);
-            row[0] = row[0] + x * b0;
-            row[1] = row[1] + x * b1;
+            row[0] = x.mul_add(b0, row[0]);
+            row[1] = x.mul_add(b1, row[1]);
         }
     }
     acc

@@ -399,10 +399,15 @@ fn parse_classifier_run(f: &Fields, run_seed: u64) -> Result<(Problem, ModelConf
     use super::classifier::{parse_classifier_model, MODEL_FIELDS};
     let given = object(f.required("model")?, "model", "an object")?;
     Fields::new(given, "model.").reject_unknown(&MODEL_FIELDS)?;
-    let corpus = parse_classifier_task(f)?;
+    let corpus = parse_classifier_task(f, run_seed)?;
     let mut obj = given.clone();
     if let Some(c) = &corpus {
-        corpus_model_defaults(&mut obj, c)?;
+        let source = if f.contains("task") {
+            "the sentiment"
+        } else {
+            "the data.tsv"
+        };
+        corpus_model_defaults(&mut obj, c, source)?;
     }
     let m = Fields::new(&obj, "model.");
     let spec = parse_classifier_model(&m)?;
@@ -439,16 +444,22 @@ fn parse_classifier_run(f: &Fields, run_seed: u64) -> Result<(Problem, ModelConf
     Ok((problem, model))
 }
 
-/// The classifier's `task` (`{"name": "sentiment"}`: the shipped corpus) or `data` (`None`),
-/// exactly one.
-fn parse_classifier_task(f: &Fields) -> Result<Option<std::sync::Arc<Corpus>>, SpecError> {
+/// The classifier's `task` (`{"name": "sentiment"}`: the shipped corpus), `data` with `tsv` (a
+/// corpus of the learner's own labelled texts), or `data` with token ids (`None`), exactly one.
+fn parse_classifier_task(
+    f: &Fields,
+    run_seed: u64,
+) -> Result<Option<std::sync::Arc<Corpus>>, SpecError> {
     let task =
         match (f.get("task"), f.get("data")) {
             (Some(_), Some(_)) => return err("data", "expected either task or data, not both"),
             (None, None) => return err(
                 "task",
-                "missing (expected {\"name\": \"sentiment\"}, or data with text, lengths, labels)",
+                "missing (expected {\"name\": \"sentiment\"}, or data with tsv, or with text, lengths, labels)",
             ),
+            (None, Some(d)) if d.get("tsv").is_some() => {
+                return parse_tsv_data(d, run_seed).map(|c| Some(std::sync::Arc::new(c)))
+            }
             (None, Some(_)) => return Ok(None),
             (Some(t), None) => Fields::new(object(t, "task", "an object")?, "task."),
         };
@@ -466,16 +477,51 @@ fn parse_classifier_task(f: &Fields) -> Result<Option<std::sync::Arc<Corpus>>, S
     Ok(Some(sentiment::corpus()))
 }
 
+/// The fields of `data` with `tsv`.
+const TSV_DATA_FIELDS: [&str; 4] = ["tsv", "test_fraction", "split_seed", "min_count"];
+
+/// `data: {"tsv": text, "test_fraction": 0.2, "split_seed": seed, "min_count": 1}`: labelled
+/// texts (`text<TAB>label` or CSV, `train::import`), split stratified by `split_seed` (default:
+/// the run's seed), tokenised with the vocabulary of the training part (tokens seen at least
+/// `min_count` times; the rest are `<unk>`).
+fn parse_tsv_data(v: &Value, run_seed: u64) -> Result<Corpus, SpecError> {
+    let d = Fields::new(object(v, "data", "an object")?, "data.");
+    d.reject_unknown(&TSV_DATA_FIELDS)?;
+    let Some(text) = d.required("tsv")?.as_str() else {
+        return err("data.tsv", "expected the file's text, a string");
+    };
+    let labelled = crate::train::import::parse_labelled(text)
+        .map_err(|e| SpecError::new("data.tsv", e.to_string()))?;
+    let fraction = d.optional("test_fraction", finite)?.unwrap_or(0.2);
+    if !(0.05..=0.5).contains(&fraction) {
+        return err(
+            "data.test_fraction",
+            format!("expected a number in 0.05..=0.5, got {fraction}"),
+        );
+    }
+    let split_seed = d.optional("split_seed", seed)?.unwrap_or(run_seed);
+    let min_count = d
+        .optional("min_count", |v, name| integer(v, name, 1, 100))?
+        .unwrap_or(1);
+    let corpus = Corpus::from_labelled(&labelled, fraction, split_seed, min_count);
+    corpus.check().map_err(|m| SpecError::new("data.tsv", m))?;
+    Ok(corpus)
+}
+
 /// Fills the model fields a corpus decides or the task defaults (`vocab_size`, `output_dim`;
 /// `embed_dim`, `hidden_dim`), refusing a given `vocab_size` or `output_dim` that differs.
-fn corpus_model_defaults(obj: &mut Map<String, Value>, c: &Corpus) -> Result<(), SpecError> {
+fn corpus_model_defaults(
+    obj: &mut Map<String, Value>,
+    c: &Corpus,
+    source: &str,
+) -> Result<(), SpecError> {
     let fixed = [
         (
             "vocab_size",
             c.vocab.len(),
-            "the sentiment vocabulary's size",
+            format!("{source} vocabulary's size"),
         ),
-        ("output_dim", c.classes.len(), "the sentiment classes"),
+        ("output_dim", c.classes.len(), format!("{source} classes")),
     ];
     for (key, want, what) in fixed {
         match obj.get(key).and_then(Value::as_u64) {
@@ -1179,6 +1225,62 @@ mod tests {
 
     /// `"task": {"name": "sentiment"}`: the shipped corpus, the model's vocabulary and classes
     /// from it, the task's default sizes and batch; mismatches name their field.
+    #[test]
+    fn data_tsv_is_a_corpus_of_the_learners_own_texts() {
+        let tsv = "text\tlabel\n".to_string()
+            + &(0..40)
+                .map(|i| {
+                    let (w, l) = if i % 2 == 0 {
+                        ("good", "pos")
+                    } else {
+                        ("bad", "neg")
+                    };
+                    format!("the film number {i} was {w}\t{l}\n")
+                })
+                .collect::<String>();
+        let spec = json!({"model": {"model": "lstm_classifier", "hidden_dim": 4, "embed_dim": 3},
+                          "data": {"tsv": tsv, "test_fraction": 0.25}, "seed": 3, "iterations": 5});
+        let c = parse_train_spec_value(&spec).unwrap().config;
+        let Problem::Corpus(corpus) = &c.problem else {
+            panic!("a corpus")
+        };
+        assert_eq!((corpus.train.len(), corpus.test.len()), (30, 10));
+        assert_eq!(corpus.classes, ["neg", "pos"]);
+        assert_eq!(
+            c.model.kind,
+            ModelKind::Classifier {
+                vocab_size: corpus.vocab.len()
+            }
+        );
+        let mut trainer = crate::train::trainer::Trainer::new(c).unwrap();
+        let mut clock = 0.0;
+        trainer.run(
+            || {
+                clock += 0.001;
+                clock
+            },
+            |_| {},
+        );
+        let refusal = |change: &dyn Fn(&mut Value)| {
+            let mut s = spec.clone();
+            change(&mut s);
+            parse_train_spec_value(&s).unwrap_err().to_string()
+        };
+        assert_eq!(
+            refusal(&|s| s["data"]["tsv"] = json!("a\tpos\nb\n")),
+            "data.tsv: line 2: expected text<TAB>label, got 1 field"
+        );
+        assert_eq!(
+            refusal(&|s| s["data"]["test_fraction"] = json!(0.9)),
+            "data.test_fraction: expected a number in 0.05..=0.5, got 0.9"
+        );
+        assert!(
+            refusal(&|s| s["data"]["text"] = json!([[1]])).starts_with("data.text: unknown field")
+        );
+        assert!(refusal(&|s| s["model"]["vocab_size"] = json!(3))
+            .starts_with("model.vocab_size: expected"));
+    }
+
     #[test]
     fn the_sentiment_task_fills_the_model_from_the_corpus() {
         let spec = json!({"model": {"model": "lstm_classifier"}, "task": {"name": "sentiment"}});

@@ -71,6 +71,28 @@ pub fn loss_and_grads(
     head: Head,
     dropout: Option<Dropout>,
 ) -> Pass {
+    loss_and_grads_with(model, sample, head, dropout, true)
+}
+
+/// [`loss_and_grads`] without the per-step gradient records (`flow` empty; the same loss and
+/// gradients, bit for bit): what a training step needs.
+pub fn loss_and_grads_only(
+    model: &Model,
+    sample: &TaskBatch,
+    head: Head,
+    dropout: Option<Dropout>,
+) -> Pass {
+    loss_and_grads_with(model, sample, head, dropout, false)
+}
+
+/// [`loss_and_grads`], with the flow records when `records`.
+fn loss_and_grads_with(
+    model: &Model,
+    sample: &TaskBatch,
+    head: Head,
+    dropout: Option<Dropout>,
+    records: bool,
+) -> Pass {
     let batch = &sample.batch;
     let fwd = model.rnn.forward(batch, &InitialState::default(), dropout);
     let HeadPass {
@@ -82,7 +104,11 @@ pub fn loss_and_grads(
         grad_output: Some(grad_output),
         ..Default::default()
     };
-    let back = bptt::backward(&model.rnn, batch, &fwd, &upstream);
+    let back = if records {
+        bptt::backward(&model.rnn, batch, &fwd, &upstream)
+    } else {
+        bptt::gradients(&model.rnn, batch, &fwd, &upstream)
+    };
     let rnn = Network {
         arch: model.rnn.arch,
         layers: back.grads.params,

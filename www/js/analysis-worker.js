@@ -3,12 +3,13 @@
 // much work to do inside one frame; the page draws everything else at once and these curves
 // when they arrive. Only the newest request matters: older ones still queued are skipped.
 import init, { Lab, cell_table } from '../unrolled.js';
+import { initWasm } from './wasm-build.js';
 
 let lab = null;
 let latest = null;
 let busy = false;
 let carried = null; // names of the cells with a carry path, from the core's table
-const ready = init().then(() => { carried = new Set(cell_table().filter((c) => c.carry).map((c) => c.name)); });
+const ready = initWasm(init).then(() => { carried = new Set(cell_table().filter((c) => c.carry).map((c) => c.name)); });
 
 async function drain() {
   if (busy) return;

@@ -117,6 +117,7 @@ async function main() {
     settled: () => session.settled().then(flush),
     panic: () => session.guard(() => session.core.wasm.panic_for_test()), // test hook
   };
+  document.body.dataset.wasmBuild = session.core.wasmBuild; // which core build runs (wasm-build.js)
   document.body.dataset.ready = 'true';
 }
 main();

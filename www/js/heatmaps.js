@@ -40,6 +40,9 @@ export class Heatmaps {
       const frame = document.createElement('canvas');
       frame.className = 'frame';
       frame.setAttribute('role', 'img');
+      // Labelled from the start: its values are described once drawn (off-screen panels and the
+      // worker's carry path are drawn later).
+      frame.setAttribute('aria-label', `Heatmap of ${title}: ${H} units by ${T} steps.`);
       const cells = document.createElement('canvas');
       cells.className = 'cells';
       cells.width = T;

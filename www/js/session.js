@@ -19,6 +19,7 @@
 // for the browser to recompute the page's styles, which every DOM write invalidates; in this order
 // that happens once a frame, not once a chart.
 import { loadCore } from './core.js';
+import { workerUrl } from './wasm-build.js';
 import { decode, encode, keyTable, sceneConfig } from './state.js';
 import { loadTrained } from './trained-store.js';
 
@@ -263,7 +264,8 @@ export class Session extends EventTarget {
   }
 
   startWorker() {
-    this.worker = new Worker(new URL('./analysis-worker.js', import.meta.url), { type: 'module' });
+    // The worker loads the page's build of the core (wasm-build.js).
+    this.worker = new Worker(workerUrl(new URL('./analysis-worker.js', import.meta.url), this.core.wasmBuild), { type: 'module' });
     this.worker.onmessage = (e) => this.onAnalysis(e.data);
     this.worker.onerror = (e) => this.emit('error', { message: `The analysis worker failed: ${e.message}`, fatal: false });
   }

@@ -53,6 +53,7 @@ async function main() {
   showNotices(session.notices);
   flush();
   window.__unrolledTrain = { session, view };
+  document.body.dataset.wasmBuild = session.core.wasmBuild; // which core build runs (wasm-build.js)
   document.body.dataset.ready = 'true';
 }
 main();

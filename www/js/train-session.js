@@ -12,6 +12,7 @@
 //   `done`    {detail: {entrant}}   an entrant spent its budget
 // User Timing: `train:records` from a batch of records' arrival to the end of drawing.
 import { loadCore } from './core.js';
+import { workerUrl } from './wasm-build.js';
 import { EVAL, SPEEDS, decode, encode, sweepSteps, trainKeyTable, trainSpec } from './train-state.js';
 
 const modeNotice = () => [];
@@ -136,7 +137,8 @@ export class TrainSession extends EventTarget {
   // ---------- the worker ----------
   ensureWorker() {
     if (this.worker) return;
-    this.worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+    // The worker loads the page's build of the core (wasm-build.js).
+    this.worker = new Worker(workerUrl(new URL('./train-worker.js', import.meta.url), this.core.wasmBuild), { type: 'module' });
     this.worker.onmessage = (e) => this.onMessage(e.data);
     this.worker.onerror = (e) => this.fail({ message: `The training worker failed: ${e.message}`, field: null, fatal: true });
     this.post({ type: 'speed', value: this.state.speed });

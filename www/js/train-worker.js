@@ -36,6 +36,7 @@
 // the time the others train. A slice lasts SLICE_MS of the worker's clock (at least one
 // iteration; an evaluation that falls due inside it is not counted as training time).
 import init, { Trainer, last_panic, panic_for_test } from '../unrolled.js';
+import { initWasm } from './wasm-build.js';
 
 const SLICE_MS = 12;
 /** The trainer's methods a page may `call` (questions about the model; none trains). */
@@ -51,7 +52,8 @@ let timer = null;
 let dead = false;
 let runId = 0; // the `run` of the latest `start`, echoed in every message (the page drops older ones)
 const send = (m) => postMessage({ ...m, run: runId });
-const ready = init().then(() => send({ type: 'ready' }));
+// The build the page chose (its ?wasm= in this script's URL), or this browser's best.
+const ready = initWasm(init).then((wasmBuild) => send({ type: 'ready', wasmBuild }));
 
 function fieldOf(message) {
   const m = /^([A-Za-z_][\w.[\]]*):/.exec(message);

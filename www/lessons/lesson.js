@@ -22,16 +22,43 @@
 
 const STORE = 'unrolled-lessons';
 
-/** The lessons, in order: their page, number and title (the course's one table). */
+/** The lessons, in order: their page, number, title and short name (the course's one table). */
 export const LESSONS = [
-  { id: '1', page: '1-recurrent-neuron.html', title: 'The recurrent neuron' },
-  { id: '2', page: '2-vanishing-exploding.html', title: 'Vanishing and exploding gradients' },
+  { id: '1', page: '1-recurrent-neuron.html', title: 'The recurrent neuron', short: 'Neuron' },
+  { id: '2', page: '2-vanishing-exploding.html', title: 'Vanishing and exploding gradients', short: 'Gradients' },
+  { id: '3', page: '3-lstm.html', title: 'LSTM, a path for the gradient', short: 'LSTM' },
+  { id: '4', page: '4-gru.html', title: 'GRU, the merged state', short: 'GRU' },
 ];
 
 /** ‖∂L/∂h‖ at lag `k` relative to lag 0, for cell `name` of lab element `el`. */
 export function ratio(el, name, k) {
   const g = cellOf(el, name).gradByLag;
   return g[k] / g[0];
+}
+
+/** ‖∂L/∂c‖ (the LSTM's cell state) at lag `k` relative to lag 0. */
+export function ratioC(el, name, k) {
+  const g = cellOf(el, name).gradC;
+  return g[g.length - 1 - k] / g[g.length - 1];
+}
+
+/** The carry path (∏ f for an LSTM, ∏ z for a GRU, over the steps after t) of the best-kept
+ *  unit, by time step (the core's `carry_path_norm`). */
+export function carryPaths(el, name) {
+  return el.session.lab.per_step(cellOf(el, name).index, 'carry_path_norm');
+}
+
+/** The carry path at lag `k`. */
+export function carryPath(el, name, k) {
+  const p = carryPaths(el, name);
+  return p[p.length - 1 - k];
+}
+
+/** The mean of cell `name`'s carry gate (f or z) over every unit and step. */
+export function gateMean(el, name) {
+  const c = cellOf(el, name);
+  const s = c.series[c.info.carry.name];
+  return s.reduce((a, b) => a + b, 0) / s.length;
 }
 
 /** The results of cell `name` in lab element `el`. */
@@ -169,8 +196,18 @@ function revealAfter(id) {
   document.querySelectorAll(`[data-after="${id}"]`).forEach((e) => { e.hidden = false; });
 }
 
-/** Links to the previous and next lesson and the course page, at the foot of a lesson. */
+/** The course links in the header (every lesson, then the lab and the training view) and the
+ *  previous/next links at the foot of a lesson, from the one table of lessons. */
 function mountNav(id) {
+  const head = document.querySelector('.course-head nav');
+  if (head) {
+    head.replaceChildren(...LESSONS.map((l) => {
+      const a = Object.assign(document.createElement('a'), { href: l.page, textContent: `${l.id} · ${l.short}` });
+      if (l.id === id) a.setAttribute('aria-current', 'page');
+      return a;
+    }));
+    head.insertAdjacentHTML('beforeend', '<a href="../index.html">The lab</a><a href="../train.html">Training</a>');
+  }
   const nav = document.querySelector('.lesson-nav');
   if (!nav) return;
   const i = LESSONS.findIndex((l) => l.id === id);
@@ -180,6 +217,17 @@ function mountNav(id) {
     '<a href="index.html">All lessons</a>',
     i < LESSONS.length - 1 ? link(LESSONS[i + 1], 'next') : '',
   ].filter(Boolean).join('');
+}
+
+/** Display equations wider than the column scroll sideways: those get keyboard focus (so they
+ *  can be scrolled without a mouse), the others do not. */
+function scrollableMath() {
+  const check = () => document.querySelectorAll('math[display=block]').forEach((m) => {
+    if (m.scrollWidth > m.clientWidth + 1) m.tabIndex = 0;
+    else m.removeAttribute('tabindex');
+  });
+  check();
+  window.addEventListener('resize', check);
 }
 
 function registerOffline() {
@@ -206,6 +254,7 @@ export function runLesson(lesson) {
   spans.forEach((s) => mountClaim(s, claims[s.dataset.claim]));
   boxes.forEach((b) => mountPrediction(b, id, b.dataset.predict, predictions[b.dataset.predict]));
   mountNav(id);
+  scrollableMath();
   update(id, (p) => { p.total = boxes.length; });
   document.querySelectorAll('[data-after]').forEach((e) => { e.hidden = !(e.dataset.after in progressOf(id).answered); });
   registerOffline();

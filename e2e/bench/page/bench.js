@@ -5,6 +5,11 @@
 // warm-up iterations first, then the median of the timed ones.
 /* global tf */
 import init, { Bench, Trainer } from '/pkg/unrolled.js';
+import { initWasm } from '/pkg/js/wasm-build.js';
+
+// Which build of our core this page load runs (the pages' own choice: relaxed SIMD where the
+// browser has it; `?wasm=simd128` forces the plain build).
+let wasmBuild = null;
 
 const log = (s) => { document.getElementById('log').textContent += `${s}\n`; };
 
@@ -205,6 +210,7 @@ async function runTrainBench(o) {
       (extra.own_seconds ||= []).push(t.seconds() - own0);
     }
     extra.spec = t.spec;
+    extra.wasm_build = wasmBuild;
     t.dispose();
   } else {
     await setBackend(engine.replace('tfjs-', ''));
@@ -243,7 +249,7 @@ function webglRenderer() {
 }
 
 async function environment() {
-  const env = { tfjs: tf.version.tfjs, userAgent: navigator.userAgent, crossOriginIsolated };
+  const env = { tfjs: tf.version.tfjs, userAgent: navigator.userAgent, crossOriginIsolated, wasm_build: wasmBuild };
   await setBackend('wasm');
   env.wasm_simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   env.wasm_threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
@@ -254,7 +260,7 @@ async function environment() {
 
 try {
   tf.wasm.setWasmPaths('/vendor/@tensorflow/tfjs-backend-wasm/dist/');
-  await init();
+  wasmBuild = await initWasm(init);
   window.runBench = runBench;
   window.runTrainBench = runTrainBench;
   window.hasBackend = hasBackend;

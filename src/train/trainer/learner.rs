@@ -9,7 +9,7 @@ use crate::network::{Dropout, Network};
 use crate::train::classifier::LstmClassifier;
 use crate::train::loss::cross_entropy;
 use crate::train::model::Model;
-use crate::train::objective::{evaluate, loss_and_grads};
+use crate::train::objective::{evaluate, loss_and_grads, loss_and_grads_only};
 use crate::train::params::{ParamSet, Tensor};
 use crate::train::tasks::{Head, TaskBatch};
 
@@ -75,9 +75,24 @@ impl Learner {
     /// # Panics
     /// When the sample is not the model's kind (the trainer's configuration pairs them).
     pub fn pass(&self, sample: Sample, dropout: Option<Dropout>) -> LearnerPass {
+        self.pass_with(sample, dropout, true)
+    }
+
+    /// [`Learner::pass`] for a training step: the same loss and gradients, bit for bit, without
+    /// the sequence model's per-step gradient records (its `flow` is left empty; they cost about
+    /// a tenth of a small LSTM's pass and a step does not read them).
+    pub fn train_pass(&self, sample: Sample, dropout: Option<Dropout>) -> LearnerPass {
+        self.pass_with(sample, dropout, false)
+    }
+
+    fn pass_with(&self, sample: Sample, dropout: Option<Dropout>, records: bool) -> LearnerPass {
         match (self, sample) {
             (Learner::Sequence(m), Sample::Sequences(batch, head)) => {
-                let p = loss_and_grads(m, batch, head, dropout);
+                let p = if records {
+                    loss_and_grads(m, batch, head, dropout)
+                } else {
+                    loss_and_grads_only(m, batch, head, dropout)
+                };
                 LearnerPass {
                     loss: p.scored.loss,
                     grads: Learner::Sequence(p.grads),

@@ -292,7 +292,7 @@ impl Trainer {
             p,
             seed: self.dropout.next_u64(),
         });
-        let mut pass = self.model.pass(sample, dropout);
+        let mut pass = self.model.train_pass(sample, dropout);
         let clip = clip_grads(&mut pass.grads, self.config.clipping);
         self.optimizer.step(&mut self.model, &pass.grads);
         self.iteration += 1;

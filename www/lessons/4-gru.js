@@ -1,0 +1,41 @@
+// Lesson 4's claims and predictions: each names the widget and the exact setting that shows it,
+// and reads its answer from the widget's numbers (see lesson.js).
+import { gateMean, num, ratio, runLesson } from './lesson.js';
+
+const AT = (fb) => `cells=gru&T=50&H=16${fb === null ? '' : `&fb=${fb}`}`;
+const BOTH = 'cells=lstm,gru&T=50&H=16&fb=5';
+
+runLesson({
+  id: '4',
+  claims: {
+    default: {
+      lab: 'gru',
+      config: AT(null),
+      holds: (el) => Math.abs(gateMean(el, 'gru') - 0.5) < 0.05 && ratio(el, 'gru', 40) < 1e-5,
+      says: (el) => `Mean z = ${num(gateMean(el, 'gru'))}; lag 40: ${num(ratio(el, 'gru', 40))} × lag 0.`,
+    },
+    open: {
+      lab: 'gru',
+      config: AT(5),
+      holds: (el) => gateMean(el, 'gru') > 0.99 && ratio(el, 'gru', 40) > 0.5,
+      says: (el) => `Mean z = ${num(gateMean(el, 'gru'))}; lag 40: ${num(ratio(el, 'gru', 40))} × lag 0.`,
+    },
+    direct: {
+      lab: 'both',
+      config: BOTH,
+      holds: (el) => ratio(el, 'gru', 40) > 2 * ratio(el, 'lstm', 40),
+      says: (el) => `Lag 40: GRU ${num(ratio(el, 'gru', 40))} ×, LSTM ${num(ratio(el, 'lstm', 40))} ×.`,
+    },
+  },
+  predictions: {
+    keep: {
+      lab: 'gru',
+      baseline: AT(-5),
+      config: AT(5),
+      measure: (el) => ratio(el, 'gru', 40),
+      choices: { zero: 'Near 0', one: 'Near 1' },
+      answer: (el, shut) => (ratio(el, 'gru', 40) > shut ? 'one' : 'zero'),
+      explain: (el, shut) => `With z near 1 (bias 5, mean z = ${num(gateMean(el, 'gru'))}) the gradient at lag 40 is ${num(ratio(el, 'gru', 40))} × lag 0's; with z near 0 (bias −5) it was ${num(shut)} ×.`,
+    },
+  },
+});
