@@ -196,7 +196,8 @@ function revealAfter(id) {
   document.querySelectorAll(`[data-after="${id}"]`).forEach((e) => { e.hidden = false; });
 }
 
-/** The course links in the header (every lesson, then the lab and the training view) and the
+/** The course links in the header (every lesson, then the lab, the training view and the
+ *  classifier) and the
  *  previous/next links at the foot of a lesson, from the one table of lessons. */
 function mountNav(id) {
   const head = document.querySelector('.course-head nav');
@@ -206,7 +207,7 @@ function mountNav(id) {
       if (l.id === id) a.setAttribute('aria-current', 'page');
       return a;
     }));
-    head.insertAdjacentHTML('beforeend', '<a href="../index.html">The lab</a><a href="../train.html">Training</a>');
+    head.insertAdjacentHTML('beforeend', '<a href="../index.html">The lab</a><a href="../train.html">Training</a><a href="../classify.html">Classifier</a>');
   }
   const nav = document.querySelector('.lesson-nav');
   if (!nav) return;
