@@ -197,8 +197,8 @@ function revealAfter(id) {
 }
 
 /** The course links in the header (every lesson, then the lab, the training view and the
- *  classifier) and the
- *  previous/next links at the foot of a lesson, from the one table of lessons. */
+ *  classifier) and the previous/next links at the foot of a lesson, from the one table of
+ *  lessons. */
 function mountNav(id) {
   const head = document.querySelector('.course-head nav');
   if (head) {
