@@ -345,6 +345,16 @@ pub(crate) fn parse_dropout_mode_or(
     Ok((train && p > 0.0).then_some(Dropout { p, seed: mask_seed }))
 }
 
+/// The Jacobian analysis's work for a batch, `B·T·L·D·G·H³` (compared with
+/// [`MAX_ANALYSIS_WORK`]).
+pub(crate) fn analysis_work(arch: Architecture, bsz: usize, steps: usize) -> u128 {
+    let (h, ld) = (
+        arch.hidden_size as u128,
+        arch.num_layers * arch.directions(),
+    );
+    (bsz * steps * ld * arch.cell.gates()) as u128 * h * h * h
+}
+
 /// `analysis` (default true), refused when its Jacobian work is over [`MAX_ANALYSIS_WORK`].
 pub(crate) fn parse_analysis(
     f: &Fields,
@@ -353,10 +363,7 @@ pub(crate) fn parse_analysis(
     steps: usize,
 ) -> Result<bool, SpecError> {
     let analysis = f.optional("analysis", boolean)?.unwrap_or(true);
-    let hid = arch.hidden_size;
-    let ld = arch.num_layers * arch.directions();
-    let work = (bsz * steps) as u128 * ld as u128 * arch.cell.gates() as u128 * hid as u128;
-    let w = work * (hid * hid) as u128;
+    let w = analysis_work(arch, bsz, steps);
     if analysis && w > MAX_ANALYSIS_WORK {
         return err(
             "analysis",

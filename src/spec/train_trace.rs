@@ -16,7 +16,9 @@
 
 use super::fields::{err, SpecError};
 use super::train::parse_train_spec_value;
-use super::{check_trace_values, key, run, write_trace, ParamSource, Spec, MAX_ANALYSIS_WORK};
+use super::{
+    analysis_work, check_trace_values, key, run, write_trace, ParamSource, Spec, MAX_ANALYSIS_WORK,
+};
 use crate::bptt::Upstream;
 use crate::json::{write_array, write_number};
 use crate::network::InitialState;
@@ -92,11 +94,7 @@ fn check_analysis(
     steps: usize,
     field: &str,
 ) -> Result<(), SpecError> {
-    let (h, ld) = (
-        arch.hidden_size as u128,
-        arch.num_layers * arch.directions(),
-    );
-    let work = (bsz * steps * ld * arch.cell.gates()) as u128 * h * h * h;
+    let work = analysis_work(arch, bsz, steps);
     if work > MAX_ANALYSIS_WORK {
         return err(
             field,

@@ -24,7 +24,8 @@ export function queueDraw(fn) {
 
 const last = (e) => e.parsed.at(-1);
 const dec = (x) => (x > 0 ? Math.log10(x) : NaN);
-const success = (r) => r.test_solved ?? r.test_accuracy;
+/** A record's success measure, whichever the task logs. */
+export const success = (r) => r.test_solved ?? r.test_accuracy;
 
 /** What the best model that remembers nothing does on each task (the dashed line). */
 const MEMORYLESS = {

@@ -3,7 +3,7 @@
 // live sentence changes only when the leader or a finish changes (a screen reader is not read
 // every record); the table under it is updated with every record.
 import { listen } from '../common.js';
-import { queueDraw } from './charts.js';
+import { queueDraw, success } from './charts.js';
 
 export const name = 'train-race';
 export const region = 'content';
@@ -24,7 +24,6 @@ const NUM = new Intl.NumberFormat('en');
 const int = (x) => NUM.format(Math.round(x));
 const pct = (x) => `${Math.round(100 * x)}\u00a0%`; // never broken from its number
 const secs = (x) => `${x.toFixed(1)} s`;
-const success = (r) => r.test_solved ?? r.test_accuracy;
 
 /** The race's state in one sentence (exported for tests and the element). */
 export function raceSentence(session) {
