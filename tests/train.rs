@@ -444,3 +444,35 @@ fn class_at_every_step() {
     let scored = evaluate(&m, &s, Head::ClassEveryStep);
     assert_eq!(scored.count, 6);
 }
+
+/// `Trainer::test_predictions` (the page's model comparison lists the sentences two models
+/// disagree on) is the evaluation's own reading of the test set: its hits over the test labels
+/// are the record's `test_accuracy` and, on the long-range sentences, `test_accuracy_long_range`;
+/// a run that is not on a corpus has none.
+#[test]
+fn test_predictions_are_what_the_evaluation_scored() {
+    let spec = json!({"model": {"model": "lstm_classifier", "embed_dim": 8, "hidden_dim": 8},
+                      "task": {"name": "sentiment"}, "batch_size": 16, "iterations": 30, "eval_every": 30});
+    let (records, _, trainer) = run(&spec);
+    let r = records.last().unwrap();
+    let unrolled::train::trainer::Problem::Corpus(c) = &trainer.config().problem else {
+        panic!("a corpus")
+    };
+    let p = trainer.test_predictions().unwrap();
+    assert_eq!((p.len(), c.test.texts.len()), (1000, 1000));
+    let right: Vec<bool> = p.iter().zip(&c.test.labels).map(|(a, b)| a == b).collect();
+    let hits = right.iter().filter(|&&x| x).count();
+    assert_eq!(hits as f64 / 1000.0, r.success.value);
+    let long: Vec<bool> = right
+        .iter()
+        .zip(&c.test.long_range)
+        .filter(|(_, &l)| l)
+        .map(|(&x, _)| x)
+        .collect();
+    let long_hits = long.iter().filter(|&&x| x).count();
+    assert_eq!(Some(long_hits as f64 / long.len() as f64), r.long_range);
+    let task = json!({"model": {"cell": "lstm", "hidden_size": 4}, "task": {"name": "adding_sum", "steps": 5},
+                      "iterations": 2, "eval_every": 2, "eval_size": 8});
+    let (_, _, other) = run(&task);
+    assert_eq!(other.test_predictions(), None);
+}

@@ -433,3 +433,52 @@ fn cell_colours_and_panic_message() {
     assert!(web::cell_color("nope").is_err());
     assert_eq!(web::last_panic(), None);
 }
+
+/// The learner's own file through the shell: `inspect_labelled` gives what the core's importer
+/// and split give (the same counts and vocabulary as the training spec's `data.tsv`), its errors
+/// are the core's, naming the line; `TextVocabulary` encodes with that vocabulary; a trainer on
+/// the file answers `test_set` and `test_predictions` in the same order.
+#[wasm_bindgen_test]
+fn own_data_is_read_split_and_encoded_as_the_spec_reads_it() {
+    let tsv = "text\tlabel\na good film\tpos\na bad film\tneg\ngreat fun\tpos\nawful\tneg\nfine\tpos\ndull\tneg\n";
+    let v = web::inspect_labelled(tsv.as_bytes(), 0.34, 3.0, 1).expect("a good file");
+    assert_eq!(get(&v, "examples").as_f64(), Some(6.0));
+    assert_eq!(
+        (get(&v, "train").as_f64(), get(&v, "test").as_f64()),
+        (Some(4.0), Some(2.0))
+    );
+    assert_eq!(array_len(&get(&v, "classes")), 2);
+    let vocab: Vec<String> = js_sys::Array::from(&get(&v, "vocabulary"))
+        .iter()
+        .map(|t| t.as_string().unwrap())
+        .collect();
+    let spec = format!(
+        r#"{{"model": {{"model": "lstm_classifier", "embed_dim": 2, "hidden_dim": 2}}, "data": {{"tsv": {}, "test_fraction": 0.34, "split_seed": 3}}, "iterations": 1}}"#,
+        serde_json::to_string(tsv).unwrap()
+    );
+    let trainer = web::Trainer::new(&spec).expect("the same file as a spec");
+    let set = trainer.test_set().expect("a corpus");
+    assert_eq!(array_len(&get(&set, "texts")), 2);
+    assert_eq!(trainer.test_predictions().expect("a corpus").len(), 2);
+    let enc = web::TextVocabulary::new(vocab.clone()).expect("its vocabulary");
+    let e = enc.encode("A GOOD zebra").unwrap();
+    assert_eq!(array_len(&get(&e, "ids")), 3);
+    let unknown = js_sys::Array::from(&get(&e, "unknown"));
+    assert_eq!(unknown.get(2).as_bool(), Some(true));
+    let bad = |bytes: &[u8], fraction: f64| {
+        message(web::inspect_labelled(bytes, fraction, 0.0, 1).expect_err("refused"))
+    };
+    assert_eq!(
+        bad(b"good\tpos\nbad\n", 0.2),
+        "line 2: expected text<TAB>label, got 1 field"
+    );
+    assert_eq!(
+        bad(b"good\tpos\nbad \xff\tneg\n", 0.2),
+        "line 2: not valid UTF-8 text"
+    );
+    assert_eq!(
+        bad(tsv.as_bytes(), 0.9),
+        "data.test_fraction: expected a number in 0.05..=0.5, got 0.9"
+    );
+    assert!(web::TextVocabulary::new(vec!["a".into()]).is_err());
+}

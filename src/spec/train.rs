@@ -477,6 +477,13 @@ fn parse_classifier_task(
     Ok(Some(sentiment::corpus()))
 }
 
+/// `data.test_fraction`'s range: the share of each class held out for evaluation.
+pub const TEST_FRACTION: std::ops::RangeInclusive<f64> = 0.05..=0.5;
+/// `data.test_fraction` when it is absent.
+pub const DEFAULT_TEST_FRACTION: f64 = 0.2;
+/// `data.min_count`'s range.
+pub const MIN_COUNT: std::ops::RangeInclusive<usize> = 1..=100;
+
 /// The fields of `data` with `tsv`.
 const TSV_DATA_FIELDS: [&str; 4] = ["tsv", "test_fraction", "split_seed", "min_count"];
 
@@ -492,16 +499,21 @@ fn parse_tsv_data(v: &Value, run_seed: u64) -> Result<Corpus, SpecError> {
     };
     let labelled = crate::train::import::parse_labelled(text)
         .map_err(|e| SpecError::new("data.tsv", e.to_string()))?;
-    let fraction = d.optional("test_fraction", finite)?.unwrap_or(0.2);
-    if !(0.05..=0.5).contains(&fraction) {
+    let fraction = d
+        .optional("test_fraction", finite)?
+        .unwrap_or(DEFAULT_TEST_FRACTION);
+    if !TEST_FRACTION.contains(&fraction) {
+        let (lo, hi) = (TEST_FRACTION.start(), TEST_FRACTION.end());
         return err(
             "data.test_fraction",
-            format!("expected a number in 0.05..=0.5, got {fraction}"),
+            format!("expected a number in {lo}..={hi}, got {fraction}"),
         );
     }
     let split_seed = d.optional("split_seed", seed)?.unwrap_or(run_seed);
     let min_count = d
-        .optional("min_count", |v, name| integer(v, name, 1, 100))?
+        .optional("min_count", |v, name| {
+            integer(v, name, *MIN_COUNT.start(), *MIN_COUNT.end())
+        })?
         .unwrap_or(1);
     let corpus = Corpus::from_labelled(&labelled, fraction, split_seed, min_count);
     corpus.check().map_err(|m| SpecError::new("data.tsv", m))?;

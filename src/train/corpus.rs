@@ -23,6 +23,8 @@ pub struct Sentences {
     /// Per sentence, whether the tokens that decide its label are far apart; empty when the
     /// corpus does not say.
     pub long_range: Vec<bool>,
+    /// The sentences as written (trimmed), to show them; empty when the corpus does not keep them.
+    pub texts: Vec<String>,
 }
 
 impl Sentences {
@@ -71,6 +73,9 @@ impl Sentences {
         if !(self.long_range.is_empty() || self.long_range.len() == self.len()) {
             return Err("expected long_range empty or one per sentence".into());
         }
+        if !(self.texts.is_empty() || self.texts.len() == self.len()) {
+            return Err("expected texts empty or one per sentence".into());
+        }
         for (i, s) in self.ids.iter().enumerate() {
             if s.is_empty() || s.iter().any(|&id| id >= vocab) {
                 return Err(format!(
@@ -113,6 +118,7 @@ impl Corpus {
             ids: set.iter().map(|&i| vocab.encode(&data.texts[i])).collect(),
             labels: set.iter().map(|&i| data.labels[i]).collect(),
             long_range: Vec::new(),
+            texts: set.iter().map(|&i| data.texts[i].clone()).collect(),
         };
         Corpus {
             train: encode(&train),
@@ -155,6 +161,10 @@ mod tests {
         assert_eq!((c.train.len(), c.test.len()), (4, 2));
         assert_eq!(c.classes, ["neg", "pos"]);
         assert!(c.check().is_ok());
+        assert_eq!(c.test.texts.len(), 2);
+        for (text, ids) in c.test.texts.iter().zip(&c.test.ids) {
+            assert_eq!(c.vocab.encode(text), *ids);
+        }
         // Every test word absent from training is <unk>.
         for s in &c.test.ids {
             for &id in s {

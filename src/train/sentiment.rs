@@ -100,6 +100,7 @@ fn corpus_from(train: &[Row], test: &[Row]) -> Corpus {
         ids: rows.iter().map(|r| vocab.encode(r.text)).collect(),
         labels: rows.iter().map(|r| r.label).collect(),
         long_range: rows.iter().map(|r| r.long_range).collect(),
+        texts: rows.iter().map(|r| r.text.to_string()).collect(),
     };
     Corpus {
         train: encode(train),

@@ -1,11 +1,15 @@
 //! The classifier view's shell: the shipped sentiment vocabulary, a typed sentence encoded with
-//! it (unknown words marked), and [`Trainer::explain_sentence`], one sentence through the model
-//! being trained (`crate::train::explain` computes). Converts only.
+//! a vocabulary (unknown words marked), a file of the learner's own labelled texts read and split
+//! exactly as a training spec's `data.tsv` is ([`inspect_labelled`]), and the trainer's answers
+//! about its model: [`Trainer::explain_sentence`], one sentence through it
+//! (`crate::train::explain` computes), and its predictions on the test set. Converts only.
 
+use crate::train::corpus::Corpus;
 use crate::train::explain::explain;
+use crate::train::import::parse_labelled_bytes;
 use crate::train::sentiment::{corpus, CLASSES};
-use crate::train::text::tokenize;
-use crate::train::trainer::Learner;
+use crate::train::text::{tokenize, Vocabulary};
+use crate::train::trainer::{Learner, Problem};
 use wasm_bindgen::prelude::*;
 
 use super::{js_err, plain, Trainer};
@@ -38,10 +42,47 @@ struct Encoded {
 /// Only when the object cannot be built.
 #[wasm_bindgen]
 pub fn encode_sentence(text: &str) -> Result<JsValue, JsError> {
-    let c = corpus();
+    encode_with(&corpus().vocab, text)
+}
+
+/// A vocabulary held in Rust (tokens by id, as its JSON form lists them), to encode typed
+/// sentences as a model trained with it reads them.
+#[wasm_bindgen]
+pub struct TextVocabulary {
+    vocab: Vocabulary,
+}
+
+#[wasm_bindgen]
+impl TextVocabulary {
+    /// The vocabulary of `tokens` (`["<pad>", "<unk>", …]`).
+    ///
+    /// # Errors
+    /// A list that does not start with the specials, repeats or holds an empty token.
+    #[wasm_bindgen(constructor)]
+    pub fn new(tokens: Vec<String>) -> Result<TextVocabulary, JsError> {
+        let vocab =
+            Vocabulary::from_tokens(tokens).map_err(|m| js_err(format!("vocabulary: {m}")))?;
+        Ok(TextVocabulary { vocab })
+    }
+
+    /// `text` as the classifier reads it: `{tokens, ids, unknown}` as [`encode_sentence`].
+    ///
+    /// # Errors
+    /// Only when the object cannot be built.
+    pub fn encode(&self, text: &str) -> Result<JsValue, JsError> {
+        encode_with(&self.vocab, text)
+    }
+
+    /// The tokens by id.
+    pub fn tokens(&self) -> Vec<String> {
+        self.vocab.tokens().to_vec()
+    }
+}
+
+fn encode_with(vocab: &Vocabulary, text: &str) -> Result<JsValue, JsError> {
     let tokens = tokenize(text);
-    let ids = tokens.iter().map(|t| c.vocab.id(t)).collect();
-    let unknown = tokens.iter().map(|t| !c.vocab.contains(t)).collect();
+    let ids = tokens.iter().map(|t| vocab.id(t)).collect();
+    let unknown = tokens.iter().map(|t| !vocab.contains(t)).collect();
     plain(&Encoded {
         tokens,
         ids,
@@ -49,8 +90,116 @@ pub fn encode_sentence(text: &str) -> Result<JsValue, JsError> {
     })
 }
 
+/// What [`inspect_labelled`] returns.
+#[derive(serde::Serialize)]
+struct LabelledView {
+    examples: usize,
+    classes: Vec<String>,
+    /// Examples per class, by id.
+    class_counts: Vec<usize>,
+    train: usize,
+    test: usize,
+    /// Test examples per class, by id.
+    test_counts: Vec<usize>,
+    /// The training part's vocabulary, tokens by id (what the model is trained with).
+    vocabulary: Vec<String>,
+    /// The longest text, in tokens.
+    longest: usize,
+}
+
+/// A file of labelled texts (`text<TAB>label` or CSV `text,label`, as bytes) read, split and
+/// tokenised exactly as a training spec's `data: {tsv, test_fraction, split_seed, min_count}`
+/// (`crate::train::import`, `crate::train::corpus`): `{examples, classes, class_counts, train,
+/// test, test_counts, vocabulary, longest}`.
+///
+/// # Errors
+/// The core's import error naming the line (`line 7: expected text<TAB>label, got 1 field`), or
+/// a field out of its range (`data.test_fraction: …`).
+#[wasm_bindgen]
+pub fn inspect_labelled(
+    bytes: &[u8],
+    test_fraction: f64,
+    split_seed: f64,
+    min_count: usize,
+) -> Result<JsValue, JsError> {
+    use crate::spec::train::{MIN_COUNT, TEST_FRACTION};
+    if !TEST_FRACTION.contains(&test_fraction) {
+        let (lo, hi) = (TEST_FRACTION.start(), TEST_FRACTION.end());
+        return Err(js_err(format!(
+            "data.test_fraction: expected a number in {lo}..={hi}, got {test_fraction}"
+        )));
+    }
+    if !MIN_COUNT.contains(&min_count) {
+        return Err(js_err("data.min_count: out of range"));
+    }
+    if !(split_seed >= 0.0 && split_seed.fract() == 0.0 && split_seed < 2f64.powi(53)) {
+        return Err(js_err(format!(
+            "data.split_seed: expected an integer ≥ 0, got {split_seed}"
+        )));
+    }
+    let labelled = parse_labelled_bytes(bytes).map_err(js_err)?;
+    let c = Corpus::from_labelled(&labelled, test_fraction, split_seed as u64, min_count);
+    c.check().map_err(js_err)?;
+    let counts = |labels: &[usize]| {
+        let mut n = vec![0; c.classes.len()];
+        for &y in labels {
+            n[y] += 1;
+        }
+        n
+    };
+    plain(&LabelledView {
+        examples: labelled.texts.len(),
+        class_counts: counts(&labelled.labels),
+        train: c.train.len(),
+        test: c.test.len(),
+        test_counts: counts(&c.test.labels),
+        vocabulary: c.vocab.tokens().to_vec(),
+        longest: c.train.longest().max(c.test.longest()),
+        classes: c.classes,
+    })
+}
+
+/// What [`Trainer::test_set`] returns.
+#[derive(serde::Serialize)]
+struct TestSet<'a> {
+    texts: &'a [String],
+    labels: &'a [usize],
+    long_range: &'a [bool],
+    classes: &'a [String],
+}
+
 #[wasm_bindgen]
 impl Trainer {
+    /// The held-out sentences the run scores: `{texts, labels, long_range, classes}`
+    /// (`long_range` empty when the data does not mark them).
+    ///
+    /// # Errors
+    /// When the run does not train on a corpus (`data`).
+    pub fn test_set(&self) -> Result<JsValue, JsError> {
+        let Problem::Corpus(c) = &self.core().config().problem else {
+            return Err(js_err("data: expected the sentiment task or data.tsv"));
+        };
+        plain(&TestSet {
+            texts: &c.test.texts,
+            labels: &c.test.labels,
+            long_range: &c.test.long_range,
+            classes: &c.classes,
+        })
+    }
+
+    /// The class the model predicts now for each held-out sentence, in [`Trainer::test_set`]'s
+    /// order (evaluation mode).
+    ///
+    /// # Errors
+    /// When the run does not train on a corpus (`data`).
+    pub fn test_predictions(&self) -> Result<Vec<u32>, JsError> {
+        let p = self
+            .core()
+            .test_predictions()
+            .ok_or_else(|| js_err("data: expected the sentiment task or data.tsv"))?;
+        Ok(p.into_iter().map(|k| k as u32).collect())
+    }
+
     /// One sentence (`ids`, token ids) through the classifier being trained, in eval mode:
     /// `{logits, probabilities, prediction, margin, series, runs: [{layer, direction, states:
     /// {i, f, g, o, c, h: [T][H]}, grad_h_norm: [T]}], saliency: [T], grad_embedding_norm: [T]}`

@@ -7,8 +7,10 @@
 //!   charts on its canvases.
 //! - [`packed_layout`], [`import_safetensors`], `Lab::safetensors`, `Trainer::safetensors`:
 //!   the packing panel's layout and the `.safetensors` downloads and uploads.
-//! - [`sentiment_vocabulary`], [`encode_sentence`], `Trainer::explain_sentence`: the classifier
-//!   view's typed sentence, opened up.
+//! - [`sentiment_vocabulary`], [`encode_sentence`], [`TextVocabulary`], `Trainer::explain_sentence`:
+//!   the classifier view's typed sentence, opened up; [`inspect_labelled`], the learner's own
+//!   file read and split as a training spec's `data.tsv`; `Trainer::test_set`,
+//!   `Trainer::test_predictions`, what the model comparison lists.
 //! - A panic hook records the panic message ([`last_panic`]) so the page can show it instead of
 //!   freezing.
 
@@ -19,7 +21,10 @@ mod draw;
 mod train;
 
 pub use checkpoint::{import_safetensors, packed_layout, vocabulary_json};
-pub use classify::{encode_sentence, heat_rgba, sentiment_classes, sentiment_vocabulary};
+pub use classify::{
+    encode_sentence, heat_rgba, inspect_labelled, sentiment_classes, sentiment_vocabulary,
+    TextVocabulary,
+};
 pub use train::{Trainer, TrainingCharts};
 
 use crate::chart::registry::{self, Chart, FlowOptions, Options};

@@ -244,7 +244,8 @@ impl TrainingCharts {
 }
 
 /// What the training view's controls may hold, declared by the core once: `{tasks: [names],
-/// min_steps: {task: shortest T}, steps, hidden_size, batch_size, seed, lr, carry_bias: {min, max}, recipe: {lr, batch_size,
+/// min_steps: {task: shortest T}, steps, hidden_size, batch_size, seed, lr, test_fraction: {min, max,
+/// default} (data.tsv's), carry_bias: {min, max}, recipe: {lr, batch_size,
 /// carry_bias, clip_norm, eval_every, eval_size, seed}}`. `lr` is the page's range (Adam learns
 /// nothing useful outside it); `carry_bias` is the lab's.
 #[wasm_bindgen]
@@ -256,6 +257,7 @@ pub fn train_limits() -> Result<JsValue, JsError> {
         _ => 1.0,
     };
     let cb = &crate::lab::LIMITS.carry_bias;
+    use crate::spec::train::{DEFAULT_TEST_FRACTION, TEST_FRACTION};
     use crate::train::tasks::{Task, TASK_NAMES};
     let min_steps: serde_json::Map<String, serde_json::Value> = TASK_NAMES
         .iter()
@@ -269,6 +271,7 @@ pub fn train_limits() -> Result<JsValue, JsError> {
         "batch_size": {"min": 1, "max": crate::spec::train::MAX_BATCH_SIZE},
         "seed": {"min": 0, "max": 999_999},
         "lr": {"min": 1e-5, "max": 1.0},
+        "test_fraction": {"min": TEST_FRACTION.start(), "max": TEST_FRACTION.end(), "default": DEFAULT_TEST_FRACTION},
         "carry_bias": {"min": cb.min, "max": cb.max},
         "recipe": {"lr": lr, "batch_size": RECIPE.batch_size, "carry_bias": RECIPE.carry_bias,
                    "clip_norm": clip, "eval_every": RECIPE.eval_every, "eval_size": RECIPE.eval_size,

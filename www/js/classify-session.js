@@ -1,31 +1,64 @@
 // The classifier view's session: a TrainSession (train-session.js: the worker, the records, the
 // charts' handle, the events) whose one entrant is the course's LSTM classifier on the sentiment
-// task (classify-state.js), and which asks the worker's trainer about the model as it is now:
-// one sentence opened up (`explain`), a small batch packed and padded (`packing`), the
-// `.safetensors` bytes. On creation and after a reset the model is set up paused at iteration 0
-// (`prime`), so a typed sentence is read by the untrained model before Play.
+// task or on the learner's own file (classify-state.js), and which asks the worker's trainer
+// about the model as it is now: one sentence opened up (`explain`), a small batch packed and
+// padded (`packing`), the `.safetensors` bytes, its predictions on the test set. On creation and
+// after a reset the model is set up paused at iteration 0 (`prime`), so a typed sentence is read
+// by the untrained model before Play.
+//
+// Your own data: `useData(bytes, name)` reads the file with the core's importer (the same code
+// as `unrolled train`'s `data.tsv`; a malformed file throws an Error naming the line) and trains
+// on it. The file stays in this browser: in memory, and in this tab's sessionStorage so that a
+// reload keeps it; the hash says only `data=own.<fingerprint>`, so a link opened elsewhere falls
+// back to the shipped sentences with a notice saying why.
 //
 // Events besides TrainSession's: `model` when the parameters changed (a record arrived, or a
-// new model was set up): the sentence and packing panels ask again.
+// new model was set up): the sentence and packing panels ask again; `data` when the data set
+// changed (its summary, vocabulary and classes).
 import { TrainSession } from './train-session.js';
-import { classifyKeyTable, classifySpec } from './classify-state.js';
+import { SHIPPED, classifyKeyTable, classifySpec } from './classify-state.js';
 
 export const ENTRANT = 'lstm';
+/** Where this tab keeps the learner's file (sessionStorage: this tab only, kept over a reload). */
+export const STORE_KEY = 'unrolled-classify-data';
+
+/** A short fingerprint of a file's text (FNV-1a, 32 bits, over its UTF-16 code units), 8 hex digits. */
+export function fingerprint(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+function stored(fp) {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(STORE_KEY) ?? 'null');
+    return v && v.fp === fp && typeof v.tsv === 'string' && fingerprint(v.tsv) === fp ? v : null;
+  } catch { return null; }
+}
 
 export class ClassifySession extends TrainSession {
   constructor(core, text, panels) {
     super(core, text, panels, classifyKeyTable);
-    this.keepRun = ['speed', 'hide', 'text'];
+    this.keepRun = ['speed', 'hide', 'text', 'cbudget'];
     this.readyText = 'Ready: the model is untrained. Press Play to train it (or Step for one evaluation period).';
-    this.vocabulary = core.wasm.sentiment_vocabulary();
-    this.classes = core.wasm.sentiment_classes();
+    this.own = null; // {tsv, name, fp, kept}: the learner's file
+    this.dataset = null; // {key, source, summary, vocabulary, classes, handle}
+    this.dataError = null;
+    const notice = this.refreshData();
+    if (notice) this.notices.push(notice);
     this.addEventListener('started', () => this.emit('model'));
     this.addEventListener('records', () => this.emit('model'));
     this.prime();
   }
 
+  /** The learner's file, when the state trains on it. */
+  get ownData() { return this.state.data === SHIPPED ? null : this.own; }
+
   specs() {
-    return [{ entrant: ENTRANT, spec: classifySpec(this.state) }];
+    return [{ entrant: ENTRANT, spec: classifySpec(this.state, this.ownData?.tsv ?? null) }];
   }
 
   entrantLabel() {
@@ -40,8 +73,103 @@ export class ClassifySession extends TrainSession {
   }
 
   reset() {
+    const notice = this.refreshData();
+    if (notice) this.dataNotice = notice;
     super.reset();
     if (this.table) this.prime();
+  }
+
+  load(text) {
+    this.dataNotice = null;
+    const notices = super.load(text);
+    return this.dataNotice ? [...notices, this.dataNotice] : notices;
+  }
+
+  /**
+   * Brings the data set in line with the state: the shipped sentences, or the learner's file
+   * split by `test` and `split` (the summary, vocabulary and classes the trainer will have).
+   * Returns a notice when the state names a file this tab does not hold (then: the shipped data).
+   */
+  refreshData() {
+    const s = this.state;
+    let notice = null;
+    if (s.data !== SHIPPED) {
+      const fp = /^own\.([0-9a-f]{8})$/.exec(s.data)?.[1];
+      if (!fp) {
+        notice = `data: "${s.data}" is not a data set this page knows (sentiment, or own.… for a file of your own): showing the shipped sentiment sentences.`;
+        s.data = SHIPPED;
+      } else if (this.own?.fp !== fp) {
+        const v = stored(fp);
+        if (v) this.own = { ...v, kept: true };
+        else {
+          notice = `data: this link was made with a file of the learner's own (fingerprint ${fp}); such a file never leaves the browser it was loaded in, so the shipped sentiment sentences are shown instead. Load the file again under “Your data” to train on it.`;
+          s.data = SHIPPED;
+        }
+      }
+    }
+    const key = s.data === SHIPPED ? SHIPPED : `${s.data}|${s.test}|${s.split}`;
+    if (this.dataset?.key === key) return notice;
+    let next;
+    try {
+      next = s.data === SHIPPED ? this.shipped(key) : this.inspect(this.own.tsv, key);
+      this.dataError = null;
+    } catch (e) {
+      // The file was read once already, so only a split can fail here: keep the shipped data.
+      this.dataError = e.message;
+      s.data = SHIPPED;
+      next = this.shipped(SHIPPED);
+    }
+    this.dataset?.handle.free();
+    this.dataset = next;
+    this.emit('data');
+    return notice;
+  }
+
+  shipped(key) {
+    const w = this.core.wasm;
+    const vocabulary = w.sentiment_vocabulary();
+    return { key, source: 'shipped', summary: null, vocabulary, classes: w.sentiment_classes(), handle: new w.TextVocabulary(vocabulary) };
+  }
+
+  inspect(tsv, key, split = this.state) {
+    const w = this.core.wasm;
+    const summary = w.inspect_labelled(new TextEncoder().encode(tsv), split.test, split.split, 1);
+    return { key, source: 'own', summary, vocabulary: summary.vocabulary, classes: summary.classes, handle: new w.TextVocabulary(summary.vocabulary) };
+  }
+
+  /** The vocabulary (tokens by id) the model reads with. */
+  get vocabulary() { return this.dataset.vocabulary; }
+
+  /** The class names by id. */
+  get classes() { return this.dataset.classes; }
+
+  /**
+   * Trains on the learner's file (bytes, as read; or a string): read and checked by the core
+   * (throws an Error naming the line), kept in this tab, the run reset. Returns the summary.
+   */
+  useData(bytes, name = 'pasted text') {
+    const raw = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+    const w = this.core.wasm;
+    w.inspect_labelled(raw, this.state.test, this.state.split, 1); // the core's errors, by line
+    const tsv = new TextDecoder().decode(raw);
+    const fp = fingerprint(tsv);
+    let kept = true;
+    try { sessionStorage.setItem(STORE_KEY, JSON.stringify({ fp, name, tsv })); } catch { kept = false; }
+    this.own = { tsv, name, fp, kept };
+    if (this.state.data !== `own.${fp}`) this.set({ data: `own.${fp}` });
+    else { this.reset(); this.emit('state'); } // the same file again: a fresh run
+    if (this.dataError) throw new Error(this.dataError);
+    return this.dataset.summary;
+  }
+
+  /** Back to the shipped sentiment sentences. */
+  useShipped() {
+    this.set({ data: SHIPPED });
+  }
+
+  /** A typed sentence as the model reads it: `{tokens, ids, unknown}`. */
+  encodeText(text) {
+    return this.dataset.handle.encode(text);
   }
 
   play() {
@@ -60,11 +188,6 @@ export class ClassifySession extends TrainSession {
       return;
     }
     super.step();
-  }
-
-  /** A typed sentence as the model reads it: `{tokens, ids, unknown}`. */
-  encodeText(text) {
-    return this.core.wasm.encode_sentence(text);
   }
 
   /** One sentence (ids) through the model now (train/explain.rs). */
@@ -93,4 +216,60 @@ export class ClassifySession extends TrainSession {
     for (const e of this.entrants) for (const r of e.parsed) rows.push(cols.map((c) => r[c] ?? '').join(','));
     return `${rows.join('\n')}\n`;
   }
+
+  destroy() {
+    this.dataset?.handle.free();
+    super.destroy();
+  }
+}
+
+/**
+ * The models the comparison trains, in its table's order: the course's model, the simplest LSTM,
+ * and the GRU and the vanilla tanh RNN in the course's shape (so against the first only the cell
+ * differs). `model` is what each changes in the classifier's spec.
+ */
+export const COMPARE_MODELS = [
+  { id: 'bi2', label: 'LSTM, 2 layers, bidirectional (the course\'s)', short: 'biLSTM×2', model: { cell: 'lstm', num_layers: 2, bidirectional: true } },
+  { id: 'uni1', label: 'LSTM, 1 layer, forward only', short: 'LSTM×1', model: { cell: 'lstm', num_layers: 1, bidirectional: false } },
+  { id: 'gru', label: 'GRU, 2 layers, bidirectional', short: 'biGRU×2', model: { cell: 'gru', num_layers: 2, bidirectional: true } },
+  { id: 'rnn', label: 'RNN tanh, 2 layers, bidirectional', short: 'biRNN×2', model: { cell: 'rnn_tanh', num_layers: 2, bidirectional: true } },
+];
+
+/**
+ * The model comparison: a TrainSession of its own (its own worker, the race's round-robin over
+ * entrants in slices, train-worker.js) whose entrants are COMPARE_MODELS on the classifier
+ * session's data, seed and settings, `cbudget` training seconds each. Entrants are named
+ * `cell|id` (the cell colours the charts).
+ */
+export class CompareSession extends TrainSession {
+  constructor(parent) {
+    super(parent.core, '', [], classifyKeyTable);
+    this.parent = parent;
+  }
+
+  /** The comparison's specs: the parent's spec with each model's changes, the comparison's budget. */
+  specs() {
+    const p = this.parent;
+    return COMPARE_MODELS.map((m) => {
+      const spec = classifySpec(p.state, p.ownData?.tsv ?? null, m.model);
+      return { entrant: `${m.model.cell}|${m.id}`, spec: { ...spec, seconds: p.state.cbudget } };
+    });
+  }
+
+  /** What the comparison trains, as text (the file by its fingerprint): a change means another comparison. */
+  key() {
+    const fp = this.parent.ownData?.fp ?? null;
+    return JSON.stringify(this.specs().map(({ spec }) => (spec.data ? { ...spec, data: { ...spec.data, tsv: fp } } : spec)));
+  }
+
+  /** The COMPARE_MODELS entry of an entrant. */
+  modelOf(entrant) { return COMPARE_MODELS.find((m) => m.id === entrant.split('|')[1]); }
+
+  entrantLabel(entrant) { return this.modelOf(entrant)?.label ?? entrant; }
+
+  /** The held-out sentences `{texts, labels, long_range, classes}` (from the first entrant). */
+  testSet() { return this.call(this.entrants[0].name, 'test_set'); }
+
+  /** An entrant's predicted class for each held-out sentence, now. */
+  predictions(entrant) { return this.call(entrant, 'test_predictions'); }
 }

@@ -40,7 +40,7 @@ import { initWasm } from './wasm-build.js';
 
 const SLICE_MS = 12;
 /** The trainer's methods a page may `call` (questions about the model; none trains). */
-const CALLS = ['explain_sentence', 'classifier_packing', 'safetensors', 'params_json', 'iteration'];
+const CALLS = ['explain_sentence', 'classifier_packing', 'safetensors', 'params_json', 'iteration', 'test_set', 'test_predictions'];
 
 let runs = []; // {entrant, trainer, info, done}
 let untilSolved = false;

@@ -461,28 +461,44 @@ impl Trainer {
     /// the accuracy on the sentences marked long-range (`None` when none are).
     fn corpus_score(&self, c: &Corpus) -> (f64, f64, Option<f64>) {
         let test = &c.test;
-        let (mut loss_sum, mut hits, mut long, mut long_hits) = (0.0, 0usize, 0usize, 0usize);
-        let all: Vec<usize> = (0..test.len()).collect();
-        for chunk in all.chunks(HELD_OUT_CHUNK) {
-            let text = test.batch(chunk, c.classes.len());
-            let (loss, _, logits) = self.model.evaluate(Sample::Text(&text));
-            loss_sum += loss * chunk.len() as f64;
-            let right = logits
-                .chunks_exact(text.classes)
-                .map(argmax)
-                .zip(&text.labels)
-                .map(|(p, &y)| p == y);
-            for (&i, right) in chunk.iter().zip(right) {
-                hits += usize::from(right);
-                if test.long_range.get(i) == Some(&true) {
-                    long += 1;
-                    long_hits += usize::from(right);
-                }
+        let (loss_sum, predictions) = self.corpus_pass(c);
+        let (mut hits, mut long, mut long_hits) = (0usize, 0usize, 0usize);
+        for (i, (&p, &y)) in predictions.iter().zip(&test.labels).enumerate() {
+            let right = p == y;
+            hits += usize::from(right);
+            if test.long_range.get(i) == Some(&true) {
+                long += 1;
+                long_hits += usize::from(right);
             }
         }
         let n = test.len() as f64;
         let long_range = (long > 0).then(|| long_hits as f64 / long as f64);
         (loss_sum / n, hits as f64 / n, long_range)
+    }
+
+    /// A corpus's test set through the model in evaluation mode, in chunks of
+    /// [`HELD_OUT_CHUNK`]: the sum of the sentences' losses and each sentence's predicted class
+    /// (its highest logit).
+    fn corpus_pass(&self, c: &Corpus) -> (f64, Vec<usize>) {
+        let test = &c.test;
+        let (mut loss_sum, mut predictions) = (0.0, Vec::with_capacity(test.len()));
+        let all: Vec<usize> = (0..test.len()).collect();
+        for chunk in all.chunks(HELD_OUT_CHUNK) {
+            let text = test.batch(chunk, c.classes.len());
+            let (loss, _, logits) = self.model.evaluate(Sample::Text(&text));
+            loss_sum += loss * chunk.len() as f64;
+            predictions.extend(logits.chunks_exact(text.classes).map(argmax));
+        }
+        (loss_sum, predictions)
+    }
+
+    /// The class the model predicts now for each test sentence of a corpus (evaluation mode, the
+    /// test set's order), or `None` when the run does not train on a corpus.
+    pub fn test_predictions(&self) -> Option<Vec<usize>> {
+        match &self.config.problem {
+            Problem::Corpus(c) => Some(self.corpus_pass(c).1),
+            Problem::Task(_) | Problem::Data(_) | Problem::Text(_) => None,
+        }
     }
 
     /// `‖∂L/∂h_t‖` by lag on the probe batch, layer 0, forward direction.

@@ -1,18 +1,27 @@
 // The classifier's live charts: the training view's loss and success charts (drawn by the
 // core's TrainingCharts from the log records; the success chart adds the long-range accuracy as
-// a thin line), with captions and notes for the sentiment task.
+// a thin line), with captions and notes for the data in use (the shipped sentiment sentences or
+// the learner's own: the chance level and ln K follow its classes).
 import { chartWidget } from '../train/charts.js';
 
 const last = (s) => s.entrants[0]?.parsed.at(-1);
+
+/** The held-out share of the largest class: what always answering it scores. */
+function chance(s) {
+  const d = s.dataset?.summary;
+  return d ? Math.max(...d.test_counts) / d.test : 0.5;
+}
 
 function lossNote(s) {
   const e = s.entrants[0];
   const r = last(s);
   if (!r) return '';
   const first = e.parsed[0];
-  const ln2 = Math.LN2;
-  if (r.test_loss > 0.9 * ln2 && e.parsed.length < 3) return `Untrained, the held-out loss is about ln 2 = ${ln2.toFixed(3)}: the loss of answering 50 % for every sentence.`;
-  return `Held-out loss now ${r.test_loss.toFixed(3)} (at the start ${first.test_loss.toFixed(3)}; ln 2 = 0.693 is a coin toss). The training loss (thin) is measured with dropout on, so it can sit above the held-out one.`;
+  const K = s.classes.length;
+  const lnK = Math.log(K);
+  const odds = `${Math.round(100 / K)} %`;
+  if (r.test_loss > 0.9 * lnK && e.parsed.length < 3) return `Untrained, the held-out loss is about ln ${K} = ${lnK.toFixed(3)}: the loss of answering ${odds} for each of the ${K} classes on every sentence.`;
+  return `Held-out loss now ${r.test_loss.toFixed(3)} (at the start ${first.test_loss.toFixed(3)}; ln ${K} = ${lnK.toFixed(3)} is equal odds). The training loss (thin) is measured with dropout on, so it can sit above the held-out one.`;
 }
 
 function accuracyNote(s) {
@@ -22,7 +31,10 @@ function accuracyNote(s) {
   const lr = r.test_accuracy_long_range;
   const parts = [`Now ${pct(r.test_accuracy)} of the held-out sentences right`];
   if (lr != null) parts.push(`${pct(lr)} of the long-range ones`);
-  let out = `${parts.join(', ')}. Half the sentences are positive: 50\u00a0% is guessing.`;
+  const c = chance(s);
+  let out = s.dataset?.source === 'own'
+    ? `${parts.join(', ')}. The largest class is ${pct(c)} of the held-out sentences: always answering it scores that much.`
+    : `${parts.join(', ')}. Half the sentences are positive: 50\u00a0% is guessing.`;
   if (lr != null && r.test_accuracy - lr > 0.05) out += ' The long-range sentences lag: their deciding words (a “but”, a “not”) sit far from the words they change, and the model learns those links last.';
   return out;
 }
@@ -30,7 +42,7 @@ function accuracyNote(s) {
 export const CLASSIFY_CHARTS = [
   {
     name: 'cls-loss', chart: 'train-loss', title: 'Loss',
-    caption: 'Cross-entropy on the 1000 held-out sentences (thick) and on the training batches (thin, dropout on) against the training sentences seen, both on log scales.',
+    caption: 'Cross-entropy on the held-out sentences (thick) and on the training batches (thin, dropout on) against the training sentences seen, both on log scales.',
     note: lossNote,
   },
   {

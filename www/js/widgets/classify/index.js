@@ -1,15 +1,18 @@
-// The classifier view composed of its widgets: settings and the transport on one side; the live
-// charts, the typed sentence opened up, padding and packing, and the downloads on the other.
-// `composeClassify(root, session, {hide, keys})` builds the panels in `root`, mounts each widget,
-// hides the panels `hide()` names and listens to the transport's keys on `keys`.
+// The classifier view composed of its widgets: settings, the data and the transport on one side;
+// the live charts, the typed sentence opened up, padding and packing, the model comparison and the
+// downloads on the other. `composeClassify(root, session, {show, hide, keys})` builds the panels
+// in `root`, mounts each widget, shows the panels `show()` names (all when it names none) minus
+// those `hide()` names, and listens to the transport's keys on `keys`.
 import * as transport from '../train/transport.js';
 import * as setup from './setup.js';
+import * as data from './data.js';
 import * as sentence from './sentence.js';
 import * as packing from './packing.js';
 import * as exportsPanel from './exports.js';
+import * as compare from './compare.js';
 import { CLASSIFY_CHARTS } from './charts.js';
 
-export const CLASSIFY_WIDGETS = [transport, setup, ...CLASSIFY_CHARTS, sentence, packing, exportsPanel];
+export const CLASSIFY_WIDGETS = [transport, setup, data, ...CLASSIFY_CHARTS, sentence, packing, compare, exportsPanel];
 export const CLASSIFY_PANEL_NAMES = CLASSIFY_WIDGETS.flatMap((w) => [w.name, ...w.controls]);
 
 function html(text) {
@@ -18,7 +21,7 @@ function html(text) {
   return t.content.firstElementChild;
 }
 
-export function composeClassify(root, session, { hide = () => [], keys = root } = {}) {
+export function composeClassify(root, session, { show = () => [], hide = () => [], keys = root } = {}) {
   const layout = html('<div class="layout train-layout classify-layout"><aside class="controls" aria-label="Classifier settings"></aside><div class="content charts"></div></div>');
   const [aside, content] = layout.children;
   const panels = new Map();
@@ -30,8 +33,12 @@ export function composeClassify(root, session, { hide = () => [], keys = root } 
   root.append(layout);
   const mounted = new Map(CLASSIFY_WIDGETS.map((w) => [w.name, w.mount(panels.get(w.name), session)]));
   const applyVisibility = () => {
+    const on = new Set(show());
     const off = new Set(hide());
-    for (const w of CLASSIFY_WIDGETS) panels.get(w.name).classList.toggle('hidden-by-teacher', off.has(w.name));
+    for (const w of CLASSIFY_WIDGETS) {
+      const shown = on.size === 0 || on.has(w.name) || w.controls.some((c) => on.has(c));
+      panels.get(w.name).classList.toggle('hidden-by-teacher', !shown || off.has(w.name));
+    }
   };
   applyVisibility();
   const onKey = (e) => {

@@ -4,7 +4,7 @@
 // the core's `packed_layout`), which cells run at each step in each direction packed and padded,
 // and what each sequence's h_n and prediction are when the model runs packed (`model(text,
 // lengths)`) and over the padding (`model(text)`), from the worker's `classifier_packing`.
-import { esc, listen } from '../common.js';
+import { esc, listen, timed } from '../common.js';
 
 export const name = 'cls-packing';
 export const region = 'content';
@@ -137,7 +137,7 @@ export function mount(root, session) {
       const run = await session.packing(b.ids, b.steps, b.lengths);
       if (mine !== seq) return;
       err('');
-      draw(b, view, run);
+      timed('cls-packing', () => draw(b, view, run));
       root.dataset.ready = 'true';
     } catch (e) {
       if (mine === seq) err(e.message);

@@ -4,7 +4,7 @@
 // direction, one heatmap cell per word and gate or state (LSTM i, f, g, o, c, h: names, titles
 // and colours from the core's cell table and colour maps), aligned under the words; the saliency
 // of each word (gradient × input of its embedding, summed) as a bar; and ‖∂m/∂h_t‖ per direction.
-import { esc, listen } from '../common.js';
+import { esc, listen, timed } from '../common.js';
 
 export const name = 'cls-sentence';
 export const region = 'content';
@@ -58,41 +58,46 @@ export function mount(root, session) {
     fill($('cls-direction'), D, (k) => DIR[k]);
   };
 
-  const heatCell = (values, n, H, series, col) => {
+  // The grid's elements are built once per sentence, layer/direction and shape (`built.key`) and
+  // then only repainted: a record arrives every few hundred ms while training, and rebuilding
+  // some hundred canvases and bars each time made a long main-thread task.
+  let built = null; // {key, heat: Map series → [{canvas, ctx}], sal: [bar], flows: [[bar]]}
+
+  const heatCell = (series, H) => {
     const c = document.createElement('canvas');
     c.width = 1;
     c.height = H;
     c.className = 'heat-cell';
     c.dataset.series = series;
     c.setAttribute('aria-hidden', 'true');
-    const img = new ImageData(values.rgba, n, H);
-    c.getContext('2d').putImageData(img, -col, 0, col, 0, 1, H);
-    return c;
+    return { canvas: c, ctx: c.getContext('2d') };
   };
 
-  const bar = (value, max, cls, label) => {
+  const bar = (cls) => {
     const box = document.createElement('div');
     box.className = `bar-cell ${cls}`;
-    const b = document.createElement('span');
-    b.className = value >= 0 ? 'up' : 'down';
-    b.style.height = `${max > 0 ? (50 * Math.abs(value)) / max : 0}%`;
-    box.title = label;
-    box.append(b);
+    box.append(document.createElement('span'));
     return box;
   };
 
-  const draw = () => {
-    if (!last) return;
-    const { enc, x } = last;
-    const n = enc.tokens.length;
+  const setBar = (box, value, max, label) => {
+    const b = box.firstChild;
+    const cls = value >= 0 ? 'up' : 'down';
+    if (b.className !== cls) b.className = cls;
+    b.style.height = `${max > 0 ? (50 * Math.abs(value)) / max : 0}%`;
+    if (box.title !== label) box.title = label;
+  };
+
+  const build = (enc, x, layer, H, key) => {
     const grid = $('cls-grid');
+    const n = enc.tokens.length;
     grid.style.setProperty('--words', n);
-    grid.replaceChildren();
+    const items = [];
     const head = (text, extra = '') => {
       const h = document.createElement('div');
       h.className = `row-head ${extra}`;
       h.innerHTML = text;
-      grid.append(h);
+      items.push(h);
     };
     head('word', 'words-head');
     enc.tokens.forEach((t, k) => {
@@ -101,31 +106,56 @@ export function mount(root, session) {
       w.dataset.word = String(k);
       w.textContent = t;
       if (enc.unknown[k]) w.title = `“${t}” is not in the vocabulary: the model reads <unk>`;
-      grid.append(w);
+      items.push(w);
     });
-    if (!x) return;
+    const b = { key, heat: new Map(), sal: [], flows: [] };
+    if (x) {
+      for (const s of x.series) {
+        head(`<abbr title="${esc(titles.get(s) ?? s)}">${esc(s)}</abbr>`);
+        const cells = Array.from({ length: n }, () => heatCell(s, H));
+        b.heat.set(s, cells);
+        items.push(...cells.map((c) => c.canvas));
+      }
+      head('saliency');
+      b.sal = Array.from({ length: n }, () => bar('saliency'));
+      items.push(...b.sal);
+      for (const r of x.runs.filter((q) => q.layer === layer)) {
+        head(`flow ${r.direction === 0 ? '→' : '←'}`, 'flow-head');
+        const bars = Array.from({ length: n }, () => bar(`flow dir${r.direction}`));
+        b.flows.push(bars);
+        items.push(...bars);
+      }
+    }
+    grid.replaceChildren(...items);
+    return b;
+  };
+
+  const draw = () => {
+    if (!last) return;
+    const { enc, x } = last;
+    const n = enc.tokens.length;
     const layer = Number($('cls-layer').value) || 0;
     const dir = Number($('cls-direction').value) || 0;
-    const run = x.runs.find((r) => r.layer === layer && r.direction === dir) ?? x.runs[0];
     const H = session.state.H;
+    const key = JSON.stringify([enc.tokens, enc.unknown, x ? [x.series, x.runs.length, layer, H] : null]);
+    if (built?.key !== key) built = build(enc, x, layer, H, key);
+    if (!x) return;
+    const run = x.runs.find((r) => r.layer === layer && r.direction === dir) ?? x.runs[0];
     for (const s of x.series) {
       const flat = new Float64Array(n * H);
       run.states[s].forEach((row, t) => flat.set(row, t * H));
       const rgba = session.core.wasm.heat_rgba(flat, n, H, 'lstm', s);
-      head(`<abbr title="${esc(titles.get(s) ?? s)}">${esc(s)}</abbr>`);
-      for (let k = 0; k < n; k += 1) grid.append(heatCell(rgba, n, H, s, k));
+      const img = new ImageData(rgba.rgba, n, H);
+      built.heat.get(s).forEach(({ ctx }, k) => ctx.putImageData(img, -k, 0, k, 0, 1, H));
     }
     const sal = x.saliency;
     const smax = Math.max(...sal.map(Math.abs));
-    head('saliency');
-    sal.forEach((v, k) => grid.append(bar(v, smax, 'saliency', `${enc.tokens[k]}: gradient × input ${v.toPrecision(3)}`)));
+    sal.forEach((v, k) => setBar(built.sal[k], v, smax, `${enc.tokens[k]}: gradient × input ${v.toPrecision(3)}`));
     const flows = x.runs.filter((r) => r.layer === layer);
     const fmax = Math.max(...flows.flatMap((r) => r.grad_h_norm));
-    for (const r of flows) {
-      head(`flow ${r.direction === 0 ? '→' : '←'}`, 'flow-head');
-      r.grad_h_norm.forEach((v, k) => grid.append(bar(v, fmax, `flow dir${r.direction}`, `${enc.tokens[k]}: ‖∂m/∂h‖ ${v.toPrecision(3)} (${r.direction === 0 ? 'forward' : 'backward'})`)));
-    }
-    $('cls-sentence-note').textContent = noteOf(enc, x, layer);
+    flows.forEach((r, i) => r.grad_h_norm.forEach((v, k) => setBar(built.flows[i][k], v, fmax, `${enc.tokens[k]}: ‖∂m/∂h‖ ${v.toPrecision(3)} (${r.direction === 0 ? 'forward' : 'backward'})`)));
+    const note = noteOf(enc, x, layer);
+    if ($('cls-sentence-note').textContent !== note) $('cls-sentence-note').textContent = note;
   };
 
   const noteOf = (enc, x, layer) => {
@@ -176,9 +206,11 @@ export function mount(root, session) {
       if (mine !== seq) return;
       err('');
       last = { enc, x };
-      showPrediction(x);
-      pickers();
-      draw();
+      timed('cls-sentence', () => {
+        showPrediction(x);
+        pickers();
+        draw();
+      });
       root.dataset.iteration = String(session.entrants[0]?.parsed.at(-1)?.iteration ?? 0);
       root.dataset.ready = 'true';
     } catch (e) {

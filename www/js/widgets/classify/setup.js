@@ -8,7 +8,7 @@ export const region = 'controls';
 export const controls = ['bidir', 'layers', 'E', 'H', 'dropout', 'lr', 'batch', 'seed', 'budget'];
 export const title = 'Model and training';
 
-const num = (id, label, key, attrs) => `
+export const num = (id, label, key, attrs) => `
   <div class="field row" data-control="${key}">
     <label for="${id}">${label}</label>
     <input type="number" id="${id}" data-key="${key}" ${attrs}>
@@ -32,20 +32,20 @@ export const template = (core) => {
   ${num('cls-seed', 'Seed', 'seed', `min="${L.seed.min}" max="${L.seed.max}" step="1"`)}
   ${num('cls-budget', 'Budget (s)', 'budget', 'min="1" max="3600" step="1"')}
   <p class="error" id="cls-setup-error" role="alert" hidden></p>
-  <p class="hint">The course's <code>LSTMClassifier</code> (embedding → LSTM → a linear layer on the last layer's final states) on the shipped sentiment sentences: 3000 to train on, all 1000 held-out ones scored every 25 iterations (and the long-range ones, whose deciding words are 5 or more apart, on their own).</p>
+  <p class="hint">The course's <code>LSTMClassifier</code> (embedding → LSTM → a linear layer on the last layer's final states) on the data chosen under Data: every held-out sentence is scored every 25 iterations (for the shipped sentences also the long-range ones, whose deciding words are 5 or more apart, on their own).</p>
 </section>`;
 };
 
-export function mount(root, session) {
-  const $ = (id) => root.querySelector(`#${id}`);
+/**
+ * Wires the number inputs (`input[data-key]`) in `root` to the session's state: a value outside
+ * its key's range is refused with a message in `say` (the input goes back); a valid one is set.
+ * Returns `sync`, which writes the state into the inputs (not into the one being edited).
+ */
+export function numberFields(root, session, say) {
   const inputs = [...root.querySelectorAll('input[data-key]')];
-  const problem = $('cls-setup-error');
-  const say = (text) => { problem.textContent = text; problem.hidden = !text; };
   const sync = () => {
-    $('cls-bidir').value = session.state.bidir;
     for (const el of inputs) if (root.getRootNode().activeElement !== el) el.value = session.state[el.dataset.key];
   };
-  $('cls-bidir').addEventListener('change', (e) => session.set({ bidir: e.target.value }));
   for (const el of inputs) {
     el.addEventListener('change', () => {
       const key = el.dataset.key;
@@ -61,6 +61,19 @@ export function mount(root, session) {
       session.set({ [key]: type === 'int' ? Math.round(v) : v });
     });
   }
+  return sync;
+}
+
+export function mount(root, session) {
+  const $ = (id) => root.querySelector(`#${id}`);
+  const problem = $('cls-setup-error');
+  const say = (text) => { problem.textContent = text; problem.hidden = !text; };
+  const syncNumbers = numberFields(root, session, say);
+  const sync = () => {
+    $('cls-bidir').value = session.state.bidir;
+    syncNumbers();
+  };
+  $('cls-bidir').addEventListener('change', (e) => session.set({ bidir: e.target.value }));
   sync();
   const off = listen(session, { state: sync });
   return { redraw() {}, destroy: off };
