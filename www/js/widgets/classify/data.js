@@ -51,7 +51,7 @@ export const template = (core) => {
 export function dataSummary(session) {
   const d = session.dataset;
   if (d.source === 'shipped') {
-    return `The shipped sentiment sentences (docs/sentiment.md): 3,000 to train on, 1,000 held out (about half of them long-range), 2 classes, a ${n(d.vocabulary.length)}-token vocabulary.`;
+    return `The shipped sentiment sentences (docs/sentiment.md): 3,000 to train on, 1,000 held out (the long-range ones also scored apart), 2 classes, a ${n(d.vocabulary.length)}-token vocabulary.`;
   }
   const s = d.summary;
   const own = session.ownData;
@@ -72,7 +72,9 @@ export function mount(root, session) {
     const own = session.state.data !== SHIPPED;
     $('cls-data-source').value = own || wantOwn ? 'own' : SHIPPED;
     $('cls-own').hidden = !(own || wantOwn);
-    $('cls-data-summary').innerHTML = dataSummary(session);
+    $('cls-data-summary').innerHTML = wantOwn && !own
+      ? 'No data of yours yet: the model still trains on the shipped sentiment sentences. Paste, choose or drop a file below.'
+      : dataSummary(session);
     if (session.dataError) say(session.dataError);
     syncNumbers();
   };

@@ -161,7 +161,7 @@ export function mount(root, session) {
   const noteOf = (enc, x, layer) => {
     const parts = [];
     const iteration = session.entrants[0]?.parsed.at(-1)?.iteration ?? 0;
-    if (iteration === 0) parts.push('The model is untrained: its weights are random, so its answer is near 50\u00a0% and the pictures show no learnt pattern yet. Press Play.');
+    if (iteration === 0) parts.push(`The model is untrained: its weights are random, so its answer is near ${Math.round(100 / session.classes.length)}\u00a0% for each class and the pictures show no learnt pattern yet. Press Play.`);
     const unk = enc.tokens.filter((_, k) => enc.unknown[k]);
     if (unk.length) parts.push(`${unk.length === 1 ? `“${unk[0]}” is` : `${unk.length} words (${unk.map((t) => `“${t}”`).join(', ')}) are`} not in the ${session.vocabulary.length}-token vocabulary: the model sees only <unk> there, whatever the word means.`);
     const sal = x.saliency;
