@@ -1255,10 +1255,14 @@ const BENCH: [&str; 13] = [
 
 #[test]
 fn bench_prints_one_json_line() {
-    for analysis in [false, true] {
+    for (analysis, threads) in [(false, 1), (true, 1), (false, 2)] {
         let mut args = BENCH.to_vec();
         if analysis {
             args.push("--analysis");
+        }
+        let n = threads.to_string();
+        if threads > 1 {
+            args.extend(["--threads", &n]);
         }
         let out = run(&args, None);
         assert!(out.status.success(), "{}", text(&out.stderr));
@@ -1275,6 +1279,7 @@ fn bench_prints_one_json_line() {
                 "input_size",
                 "hidden_size",
                 "analysis",
+                "threads",
                 "iters",
                 "median_us",
                 "min_us",
@@ -1293,6 +1298,7 @@ fn bench_prints_one_json_line() {
             (&json!(2), &json!(4), &json!(2), &json!(3))
         );
         assert_eq!(r["iters"], 2);
+        assert_eq!(r["threads"], threads);
         assert_eq!(r["analysis"], analysis);
         assert_eq!(r["checksum_finite"], true);
         let median = r["median_us"].as_f64().unwrap();

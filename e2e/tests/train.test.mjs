@@ -22,14 +22,14 @@ after(async () => {
 
 const SMALL = 'T=10&H=8&batch=8&budget=600';
 
-async function open(hash = SMALL, viewport = { width: 1280, height: 720 }, init = null) {
+async function open(hash = SMALL, viewport = { width: 1280, height: 720 }, init = null, search = '') {
   const context = await browser.newContext({ viewport, acceptDownloads: true, deviceScaleFactor: 1 });
   contexts.push(context);
   context.setDefaultTimeout(20000);
   const page = await context.newPage();
   if (init) await page.addInitScript(init);
   const { errors } = record(page);
-  await page.goto(`${server.url}train.html${hash ? `#${hash}` : ''}`);
+  await page.goto(`${server.url}train.html${search}${hash ? `#${hash}` : ''}`);
   await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
   return { page, context, errors };
 }
@@ -369,6 +369,34 @@ test('a panic in the training engine is shown, and Play starts a fresh worker', 
   await waitRecords(page, 2);
   assert.equal(await page.isVisible('#train-error'), false);
   assert.deepEqual(errors.filter((e) => !/panicked/.test(e)), []);
+});
+
+test('a pool of workers: the race spread over three workers gives one worker\'s numbers', async () => {
+  // train-pool.js: one entrant per worker with ?workers=3, all in one with ?workers=1. Each
+  // entrant's run depends only on its own spec, so every record but its timing is the same.
+  const runs = [];
+  for (const search of ['?workers=1', '?workers=3']) {
+    const { page, errors } = await open(`${SMALL}&cells=rnn_tanh,lstm,gru`, undefined, null, search);
+    for (let k = 2; k <= 4; k += 1) {
+      await page.click('#train-step');
+      await waitRecords(page, k);
+      await page.waitForFunction(() => !window.__unrolledTrain.session.stepping);
+    }
+    runs.push(await page.evaluate(() => {
+      const s = window.__unrolledTrain.session;
+      return {
+        workers: s.worker.started,
+        records: s.entrants.map((e) => [e.name, e.parsed.map(({ seconds, ...r }) => r)]),
+        running: s.running,
+      };
+    }));
+    assert.deepEqual(errors, []);
+  }
+  assert.deepEqual(runs.map((r) => r.workers), [1, 3], 'the pool made one worker, then three');
+  assert.deepEqual(runs.map((r) => r.running), [false, false], 'paused after the steps');
+  assert.equal(runs[1].records.length, 3);
+  assert.deepEqual(runs[1].records.map((r) => r[1].length), [4, 4, 4], 'four records each after three steps');
+  assert.deepEqual(runs[1].records, runs[0].records);
 });
 
 test('an entrant that solves the task stops there; with until=budget it trains on', async () => {

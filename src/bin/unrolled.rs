@@ -1,10 +1,13 @@
 //! The `unrolled` command line.
 //!
 //! - `unrolled trace SPEC` — run a spec (file path, or `-` for stdin), print the trace JSON.
-//! - `unrolled train SPEC` — run a training spec (file path, or `-`), print one JSON line per
-//!   evaluation and a final line; training time measured with `std::time::Instant`.
-//! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]`
-//!   — time forward + full backward, print one JSON line with the median in microseconds.
+//! - `unrolled train SPEC [--threads N]` — run a training spec (file path, or `-`), print one
+//!   JSON line per evaluation and a final line; training time measured with `std::time::Instant`;
+//!   with `--threads`, each training pass splits its batch over N threads
+//!   (`unrolled::train::parallel`).
+//! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis] [--threads N]`
+//!   — time forward + full backward, print one JSON line with the median in microseconds; with
+//!   `--threads`, the batch in N chunks on N threads.
 //! - `unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]` — run a spec
 //!   and draw one chart of sequence 0, layer 0, direction 0 (see `unrolled::chart::registry`).
 //!
@@ -18,10 +21,13 @@ use unrolled::workload::Workload;
 
 const USAGE: &str = "usage:
   unrolled trace SPEC            run a JSON spec (path, or - for stdin); print the trace JSON
-  unrolled train SPEC            train as a JSON training spec says (path, or -); print one JSON
-                                 line per evaluation, then a final line with the totals
-  unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis]
-                                 time forward + full backward; print one JSON line (median µs)
+  unrolled train SPEC [--threads N]
+                                 train as a JSON training spec says (path, or -); print one JSON
+                                 line per evaluation, then a final line with the totals; each
+                                 pass split over N threads (default 1; not with dropout)
+  unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis] [--threads N]
+                                 time forward + full backward (the batch over N threads); print
+                                 one JSON line (median µs)
   unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]
                                  run a spec and draw a chart of sequence 0, layer 0, direction 0;
                                  NAME: gradient-flow, spectrum, singular-values, gates, carry-path, paths
@@ -122,10 +128,12 @@ fn trace(args: &[String]) -> Result<(), Fail> {
 fn train(args: &[String]) -> Result<(), Fail> {
     use unrolled::train::params::ParamSet;
     use unrolled::train::trainer::Trainer;
-    let text = read_spec(args)?;
+    let (args, threads) = take_threads(args)?;
+    let text = read_spec(&args)?;
     let spec = unrolled::spec::train::parse_train_spec(&text).map_err(|e| Fail(e.to_string()))?;
     keep_freed_memory();
     let mut trainer = Trainer::new(spec.config).map_err(|e| Fail(e.to_string()))?;
+    trainer.set_threads(threads);
     let start = Instant::now();
     let mut stdout = std::io::stdout().lock();
     let mut line = |text: &str| {
@@ -139,6 +147,33 @@ fn train(args: &[String]) -> Result<(), Fail> {
     let params = spec.emit_params.then_some(trainer.model() as &dyn ParamSet);
     line(&last.to_json(params));
     Ok(())
+}
+
+/// Takes `--threads N` (1 to 64; default 1) out of `args`: the rest, and N.
+fn take_threads(args: &[String]) -> Result<(Vec<String>, usize), Fail> {
+    let mut rest = Vec::with_capacity(args.len());
+    let mut threads = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a != "--threads" {
+            rest.push(a.clone());
+            continue;
+        }
+        if threads.is_some() {
+            return fail("--threads", "given twice (expected each option once)");
+        }
+        let value = it.next().map(String::as_str).unwrap_or("");
+        threads = match value.parse::<usize>() {
+            Ok(n) if (1..=64).contains(&n) => Some(n),
+            _ => {
+                return fail(
+                    "--threads",
+                    format!("expected an integer in 1..=64, got \"{value}\""),
+                )
+            }
+        };
+    }
+    Ok((rest, threads.unwrap_or(1)))
 }
 
 /// Keeps memory the process frees for its next allocations. By default glibc gives the free top
@@ -167,6 +202,8 @@ fn keep_freed_memory() {
 fn keep_freed_memory() {}
 
 fn bench(args: &[String]) -> Result<(), Fail> {
+    let (args, threads) = take_threads(args)?;
+    let args = &args[..];
     let mut cell = None;
     let (mut input, mut hidden, mut steps, mut batch) = (None, None, None, None);
     let mut iters = 30usize;
@@ -243,15 +280,37 @@ fn bench(args: &[String]) -> Result<(), Fail> {
             ),
         );
     }
-    let problem = w.prepare();
+    // With --threads: the batch in contiguous chunks, one thread each (the gradients of a sum
+    // of outputs add up over the chunks).
+    let parts: Vec<_> = unrolled::train::parallel::chunks(w.batch, threads.min(w.batch))
+        .into_iter()
+        .map(|r| {
+            Workload {
+                batch: r.len(),
+                ..w
+            }
+            .prepare()
+        })
+        .collect();
+    let run = || -> f64 {
+        if parts.len() == 1 {
+            return parts[0].run();
+        }
+        std::thread::scope(|s| {
+            let hs: Vec<_> = parts.iter().map(|p| s.spawn(move || p.run())).collect();
+            hs.into_iter()
+                .map(|h| h.join().expect("a bench thread panicked"))
+                .sum()
+        })
+    };
     let mut sink = 0.0;
     for _ in 0..3.min(iters) {
-        sink += problem.run();
+        sink += run();
     }
     let mut times = Vec::with_capacity(iters);
     for _ in 0..iters {
         let t = Instant::now();
-        sink += problem.run();
+        sink += run();
         times.push(t.elapsed().as_secs_f64() * 1e6);
     }
     times.sort_by(f64::total_cmp);
@@ -261,13 +320,14 @@ fn bench(args: &[String]) -> Result<(), Fail> {
         0.5 * (times[iters / 2 - 1] + times[iters / 2])
     };
     println!(
-        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"analysis\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
+        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"analysis\":{},\"threads\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
         w.cell.name(),
         w.batch,
         w.steps,
         w.input_size,
         w.hidden_size,
         w.analysis,
+        parts.len(),
         iters,
         median,
         times[0],

@@ -13,6 +13,7 @@
 // User Timing: `train:records` from a batch of records' arrival to the end of drawing.
 import { loadCore } from './core.js';
 import { workerUrl } from './wasm-build.js';
+import { TrainPool } from './train-pool.js';
 import { EVAL, SPEEDS, decode, encode, sweepSteps, trainKeyTable, trainSpec } from './train-state.js';
 
 const modeNotice = () => [];
@@ -137,8 +138,9 @@ export class TrainSession extends EventTarget {
   // ---------- the worker ----------
   ensureWorker() {
     if (this.worker) return;
-    // The worker loads the page's build of the core (wasm-build.js).
-    this.worker = new Worker(workerUrl(new URL('./train-worker.js', import.meta.url), this.core.wasmBuild), { type: 'module' });
+    // A pool of workers (train-pool.js) that speaks one worker's protocol; each loads the page's
+    // build of the core (wasm-build.js).
+    this.worker = new TrainPool(workerUrl(new URL('./train-worker.js', import.meta.url), this.core.wasmBuild));
     this.worker.onmessage = (e) => this.onMessage(e.data);
     this.worker.onerror = (e) => this.fail({ message: `The training worker failed: ${e.message}`, field: null, fatal: true });
     this.post({ type: 'speed', value: this.state.speed });

@@ -206,6 +206,8 @@ pub struct Trainer {
     window: Window,
     last_step: Option<StepReport>,
     progress: Progress,
+    /// Threads a training pass may use ([`Trainer::set_threads`]).
+    threads: usize,
 }
 
 impl Trainer {
@@ -239,8 +241,16 @@ impl Trainer {
             window: Window::default(),
             last_step: None,
             progress: Progress::default(),
+            threads: 1,
             config,
         })
+    }
+
+    /// Lets each training pass split its batch over up to `threads` threads
+    /// ([`crate::train::parallel`]: the same run up to rounding; a pass with dropout stays on one
+    /// thread). 1, the default, is the one-thread pass; natively only (wasm has no threads).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
     }
 
     /// The configuration.
@@ -292,7 +302,8 @@ impl Trainer {
             p,
             seed: self.dropout.next_u64(),
         });
-        let mut pass = self.model.train_pass(sample, dropout);
+        let mut pass =
+            crate::train::parallel::train_pass(&self.model, sample, dropout, self.threads);
         let clip = clip_grads(&mut pass.grads, self.config.clipping);
         self.optimizer.step(&mut self.model, &pass.grads);
         self.iteration += 1;
