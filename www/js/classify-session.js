@@ -236,8 +236,8 @@ export const COMPARE_MODELS = [
 ];
 
 /**
- * The model comparison: a TrainSession of its own (its own worker, the race's round-robin over
- * entrants in slices, train-worker.js) whose entrants are COMPARE_MODELS on the classifier
+ * The model comparison: a TrainSession of its own (its own training workers, train-pool.js and
+ * train-worker.js: the race's entrants in slices) whose entrants are COMPARE_MODELS on the classifier
  * session's data, seed and settings, `cbudget` training seconds each. Entrants are named
  * `cell|id` (the cell colours the charts).
  */

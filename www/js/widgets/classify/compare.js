@@ -1,8 +1,8 @@
 // Compare models: the course's bidirectional 2-layer LSTM against a forward-only 1-layer LSTM,
 // and a GRU and a vanilla tanh RNN in the course's shape (COMPARE_MODELS), on the same data, seed
-// and settings, each for the same training seconds. They train in a worker of their own, in turn,
-// in slices (CompareSession: the training view's race mechanism); the classifier above is paused
-// meanwhile. Then: each model's held-out accuracy, overall and on the long-range sentences, the
+// and settings, each for the same training seconds. They train as the race's entrants do, in
+// slices, in training workers of their own (CompareSession is a TrainSession: its pool spreads them
+// over the cores); the classifier above is paused meanwhile. Then: each model's held-out accuracy, overall and on the long-range sentences, the
 // result in words (a live region), and the held-out sentences one model gets right and the other
 // wrong, with the words and both predictions, for any two of the four.
 import { esc, listen } from '../common.js';
@@ -25,7 +25,7 @@ const options = (sel) => COMPARE_MODELS.map((m) => `<option value="${m.id}"${m.i
 export const template = () => `
 <section class="panel wide" id="panel-cls-compare" data-widget="cls-compare">
   <h2>Compare models</h2>
-  <p class="caption">Four models on the same data, with the same seed, E, H, dropout, learning rate and batch, each trained for the same number of seconds: the course's bidirectional 2-layer LSTM, a forward-only 1-layer LSTM, and a GRU and a vanilla tanh RNN in the course's shape (only the cell differs). They train in turn, in a worker of their own; the classifier above pauses meanwhile.</p>
+  <p class="caption">Four models on the same data, with the same seed, E, H, dropout, learning rate and batch, each trained for the same number of seconds: the course's bidirectional 2-layer LSTM, a forward-only 1-layer LSTM, and a GRU and a vanilla tanh RNN in the course's shape (only the cell differs). They train as the race's entrants do, in workers of their own spread over this machine's cores; the classifier above pauses meanwhile.</p>
   <div class="buttons compare-controls">
     <button type="button" id="cmp-run">Train the four models</button>
     <button type="button" id="cmp-pause" disabled>Pause</button>
@@ -59,7 +59,7 @@ export function compareSentence(cmp, pair) {
   if (!cmp.started) return 'Not trained yet: press “Train the four models”.';
   const done = cmp.allDone();
   const secs = cmp.parent.state.cbudget;
-  if (!done && cmp.running) return `Training the four models in turn, ${secs} s of training each; the table shows each one's latest evaluation.`;
+  if (!done && cmp.running) return `Training the four models, ${secs} s of training each; the table shows each one's latest evaluation.`;
   const es = cmp.entrants.filter((e) => e.parsed.length);
   if (!es.length) return 'Paused before the first evaluation: press Resume.';
   const rows = es.map((e) => {
