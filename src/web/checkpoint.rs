@@ -101,7 +101,20 @@ impl Lab {
     /// (the course's) or `"f64"` (exact).
     pub fn safetensors(&self, i: usize, dtype_name: &str) -> Result<Uint8Array, JsError> {
         let dtype = dtype(dtype_name)?;
-        bytes(st::export_network(&self.cell(i)?.net, dtype))
+        bytes(self.cell(i)?.model_safetensors(dtype))
+    }
+
+    /// Cell `i`'s run as a second `.safetensors` file, F64: `input` `[T, 1, I]`,
+    /// `grad_output` and `output` `[T, 1, D·H]`, `grad_h_norm` `[L·D, T]` (`lab::export`).
+    pub fn run_safetensors(&self, i: usize) -> Result<Uint8Array, JsError> {
+        bytes(self.cell(i)?.run_safetensors())
+    }
+
+    /// In a scene of an imported network, the file's description, the run and block shown and
+    /// every run's name: `{prefix, cell, …, other_tensors, run, block, runs: [{layer,
+    /// direction, label}]}`; else `null`.
+    pub fn imported_view(&self) -> Result<JsValue, JsError> {
+        self.result.imported.as_ref().map_or(Ok(JsValue::NULL), plain)
     }
 }
 
