@@ -16,7 +16,10 @@ use serde_json::Value;
 use unrolled::io::safetensors::ExportDtype;
 use unrolled::lab::{self, ImportedConfig, SceneConfig, SceneResult};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/safetensors/lab");
+const DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/safetensors/lab"
+);
 
 fn read(path: &str) -> Vec<u8> {
     std::fs::read(format!("{DIR}/{path}")).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -44,9 +47,9 @@ fn settings(s: &Value) -> SceneConfig {
     SceneConfig {
         steps: s["T"].as_u64().unwrap() as usize,
         input: s["input"].as_str().unwrap().into(),
-        custom_input: s["custom"]
-            .as_array()
-            .map_or_else(Vec::new, |v| v.iter().map(|x| x.as_f64().unwrap()).collect()),
+        custom_input: s["custom"].as_array().map_or_else(Vec::new, |v| {
+            v.iter().map(|x| x.as_f64().unwrap()).collect()
+        }),
         loss: s["loss"].as_str().unwrap().into(),
         analysis: false,
         ..Default::default()
@@ -112,7 +115,10 @@ fn a_prefixed_module_is_opened_and_the_other_tensors_are_listed() {
         (d.prefix.as_str(), d.cell, d.num_layers, d.bidirectional),
         ("lstm.", "lstm", 2, true)
     );
-    assert_eq!(d.other_tensors, ["embedding.weight", "fc.bias", "fc.weight"]);
+    assert_eq!(
+        d.other_tensors,
+        ["embedding.weight", "fc.bias", "fc.weight"]
+    );
     let labels: Vec<&str> = view.runs.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -224,11 +230,7 @@ fn the_labs_downloads_rebuild_in_pytorch_with_the_labs_numbers() {
             .iter()
             .flat_map(|r| r.as_array().unwrap().clone())
             .collect();
-        close(
-            &tensor("grad_h_norm"),
-            &all,
-            &format!("{name} grad_h_norm"),
-        );
+        close(&tensor("grad_h_norm"), &all, &format!("{name} grad_h_norm"));
         close(
             &tensor("output"),
             t["output"].as_array().unwrap(),
@@ -245,11 +247,8 @@ fn the_docs_show_the_tested_python() {
     let start = code.find("# --- snippet start ---\n").unwrap() + 24;
     let end = code.find("# --- snippet end ---").unwrap();
     let snippet = &code[start..end];
-    let docs = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/safetensors.md"
-    ))
-    .unwrap();
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/safetensors.md"))
+        .unwrap();
     assert!(
         docs.contains(&format!("```python\n{snippet}```")),
         "docs/safetensors.md must show tests/fixtures/safetensors/lab/pytorch_lab.py's snippet verbatim"

@@ -169,7 +169,9 @@ impl SceneConfig {
             imported: None,
         };
         match (&self.trained, &self.imported) {
-            (Some(_), Some(_)) => Err("imported: expected either trained or imported models, not both".into()),
+            (Some(_), Some(_)) => {
+                Err("imported: expected either trained or imported models, not both".into())
+            }
             (Some(t), None) => Ok(with_trained(scene, t.to_trained()?)),
             (None, Some(i)) => Ok(with_imported(scene, i.to_imported()?)),
             (None, None) => Ok(scene), // sizes and numbers are checked by `compute` (`validate`)

@@ -91,14 +91,8 @@ impl ImportedConfig {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(self.safetensors.trim())
             .map_err(|e| format!("imported.safetensors: expected the file as base64 ({e})"))?;
-        let imp = st::import_network(&bytes)?;
+        let imp = open(&bytes)?;
         let arch = imp.network.arch;
-        if arch.hidden_size > MAX_HIDDEN {
-            return Err(format!(
-                "{}weight_hh_l0: hidden size {}: the lab opens networks up to H = {MAX_HIDDEN}",
-                imp.prefix, arch.hidden_size
-            ));
-        }
         let runs = arch.num_layers * arch.directions();
         if self.run >= runs {
             return Err(format!(
@@ -126,6 +120,22 @@ impl ImportedConfig {
             block,
         })
     }
+}
+
+/// A file's network as the lab opens it: [`st::import_network`], and `H` at most [`MAX_HIDDEN`].
+///
+/// # Errors
+/// The importer's message (naming the tensor), or `…weight_hh_l0: hidden size …`.
+pub fn open(bytes: &[u8]) -> Result<st::Imported, String> {
+    let imp = st::import_network(bytes)?;
+    let h = imp.network.arch.hidden_size;
+    if h > MAX_HIDDEN {
+        return Err(format!(
+            "{}weight_hh_l0: hidden size {h}: the lab opens networks up to H = {MAX_HIDDEN}",
+            imp.prefix
+        ));
+    }
+    Ok(imp)
 }
 
 /// `layer 0`, `layer 1 reverse`.

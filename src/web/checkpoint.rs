@@ -71,15 +71,16 @@ struct ImportView {
 }
 
 /// Reads a `.safetensors` file holding an `nn.RNN` / `nn.LSTM` / `nn.GRU` state_dict (any
-/// prefix): `{prefix, cell, cell_from, input_size, hidden_size, num_layers, bidirectional,
-/// bias, dtypes, other_tensors, metadata, params}`.
+/// prefix) as the lab opens it (`lab::imported::open`: also H at most 256): `{prefix, cell,
+/// cell_from, input_size, hidden_size, num_layers, bidirectional, bias, dtypes, other_tensors,
+/// metadata, params}`.
 ///
 /// # Errors
 /// A JS `Error` naming the tensor (`missing lstm.weight_hh_l1 …`, `file: not a safetensors
 /// file …`).
 #[wasm_bindgen]
 pub fn import_safetensors(bytes: &[u8]) -> Result<JsValue, JsError> {
-    let imp = st::import_network(bytes).map_err(js_err)?;
+    let imp = crate::lab::imported::open(bytes).map_err(js_err)?;
     let mut text = String::new();
     crate::train::trainer::record::write_params(&mut text, &imp.network);
     let view = ImportView {
@@ -114,7 +115,10 @@ impl Lab {
     /// every run's name: `{prefix, cell, …, other_tensors, run, block, runs: [{layer,
     /// direction, label}]}`; else `null`.
     pub fn imported_view(&self) -> Result<JsValue, JsError> {
-        self.result.imported.as_ref().map_or(Ok(JsValue::NULL), plain)
+        self.result
+            .imported
+            .as_ref()
+            .map_or(Ok(JsValue::NULL), plain)
     }
 }
 
