@@ -8,7 +8,7 @@ use crate::train::trainer::Learner;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use super::{js_err, plain, Lab, Trainer};
+use super::{js_err, plain, plain_object, Lab, Trainer};
 
 /// What [`packed_layout`] returns.
 #[derive(serde::Serialize)]
@@ -87,7 +87,7 @@ pub fn import_safetensors(bytes: &[u8]) -> Result<JsValue, JsError> {
         description: imp.description(),
         params: serde_json::from_str(&text).map_err(js_err)?,
     };
-    plain(&view)
+    plain_object(&view)
 }
 
 /// A vocabulary (tokens by id) as the JSON list saved beside the classifier.
@@ -118,7 +118,7 @@ impl Lab {
         self.result
             .imported
             .as_ref()
-            .map_or(Ok(JsValue::NULL), plain)
+            .map_or(Ok(JsValue::NULL), plain_object)
     }
 }
 
