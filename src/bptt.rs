@@ -522,6 +522,15 @@ pub fn analyse(net: &Network, batch: &Batch, fwd: &Forward) -> Vec<Analysis> {
         .collect()
 }
 
+/// [`analyse`] of one layer × direction only (index `idx` in h_n order), for a view that shows
+/// one run of a deeper network.
+///
+/// # Panics
+/// When `idx` is not a run of `fwd`.
+pub fn analyse_at(net: &Network, batch: &Batch, fwd: &Forward, idx: usize) -> Analysis {
+    analyse_run(net, batch, &fwd.runs[idx])
+}
+
 fn analyse_run(net: &Network, batch: &Batch, run: &DirectionRun) -> Analysis {
     let arch = net.arch;
     let cell = arch.cell;

@@ -54,7 +54,7 @@ test('unknown and out-of-range keys are named in a notice, not dropped silently'
 });
 
 test('one slider and one chart: hide everything else, and no empty column is left', async () => {
-  const hide = 'model,clip,eigen,singular,chain,gates,sigma,nonnormal,presets';
+  const hide = 'model,clip,pytorch,eigen,singular,chain,gates,sigma,nonnormal,presets';
   const { page, errors } = await env.open(`hide=${hide}`);
   assert.equal(await page.isVisible('#rho'), true);
   assert.equal(await page.isVisible('#flow'), true);
@@ -64,7 +64,7 @@ test('one slider and one chart: hide everything else, and no empty column is lef
   const lab = await page.locator('#lab .layout').boundingBox();
   assert.ok(flow.width > lab.width * 0.7, `flow ${flow.width} of ${lab.width}`);
   // With every control hidden, the charts take the whole width.
-  const r = await env.open('hide=spectrum-controls,model,clip');
+  const r = await env.open('hide=spectrum-controls,model,clip,pytorch');
   const w = await r.page.locator('#panel-flow').boundingBox();
   const l = await r.page.locator('#lab .layout').boundingBox();
   assert.ok(w.x - l.x < 5, 'no empty controls column');

@@ -135,7 +135,7 @@ impl<'a> Source<'a> {
                     cell: c.cell,
                     hidden: r.hidden_size,
                     len: c.batch.steps,
-                    reverse: false,
+                    reverse: c.reverse,
                     grad_h_norm: Some(&c.backward.flow[0].grad_h_norm),
                     jacobian_norm,
                     carry_path,
@@ -144,7 +144,7 @@ impl<'a> Source<'a> {
                     batch: &c.batch,
                     seq: 0,
                     own_w_hh: r.task.is_some().then_some(&c.net.layers[0].weight_hh[..]),
-                    loss_at_end: !c.loss_every,
+                    loss_at_end: c.loss_at_end,
                 }
             })
             .collect();
@@ -361,6 +361,14 @@ fn labelled<T>(label: &str, values: T) -> Labelled<T> {
 /// A scene's matrix in words: `W_hh`, or the trained model's block the spectrum shows
 /// (`RNN tanh W_hh`, `LSTM W_hf`).
 fn scene_matrix_label(r: &SceneResult) -> String {
+    if let (Some(imp), Some(c)) = (&r.imported, r.cells.first()) {
+        let info = c.cell.info();
+        let run = &imp.runs[imp.run].label;
+        return match info.blocks {
+            [_] => format!("{} {run} W_hh", info.label),
+            blocks => format!("{} {run} W_h{}", info.label, blocks[imp.block].name),
+        };
+    }
     let Some(task) = &r.task else {
         return "W_hh".into();
     };

@@ -47,7 +47,7 @@ use crate::train::classifier::LstmClassifier;
 use crate::train::embedding::Embedding;
 use crate::train::linear::Linear;
 use crate::train::model::Model;
-use crate::train::params::ParamSet;
+use crate::train::params::{ParamSet, Tensor};
 
 /// The largest file read: [`MAX_PARAMS`] float64 values and 1 MiB of header.
 pub const MAX_FILE_BYTES: usize = MAX_PARAMS as usize * 8 + (1 << 20);
@@ -89,7 +89,18 @@ pub fn export<P: ParamSet + ?Sized>(
     dtype: ExportDtype,
     metadata: &[(String, String)],
 ) -> Result<Vec<u8>, String> {
-    let tensors = params.tensors();
+    export_tensors(&params.tensors(), dtype, metadata)
+}
+
+/// As [`export`], for any named tensors (in the order given).
+///
+/// # Errors
+/// Two tensors with the same name.
+pub fn export_tensors(
+    tensors: &[Tensor<&[f64]>],
+    dtype: ExportDtype,
+    metadata: &[(String, String)],
+) -> Result<Vec<u8>, String> {
     let mut names: Vec<&str> = tensors.iter().map(|t| &t.name[..]).collect();
     names.sort_unstable();
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -102,7 +113,7 @@ pub fn export<P: ParamSet + ?Sized>(
     let meta: BTreeMap<&str, &str> = metadata.iter().map(|(k, v)| (&k[..], &v[..])).collect();
     let mut header = format!("{{\"__metadata__\":{}", json(&meta));
     let mut offset = 0;
-    for t in &tensors {
+    for t in tensors {
         let end = offset + t.values.len() * width;
         header.push_str(&format!(
             ",{}:{{\"dtype\":\"{tag}\",\"shape\":{},\"data_offsets\":[{offset},{end}]}}",
@@ -118,7 +129,7 @@ pub fn export<P: ParamSet + ?Sized>(
     let mut out = Vec::with_capacity(8 + header.len() + offset);
     out.extend((header.len() as u64).to_le_bytes());
     out.extend(header.bytes());
-    for t in &tensors {
+    for t in tensors {
         for &v in t.values {
             match dtype {
                 ExportDtype::F32 => out.extend((v as f32).to_le_bytes()),

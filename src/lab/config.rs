@@ -1,7 +1,8 @@
 //! The scene as the page sends it and the URL hash stores it: names and numbers, converted to a
 //! [`Scene`] by [`SceneConfig::to_scene`] (which names the field of any unknown name).
 
-use super::{Clipping, InputPattern, LossAt, ScaleTarget, Scene, Trained, TrainedConfig, LIMITS};
+use super::{Clipping, ImportedConfig, ImportedScene, InputPattern, LossAt, ScaleTarget, Scene};
+use super::{Trained, TrainedConfig, LIMITS};
 use crate::cell::CellKind;
 use crate::init::Scheme;
 
@@ -47,6 +48,11 @@ pub struct SceneConfig {
     /// designed `W`: `cells`, `hidden_size`, `steps`, `input`, `init`, `eigenvalues`,
     /// `nonnormal`, `scale`, `loss` and `carry_bias` are then ignored (see `lab::trained`).
     pub trained: Option<TrainedConfig>,
+    /// A network imported from a `.safetensors` file to show instead of a designed `W`:
+    /// `cells`, `hidden_size`, `init`, `eigenvalues`, `nonnormal`, `scale` and `carry_bias` are
+    /// then the file's or ignored; `steps`, `input`, `seed` and `loss` apply (see
+    /// `lab::imported`).
+    pub imported: Option<ImportedConfig>,
 }
 
 impl Default for SceneConfig {
@@ -74,6 +80,7 @@ impl Default for SceneConfig {
             analysis: true,
             carry_bias: l.carry_bias.default,
             trained: None,
+            imported: None,
         }
     }
 }
@@ -159,10 +166,15 @@ impl SceneConfig {
             analysis: self.analysis,
             carry_bias: self.carry_bias,
             trained: None,
+            imported: None,
         };
-        match &self.trained {
-            Some(t) => Ok(with_trained(scene, t.to_trained()?)),
-            None => Ok(scene), // sizes and numbers are checked by `compute` (`validate`)
+        match (&self.trained, &self.imported) {
+            (Some(_), Some(_)) => {
+                Err("imported: expected either trained or imported models, not both".into())
+            }
+            (Some(t), None) => Ok(with_trained(scene, t.to_trained()?)),
+            (None, Some(i)) => Ok(with_imported(scene, i.to_imported()?)),
+            (None, None) => Ok(scene), // sizes and numbers are checked by `compute` (`validate`)
         }
     }
 }
@@ -181,6 +193,21 @@ fn with_trained(scene: Scene, t: Trained) -> Scene {
         loss: LossAt::Last,
         carry_bias: None,
         trained: Some(t),
+        ..scene
+    }
+}
+
+/// The scene of an imported network: its cell and `H`, its own `W`; the lab's length, input,
+/// seed, loss and clipping kept.
+fn with_imported(scene: Scene, imp: ImportedScene) -> Scene {
+    Scene {
+        cells: vec![imp.network.arch.cell],
+        hidden_size: imp.hidden_size(),
+        eigenvalues: None,
+        nonnormal: 0.0,
+        scale: ScaleTarget::None,
+        carry_bias: None,
+        imported: Some(imp),
         ..scene
     }
 }

@@ -26,8 +26,11 @@ pub use crate::train::clip::Clipping;
 use crate::train::params::ParamSet;
 
 mod config;
+mod export;
+pub mod imported;
 mod trained;
 pub use config::SceneConfig;
+pub use imported::{ImportedConfig, ImportedScene, ImportedView};
 pub use trained::{state_block, HeadResult, TaskView, Trained, TrainedConfig};
 
 /// The input sequence fed to every cell (input_size 1).
@@ -98,6 +101,10 @@ pub struct Scene {
     /// the input, the loss and `W` then come from them, and only `clipping` and `analysis` of
     /// the fields above still apply.
     pub trained: Option<Trained>,
+    /// A network imported from a `.safetensors` file ([`imported`]): the cell and `H` come
+    /// from it, `W` is its run's; `steps`, `input`, `seed`, `loss`, `clipping` and `analysis`
+    /// still apply.
+    pub imported: Option<ImportedScene>,
 }
 
 impl Default for Scene {
@@ -237,8 +244,12 @@ pub struct CellResult {
     pub theory_by_lag: Vec<f64>,
     /// Clipping report.
     pub clip: ClipReport,
-    /// The loss was taken at every step.
-    pub loss_every: bool,
+    /// The loss reaches this run only through its last processed state (the loss at the last
+    /// step, a single-layer run in its forward direction): then `‖∂h_T/∂h_t‖` bounds the decay.
+    pub loss_at_end: bool,
+    /// The run goes backwards in time (a bidirectional network's `_reverse`): its lag `k` is
+    /// `t` (steps from its own last step, `t = 0`), not `T−1−t`.
+    pub reverse: bool,
     /// `∂L/∂y`, the upstream gradient of the loss (`T × H`).
     pub grad_output: Vec<f64>,
     /// A trained model's head on the task's sequence (`None` in a designed scene).
@@ -263,6 +274,8 @@ pub struct SceneResult {
     pub cells: Vec<CellResult>,
     /// The task's sequence and answer, in a scene of trained models.
     pub task: Option<TaskView>,
+    /// The file's network and the run shown, in a scene of an imported network.
+    pub imported: Option<ImportedView>,
 }
 
 /// Validates a scene against [`LIMITS`].
@@ -274,8 +287,11 @@ pub fn validate(s: &Scene) -> Result<(), String> {
         return Err("cells: expected at least one cell".into());
     }
     let l = &LIMITS;
-    l.hidden_size
-        .check_int("hidden_size", s.hidden_size as u64)?;
+    if s.imported.is_none() {
+        // An imported network's H is the file's (checked against `imported::MAX_HIDDEN`).
+        l.hidden_size
+            .check_int("hidden_size", s.hidden_size as u64)?;
+    }
     l.steps.check_int("steps", s.steps as u64)?;
     l.seed.check_int("seed", s.seed)?;
     l.nonnormal.check("nonnormal", s.nonnormal)?;
@@ -404,6 +420,9 @@ pub fn compute(s: &Scene) -> Result<SceneResult, String> {
     if let Some(t) = &s.trained {
         return trained::compute(s, t);
     }
+    if let Some(imp) = &s.imported {
+        return imported::compute(s, imp);
+    }
     let h = s.hidden_size;
     let w = recurrent_matrix(s)?;
     let spectrum = spectrum_of(&w, h);
@@ -461,6 +480,7 @@ impl SceneResult {
             max_singular_value,
             cells,
             task,
+            imported: None,
         }
     }
 }
@@ -529,7 +549,8 @@ fn run_cell(
         jacobian_by_lag,
         theory_by_lag,
         clip,
-        loss_every: s.loss == LossAt::Every,
+        loss_at_end: s.loss == LossAt::Last,
+        reverse: false,
         grad_output,
         head: None,
     })
@@ -623,7 +644,7 @@ impl CellResult {
                 got.0, got.1, got.2
             ));
         }
-        self.jacobian_by_lag = by_lag(&a.jacobian_norm, false);
+        self.jacobian_by_lag = by_lag(&a.jacobian_norm, self.reverse);
         self.analysis = Some(a);
         Ok(())
     }

@@ -282,7 +282,8 @@ fn run_model(s: &Scene, t: &Trained, m: &Model, sample: &TaskBatch) -> CellResul
         jacobian_by_lag,
         theory_by_lag,
         clip,
-        loss_every: t.task.head() == Head::ClassEveryStep,
+        loss_at_end: t.task.head() != Head::ClassEveryStep,
+        reverse: false,
         grad_output,
         head: Some(HeadResult {
             loss: scored.loss,

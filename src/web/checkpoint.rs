@@ -8,7 +8,7 @@ use crate::train::trainer::Learner;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use super::{js_err, plain, Lab, Trainer};
+use super::{js_err, plain, plain_object, Lab, Trainer};
 
 /// What [`packed_layout`] returns.
 #[derive(serde::Serialize)]
@@ -71,22 +71,23 @@ struct ImportView {
 }
 
 /// Reads a `.safetensors` file holding an `nn.RNN` / `nn.LSTM` / `nn.GRU` state_dict (any
-/// prefix): `{prefix, cell, cell_from, input_size, hidden_size, num_layers, bidirectional,
-/// bias, dtypes, other_tensors, metadata, params}`.
+/// prefix) as the lab opens it (`lab::imported::open`: also H at most 256): `{prefix, cell,
+/// cell_from, input_size, hidden_size, num_layers, bidirectional, bias, dtypes, other_tensors,
+/// metadata, params}`.
 ///
 /// # Errors
 /// A JS `Error` naming the tensor (`missing lstm.weight_hh_l1 …`, `file: not a safetensors
 /// file …`).
 #[wasm_bindgen]
 pub fn import_safetensors(bytes: &[u8]) -> Result<JsValue, JsError> {
-    let imp = st::import_network(bytes).map_err(js_err)?;
+    let imp = crate::lab::imported::open(bytes).map_err(js_err)?;
     let mut text = String::new();
     crate::train::trainer::record::write_params(&mut text, &imp.network);
     let view = ImportView {
         description: imp.description(),
         params: serde_json::from_str(&text).map_err(js_err)?,
     };
-    plain(&view)
+    plain_object(&view)
 }
 
 /// A vocabulary (tokens by id) as the JSON list saved beside the classifier.
@@ -101,7 +102,23 @@ impl Lab {
     /// (the course's) or `"f64"` (exact).
     pub fn safetensors(&self, i: usize, dtype_name: &str) -> Result<Uint8Array, JsError> {
         let dtype = dtype(dtype_name)?;
-        bytes(st::export_network(&self.cell(i)?.net, dtype))
+        bytes(self.cell(i)?.model_safetensors(dtype))
+    }
+
+    /// Cell `i`'s run as a second `.safetensors` file, F64: `input` `[T, 1, I]`,
+    /// `grad_output` and `output` `[T, 1, D·H]`, `grad_h_norm` `[L·D, T]` (`lab::export`).
+    pub fn run_safetensors(&self, i: usize) -> Result<Uint8Array, JsError> {
+        bytes(self.cell(i)?.run_safetensors())
+    }
+
+    /// In a scene of an imported network, the file's description, the run and block shown and
+    /// every run's name: `{prefix, cell, …, other_tensors, run, block, runs: [{layer,
+    /// direction, label}]}`; else `null`.
+    pub fn imported_view(&self) -> Result<JsValue, JsError> {
+        self.result
+            .imported
+            .as_ref()
+            .map_or(Ok(JsValue::NULL), plain_object)
     }
 }
 

@@ -555,6 +555,15 @@ fn input_column(c: &lab::CellResult, k: usize) -> Result<Vec<f64>, JsError> {
         .collect())
 }
 
+/// As [`plain`], with maps (a `#[serde(flatten)]`ed struct, a `BTreeMap`) as plain objects,
+/// not JS `Map`s.
+fn plain_object<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let s = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    value.serialize(&s).map_err(js_err)
+}
+
 /// Small metadata to a plain JS object; `None` becomes `null` (not `undefined`).
 fn plain<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
     let s = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);

@@ -21,7 +21,7 @@
 import { loadCore } from './core.js';
 import { workerUrl } from './wasm-build.js';
 import { decode, encode, keyTable, sceneConfig } from './state.js';
-import { loadTrained } from './trained-store.js';
+import { loadTrained, storeImported } from './trained-store.js';
 
 export class Session extends EventTarget {
   /** Creates a session from text in the URL-hash syntax (`cells=lstm&T=50`). */
@@ -51,6 +51,8 @@ export class Session extends EventTarget {
   }
 
   get limits() { return this.core.limits; }
+  /** The PyTorch model opened from a file, when the scene shows one (else null). */
+  get imported() { return this.trained?.kind === 'imported' ? this.trained : null; }
   get cells() { return this.core.cells; }
   cell(name) { return this.core.cell(name); }
 
@@ -124,14 +126,30 @@ export class Session extends EventTarget {
     }
     s.cells = [...this.trained.cells];
     s.H = this.trained.H;
-    if (s.wm >= s.cells.length) s.wm = 0;
+    // `wm` picks a model of the race, or a layer and direction of an imported network.
+    if (s.wm >= (this.imported ? this.trained.runs : s.cells.length)) s.wm = 0;
+  }
+
+  /**
+   * Opens a `.safetensors` file (its bytes) as the scene: the core checks it first, so a file it
+   * refuses leaves the scene as it was and throws an Error whose message names the tensor.
+   * Returns `{description, kept}` (`kept`: this browser keeps it for the link).
+   */
+  openSafetensors(bytes, name, start = performance.now()) {
+    if (this.dead) throw new Error('The engine has stopped; reload the page.');
+    const description = this.core.wasm.import_safetensors(bytes);
+    const { id, kept } = storeImported(bytes, name, description);
+    this.set({ trained: id, wm: 0, wb: -1, sel: -1, eigs: null }, start);
+    return { description, kept };
   }
 
   /** The scene's config for the core: the state's fields, and the trained models when shown. */
   config(analysis) {
     const cfg = { ...sceneConfig(this.state), analysis };
     const s = this.state;
-    if (this.trained) {
+    if (this.imported) {
+      cfg.imported = { safetensors: this.imported.safetensors, run: s.wm, block: s.wb < 0 ? null : s.wb };
+    } else if (this.trained) {
       cfg.trained = { specs: this.trained.specs, sequence: s.seq, spectrum_model: s.wm, spectrum_block: s.wb < 0 ? null : s.wb };
     }
     return cfg;
@@ -190,7 +208,7 @@ export class Session extends EventTarget {
     });
     if (!ok) return false;
     const { lab } = this;
-    if (this.trained) {
+    if (this.trained && !this.imported) {
       // The sequence's own length; the selected step stays inside it.
       this.state.T = lab.per_step(0, 'grad_h_norm').length;
       this.state.t = Math.min(this.state.t, this.state.T - 1);
@@ -226,6 +244,7 @@ export class Session extends EventTarget {
       rho: lab.spectral_radius(),
       sigma: lab.max_singular_value(),
       task: lab.task_view(),
+      imported: lab.imported_view(),
     };
     return true;
   }

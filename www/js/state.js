@@ -18,8 +18,9 @@ export function keyTable(core, panels) {
   const firstGated = core.cells.find((c) => c.gated && D.cells.includes(c.name))?.name ?? D.cells[0];
   const always = () => true;
   return [
-    { key: 'cells', type: 'list', choices: cells, def: () => [...D.cells], write: always },
-    { key: 'H', type: 'int', range: L.hidden_size, def: () => D.hidden_size, write: always },
+    // Trained or imported models fix the cells and H: the link names them (`trained=`) instead.
+    { key: 'cells', type: 'list', choices: cells, def: () => [...D.cells], write: (s) => !s.trained },
+    { key: 'H', type: 'int', range: L.hidden_size, def: () => D.hidden_size, write: (s) => !s.trained },
     { key: 'T', type: 'int', range: L.steps, def: () => D.steps, write: always },
     { key: 'input', type: 'enum', choices: INPUTS, def: () => D.input, write: always },
     { key: 'custom', type: 'text', maxLength: 2000, def: () => '1, 0, 0, 0', write: (s) => s.input === 'custom' },
@@ -43,11 +44,12 @@ export function keyTable(core, panels) {
     { key: 'show', type: 'flags', flags: { g: 'showG', j: 'showJ', th: 'showTh' }, write: always },
     { key: 'sel', type: 'int', range: (s) => ({ min: -1, max: s.H - 1 }), def: () => -1, write: (s) => s.sel >= 0 },
     { key: 'hide', type: 'list', choices: panels, def: () => [], write: (s) => s.hide.length > 0 },
-    // Trained models from the training view (www/js/trained-store.js): the hand-off's id, the
-    // sequence's seed, and whose W_hh block the spectrum shows (block −1: the state's block).
+    // Trained models from the training view or a PyTorch file (www/js/trained-store.js): the
+    // hand-off's id, the sequence's seed, and whose W_hh block the spectrum shows (block −1: the
+    // state's block); `wm` is a model of the race, or a layer·D + direction of an imported network.
     { key: 'trained', type: 'text', maxLength: 40, def: () => '', write: (s) => s.trained !== '' },
     { key: 'seq', type: 'int', range: L.seed, def: () => 0, write: (s) => s.trained !== '' },
-    { key: 'wm', type: 'int', range: { min: 0, max: 7 }, def: () => 0, write: (s) => s.trained !== '' && s.wm > 0 },
+    { key: 'wm', type: 'int', range: { min: 0, max: 15 }, def: () => 0, write: (s) => s.trained !== '' && s.wm > 0 },
     { key: 'wb', type: 'int', range: { min: -1, max: 3 }, def: () => -1, write: (s) => s.trained !== '' && s.wb >= 0 },
   ];
 }

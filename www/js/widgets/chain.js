@@ -65,7 +65,7 @@ export function mount(root, session) {
     setRange(root, 'scrub', st.t, `${st.t}`, `step ${st.t} of ${st.T - 1}`);
     const shown = st.phase === 'fwd' ? `‖h_t‖ = ${fmt(session.hNorms(d)[st.t])}` : `‖∂L/∂h_t‖ = ${fmt(d.grad[st.t])}`;
     attr(canvas, 'aria-label', `Unrolled ${d.info.label} at step ${st.t} of ${st.T}, ${st.phase === 'fwd' ? 'forward' : 'backward'} phase. ${shown}.`);
-    const width = session.data.task?.input_size ?? 1;
+    const width = session.data.task?.input_size ?? session.data.imported?.input_size ?? 1;
     const inputs = width > 1 ? Array.from({ length: width }, (_, k) => (k === 0 ? d.series.input : session.lab.per_step(d.index, `input_${k}`))) : null;
     put($('equations'), 'textContent', equations({
       info: d.info, t: st.t, j: st.unit, H: st.H, T: st.T, phase: st.phase,

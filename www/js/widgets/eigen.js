@@ -324,7 +324,7 @@ export function mount(root, session) {
       const sel = state.sel >= 0 ? `Selected eigenvalue ${state.sel + 1}: λ${state.sel + 1} = ${describe(shownEigs(session)[state.sel])}. ` : '';
       attr(canvas, 'aria-label', `Eigenvalues of ${shownMatrix(session)} in the complex plane: ${inside} of ${data.eig.length / 2} inside the unit circle; spectral radius ${fmt(data.rho)}. ${sel}`);
       put(status, 'textContent', `${sel}${editor.note}`);
-      const trained = Boolean(session.trained && data.task);
+      const trained = Boolean(session.trained && (data.task || data.imported));
       put(root.querySelector('#eig-caption'), 'hidden', trained);
       put(root.querySelector('#eig-trained-caption'), 'hidden', !trained);
       if (trained) put(root.querySelector('#eig-trained-caption'), 'textContent', `The eigenvalues of ${matrixName(session)}, as trained: inside the unit circle a linear recurrence through it would forget, outside it would grow. Select one with n/p to read it; trained weights are not moved here.`);

@@ -11,9 +11,10 @@ import * as singular from './singular.js';
 import * as chain from './chain.js';
 import * as gates from './gates.js';
 import * as trained from './trained.js';
+import * as pytorch from './pytorch.js';
 
 /** Every widget, in the order the full lab shows them. */
-export const WIDGETS = [trained, spectrumControls, model, clip, flow, eigen, singular, chain, gates];
+export const WIDGETS = [trained, spectrumControls, model, clip, pytorch, flow, eigen, singular, chain, gates];
 
 /** Names that stand for several widgets (older links say `hide=spectrum`). */
 const GROUPS = { spectrum: ['spectrum-controls', 'eigen', 'singular'] };

@@ -136,9 +136,11 @@ export function mount(root, session) {
     setRange(root, 'carry-bias', s.fb ?? 0, text, `carry-gate bias ${text}`);
     syncPresets();
     root.querySelectorAll('input[name=loss]').forEach((b) => put(b, 'checked', b.value === s.loss));
-    // Trained models fix the cells, sizes, input and loss: their controls are off meanwhile.
+    // Trained models fix the cells, sizes, input and loss: their controls are off meanwhile. An
+    // imported network fixes its cells and H only: it runs on the lab's T, input, seed and loss.
     const off = Boolean(session.trained);
-    root.querySelectorAll('input, select, button').forEach((el) => put(el, 'disabled', off));
+    const open = (el) => session.imported && (['steps', 'input', 'custom', 'seed'].includes(el.id) || el.name === 'loss');
+    root.querySelectorAll('input, select, button').forEach((el) => put(el, 'disabled', off && !open(el)));
   };
   const off = listen(session, { change: (e) => { if (e.detail.kind === 'scene') session.afterDraw(sync); } });
   return { destroy: off };

@@ -185,8 +185,30 @@ function trainedFlow(session) {
   };
 }
 
+/** An imported network: how far the lab's loss reaches back in the layer and direction shown. */
+function importedFlow(session) {
+  const { data, state } = session;
+  const v = data.imported;
+  const k = noteLag(state.T);
+  const d = data.cells[0];
+  const r = ratio(d, k);
+  const run = v.runs[v.run].label;
+  if (!(d.gradByLag[0] > 0)) {
+    return { id: 'imported', text: `<b>A PyTorch model's weights, the lab's loss.</b> In ${d.info.label} ${run}, ‖∂L/∂h<sub>t</sub>‖ is 0 at lag 0: the loss does not reach this direction's last step (see the PyTorch model panel).` };
+  }
+  const what = r < 1e-3 ? 'vanishes: this loss tells these weights almost nothing about steps that far back' : r > 1e3 ? 'explodes' : 'still arrives';
+  return {
+    id: 'imported',
+    text: `<b>A PyTorch model's weights, the lab's loss.</b> In ${d.info.label} ${run}, ‖∂L/∂h<sub>t</sub>‖ at lag ${k} is ×${fmt(r)} of lag 0's: the gradient ${what}. Other layers and directions: the PyTorch panel's picker.`,
+  };
+}
+
 /** The notes for the scene on screen, most surprising first. */
 export function flowNotes(session) {
+  if (session.data.imported) {
+    const over = overflow(session, noteLag(session.state.T));
+    return [over?.id === 'overflow' ? over : null, importedFlow(session)].filter(Boolean);
+  }
   if (session.data.task) {
     const over = overflow(session, noteLag(session.state.T));
     return [over?.id === 'overflow' ? over : null, trainedFlow(session)].filter(Boolean);

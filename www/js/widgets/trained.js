@@ -1,7 +1,9 @@
-// Trained models from the training view, opened in the lab: where they come from, what each
-// one's head answers on the sequence shown (against the target), another sequence, which trained
-// matrix the spectrum shows, and the way back to the designed scene. Shown only while the scene
-// is one of trained models (`trained=` in the link; www/js/trained-store.js).
+// Trained models from the training view, or a PyTorch model opened from a `.safetensors` file,
+// in the lab: where they come from, what each one's head answers on the sequence shown (against
+// the target), another sequence, which trained matrix the spectrum shows, and the way back to the
+// designed scene. For an opened file: what the core recognised in it, which layer and direction
+// the panels show, and which block of its W_hh. Shown only while the scene is one of trained
+// models (`trained=` in the link; www/js/trained-store.js).
 import { fmt } from '../format.js';
 import { esc, html, listen, put } from './common.js';
 
@@ -15,7 +17,11 @@ export const template = () => `
   <h2>Trained models</h2>
   <p id="trained-source" class="hint"></p>
   <div id="trained-heads" class="readout" aria-live="polite"></div>
-  <div class="field row">
+  <div class="field" id="trained-run-field" hidden>
+    <label for="trained-run">Layer and direction shown</label>
+    <select id="trained-run"></select>
+  </div>
+  <div class="field row" id="trained-seq-field">
     <label for="trained-seq">Sequence (seed)</label>
     <input type="number" id="trained-seq" min="0" step="1">
     <button type="button" id="trained-next" class="small">Another sequence</button>
@@ -24,7 +30,7 @@ export const template = () => `
     <label for="trained-w">Spectrum and singular values of</label>
     <select id="trained-w"></select>
   </div>
-  <p class="hint">ρ, σ<sub>max</sub>, the eigenvalues, H, T, the input, the initialisation, the carry-gate bias and the loss design a W; trained weights are shown as they are, so those controls are off.</p>
+  <p class="hint" id="trained-hint">ρ, σ<sub>max</sub>, the eigenvalues, H, T, the input, the initialisation, the carry-gate bias and the loss design a W; trained weights are shown as they are, so those controls are off.</p>
   <button type="button" id="trained-leave">Back to the designed scene</button>
 </section>`;
 
@@ -45,9 +51,13 @@ function answer(d, task) {
   return `${d.info.label}: ${Math.round(100 * h.success)} % of the symbols recalled right`;
 }
 
+/** A block of a W_hh in words: `W_hf (forget gate f)`, or `W_hh` for a one-block cell. */
+const blockName = (info, k) => (info.blocks.length === 1 ? 'W_hh' : `W_h${info.blocks[k].name} (${info.blocks[k].title})`);
+
 /** The trained matrix the spectrum shows, in words (`LSTM W_hg`). */
 export function matrixName(session) {
-  const { task, cells } = session.data;
+  const { task, cells, imported } = session.data;
+  if (imported) return `the ${cells[0].info.label} ${imported.runs[imported.run].label} ${blockName(cells[0].info, imported.block)}`;
   const d = cells[task.spectrum_model];
   const b = d.info.blocks;
   return b.length === 1 ? `the ${d.info.label}'s W_hh` : `the ${d.info.label}'s W_h${b[task.spectrum_block].name} (${b[task.spectrum_block].title})`;
@@ -55,7 +65,7 @@ export function matrixName(session) {
 
 /** The matrix the spectrum panels show, in words: `W_hh`, or the trained block's name. */
 export function shownMatrix(session) {
-  return session.trained && session.data?.task ? matrixName(session) : 'W_hh';
+  return session.trained && (session.data?.task || session.data?.imported) ? matrixName(session) : 'W_hh';
 }
 
 /** The blocks of each model's W_hh, as options `model:block`. */
@@ -69,6 +79,28 @@ function matrixOptions(session) {
   }).join('');
 }
 
+/** An imported file in words: what it holds, what the lab left alone, and how it runs. */
+function importedText(session) {
+  const { imported: v, cells } = session.data;
+  const dir = v.bidirectional ? 'bidirectional ' : '';
+  const layers = v.num_layers > 1 ? `${v.num_layers}-layer ` : '';
+  const nonlin = v.cell.startsWith('rnn_') && v.cell_from === 'gates' ? ' (nn.RNN keeps no nonlinearity in its weights: tanh, PyTorch\'s default, is assumed; a file saved with metadata cell = rnn_relu opens as ReLU)' : '';
+  const prefix = v.prefix ? ` under the prefix <code>${esc(v.prefix)}</code>` : '';
+  const others = v.other_tensors.length ? ` Not part of it, so left alone: ${v.other_tensors.map((t) => `<code>${esc(t)}</code>`).join(', ')}.` : '';
+  const bias = v.bias ? '' : ' No biases (bias=False).';
+  return `${esc(session.imported.source)} A ${layers}${dir}${esc(cells[0].info.label)}${nonlin}${prefix}: input size I = ${v.input_size}, H = ${v.hidden_size}, ${esc(v.dtypes.join(', '))}.${bias}${others} It runs on the lab's input (the same value on each of its ${v.input_size} inputs) with the lab's loss on the top layer's output.`;
+}
+
+/** A reverse direction under a loss at the last step gets its gradient at t = T−1 alone: say so. */
+function reverseNote(session) {
+  const v = session.data.imported;
+  const run = v.runs[v.run];
+  if (run.direction !== 1 || session.state.loss !== 'last') return '';
+  return run.layer === v.num_layers - 1
+    ? ' This reverse direction reads the sequence backwards: its first step is t = T−1, where the loss at the last step enters, and nothing after it depends on it, so its gradient is 0 before t = T−1. Take the loss at every step to see it travel.'
+    : '';
+}
+
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
   const panel = root; // the widget's own panel
@@ -79,12 +111,33 @@ export function mount(root, session) {
     const [wm, wb] = e.target.value.split(':').map(Number);
     set({ wm, wb, eigs: null, sel: -1 }, e);
   });
+  $('trained-run').addEventListener('change', (e) => set({ wm: Number(e.target.value), eigs: null, sel: -1 }, e));
   $('trained-leave').addEventListener('click', (e) => set({ trained: '', seq: 0, wm: 0, wb: -1, sel: -1 }, e));
 
+  const r0 = (v) => v.runs[v.run].label;
+  const syncImported = () => {
+    const v = session.data.imported;
+    const info = session.data.cells[0].info;
+    html($('trained-source'), importedText(session));
+    html($('trained-heads'), reverseNote(session) ? `<p>${reverseNote(session)}</p>` : '');
+    const runs = $('trained-run');
+    html(runs, v.runs.map((r, i) => `<option value="${i}">${esc(r.label)}</option>`).join(''));
+    put(runs, 'value', String(v.run));
+    const sel = $('trained-w');
+    html(sel, info.blocks.map((b, k) => `<option value="${v.run}:${k}">${esc(`${r0(v)} ${blockName(info, k)}`)}</option>`).join(''));
+    put(sel, 'value', `${v.run}:${v.block}`);
+    put($('trained-hint'), 'textContent', 'H, the cells, ρ, σ_max, the eigenvalues, the initialisation and the carry-gate bias are the file\'s, so those controls are off; T, the input, the seed and the loss still apply.');
+  };
   const sync = () => {
-    const on = Boolean(session.trained && session.data?.task);
+    const imported = Boolean(session.imported && session.data?.imported);
+    const on = Boolean(session.trained && session.data?.task) || imported;
     put(panel, 'hidden', !on);
     if (!on) return;
+    put($('trained-run-field'), 'hidden', !imported);
+    put($('trained-seq-field'), 'hidden', imported);
+    put(panel.querySelector('h2'), 'textContent', imported ? 'PyTorch model' : 'Trained models');
+    if (imported) { syncImported(); return; }
+    put($('trained-hint'), 'textContent', 'ρ, σ_max, the eigenvalues, H, T, the input, the initialisation, the carry-gate bias and the loss design a W; trained weights are shown as they are, so those controls are off.');
     const { task } = session.data;
     const len = session.state.T;
     put($('trained-source'), 'textContent', `${session.trained.source} Shown on one ${task.task} sequence of ${len} steps (T = ${task.task_steps}), with the task's own loss.`);
