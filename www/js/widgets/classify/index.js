@@ -1,7 +1,9 @@
 // The classifier view composed of its widgets: settings and the transport on one side; the live
 // charts, the typed sentence opened up, padding and packing, and the downloads on the other.
-// `composeClassify(root, session, {hide, keys})` builds the panels in `root`, mounts each widget,
-// hides the panels `hide()` names and listens to the transport's keys on `keys`.
+// `composeClassify(root, session, {show, hide, keys})` builds the panels in `root` (the page's
+// element or an `<unrolled-classify>`'s shadow root), mounts each widget, shows the panels
+// `show()` names (all when empty; a control's name shows its panel) minus those `hide()` names,
+// and listens to the transport's keys on `keys`.
 import * as transport from '../train/transport.js';
 import * as setup from './setup.js';
 import * as sentence from './sentence.js';
@@ -18,7 +20,7 @@ function html(text) {
   return t.content.firstElementChild;
 }
 
-export function composeClassify(root, session, { hide = () => [], keys = root } = {}) {
+export function composeClassify(root, session, { show = () => [], hide = () => [], keys = root } = {}) {
   const layout = html('<div class="layout train-layout classify-layout"><aside class="controls" aria-label="Classifier settings"></aside><div class="content charts"></div></div>');
   const [aside, content] = layout.children;
   const panels = new Map();
@@ -30,8 +32,17 @@ export function composeClassify(root, session, { hide = () => [], keys = root } 
   root.append(layout);
   const mounted = new Map(CLASSIFY_WIDGETS.map((w) => [w.name, w.mount(panels.get(w.name), session)]));
   const applyVisibility = () => {
+    const on = new Set(show());
     const off = new Set(hide());
-    for (const w of CLASSIFY_WIDGETS) panels.get(w.name).classList.toggle('hidden-by-teacher', off.has(w.name));
+    for (const w of CLASSIFY_WIDGETS) {
+      const visible = (on.size === 0 || on.has(w.name) || w.controls.some((c) => on.has(c))) && !off.has(w.name);
+      const el = panels.get(w.name);
+      const was = el.classList.contains('hidden-by-teacher');
+      el.classList.toggle('hidden-by-teacher', !visible);
+      if (was && visible) mounted.get(w.name).redraw();
+    }
+    const any = CLASSIFY_WIDGETS.some((w) => w.region === 'controls' && !panels.get(w.name).classList.contains('hidden-by-teacher'));
+    layout.classList.toggle('no-controls', !any);
   };
   applyVisibility();
   const onKey = (e) => {
@@ -44,6 +55,7 @@ export function composeClassify(root, session, { hide = () => [], keys = root } 
   session.addEventListener('state', applyVisibility);
   return {
     mounted,
+    applyVisibility,
     destroy() {
       keys.removeEventListener('keydown', onKey);
       session.removeEventListener('state', applyVisibility);

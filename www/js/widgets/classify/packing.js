@@ -38,6 +38,7 @@ export const template = () => `
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
   let seq = 0;
+  let shown = null; // {batch, view, run}: what the panel draws now
 
   const batch = () => {
     const typed = session.encodeText(session.state.text);
@@ -138,6 +139,7 @@ export function mount(root, session) {
       if (mine !== seq) return;
       err('');
       draw(b, view, run);
+      shown = { batch: b, view, run };
       root.dataset.ready = 'true';
     } catch (e) {
       if (mine === seq) err(e.message);
@@ -145,5 +147,11 @@ export function mount(root, session) {
   };
   const off = listen(session, { model: update, state: update });
   update();
-  return { redraw() {}, destroy: off };
+  return {
+    redraw() {},
+    destroy: off,
+    /** What the panel shows now: `{batch, view, run}` (the padded batch, `packed_layout`'s
+     *  answer, `classifier_packing`'s). */
+    get shown() { return shown; },
+  };
 }
