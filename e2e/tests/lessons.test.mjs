@@ -148,6 +148,7 @@ test('axe-core: no serious or critical violations in any lesson, desktop and pho
       const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
       assert.deepEqual(bad, [], `${href} at ${viewport.width}×${viewport.height}`);
+      if (href === '5-classifier.html') await page.screenshot({ path: path.join(ROOT, `e2e/screenshots/lesson-5-${viewport.width}x${viewport.height}.png`), fullPage: true });
       if (viewport.width < 500) {
         const wide = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(wide <= viewport.width, `${href}: ${wide} px wide on a ${viewport.width} px phone`);
@@ -205,6 +206,7 @@ test('projected: every lesson at 1280×720 with 150 % zoom fits, with no widget 
       return out;
     }, WIDGETS);
     assert.deepEqual(problems, [], `${href} at 853×480 (150 % of 1280×720)`);
+    if (href === '5-classifier.html') await page.screenshot({ path: path.join(ROOT, 'e2e/screenshots/lesson-5-projected-150.png'), fullPage: true });
     assert.deepEqual(errors, [], href);
     await page.close();
   }
