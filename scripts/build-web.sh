@@ -2,9 +2,11 @@
 # Builds pkg/: the npm package `unrolled-lab` that the lab page, the lessons, the static site and
 # other people's pages all load. It holds the wasm-bindgen output (unrolled.js, unrolled_bg.wasm,
 # its .d.ts), a second build of the same core with relaxed SIMD (unrolled_relaxed_bg.wasm: the
-# same exports, so the same glue loads it; js/wasm-build.js picks one at load time), the element script (unrolled-lab.js) and its stylesheet, the session and widget
-# modules (js/), a package.json and a README. pkg/ is generated (git-ignored); its sources are
-# www/unrolled-lab.js, www/unrolled-lab.css and www/js/ (all but app.js, which is the lab page's).
+# same exports, so the same glue loads it; js/wasm-build.js picks one at load time), the element
+# scripts (unrolled-lab.js, unrolled-train.js, unrolled-classify.js) and their stylesheet, the
+# session and widget modules (js/), a package.json and a README. pkg/ is generated (git-ignored);
+# its sources are those files in www/ and www/js/ (all but the pages' own app.js, train-app.js and
+# classify-app.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -64,7 +66,7 @@ rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
 rm pkg/js/app.js pkg/js/train-app.js pkg/js/classify-app.js
-cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-train.js www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
+cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-train.js www/unrolled-classify.js www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
 {
   echo '> This package is built from the Unrolled repository by `scripts/build-web.sh`; paths such as'
   echo '> `scripts/` and `www/` below are in that repository, not in the package.'
@@ -85,14 +87,15 @@ cat >pkg/package.json <<JSON
     ".": { "types": "./unrolled-lab.d.ts", "default": "./unrolled-lab.js" },
     "./unrolled-lab.js": { "types": "./unrolled-lab.d.ts", "default": "./unrolled-lab.js" },
     "./unrolled-train.js": "./unrolled-train.js",
+    "./unrolled-classify.js": "./unrolled-classify.js",
     "./unrolled-lab.css": "./unrolled-lab.css",
     "./core": { "types": "./unrolled.d.ts", "default": "./unrolled.js" },
     "./js/*": "./js/*",
     "./unrolled_bg.wasm": "./unrolled_bg.wasm",
     "./unrolled_relaxed_bg.wasm": "./unrolled_relaxed_bg.wasm"
   },
-  "files": ["unrolled-lab.js", "unrolled-lab.d.ts", "unrolled-train.js", "unrolled-lab.css", "LICENSE-MIT", "LICENSE-APACHE", "unrolled.js", "unrolled_bg.wasm", "unrolled_relaxed_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
-  "sideEffects": ["./unrolled-lab.js", "./unrolled-train.js"],
+  "files": ["unrolled-lab.js", "unrolled-lab.d.ts", "unrolled-train.js", "unrolled-classify.js", "unrolled-lab.css", "LICENSE-MIT", "LICENSE-APACHE", "unrolled.js", "unrolled_bg.wasm", "unrolled_relaxed_bg.wasm", "unrolled.d.ts", "unrolled_bg.wasm.d.ts", "js/", "README.md"],
+  "sideEffects": ["./unrolled-lab.js", "./unrolled-train.js", "./unrolled-classify.js"],
   "license": "MIT OR Apache-2.0"
 }
 JSON

@@ -3,7 +3,10 @@
 // claim's test, read from the widget's numbers); every predict-then-check can be answered and
 // revealed, says right or wrong correctly, unhides the text that gives it away and is remembered
 // on the course page; axe-core finds nothing serious; a phone viewport has no sideways scroll;
-// a lesson opened once works offline.
+// projected (1280×720 at 150 % zoom) every lesson fits its width with no widget overlapping or
+// cut off; a lesson opened once works offline (lesson 5's classifier too, whose worker reads
+// sentences).
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -35,18 +38,23 @@ async function lessonPages() {
   return page.$$eval('#lessons a', (as) => as.map((a) => a.getAttribute('href')));
 }
 
+const WIDGETS = 'unrolled-lab, unrolled-train, unrolled-classify';
+
+/** Waits until every widget element of the lesson has started and drawn. */
+const widgetsReady = (page) => page.waitForFunction((q) => [...document.querySelectorAll(q)].every((e) => e.dataset.ready === 'true'), WIDGETS);
+
 async function openLesson(c, href) {
   const page = await c.newPage();
   const seen = record(page);
   await page.goto(`${server.url}lessons/${href}`);
   await page.waitForSelector('body[data-lesson-ready=true]');
-  await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab, unrolled-train')].every((e) => e.dataset.ready === 'true'));
+  await widgetsReady(page);
   return { page, ...seen };
 }
 
 test('the course page lists the lessons, and the lab and the training view link to it', async () => {
   const pages = await lessonPages();
-  assert.deepEqual(pages, ['1-recurrent-neuron.html', '2-vanishing-exploding.html', '3-lstm.html', '4-gru.html']);
+  assert.deepEqual(pages, ['1-recurrent-neuron.html', '2-vanishing-exploding.html', '3-lstm.html', '4-gru.html', '5-classifier.html']);
   const page = await (await context()).newPage();
   await page.goto(`${server.url}index.html`);
   assert.equal(await page.getAttribute('.top-nav a[href="lessons/index.html"]', 'href'), 'lessons/index.html');
@@ -101,7 +109,30 @@ test('every prediction can be made and revealed, is judged by the widget, and is
   const index = await c.newPage();
   await index.goto(`${server.url}lessons/index.html`);
   await index.waitForSelector('body[data-lesson-ready=true]');
-  assert.match(await index.textContent('#lessons'), /2 of 2 predictions made, 1 right[^]*3 of 3 predictions made, 2 right[^]*1 of 1 predictions made, 1 right[^]*1 of 1 predictions made, 1 right/);
+  assert.match(await index.textContent('#lessons'), /2 of 2 predictions made, 1 right[^]*3 of 3 predictions made, 2 right[^]*1 of 1 predictions made, 1 right[^]*1 of 1 predictions made, 1 right[^]*6 of 6 predictions made, 3 right/);
+});
+
+test('<unrolled-classify> in lesson 5: panels shows what it names; a new sentence keeps the trained model, a new shape starts afresh', async () => {
+  const { page, errors } = await openLesson(await context(), '5-classifier.html');
+  const shown = (id) => page.evaluate((x) => [...document.getElementById(x).shadowRoot.querySelectorAll('.panel')].filter((p) => p.checkVisibility()).map((p) => p.id), id);
+  assert.deepEqual(await shown('reader'), ['panel-cls-sentence']);
+  assert.deepEqual(await shown('packing'), ['panel-train-transport', 'panel-cls-packing']);
+  assert.deepEqual(await shown('trained'), ['panel-train-transport', 'panel-cls-loss', 'panel-cls-accuracy', 'panel-cls-sentence']);
+  const at = () => page.evaluate(async () => {
+    const el = document.getElementById('packing');
+    await el.settled();
+    return { iteration: await el.session.iteration(), rows: el.classifier.mounted.get('cls-packing').shown.batch.rows[0].tokens.join(' ') };
+  });
+  await page.evaluate(() => document.getElementById('packing').trainTo(50));
+  assert.equal((await at()).iteration, 50);
+  await page.evaluate(() => document.getElementById('packing').setAttribute('config', 'E=16&H=16&budget=30&text=Not%20bad%20at%20all'));
+  assert.deepEqual(await at(), { iteration: 50, rows: 'not bad at all' }, 'a new sentence: the same model reads it');
+  await page.evaluate(() => document.getElementById('packing').setAttribute('config', 'E=8&H=16&budget=30&text=Not%20bad%20at%20all'));
+  assert.equal((await at()).iteration, 0, 'a new embedding width: a new, untrained model');
+  // trainTo refuses what it cannot reach exactly
+  const bad = await page.evaluate(() => document.getElementById('packing').trainTo(30).then(() => 'ok', (e) => e.message));
+  assert.match(bad, /trainTo: expected a multiple of 25, got 30/);
+  assert.deepEqual(errors, []);
 });
 
 test('axe-core: no serious or critical violations in any lesson, desktop and phone', async () => {
@@ -111,12 +142,13 @@ test('axe-core: no serious or critical violations in any lesson, desktop and pho
       const page = await c.newPage();
       await page.goto(`${server.url}lessons/${href}`);
       await page.waitForSelector('body[data-lesson-ready=true]');
-      await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab')].every((e) => e.dataset.ready === 'true'));
+      await widgetsReady(page);
       await page.addScriptTag({ path: AXE });
       const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
       const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
       assert.deepEqual(bad, [], `${href} at ${viewport.width}×${viewport.height}`);
+      if (href === '5-classifier.html') await page.screenshot({ path: path.join(ROOT, `e2e/screenshots/lesson-5-${viewport.width}x${viewport.height}.png`), fullPage: true });
       if (viewport.width < 500) {
         const wide = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(wide <= viewport.width, `${href}: ${wide} px wide on a ${viewport.width} px phone`);
@@ -125,22 +157,79 @@ test('axe-core: no serious or critical violations in any lesson, desktop and pho
   }
 });
 
+test('projected: every lesson at 1280×720 with 150 % zoom fits, with no widget overlapping or cut off', async () => {
+  // 150 % zoom of a 1280×720 screen is a 853×480 CSS-pixel viewport at 1.5 device pixels per pixel.
+  const c = await browser.newContext({ viewport: { width: 853, height: 480 }, deviceScaleFactor: 1.5 });
+  contexts.push(c);
+  c.setDefaultTimeout(60000);
+  for (const href of ['index.html', ...await lessonPages()]) {
+    const page = await c.newPage();
+    const { errors } = record(page);
+    await page.goto(`${server.url}lessons/${href}`);
+    await page.waitForSelector('body[data-lesson-ready=true]');
+    await widgetsReady(page);
+    await page.evaluate(async (q) => { await Promise.all([...document.querySelectorAll(q)].map((e) => e.settled?.())); }, WIDGETS);
+    const problems = await page.evaluate((q) => {
+      const out = [];
+      const vw = window.innerWidth;
+      if (document.documentElement.scrollWidth > vw) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+      const name = (e) => `${e.localName}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ')[0]}` : ''}`;
+      // The running text and the widgets in it: inside the screen's width, one after another.
+      const blocks = [...document.querySelectorAll('main > *, .lesson-nav')].filter((e) => e.checkVisibility());
+      blocks.forEach((e, k) => {
+        const r = e.getBoundingClientRect();
+        if (r.left < -1 || r.right > vw + 1) out.push(`${name(e)} spans ${Math.round(r.left)}–${Math.round(r.right)} px`);
+        const prev = blocks[k - 1]?.getBoundingClientRect();
+        if (prev && r.top < prev.bottom - 1) out.push(`${name(e)} overlaps ${name(blocks[k - 1])} by ${Math.round(prev.bottom - r.top)} px`);
+      });
+      // Inside each widget: every panel shown within the element, none over another, none with
+      // content wider than itself (what must scroll sideways scrolls inside it), no tiny text.
+      for (const el of document.querySelectorAll(q)) {
+        const box = el.getBoundingClientRect();
+        const panels = [...el.shadowRoot.querySelectorAll('.panel')].filter((p) => p.checkVisibility());
+        if (!panels.length) out.push(`${name(el)} shows no panel`);
+        panels.forEach((p, k) => {
+          const r = p.getBoundingClientRect();
+          if (r.left < box.left - 1 || r.right > box.right + 1) out.push(`${name(el)} ${p.id} sticks out of its element`);
+          if (p.scrollWidth > p.clientWidth + 1) out.push(`${name(el)} ${p.id}: content ${p.scrollWidth} px in ${p.clientWidth} px`);
+          for (const o of panels.slice(k + 1)) {
+            const s = o.getBoundingClientRect();
+            const w = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+            const h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+            if (w > 1 && h > 1) out.push(`${name(el)} ${p.id} overlaps ${o.id}`);
+          }
+        });
+        const tiny = [...el.shadowRoot.querySelectorAll('label, .caption, .hint, button, h2, h3')]
+          .filter((e) => e.checkVisibility() && parseFloat(getComputedStyle(e).fontSize) < 11);
+        if (tiny.length) out.push(`${name(el)}: ${tiny.length} labels under 11 px`);
+      }
+      return out;
+    }, WIDGETS);
+    assert.deepEqual(problems, [], `${href} at 853×480 (150 % of 1280×720)`);
+    if (href === '5-classifier.html') await page.screenshot({ path: path.join(ROOT, 'e2e/screenshots/lesson-5-projected-150.png'), fullPage: true });
+    assert.deepEqual(errors, [], href);
+    await page.close();
+  }
+});
+
 test('a lesson opened once works offline', async () => {
-  const c = await context();
-  const href = (await lessonPages())[1];
-  const { page } = await openLesson(c, href);
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  // The first load registered the worker; a second load goes through it and fills its cache.
-  await page.reload();
-  await page.waitForSelector('body[data-lesson-ready=true]');
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab')].every((e) => e.dataset.ready === 'true'));
-  await c.setOffline(true);
-  await page.reload();
-  await page.waitForSelector('body[data-lesson-ready=true]');
-  await page.waitForFunction(() => [...document.querySelectorAll('unrolled-lab')].every((e) => e.dataset.ready === 'true'));
-  assert.equal(await page.evaluate(() => fetch(`never-loaded-${Date.now()}.txt`).then(() => 'online', () => 'offline')), 'offline');
-  const r = await page.evaluate((x) => window.__lesson.check(x), 'below');
-  assert.equal(r.holds, true, 'offline, the widget still computes (with its worker)');
-  await c.setOffline(false);
+  for (const [n, claim] of [[1, 'below'], [4, 'coin']]) {
+    const c = await context();
+    const href = (await lessonPages())[n];
+    const { page } = await openLesson(c, href);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // The first load registered the worker; a second load goes through it and fills its cache.
+    await page.reload();
+    await page.waitForSelector('body[data-lesson-ready=true]');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await widgetsReady(page);
+    await c.setOffline(true);
+    await page.reload();
+    await page.waitForSelector('body[data-lesson-ready=true]');
+    await widgetsReady(page);
+    assert.equal(await page.evaluate(() => fetch(`never-loaded-${Date.now()}.txt`).then(() => 'online', () => 'offline')), 'offline');
+    const r = await page.evaluate((x) => window.__lesson.check(x), claim);
+    assert.equal(r.holds, true, `${href} offline: the widget still computes (with its worker): ${r.says}`);
+    await c.setOffline(false);
+  }
 });

@@ -16,7 +16,7 @@
 // new model was set up): the sentence and packing panels ask again; `data` when the data set
 // changed (its summary, vocabulary and classes).
 import { TrainSession } from './train-session.js';
-import { SHIPPED, classifyKeyTable, classifySpec } from './classify-state.js';
+import { EVAL_EVERY, SHIPPED, classifyKeyTable, classifySpec } from './classify-state.js';
 
 export const ENTRANT = 'lstm';
 /** Where this tab keeps the learner's file (sessionStorage: this tab only, kept over a reload). */
@@ -208,6 +208,68 @@ export class ClassifySession extends TrainSession {
   /** The vocabulary (tokens by id) as the JSON list saved beside the model. */
   vocabularyJson() {
     return this.core.wasm.vocabulary_json(this.vocabulary);
+  }
+
+  /** Resolves once the worker has set up the current run, every record that arrived is drawn and
+   *  every question asked of the model is answered (the panels then show the model as it is). */
+  async settled() {
+    const frame = () => new Promise((r) => { requestAnimationFrame(() => r()); });
+    const idle = () => this.dead || this.error || (this.entrants.length > 0 && !this.stepping
+      && this.finalWaiters.size === 0 && this.pending.length === 0 && this.flushTimer == null);
+    for (let calm = 0; calm < 2;) {
+      await new Promise((r) => { setTimeout(r, 0); });
+      await frame();
+      calm = idle() ? calm + 1 : 0;
+    }
+  }
+
+  /** The model's iteration in the worker now (it may be past the last record after a pause). */
+  iteration() {
+    return this.call(ENTRANT, 'iteration');
+  }
+
+  /**
+   * Brings the model to exactly `iteration` (a multiple of EVAL_EVERY) of this run, seeded as the
+   * settings say, and paused there: resets first when the model is past it or between records,
+   * then steps one evaluation period at a time. Rejects when the budget is spent first or the run
+   * fails. The same settings always give the same model at the same iteration.
+   */
+  async trainTo(iteration) {
+    if (!Number.isInteger(iteration) || iteration < 0 || iteration % EVAL_EVERY !== 0) {
+      throw new Error(`trainTo: expected a multiple of ${EVAL_EVERY}, got ${iteration}`);
+    }
+    await this.settled();
+    if (this.running) { this.pause(); await this.until(() => !this.running); }
+    let now = await this.iteration();
+    if (now > iteration || (iteration - now) % EVAL_EVERY !== 0) {
+      this.reset();
+      await this.settled();
+      now = 0;
+    }
+    while (now < iteration) {
+      if (this.entrants[0]?.final) throw new Error(`trainTo: the budget (${this.state.budget} s) was spent at iteration ${now}, before ${iteration}`);
+      this.step();
+      await this.until(() => this.stepping);
+      await this.until(() => !this.stepping);
+      if (this.error) throw new Error(this.error.message);
+      now = await this.iteration();
+    }
+    await this.settled();
+  }
+
+  /** Resolves at the first transport or error event after which `test()` holds. */
+  until(test) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!test() && !this.error && !this.dead) return;
+        this.removeEventListener('transport', check);
+        this.removeEventListener('error', check);
+        resolve();
+      };
+      this.addEventListener('transport', check);
+      this.addEventListener('error', check);
+      check();
+    });
   }
 
   csv() {

@@ -56,6 +56,14 @@ export class WidgetElement extends HTMLElement {
     this.say();
   }
 
+  /** Sets the `config` attribute to `text` and applies it even when the attribute already says
+   *  so: the learner may have changed the state since (a lesson's "Show me" must show its own
+   *  setting, not theirs). */
+  applyConfig(text) {
+    if (this.getAttribute('config') !== text) this.setAttribute('config', text);
+    else if (this.session) this.attributeChangedCallback('config', null, text);
+  }
+
   /** The text the session starts from: the `config` attribute (a subclass may add to it). */
   configText() { return this.getAttribute('config') || ''; }
 

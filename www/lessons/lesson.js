@@ -1,15 +1,16 @@
 // The lessons' runtime: a lesson page is running text, native MathML and `<unrolled-lab>` /
-// `<unrolled-train>` elements; its own module calls `runLesson(lesson)` with two tables, and this
-// module makes them work:
+// `<unrolled-train>` / `<unrolled-classify>` elements; its own module calls `runLesson(lesson)`
+// with two tables, and this module makes them work:
 //
-//   claims       { id: { lab, config, holds(el), says(el) } }
+//   claims       { id: { lab, config, iteration?, holds(el), says(el) } }
 //     Every `.claim[data-claim=id]` in the text is a statement a widget on the page demonstrates
-//     with `config`. A "Show me" button after it sets the widget `lab` (an element id) to that
+//     with `config` (for a classifier, also trained to exactly `iteration`: its seeded run makes
+//     that one model). A "Show me" button after it sets the widget `lab` (an element id) to that
 //     config and says the number that backs the claim (`says`). `holds` is the claim as a test:
 //     e2e/tests/lessons.test.mjs applies every claim's config and asserts `holds` on the widget's
 //     numbers, so the text cannot drift from what the widgets show.
-//   predictions  { id: { lab, config, choices: {value: label}, answer(el, base), explain(el, base),
-//                        baseline?, measure? } }
+//   predictions  { id: { lab, config, iteration?, choices: {value: label}, answer(el, base),
+//                        explain(el, base), baseline?, measure? } }
 //     Every `.predict[data-predict=id]` block asks a question first: the learner commits to a
 //     choice, then the widget is set to `config`, the true answer is read from its numbers
 //     (`answer`, never written down), and the block says whether the guess was right and why.
@@ -28,6 +29,7 @@ export const LESSONS = [
   { id: '2', page: '2-vanishing-exploding.html', title: 'Vanishing and exploding gradients', short: 'Gradients' },
   { id: '3', page: '3-lstm.html', title: 'LSTM, a path for the gradient', short: 'LSTM' },
   { id: '4', page: '4-gru.html', title: 'GRU, the merged state', short: 'GRU' },
+  { id: '5', page: '5-classifier.html', title: 'An LSTM classifier', short: 'Classifier' },
 ];
 
 /** ‖∂L/∂h‖ at lag `k` relative to lag 0, for cell `name` of lab element `el`. */
@@ -107,15 +109,22 @@ function record(lessonId, predictionId, choice, right) {
   update(lessonId, (p) => { p.answered[predictionId] = { choice, right }; });
 }
 
-/** Sets lab element `id` to `config` and resolves once it has drawn it. */
-async function show(id, config) {
+/** Sets widget element `id` to `config` (a classifier also to `iteration`: trained to exactly
+ *  that iteration of its seeded run) and resolves once it has drawn it. */
+async function show(id, config, iteration) {
   const el = document.getElementById(id);
   if (!el) throw new Error(`lesson: no widget #${id}`);
   await customElements.whenDefined(el.localName);
   await el.settled?.();
-  if (el.getAttribute('config') !== config) el.setAttribute('config', config);
+  el.applyConfig(config);
+  if (iteration !== undefined) await el.trainTo(iteration);
   await el.settled?.();
   return el;
+}
+
+/** What a reader sees while `show` works: training takes seconds, the rest a moment. */
+function waiting(entry) {
+  return entry.iteration ? `Training the model to iteration ${entry.iteration} (seconds)…` : 'Setting the widget…';
 }
 
 function button(text, cls) {
@@ -134,10 +143,13 @@ function mountClaim(span, claim) {
   out.setAttribute('role', 'status');
   b.addEventListener('click', async () => {
     b.disabled = true;
+    out.textContent = waiting(claim);
     try {
-      const el = await show(claim.lab, claim.config);
+      const el = await show(claim.lab, claim.config, claim.iteration);
       out.textContent = claim.says(el);
       el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    } catch (e) {
+      out.textContent = `The widget could not be set: ${e.message}`;
     } finally {
       b.disabled = false;
     }
@@ -163,9 +175,17 @@ function mountPrediction(box, lessonId, id, p) {
   box.append(choices, reveal);
   async function answer(choice) {
     buttons.forEach((b) => { b.disabled = true; b.setAttribute('aria-pressed', String(b.dataset.choice === choice)); });
-    reveal.textContent = 'Checking on the widget…';
-    const base = p.baseline ? p.measure(await show(p.lab, p.baseline)) : undefined;
-    const el = await show(p.lab, p.config);
+    reveal.textContent = p.iteration ? waiting(p) : 'Checking on the widget…';
+    let base;
+    let el;
+    try {
+      base = p.baseline ? p.measure(await show(p.lab, p.baseline, p.iteration)) : undefined;
+      el = await show(p.lab, p.config, p.iteration);
+    } catch (e) {
+      reveal.textContent = `The widget could not be set: ${e.message}. Try again.`;
+      buttons.forEach((x) => { x.disabled = false; x.removeAttribute('aria-pressed'); });
+      return;
+    }
     const truth = p.answer(el, base);
     const right = truth === choice;
     record(lessonId, id, choice, right);
@@ -266,12 +286,12 @@ export function runLesson(lesson) {
     /** The true answer of prediction `q`, read from the widget (what a reveal shows). */
     async answerOf(q) {
       const p = predictions[q];
-      const base = p.baseline ? p.measure(await show(p.lab, p.baseline)) : undefined;
-      return p.answer(await show(p.lab, p.config), base);
+      const base = p.baseline ? p.measure(await show(p.lab, p.baseline, p.iteration)) : undefined;
+      return p.answer(await show(p.lab, p.config, p.iteration), base);
     },
     /** Applies claim `c`'s setting; `{holds, says}` from the widget's numbers. */
     async check(c) {
-      const el = await show(claims[c].lab, claims[c].config);
+      const el = await show(claims[c].lab, claims[c].config, claims[c].iteration);
       return { holds: Boolean(claims[c].holds(el)), says: claims[c].says(el) };
     },
   };

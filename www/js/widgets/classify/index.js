@@ -1,8 +1,9 @@
 // The classifier view composed of its widgets: settings, the data and the transport on one side;
 // the live charts, the typed sentence opened up, padding and packing, the model comparison and the
 // downloads on the other. `composeClassify(root, session, {show, hide, keys})` builds the panels
-// in `root`, mounts each widget, shows the panels `show()` names (all when it names none) minus
-// those `hide()` names, and listens to the transport's keys on `keys`.
+// in `root` (the page's element or an `<unrolled-classify>`'s shadow root), mounts each widget,
+// shows the panels `show()` names (all when empty; a control's name shows its panel) minus those
+// `hide()` names, and listens to the transport's keys on `keys`.
 import * as transport from '../train/transport.js';
 import * as setup from './setup.js';
 import * as data from './data.js';
@@ -36,9 +37,14 @@ export function composeClassify(root, session, { show = () => [], hide = () => [
     const on = new Set(show());
     const off = new Set(hide());
     for (const w of CLASSIFY_WIDGETS) {
-      const shown = on.size === 0 || on.has(w.name) || w.controls.some((c) => on.has(c));
-      panels.get(w.name).classList.toggle('hidden-by-teacher', !shown || off.has(w.name));
+      const visible = (on.size === 0 || on.has(w.name) || w.controls.some((c) => on.has(c))) && !off.has(w.name);
+      const el = panels.get(w.name);
+      const was = el.classList.contains('hidden-by-teacher');
+      el.classList.toggle('hidden-by-teacher', !visible);
+      if (was && visible) mounted.get(w.name).redraw();
     }
+    const any = CLASSIFY_WIDGETS.some((w) => w.region === 'controls' && !panels.get(w.name).classList.contains('hidden-by-teacher'));
+    layout.classList.toggle('no-controls', !any);
   };
   applyVisibility();
   const onKey = (e) => {
@@ -51,6 +57,7 @@ export function composeClassify(root, session, { show = () => [], hide = () => [
   session.addEventListener('state', applyVisibility);
   return {
     mounted,
+    applyVisibility,
     destroy() {
       keys.removeEventListener('keydown', onKey);
       session.removeEventListener('state', applyVisibility);

@@ -23,7 +23,7 @@ export const template = () => `
   <h3>The padded batch <code>text</code> (B × T)</h3>
   <div class="table-scroll" tabindex="0" role="region" aria-label="The padded batch"><table class="tokens" id="cls-padded"></table></div>
   <h3>Its packed form</h3>
-  <pre class="packed-fields" id="cls-packed-fields" tabindex="0" aria-label="The packed fields"></pre>
+  <pre class="packed-fields" id="cls-packed-fields" tabindex="0" role="region" aria-label="The packed fields"></pre>
   <p class="caption"><code>data</code> has one row per real token (each row the token's E-number embedding; shown here as its word), step by step: at step t the first <code>batch_sizes[t]</code> sentences of <code>sorted_indices</code>.</p>
   <div class="packed-data" id="cls-packed-data"></div>
   <h3>Which LSTM cells run</h3>
@@ -38,6 +38,7 @@ export const template = () => `
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
   let seq = 0;
+  let shown = null; // {batch, view, run}: what the panel draws now
 
   const batch = () => {
     const typed = session.encodeText(session.state.text);
@@ -138,6 +139,7 @@ export function mount(root, session) {
       if (mine !== seq) return;
       err('');
       timed('cls-packing', () => draw(b, view, run));
+      shown = { batch: b, view, run };
       root.dataset.ready = 'true';
     } catch (e) {
       if (mine === seq) err(e.message);
@@ -145,5 +147,11 @@ export function mount(root, session) {
   };
   const off = listen(session, { model: update, state: update });
   update();
-  return { redraw() {}, destroy: off };
+  return {
+    redraw() {},
+    destroy: off,
+    /** What the panel shows now: `{batch, view, run}` (the padded batch, `packed_layout`'s
+     *  answer, `classifier_packing`'s). */
+    get shown() { return shown; },
+  };
 }

@@ -45,8 +45,8 @@ export function mount(root, session) {
   const pickers = () => {
     const L = session.state.layers;
     const D = session.state.bidir === 'on' ? 2 : 1;
-    const fill = (sel, n, label) => {
-      const keep = Math.min(Number(sel.value) || 0, n - 1);
+    const fill = (sel, n, label, first = 0) => {
+      const keep = sel.value === '' ? first : Math.min(Number(sel.value), n - 1);
       const want = Array.from({ length: n }, (_, k) => label(k)).join('|');
       if (sel.dataset.opts !== want) {
         sel.innerHTML = Array.from({ length: n }, (_, k) => `<option value="${k}">${esc(label(k))}</option>`).join('');
@@ -54,7 +54,8 @@ export function mount(root, session) {
       }
       sel.value = String(keep);
     };
-    fill($('cls-layer'), L, (k) => `${k + 1}${k === L - 1 ? ' (read by fc)' : ''}`);
+    // The last layer first: the one fc reads, where each direction's flow peaks at its own end.
+    fill($('cls-layer'), L, (k) => `${k + 1}${k === L - 1 ? ' (read by fc)' : ''}`, L - 1);
     fill($('cls-direction'), D, (k) => DIR[k]);
   };
 
@@ -232,5 +233,10 @@ export function mount(root, session) {
     },
   });
   update();
-  return { redraw: draw, destroy: off };
+  return {
+    redraw: draw,
+    destroy: off,
+    /** What the panel shows now: `{enc, x}` (the sentence as read, and `explain`'s answer). */
+    get shown() { return last; },
+  };
 }
