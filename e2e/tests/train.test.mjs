@@ -296,6 +296,15 @@ test('sweep mode: every cell at every length, drawn, and it stops when the budge
   const { page, errors } = await open('mode=sweep&T=20&H=4&batch=8&seeds=1&sbudget=1');
   assert.equal(await page.isVisible('#panel-train-race'), false, 'the race panel is for the race');
   assert.equal(await page.isVisible('#panel-train-sweep'), true);
+  // What the sweep chart holds since its last reset: each (cell, T) once (a finished sweep once
+  // drew its earlier lengths twice, a line running back from the last length to the first).
+  await page.evaluate(() => {
+    const c = window.__unrolledTrain.session.charts;
+    const [push, reset] = [c.sweep_point.bind(c), c.reset.bind(c)];
+    window.__held = [];
+    c.sweep_point = (cell, T, v) => { window.__held.push(`${cell}@${T}`); return push(cell, T, v); };
+    c.reset = (...a) => { window.__held = []; return reset(...a); };
+  });
   await page.click('#train-play');
   await page.waitForFunction(() => {
     const sw = window.__unrolledTrain.session.sweep;
@@ -307,6 +316,9 @@ test('sweep mode: every cell at every length, drawn, and it stops when the budge
   });
   assert.deepEqual(steps, [4, 8, 12, 16, 20]);
   assert.equal(points.length, steps.length * cells.length);
+  const held = await page.evaluate(() => window.__held);
+  assert.equal(new Set(held).size, held.length, `the chart holds a point twice: ${held}`);
+  assert.equal(held.length, points.length);
   for (const p of points) assert.ok(p.success >= 0 && p.success <= 1 && p.runs === 1);
   await page.waitForFunction(() => /budget is spent/.test(document.querySelector('#train-sweep-note').textContent));
   await page.waitForTimeout(500);

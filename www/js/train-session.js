@@ -123,6 +123,7 @@ export class TrainSession extends EventTarget {
   sweepNext() {
     const sw = this.sweepState();
     const T = sw.steps[sw.index];
+    const before = sw.points.length;
     for (const name of this.state.cells) {
       const runs = this.entrants.filter((e) => e.cellName === name && e.final);
       if (!runs.length) continue;
@@ -130,7 +131,9 @@ export class TrainSession extends EventTarget {
       sw.points.push({ cell: name, T, success: mean, solved: runs.filter((e) => e.final.reached).length, runs: runs.length });
     }
     sw.index += 1;
-    if (sw.index >= sw.steps.length) this.redrawSweep(); // the last length: no next start draws it
+    // The last length: no next start redraws the chart, so its points go in now (only they:
+    // the chart holds the earlier lengths' points since this length's start).
+    if (sw.index >= sw.steps.length) for (const p of sw.points.slice(before)) this.charts.sweep_point(p.cell, p.T, p.success);
     this.emit('sweep');
     if (sw.index < sw.steps.length) this.start(false);
   }
