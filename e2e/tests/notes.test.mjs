@@ -25,6 +25,17 @@ test('default scene: the gated cells vanish faster than the RNN, and the note sa
   assertNoErrors(errors);
 });
 
+test('an open GRU alone: its note names the hidden state it carries (a GRU has no cell state) and a power that adds up', async () => {
+  const { page, errors } = await env.open('cells=gru&T=50&H=16&fb=5');
+  const n = await notes(page);
+  assert.match(n['gate-value'], /the hidden state carries the gradient far back/);
+  assert.doesNotMatch(n['gate-value'], /cell state/);
+  const html = await page.innerHTML('#flow-notes .note[data-note=gate-value]');
+  const [, base, k, value] = /(0\.\d+)<sup>(\d+)<\/sup> = (0\.\d+)/.exec(html);
+  assert.ok(Math.abs(Number(base) ** Number(k) - Number(value)) < 0.02, html);
+  assertNoErrors(errors);
+});
+
 test('the 1997 LSTM beside PyTorch\'s: its fixed f ≡ 1 is read from the table, not averaged, and has no bias to set', async () => {
   const { page, errors } = await env.open('cells=lstm,lstm_no_forget&T=60&focus=lstm_no_forget');
   const n = await notes(page);

@@ -152,3 +152,7 @@ export function downloadButtons(box, what, save) {
 }
 
 export const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The state a cell's carry path runs along, in words: the cell state where the cell has one
+ *  (`c`, the LSTMs), else the hidden state (the GRU's h_t = (1 − z)·n + z·h_{t−1}). */
+export const carriedState = (info) => (info.states.some((s) => s.name === 'c') ? 'cell state' : 'hidden state');

@@ -4,7 +4,7 @@
 // trace of the cell downloads as JSON (the documented trace format) and every cell as CSV.
 import { fmt } from '../format.js';
 import { Heatmaps } from '../heatmaps.js';
-import { download, downloadCanvas, fit, listen, timed, whenVisible } from './common.js';
+import { carriedState, download, downloadCanvas, fit, listen, timed, whenVisible } from './common.js';
 import { noteLag } from './notes.js';
 
 export const name = 'gates';
@@ -74,7 +74,7 @@ export function mount(root, session) {
       ? 'compare the trained LSTM, whose forget gate training has set.'
       : 'compare the LSTM, whose forget gate starts near 0.5.';
     $('paths-caption').textContent = carry.constant === null
-      ? `Why gates help: the cell state's path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: ${act}`
+      ? `Why gates help: the ${carriedState(d.info)}'s path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: ${act}`
       : `The constant error carousel (${carry.gate}): the cell state's own path ${carry.path} is exactly ${carry.constant} at every lag (∂c_T/∂c_t = I along the cell), while the hidden path multiplies full Jacobians. The gradient reaching c never fades, and c never forgets: it only adds i·g. There is no carry-gate bias to set; ${compare}`;
   };
 

@@ -3,6 +3,7 @@
 // expects after the course ("eigenvalue > 1: gradients explode", "LSTM solves the vanishing
 // gradient"). Every number is read from the core's results of this very scene.
 import { fmt } from '../format.js';
+import { carriedState } from './common.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -22,6 +23,11 @@ const ratio = (d, k) => d.gradByLag[k] / d.gradByLag[0];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 const labels = (ds) => ds.map((d) => d.info.label).join(' and ');
+/** The states the rows' carry paths run along: `the cell state`, or each cell's when they differ. */
+const statesOf = (rows) => {
+  const words = [...new Set(rows.map(({ d }) => carriedState(d.info)))];
+  return words.length === 1 ? `the ${words[0]}` : `each cell's carried state (${rows.map(({ d }) => `${d.info.label}: ${carriedState(d.info)}`).join(', ')})`;
+};
 
 /** Largest ratio to lag 0 over the lags, and where. */
 function peak(byLag) {
@@ -61,7 +67,7 @@ function carryGates(session, k) {
   const keepsAll = fixed.map(({ d }) => ` The ${d.info.label} has ${d.info.carry.gate}, so its cell state keeps all of itself: its carry path ${d.info.carry.path} stays ${d.info.carry.constant} at every lag.`).join('');
   const shut = rows.filter(({ m, r }) => r < 0.5 && m < 0.9);
   if (!shut.length) {
-    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 2)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ')}: the cell state ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
+    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 3)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ')}: ${statesOf(rows)} ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
   }
   // Compared only with plain cells that do not explode: a vanishing curve below an exploding one says nothing.
   const calm = data.cells.filter((d) => !d.info.gated && ratio(d, k) <= 2);
