@@ -81,7 +81,6 @@ export class TrainPool {
       case 'abort':
         this.starting = null;
         for (const i of this.busy) this.send(i, msg);
-        if (!this.busy.length) this.send(0, msg);
         break;
       default:
         for (const i of this.busy) this.send(i, msg);
