@@ -63,10 +63,11 @@ runLesson({
       explain: (el, base) => {
         const s = share(el, 0.45);
         // Factors to 5 digits, their products to 4, the final ratio to 3: what is shown multiplies out.
-        const f = (x) => digits(x, 5);
+        const n = (text) => `<span class="n">${text}</span>`; // kept on one line
+        const f = (x) => n(digits(x, 5));
         return `W<sub>hh</sub> here is ρ times a rotation: each step back scales the gradient's length by exactly ρ, and the tanh′ factors (each at most 1) take some more. Over the 11 steps to step 0:<br>`
-          + `at ρ = 0.9: 0.9<sup>11</sup> × ${f(base.share)} = ${f(0.9 ** STEPS)} × ${f(base.share)} = ${digits(base.first, 4)};<br>`
-          + `at ρ = 0.45: 0.45<sup>11</sup> × ${f(s)} = ${f(0.45 ** STEPS)} × ${f(s)} = ${digits(first(el), 4)}.<br>`
+          + `at ρ = 0.9: 0.9<sup>11</sup> × ${f(base.share)} = ${f(0.9 ** STEPS)} × ${f(base.share)} = ${n(digits(base.first, 4))};<br>`
+          + `at ρ = 0.45: 0.45<sup>11</sup> × ${f(s)} = ${f(0.45 ** STEPS)} × ${f(s)} = ${n(digits(first(el), 4))}.<br>`
           + `Halving ρ divides what reaches step 0 by 2<sup>11</sup> = 2048 through W<sub>hh</sub>, and the tanh′ factors divide it by ${f(base.share / s)} more: 2048 × ${f(base.share / s)} = ${num(base.first / first(el))} times less.`;
       },
     },
