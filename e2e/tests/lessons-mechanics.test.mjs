@@ -6,7 +6,7 @@
 // the pulse, the halving arithmetic, which multiplies out as written); lesson 2's tanh explanation
 // says what the flow chart's note says; what answers a question stays hidden until it is asked.
 // Screenshots of lessons 1 and 2, answered, at 1280×720, 390×844 and 1280×720 at 150 % zoom go to
-// e2e/screenshots/.
+// e2e/screenshots/ (and axe-core finds nothing serious on the answered pages).
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -30,6 +30,7 @@ async function context(viewport = { width: 1280, height: 720 }, deviceScaleFacto
   return c;
 }
 
+const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
 const LESSON1 = '1-recurrent-neuron.html';
 const LESSON2 = '2-vanishing-exploding.html';
 
@@ -110,7 +111,19 @@ test('a kept answer comes back with its verdict on reload; "Answer again" keeps 
   await box.locator('.choice[data-choice="grow"]').click();
   await box.locator('.verdict').waitFor();
   assert.equal(await box.locator('.verdict').textContent(), 'Not quite: the answer is it shrinks.');
-  assert.deepEqual({ ...(await kept()), explain: undefined }, { choice: 'grow', truth: 'shrink', right: false, explain: undefined });
+  const now = await kept();
+  assert.deepEqual([now.choice, now.truth, now.right], ['grow', 'shrink', false]);
+  assert.match(now.asked, /^Going back from step 11 to step 0, will the gradient/);
+  // A kept answer to a question that has changed since is not shown as its answer.
+  await page.evaluate(() => {
+    const all = JSON.parse(localStorage.getItem('unrolled-lessons'));
+    all['1'].answered.back.asked = 'An older wording of the question?';
+    localStorage.setItem('unrolled-lessons', JSON.stringify(all));
+  });
+  await open(c, LESSON1, page);
+  assert.equal(await box.locator('.verdict').count(), 0);
+  assert.equal(await box.locator('.choice[data-choice="grow"]').isDisabled(), false);
+  assert.match(await box.locator('.status').textContent(), /question has changed since your earlier answer/);
   // An answer kept by the earlier version (choice and right only) still shows its verdict.
   await page.evaluate(() => localStorage.setItem('unrolled-lessons', JSON.stringify({ 1: { answered: { back: { choice: 'shrink', right: true } } } })));
   await open(c, LESSON1, page);
@@ -265,7 +278,7 @@ test('lesson 2: the saturate explanation says what the flow chart\'s note says (
   assert.deepEqual(errors, []);
 });
 
-test('screenshots: lessons 1 and 2, answered, at 1280×720, 390×844 and 1280×720 at 150 % zoom', async () => {
+test('screenshots: lessons 1 and 2, answered, at 1280×720, 390×844 and 1280×720 at 150 % zoom; axe-core clean answered', async () => {
   const views = [['1280x720', { width: 1280, height: 720 }, 1], ['390x844', { width: 390, height: 844 }, 1], ['projected-150', { width: 853, height: 480 }, 1.5]];
   for (const [name, viewport, scale] of views) {
     const c = await context(viewport, scale);
@@ -278,6 +291,11 @@ test('screenshots: lessons 1 and 2, answered, at 1280×720, 390×844 and 1280×7
       }
       await page.evaluate(async () => { await Promise.all([...document.querySelectorAll('unrolled-lab')].map((e) => e.settled())); });
       await page.screenshot({ path: path.join(ROOT, `e2e/screenshots/lesson-${n}-${name}.png`), fullPage: true });
+      // answered: the verdicts and their buttons keep axe-core clean too
+      await page.addScriptTag({ path: AXE });
+      const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.length}`);
+      assert.deepEqual(bad, [], `${href} answered, at ${name}`);
       const wide = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(wide <= viewport.width, `${href}: ${wide} px wide at ${name}`);
       assert.deepEqual(errors, [], `${href} at ${name}`);

@@ -114,7 +114,8 @@ function update(lessonId, fn) {
   saveProgress(all);
 }
 
-/** Keeps the answer to one prediction: `{choice, truth, right, explain}`. */
+/** Keeps the answer to one prediction: `{choice, truth, right, explain, asked}` (`asked`: the
+ *  question's text, so a kept answer to a question that changed since is not shown as its). */
 function record(lessonId, predictionId, entry) {
   update(lessonId, (p) => { p.answered[predictionId] = entry; });
 }
@@ -170,9 +171,9 @@ function mountClaim(span, claim) {
 /** The verdict of one answer, as kept: the choice, the widget's answer, and the explanation the
  *  widget's numbers gave then (older entries have only `choice` and `right`). */
 function verdictText(p, entry) {
-  const truth = entry.truth ?? (entry.right ? entry.choice : null);
-  if (entry.right) return `Right: ${p.choices[entry.choice].toLowerCase()}.`;
-  return truth ? `Not quite: the answer is ${p.choices[truth].toLowerCase()}.` : 'Not quite.';
+  const label = (v) => p.choices[v]?.toLowerCase();
+  if (entry.right) return `Right: ${label(entry.choice)}.`;
+  return label(entry.truth) ? `Not quite: the answer is ${label(entry.truth)}.` : 'Not quite.';
 }
 
 /** Scrolls `el` into view only as far as needed (not at all when it is already in view). */
@@ -201,6 +202,7 @@ function mountPrediction(box, lessonId, id, p) {
   choices.append(...buttons);
   box.append(choices, status, reveal);
 
+  const question = () => box.querySelector('p')?.textContent.replace(/\s+/g, ' ').trim() ?? '';
   const lock = (choice) => buttons.forEach((b) => {
     b.disabled = true;
     b.setAttribute('aria-pressed', String(b.dataset.choice === choice));
@@ -269,7 +271,7 @@ function mountPrediction(box, lessonId, id, p) {
       return;
     }
     const truth = p.answer(el, base);
-    const entry = { choice, truth, right: truth === choice, explain: p.explain(el, base) };
+    const entry = { choice, truth, right: truth === choice, explain: p.explain(el, base), asked: question() };
     record(lessonId, id, entry);
     status.textContent = '';
     revealAfter(id);
@@ -280,8 +282,10 @@ function mountPrediction(box, lessonId, id, p) {
     bringIntoView(reveal);
   }
 
+  // A kept answer is shown again unless the question has changed since (a lesson edited later).
   const kept = progressOf(lessonId).answered[id];
-  if (kept && p.choices[kept.choice]) showVerdict(kept, { restored: true });
+  if (kept && p.choices[kept.choice] && (kept.asked === undefined || kept.asked === question())) showVerdict(kept, { restored: true });
+  else if (kept) status.textContent = 'This question has changed since your earlier answer: answer it again.';
 }
 
 /** Shows the text that gives prediction `id` away (`[data-after=id]`), once it is answered. */
