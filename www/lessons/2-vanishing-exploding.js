@@ -1,6 +1,6 @@
 // Lesson 2's claims and predictions: each names the widget and the exact setting that shows it,
 // and reads its answer from the widget's numbers (see lesson.js).
-import { cellOf, num, ratio, runLesson } from './lesson.js';
+import { cellOf, digits, num, ratio, runLesson } from './lesson.js';
 
 const FLOW = (key, v) => `cells=rnn_linear,rnn_tanh&T=60&${key}=${v}`;
 const NONNORMAL = 'cells=rnn_linear&H=2&T=60&eigs=0.9:0;0.9:0&nn=1.5&scale=none';
@@ -14,6 +14,14 @@ function peak(el) {
   return { k, r: g[k] / g[0] };
 }
 const clip = (el) => cellOf(el, 'rnn_linear').summary.clip;
+/** tanh′ = 1 − h² of the tanh RNN, averaged over every unit and step (the flow chart's note
+ *  says the same average). */
+function slope(el) {
+  const h = cellOf(el, 'rnn_tanh').series.h;
+  return h.reduce((a, v) => a + 1 - v * v, 0) / h.length;
+}
+/** The tanh RNN's average growth per step over the 50 steps back to lag 50. */
+const perStep = (el) => tanh(el, 50) ** (1 / 50);
 
 runLesson({
   id: '2',
@@ -45,8 +53,8 @@ runLesson({
     saturates: {
       lab: 'flow',
       config: FLOW('rho', 1.5),
-      holds: (el) => tanh(el, 50) < 1e-4 * lin(el, 50),
-      says: (el) => `Lag 50: linear ${num(lin(el, 50))} ×, tanh ${num(tanh(el, 50))} ×.`,
+      holds: (el) => tanh(el, 50) < 1e-4 * lin(el, 50) && slope(el) > 0.6 && slope(el) < 0.72,
+      says: (el) => `Lag 50: linear ${num(lin(el, 50))} ×, tanh ${num(tanh(el, 50))} ×; tanh′ averages ${digits(slope(el), 2)}.`,
     },
     transient: {
       lab: 'nonnormal',
@@ -84,14 +92,14 @@ runLesson({
         if (t < 1) return 'shrinks';
         return t < 1e-2 * lin(el, 50) ? 'less' : 'same';
       },
-      explain: (el) => `Linear: ${num(lin(el, 50))} ×; tanh: ${num(tanh(el, 50))} ×. Most tanh units sit near ±1, where tanh′ is small, and those factors cancel most of ρ's growth.`,
+      explain: (el) => `Linear: ${num(lin(el, 50))} ×; tanh: ${num(tanh(el, 50))} ×. The tanh units are not pinned at ±1: tanh′&nbsp;=&nbsp;1&nbsp;−&nbsp;h² averages ${digits(slope(el), 2)} over every unit and step (the note under the chart says so too). Factors of that size in diag(tanh′)·W cancel most of ρ's growth: over these 50 steps the tanh RNN's gradient grew by ×${num(perStep(el))} per step on average, not by ×ρ = 1.5.`,
     },
     hump: {
       lab: 'nonnormal',
       config: NONNORMAL,
       choices: { yes: 'Yes, for a while', no: 'No, it only falls' },
       answer: (el) => (peak(el).r > 1 ? 'yes' : 'no'),
-      explain: (el) => { const p = peak(el); return `It peaks at lag ${p.k}, ${num(p.r)} × lag 0's, then decays as 0.9<sup>k</sup> wins. The largest singular value, not ρ, bounds each step.`; },
+      explain: (el) => { const p = peak(el); return `It peaks at lag ${p.k}, ${num(p.r)} × lag 0's, then decays as 0.9<sup>k</sup> wins (the lab below shows it). The largest singular value, not ρ, bounds each step.`; },
     },
   },
 });

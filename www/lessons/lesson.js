@@ -15,6 +15,9 @@
 //     choice, then the widget is set to `config`, the true answer is read from its numbers
 //     (`answer`, never written down), and the block says whether the guess was right and why.
 //     Text that gives the answer away is marked `data-after=id` and shown once it is answered.
+//     The verdict takes focus and is scrolled into view only as far as needed. An answer is
+//     kept with its verdict and explanation and shown again when the page is opened again;
+//     "Answer again" reopens the choices (the kept answer stays until a new one is made).
 //     A question about a change ("halve ρ: more or less?") names the setting it starts from,
 //     `baseline`, and what is compared, `measure(el)`: `base` is that measure there.
 //
@@ -70,15 +73,19 @@ export function cellOf(el, name) {
   return c;
 }
 
-/** A number for running text: 3 significant digits, powers of ten for the very large or small. */
-export function num(x) {
+/** A number for running text: 3 significant digits, powers of ten for the very large or small
+ *  (one argument only: `xs.map(num)` is safe). */
+export function num(x) { return digits(x, 3); }
+
+/** A number for running text to `n` significant digits, powers of ten for the very large or small. */
+export function digits(x, n) {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
-    const [m, e] = x.toExponential(2).split('e');
+    const [m, e] = x.toExponential(n - 1).split('e');
     return `${m} × 10${e.replace('+', '').replace(/^-/, '−').replace(/./g, (c) => SUP[c] ?? c)}`;
   }
-  return String(Number(x.toPrecision(3)));
+  return String(Number(x.toPrecision(n)));
 }
 const SUP = { '−': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
@@ -90,8 +97,10 @@ function saveProgress(p) {
   try { localStorage.setItem(STORE, JSON.stringify(p)); } catch { /* private mode: not kept */ }
 }
 
-/** This browser's progress in lesson `id`: `{answered: {prediction: {choice, right}}, total}`
- *  (`total`: the lesson's predictions, written when it is opened). */
+/** This browser's progress in lesson `id`: `{answered: {prediction: {choice, truth, right,
+ *  explain}}, total}` (`explain`: the explanation shown then, from the widget's numbers; older
+ *  entries have only `choice` and `right`. `total`: the lesson's predictions, written when it
+ *  is opened). */
 export function progressOf(id) {
   return loadProgress()[id] ?? { answered: {} };
 }
@@ -105,8 +114,10 @@ function update(lessonId, fn) {
   saveProgress(all);
 }
 
-function record(lessonId, predictionId, choice, right) {
-  update(lessonId, (p) => { p.answered[predictionId] = { choice, right }; });
+/** Keeps the answer to one prediction: `{choice, truth, right, explain, asked}` (`asked`: the
+ *  question's text, so a kept answer to a question that changed since is not shown as its). */
+function record(lessonId, predictionId, entry) {
+  update(lessonId, (p) => { p.answered[predictionId] = entry; });
 }
 
 /** Sets widget element `id` to `config` (a classifier also to `iteration`: trained to exactly
@@ -157,14 +168,31 @@ function mountClaim(span, claim) {
   span.after(' ', b, ' ', out);
 }
 
+/** The verdict of one answer, as kept: the choice, the widget's answer, and the explanation the
+ *  widget's numbers gave then (older entries have only `choice` and `right`). */
+function verdictText(p, entry) {
+  const label = (v) => p.choices[v]?.toLowerCase();
+  if (entry.right) return `Right: ${label(entry.choice)}.`;
+  return label(entry.truth) ? `Not quite: the answer is ${label(entry.truth)}.` : 'Not quite.';
+}
+
+/** Scrolls `el` into view only as far as needed (not at all when it is already in view). */
+function bringIntoView(el) {
+  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  el.scrollIntoView({ block: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
+}
+
 function mountPrediction(box, lessonId, id, p) {
   const choices = document.createElement('div');
   choices.className = 'choices';
   choices.setAttribute('role', 'group');
   choices.setAttribute('aria-label', 'Your prediction');
+  // What is going on (checking, errors, "choose again"); the verdict itself gets focus.
+  const status = document.createElement('p');
+  status.className = 'status';
+  status.setAttribute('role', 'status');
   const reveal = document.createElement('div');
   reveal.className = 'reveal';
-  reveal.setAttribute('aria-live', 'polite');
   const buttons = Object.entries(p.choices).map(([value, label]) => {
     const b = button(label, 'choice');
     b.dataset.choice = value;
@@ -172,43 +200,92 @@ function mountPrediction(box, lessonId, id, p) {
     return b;
   });
   choices.append(...buttons);
-  box.append(choices, reveal);
+  box.append(choices, status, reveal);
+
+  const question = () => box.querySelector('p')?.textContent.replace(/\s+/g, ' ').trim() ?? '';
+  const lock = (choice) => buttons.forEach((b) => {
+    b.disabled = true;
+    b.setAttribute('aria-pressed', String(b.dataset.choice === choice));
+  });
+  const unlock = () => buttons.forEach((b) => { b.disabled = false; b.removeAttribute('aria-pressed'); });
+
+  /** Shows a kept or new answer: the choice pressed, the verdict, why, and what to do next. */
+  function showVerdict(entry, { restored = false } = {}) {
+    lock(entry.choice);
+    box.dataset.answered = entry.right ? 'right' : 'wrong';
+    const verdict = document.createElement('p');
+    verdict.className = entry.right ? 'verdict right' : 'verdict wrong';
+    verdict.tabIndex = -1;
+    verdict.textContent = verdictText(p, entry);
+    const parts = [verdict];
+    if (restored) {
+      const when = Object.assign(document.createElement('p'), { className: 'earlier' });
+      when.textContent = `Your answer on an earlier visit: ${p.choices[entry.choice].toLowerCase()}.`;
+      parts.push(when);
+    }
+    if (entry.explain) {
+      const why = document.createElement('p');
+      why.className = 'why';
+      why.innerHTML = entry.explain;
+      parts.push(why);
+    }
+    const actions = Object.assign(document.createElement('div'), { className: 'actions' });
+    const again = button('Answer again', 'again');
+    again.addEventListener('click', () => {
+      reveal.replaceChildren();
+      delete box.dataset.answered;
+      unlock();
+      status.textContent = `Choose again: your earlier answer (${p.choices[entry.choice].toLowerCase()}) stays until you do.`;
+      (buttons.find((b) => b.dataset.choice === entry.choice) ?? buttons[0]).focus();
+    });
+    const see = button('Show it on the widget', 'see');
+    see.addEventListener('click', async () => {
+      see.disabled = true;
+      status.textContent = waiting(p);
+      try {
+        bringIntoView(await show(p.lab, p.config, p.iteration));
+        status.textContent = '';
+      } catch (e) {
+        status.textContent = `The widget could not be set: ${e.message}`;
+      } finally {
+        see.disabled = false;
+      }
+    });
+    actions.append(again, see);
+    parts.push(actions);
+    reveal.replaceChildren(...parts);
+    return verdict;
+  }
+
   async function answer(choice) {
-    buttons.forEach((b) => { b.disabled = true; b.setAttribute('aria-pressed', String(b.dataset.choice === choice)); });
-    reveal.textContent = p.iteration ? waiting(p) : 'Checking on the widget…';
+    lock(choice);
+    status.textContent = p.iteration ? waiting(p) : 'Checking on the widget…';
     let base;
     let el;
     try {
       base = p.baseline ? p.measure(await show(p.lab, p.baseline, p.iteration)) : undefined;
       el = await show(p.lab, p.config, p.iteration);
     } catch (e) {
-      reveal.textContent = `The widget could not be set: ${e.message}. Try again.`;
-      buttons.forEach((x) => { x.disabled = false; x.removeAttribute('aria-pressed'); });
+      status.textContent = `The widget could not be set: ${e.message}. Try again.`;
+      unlock();
       return;
     }
     const truth = p.answer(el, base);
-    const right = truth === choice;
-    record(lessonId, id, choice, right);
-    box.dataset.answered = right ? 'right' : 'wrong';
-    reveal.replaceChildren();
-    const verdict = document.createElement('p');
-    verdict.className = right ? 'verdict right' : 'verdict wrong';
-    verdict.textContent = right
-      ? `Right: ${p.choices[truth].toLowerCase()}.`
-      : `Not quite: the answer is ${p.choices[truth].toLowerCase()}.`;
-    const why = document.createElement('p');
-    why.innerHTML = p.explain(el, base);
-    const again = button('Try again', 'again');
-    again.addEventListener('click', () => {
-      buttons.forEach((b) => { b.disabled = false; b.removeAttribute('aria-pressed'); });
-      reveal.replaceChildren();
-      delete box.dataset.answered;
-      buttons[0].focus();
-    });
-    reveal.append(verdict, why, again);
+    const entry = { choice, truth, right: truth === choice, explain: p.explain(el, base), asked: question() };
+    record(lessonId, id, entry);
+    status.textContent = '';
     revealAfter(id);
-    el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    const verdict = showVerdict(entry);
+    // The verdict is what the learner waits for: focus it (a screen reader reads it) and scroll
+    // only as far as it takes to show the verdict and why.
+    verdict.focus({ preventScroll: true });
+    bringIntoView(reveal);
   }
+
+  // A kept answer is shown again unless the question has changed since (a lesson edited later).
+  const kept = progressOf(lessonId).answered[id];
+  if (kept && p.choices[kept.choice] && (kept.asked === undefined || kept.asked === question())) showVerdict(kept, { restored: true });
+  else if (kept) status.textContent = 'This question has changed since your earlier answer: answer it again.';
 }
 
 /** Shows the text that gives prediction `id` away (`[data-after=id]`), once it is answered. */

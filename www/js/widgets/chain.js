@@ -1,7 +1,9 @@
 // Stepping through the unrolled network: the chain of cells around the current step, a timeline,
 // previous/next/play, a forward phase (‖h_t‖ fills in) and a backward phase (‖∂L/∂h_t‖ travels
-// back), and the step's equations with the live numbers of one unit. Keys (`keys()`): ← → step,
-// space plays; the host decides where they are listened to (the page, or inside one element).
+// back), and the step's equations with the live numbers of one unit. Keys: ← → step, Home/End go
+// to the first/last step, space plays. They always work on the chain picture (focusable) and ←
+// → Home End on the step buttons (space there presses the button); `keys()` takes ← → and space
+// from wherever else the host listens (the lab: the page; an element: inside it).
 // Drawn only while on screen (a slider elsewhere on the page does not pay for it).
 import { fmt } from '../format.js';
 import { chainSvg, drawChain, equations } from '../chain.js';
@@ -19,7 +21,7 @@ export const template = () => `
     <h2>Step through the unrolled network</h2>
     <div class="downloads" data-chart="chain"></div>
   </div>
-  <p class="caption">The same cell applied at every step. Forward: the state fills in step by step (bars: ‖h<sub>t</sub>‖). Backward: the gradient of the loss travels back and shrinks or grows (bars: ‖∂L/∂h<sub>t</sub>‖). Keys: ← → step, space plays.</p>
+  <p class="caption">The same cell applied at every step. Forward: the state fills in step by step (bars: ‖h<sub>t</sub>‖). Backward: the gradient of the loss travels back and shrinks or grows (bars: ‖∂L/∂h<sub>t</sub>‖). Keys (on the picture or the step buttons): ← → step, Home/End first/last step, space plays.</p>
   <div class="chain-controls">
     <div role="radiogroup" aria-label="Phase" class="phase">
       <label><input type="radio" name="phase" value="fwd"> Forward</label>
@@ -33,7 +35,7 @@ export const template = () => `
     <label for="scrub" class="scrub-label">Step t <output id="scrub-out" for="scrub"></output></label>
     <input type="range" id="scrub" min="0" max="99" step="1" class="scrub">
   </div>
-  <div class="canvas-box chain"><canvas id="chain" role="img" aria-label="The unrolled network"></canvas></div>
+  <div class="canvas-box chain"><canvas id="chain" role="img" tabindex="0" aria-keyshortcuts="ArrowLeft ArrowRight Home End Space" aria-label="The unrolled network"></canvas></div>
   <div class="equations-row">
     <div class="field row">
       <label for="unit">Unit j</label>
@@ -132,12 +134,18 @@ export function mount(root, session) {
     download('unrolled-chain.svg', new Blob([svg], { type: 'image/svg+xml' }));
   });
 
-  /** ← → step and space plays, for keydown events the host routes here. */
-  const keys = (e) => {
-    if (e.key === 'ArrowLeft') { step(s().t - 1, e); e.preventDefault(); }
-    if (e.key === 'ArrowRight') { step(s().t + 1, e); e.preventDefault(); }
-    if (e.key === ' ') { togglePlay(); e.preventDefault(); }
+  /** ← → step, `ends`: Home/End go to the first/last step, `space`: space plays. */
+  const stepKey = (e, { ends = true, space = true } = {}) => {
+    const moves = { ArrowLeft: s().t - 1, ArrowRight: s().t + 1, ...(ends ? { Home: 0, End: s().T - 1 } : {}) };
+    if (e.key in moves) step(moves[e.key], e);
+    else if (space && e.key === ' ') togglePlay();
+    else return;
+    e.preventDefault();
   };
+  /** For keydown events the host routes here (the page's Home/End keep scrolling it). */
+  const keys = (e) => stepKey(e, { ends: false });
+  canvas.addEventListener('keydown', (e) => stepKey(e));
+  for (const id of ['prev', 'play', 'next']) $(id).addEventListener('keydown', (e) => stepKey(e, { space: false }));
 
   watchSize(canvas, () => { if (session.data) draw(); });
   const off = listen(session, {
