@@ -168,6 +168,8 @@ test('projected: every lesson at 1280×720 with 150 % zoom fits, with no widget 
     await page.goto(`${server.url}lessons/${href}`);
     await page.waitForSelector('body[data-lesson-ready=true]');
     await widgetsReady(page);
+    // Everything the page holds, also what waits for an answer (some widgets do).
+    await page.evaluate(() => document.querySelectorAll('[data-after]').forEach((e) => { e.hidden = false; }));
     await page.evaluate(async (q) => { await Promise.all([...document.querySelectorAll(q)].map((e) => e.settled?.())); }, WIDGETS);
     const problems = await page.evaluate((q) => {
       const out = [];
