@@ -1053,3 +1053,34 @@ fn registry_builds_every_chart_by_name_and_refuses_others() {
         "needs a cell with a carry path (lstm, lstm_no_forget or gru)"
     );
 }
+
+/// The paths chart of a cell with a cell state also draws the gradient reaching it,
+/// `‖∂L/∂c_t‖` relative to lag 0 (dotted), from the backward pass's own numbers; the GRU (no
+/// `c`) and the constant error carousel's carry path are unchanged by it.
+#[test]
+fn paths_chart_draws_the_cell_state_gradient_for_lstms_only() {
+    let r = scene(&["lstm", "lstm_no_forget", "gru"], "last", 0.9);
+    let src = Source::scene(&r);
+    for (i, cell) in r.cells.iter().enumerate() {
+        let chart = registry::paths(&src.cells[i], false).expect("paths");
+        let dotted: Vec<_> = chart
+            .series
+            .iter()
+            .filter(|s| s.style == LineStyle::Dotted)
+            .collect();
+        if !cell.cell.has_cell_state() {
+            assert_eq!(chart.series.len(), 2, "{:?}", cell.cell);
+            assert!(dotted.is_empty());
+            continue;
+        }
+        assert_eq!(dotted.len(), 1, "{:?}", cell.cell);
+        let g = &cell.backward.flow[0].grad_c_norm;
+        let (last, n) = (g[g.len() - 1], g.len());
+        let want: Vec<f64> = (0..n).map(|k| g[n - 1 - k] / last).collect();
+        assert_eq!(dotted[0].values, want, "{:?}", cell.cell);
+        assert_eq!(dotted[0].values[0], 1.0);
+        assert!(dotted[0].label.contains("‖∂L/∂c_t‖"), "{}", dotted[0].label);
+        let svg = Chart::Flow(chart).svg(640, 360).expect("draws");
+        assert!(svg.contains("cell-state gradient"), "legend");
+    }
+}

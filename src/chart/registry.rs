@@ -21,6 +21,10 @@
 //!   for `lstm_no_forget` (f ≡ 1) exactly 1 everywhere, the constant error carousel.
 //! - `paths`: the carry path's largest unit against the hidden path `‖∂h_last/∂h_t‖₂`, by lag:
 //!   the cell state's additive path keeps gradients alive where the path through `h` vanishes.
+//!   For an LSTM (a cell state `c`) also the gradient that reaches it, `‖∂L/∂c_t‖ / ‖∂L/∂c_last‖`
+//!   (dotted; 1 at lag 0): `∂L/∂c_t = f_{t+1} ⊙ ∂L/∂c_{t+1} + (∂h_t/∂c_t)ᵀ ∂L/∂h_t`, so with
+//!   `f = 1` what reached the cell passes back unchanged (and each step adds what reaches `c`
+//!   through `h`).
 //!
 //! A built [`Chart`] draws natively ([`Chart::draw`], [`Chart::svg`]) or in two layers
 //! ([`Chart::layout`], [`Chart::draw_layer`]): the page caches the frame and redraws the data.
@@ -384,7 +388,11 @@ pub fn heatmap(run: &CellRun, name: &str) -> Result<HeatmapChart, String> {
         })
 }
 
-/// The carry path's largest unit against the hidden path, by lag (see the module docs).
+/// The colour of the cell-state gradient in `paths` (Okabe–Ito reddish purple).
+const CELL_GRADIENT: [u8; 3] = [0xCC, 0x79, 0xA7];
+
+/// The carry path's largest unit against the hidden path, by lag, and for an LSTM the gradient
+/// reaching its cell state (see the module docs).
 ///
 /// # Errors
 /// When the cell has no carry path or the analysis did not run.
@@ -397,7 +405,7 @@ pub fn paths(run: &CellRun, titled: bool) -> Result<GradientFlowChart, String> {
     let title = title(titled, || {
         format!("{}: {} vs hidden path", info.label, carry.what)
     });
-    let series = vec![
+    let mut series = vec![
         Series {
             label: carry.label(info),
             color: [0xD5, 0x5E, 0x00],
@@ -411,6 +419,13 @@ pub fn paths(run: &CellRun, titled: bool) -> Result<GradientFlowChart, String> {
             style: LineStyle::Solid,
         },
     ];
+    let cell = run.grad_c_norm.map(|g| Series {
+        label: "cell-state gradient ‖∂L/∂c_t‖ ÷ lag 0".into(),
+        color: CELL_GRADIENT,
+        values: relative(by_lag(g, run.reverse)),
+        style: LineStyle::Dotted,
+    });
+    series.extend(cell);
     Ok(GradientFlowChart::new(title, "size (log scale)", series))
 }
 

@@ -42,6 +42,8 @@ pub struct CellRun<'a> {
     pub reverse: bool,
     /// `‖∂L/∂h_t‖`, when a backward pass ran.
     pub grad_h_norm: Option<&'a [f64]>,
+    /// `‖∂L/∂c_t‖`, the gradient reaching the cell state (LSTMs), when a backward pass ran.
+    pub grad_c_norm: Option<&'a [f64]>,
     /// `‖∂h_last/∂h_t‖`, when the analysis ran.
     pub jacobian_norm: Option<&'a [f64]>,
     /// The carry path (LSTM `∏f`, GRU `∏z` over the later steps), when the analysis ran on a
@@ -111,6 +113,11 @@ pub struct Source<'a> {
     pub matrix: Matrix<'a>,
 }
 
+/// `‖∂L/∂c_t‖` of a cell with a cell state, when the backward pass recorded it.
+fn cell_grad(cell: CellKind, v: &[f64]) -> Option<&[f64]> {
+    (cell.has_cell_state() && !v.is_empty()).then_some(v)
+}
+
 fn analysis_parts(a: Option<&Analysis>) -> [Option<&[f64]>; 3] {
     match a {
         Some(a) => [
@@ -137,6 +144,7 @@ impl<'a> Source<'a> {
                     len: c.batch.steps,
                     reverse: c.reverse,
                     grad_h_norm: Some(&c.backward.flow[0].grad_h_norm),
+                    grad_c_norm: cell_grad(c.cell, &c.backward.flow[0].grad_c_norm),
                     jacobian_norm,
                     carry_path,
                     carry_path_norm,
@@ -184,6 +192,11 @@ impl<'a> Source<'a> {
             len: n,
             reverse: pick.direction == 1,
             grad_h_norm: r.backward.as_ref().map(|b| step(&b.flow[idx].grad_h_norm)),
+            grad_c_norm: r
+                .backward
+                .as_ref()
+                .and_then(|b| cell_grad(arch.cell, &b.flow[idx].grad_c_norm))
+                .map(step),
             jacobian_norm: jacobian_norm.map(step),
             carry_path: carry_path.map(unit),
             carry_path_norm: carry_path_norm.map(step),

@@ -2,9 +2,33 @@
 // and reads its answer from the widget's numbers (see lesson.js).
 import { carryPath, carryPaths, gateMean, num, ratio, ratioC, runLesson } from './lesson.js';
 
-const DEFAULT = 'cells=rnn_tanh,lstm&T=50&H=16';
-const OPEN = 'cells=rnn_tanh,lstm&T=50&H=16&fb=5';
+const DEFAULT = 'cells=rnn_tanh,lstm&T=50&H=16&focus=lstm';
+const OPEN = 'cells=rnn_tanh,lstm&T=50&H=16&fb=5&focus=lstm';
 const CEC = 'cells=lstm,lstm_no_forget&T=50&H=16&focus=lstm_no_forget';
+
+/** A number as the running text writes it, "5.5 × 10−10" (the <data> of claim `id`). */
+function textNumber(id) {
+  const t = document.querySelector(`[data-claim="${id}"] data`).textContent.replace(/\s+/g, ' ').replace('−', '-');
+  const m = t.match(/^(-?[\d.]+)(?: × 10(-?\d+))?$/);
+  if (!m) throw new Error(`lesson 3: claim ${id} writes "${t}", not a number`);
+  return Number(`${m[1]}e${m[2] ?? 0}`);
+}
+
+/** A widget's number to the digits the text writes (2 significant: the third would depend on
+ *  the last bits of the arithmetic, and the text must agree with the widget exactly). */
+const two = (x) => Number(x.toPrecision(2));
+const SUP = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+/** `two(x)` written as the text writes it: 5.5 × 10⁻¹⁰. */
+const twoText = (x) => {
+  const [m, e] = x.toExponential(1).split('e');
+  return `${m} × 10${String(Number(e)).replace(/./g, (c) => SUP[c])}`;
+};
+
+/** ‖∂L/∂h‖ of the constant error carousel relative to lag 0, from lag `a` to lag `b`. */
+const cecRange = (el, a, b) => Array.from({ length: b - a + 1 }, (_, i) => ratio(el, 'lstm_no_forget', a + i));
+
+/** ‖∂L/∂c‖ relative to lag 0 at every lag. */
+const cellGradients = (el, name) => carryPaths(el, name).map((_, k) => ratioC(el, name, k));
 
 runLesson({
   id: '3',
@@ -15,17 +39,35 @@ runLesson({
       holds: (el) => Math.abs(gateMean(el, 'lstm') - 0.5) < 0.05 && ratio(el, 'lstm', 40) < ratio(el, 'rnn_tanh', 40),
       says: (el) => `Mean f = ${num(gateMean(el, 'lstm'))}; lag 40: LSTM ${num(ratio(el, 'lstm', 40))} ×, tanh RNN ${num(ratio(el, 'rnn_tanh', 40))} ×.`,
     },
+    product: {
+      lab: 'gates',
+      config: DEFAULT,
+      holds: (el) => two(carryPath(el, 'lstm', 40)) === textNumber('product') && carryPath(el, 'lstm', 40) > 0.5 ** 40,
+      says: (el) => `The forget path ∏f of the best-kept unit at lag 40: ${twoText(carryPath(el, 'lstm', 40))} (0.5⁴⁰ = ${twoText(0.5 ** 40)}); mean f = ${num(gateMean(el, 'lstm'))}.`,
+    },
     open: {
       lab: 'gates',
       config: OPEN,
-      holds: (el) => gateMean(el, 'lstm') > 0.99 && carryPath(el, 'lstm', 40) > 0.8 && ratioC(el, 'lstm', 40) >= 0.5,
+      holds: (el) => gateMean(el, 'lstm') > 0.99 && carryPath(el, 'lstm', 40) > 0.8 && ratioC(el, 'lstm', 40) >= 1,
       says: (el) => `Mean f = ${num(gateMean(el, 'lstm'))}; carry path at lag 40: ${num(carryPath(el, 'lstm', 40))}; ‖∂L/∂c‖ at lag 40: ${num(ratioC(el, 'lstm', 40))} × lag 0.`,
     },
     cec: {
       lab: 'cec',
       config: CEC,
-      holds: (el) => carryPaths(el, 'lstm_no_forget').every((v) => v === 1),
-      says: (el) => `LSTM without a forget gate: carry path ${num(carryPath(el, 'lstm_no_forget', 40))} at lag 40 (and 1 at every lag); LSTM: ${num(carryPath(el, 'lstm', 40))}.`,
+      holds: (el) => carryPaths(el, 'lstm_no_forget').every((v) => v === 1) && cellGradients(el, 'lstm_no_forget').every((v) => v >= 1),
+      says: (el) => `LSTM without a forget gate: carry path ${num(carryPath(el, 'lstm_no_forget', 40))} at lag 40 (and 1 at every lag); ‖∂L/∂c‖ at its lowest ${num(Math.min(...cellGradients(el, 'lstm_no_forget')))} × lag 0. LSTM: carry path ${num(carryPath(el, 'lstm', 40))}.`,
+    },
+    cech: {
+      lab: 'cec',
+      config: CEC,
+      holds: (el) => {
+        const level = cecRange(el, 4, 40);
+        return ratio(el, 'lstm_no_forget', 4) < 0.05 && Math.max(...level) <= 2 * Math.min(...level);
+      },
+      says: (el) => {
+        const level = cecRange(el, 4, 40);
+        return `Constant error carousel, ‖∂L/∂h‖ ÷ lag 0: ${num(ratio(el, 'lstm_no_forget', 1))} at lag 1, ${num(ratio(el, 'lstm_no_forget', 4))} at lag 4, then between ${num(Math.min(...level))} and ${num(Math.max(...level))} out to lag 40.`;
+      },
     },
   },
   predictions: {

@@ -5,6 +5,12 @@ import { gateMean, num, ratio, runLesson } from './lesson.js';
 const AT = (fb) => `cells=gru&T=50&H=16${fb === null ? '' : `&fb=${fb}`}`;
 const BOTH = 'cells=lstm,gru&T=50&H=16&fb=5';
 
+/** Lags `a` to `b`. */
+const lags = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+/** The GRU's ‖∂L/∂h‖ over the LSTM's at lag `k`, each relative to its lag 0. */
+const gap = (el, k) => ratio(el, 'gru', k) / ratio(el, 'lstm', k);
+
 runLesson({
   id: '4',
   claims: {
@@ -23,8 +29,15 @@ runLesson({
     direct: {
       lab: 'both',
       config: BOTH,
-      holds: (el) => ratio(el, 'gru', 40) > 2 * ratio(el, 'lstm', 40),
-      says: (el) => `Lag 40: GRU ${num(ratio(el, 'gru', 40))} ×, LSTM ${num(ratio(el, 'lstm', 40))} ×.`,
+      holds: (el) => lags(1, 45).every((k) => gap(el, k) > 2)
+        && ratio(el, 'gru', 1) > 0.99 && ratio(el, 'lstm', 1) > 1 / 6 && ratio(el, 'lstm', 1) < 1 / 4,
+      says: (el) => `Lag 1: GRU ${num(ratio(el, 'gru', 1))} ×, LSTM ${num(ratio(el, 'lstm', 1))} ×; the GRU's over the LSTM's from lag 1 to 45: at least ${num(Math.min(...lags(1, 45).map((k) => gap(el, k))))} (lag 40: GRU ${num(ratio(el, 'gru', 40))} ×, LSTM ${num(ratio(el, 'lstm', 40))} ×).`,
+    },
+    climb: {
+      lab: 'both',
+      config: BOTH,
+      holds: (el) => lags(46, 49).every((k) => gap(el, k) < 2) && ratio(el, 'lstm', 49) > 5 * Math.min(...lags(1, 49).map((k) => ratio(el, 'lstm', k))),
+      says: (el) => `The GRU's over the LSTM's: ${lags(44, 49).map((k) => `lag ${k} ${num(gap(el, k))}`).join(', ')}; the LSTM's lowest ${num(Math.min(...lags(1, 49).map((k) => ratio(el, 'lstm', k))))} ×, at lag 49 ${num(ratio(el, 'lstm', 49))} ×.`,
     },
   },
   predictions: {

@@ -1,6 +1,7 @@
 // Gates and states, time × unit: a heatmap per gate and state of one cell, the carry path ∏f / ∏z
 // (exactly 1 where the cell fixes the gate, f ≡ 1) and, for a gated cell, its carry path against
-// its hidden path. Drawn only while on screen; the
+// its hidden path (for an LSTM also the gradient reaching its cell state, ‖∂L/∂c_t‖ ÷ lag 0,
+// dotted). Drawn only while on screen; the
 // trace of the cell downloads as JSON (the documented trace format) and every cell as CSV.
 import { fmt } from '../format.js';
 import { Heatmaps } from '../heatmaps.js';
@@ -64,7 +65,8 @@ export function mount(root, session) {
       if (a === b) return `stays at ${fmt(a)} from lag 0 to lag ${k}`;
       return `${b < a ? 'falls' : 'grows'} from ${fmt(a)} at lag 0 to ${fmt(b)} at lag ${k}`;
     };
-    c.setAttribute('aria-label', `${d.info.label}: the carry path max ${carry.path} ${path(d.carry)}; the hidden path ‖∂h_T/∂h_t‖ ${path(d.jac)}.`);
+    const cell = d.gradC ? `; the cell-state gradient ‖∂L/∂c_t‖ ÷ lag 0 ${path(d.gradC.map((x) => x / d.gradC[T - 1]))}` : '';
+    c.setAttribute('aria-label', `${d.info.label}: the carry path max ${carry.path} ${path(d.carry)}; the hidden path ‖∂h_T/∂h_t‖ ${path(d.jac)}${cell}.`);
     // Trained weights: the gates are what training made them, and there is no bias to set here.
     const trained = Boolean(session.trained);
     const act = trained
@@ -73,9 +75,10 @@ export function mount(root, session) {
     const compare = trained
       ? 'compare the trained LSTM, whose forget gate training has set.'
       : 'compare the LSTM, whose forget gate starts near 0.5.';
-    $('paths-caption').textContent = carry.constant === null
+    const dotted = d.gradC ? ` Dotted: the gradient that reaches the cell state, ‖∂L/∂c_t‖ relative to lag 0. Each step back along the cell multiplies it by f and adds what reaches c through h at that step: where f = 1, what reached the cell passes back unchanged, however far.` : '';
+    $('paths-caption').textContent = (carry.constant === null
       ? `Why gates help: the ${carriedState(d.info)}'s path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: ${act}`
-      : `The constant error carousel (${carry.gate}): the cell state's own path ${carry.path} is exactly ${carry.constant} at every lag (∂c_T/∂c_t = I along the cell), while the hidden path multiplies full Jacobians. The gradient reaching c never fades, and c never forgets: it only adds i·g. There is no carry-gate bias to set; ${compare}`;
+      : `The constant error carousel (${carry.gate}): the cell state's own path ${carry.path} is exactly ${carry.constant} at every lag (∂c_T/∂c_t = I along the cell), while the hidden path multiplies full Jacobians. The gradient reaching c never fades, and c never forgets: it only adds i·g. There is no carry-gate bias to set; ${compare}`) + dotted;
   };
 
   const draw = whenVisible(root, session, () => timed('gates', () => {

@@ -198,6 +198,9 @@ export const CHARTS = [
   },
 ];
 
+/** How often a chart out of view catches up with the records (ms). */
+const OFF_SCREEN_MS = 2000;
+
 /** A widget module for one chart of CHARTS. */
 export function chartWidget(c) {
   return {
@@ -226,13 +229,21 @@ export function chartWidget(c) {
         const n = c.note(session);
         if (note.textContent !== n) note.textContent = n;
       };
-      // Off-screen charts are not redrawn while records arrive: once, when they scroll in.
+      // Off-screen charts are not redrawn with every record: at most once every OFF_SCREEN_MS
+      // (so a chart below a long lesson, captured or printed, is never far behind), and at once
+      // when they scroll in.
       let visible = true;
       let stale = false;
-      const request = () => { if (visible) queueDraw(draw); else stale = true; };
+      let later = 0;
+      const catchUp = () => { later = 0; if (stale) { stale = false; queueDraw(draw); } };
+      const request = () => {
+        if (visible) { queueDraw(draw); return; }
+        stale = true;
+        later ||= setTimeout(catchUp, OFF_SCREEN_MS);
+      };
       const seen = new IntersectionObserver((entries) => {
         visible = entries.some((e) => e.isIntersecting);
-        if (visible && stale) { stale = false; queueDraw(draw); }
+        if (visible && stale) { clearTimeout(later); catchUp(); }
       });
       seen.observe(canvas);
       watchSize(canvas, request);
@@ -244,7 +255,7 @@ export function chartWidget(c) {
       });
       const off = listen(session, Object.fromEntries(['records', 'started', ...(c.events ?? [])].map((t) => [t, request])));
       request();
-      return { redraw: request, draw, destroy: () => { off(); seen.disconnect(); } };
+      return { redraw: request, draw, destroy: () => { off(); seen.disconnect(); clearTimeout(later); } };
     },
   };
 }
