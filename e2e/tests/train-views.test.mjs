@@ -4,7 +4,8 @@
 // chart and words: where each cell fell off, curves that coincide told apart.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launch, record, startServer } from '../lib.mjs';
+import path from 'node:path';
+import { ROOT, launch, record, startServer } from '../lib.mjs';
 
 let server;
 let browser;
@@ -70,11 +71,12 @@ test('1280×720: the settings scroll with the page, every control reachable, non
   assert.notEqual(aside.position, 'sticky');
   for (const id of ['train-mode', 'train-task', 'train-T', 'train-fb', 'train-lr', 'train-batch', 'train-H', 'train-seed', 'train-budget', 'train-until']) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-    const hit = await page.evaluate((i) => {
+    // (the page may scroll smoothly: wait until it has come to rest on the control)
+    const hit = await page.waitForFunction((i) => {
       const el = document.getElementById(i);
       const r = el.getBoundingClientRect();
-      return r.top >= 0 && r.bottom <= innerHeight && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
-    }, id);
+      return r.top >= -1 && r.bottom <= innerHeight + 1 && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+    }, id, { timeout: 3000 }).then(() => true, () => false);
     assert.ok(hit, `#${id} can be seen and reached`);
   }
   assert.deepEqual(errors, []);
@@ -108,6 +110,7 @@ test('only the fields of the current mode show; the link keeps both modes\' keys
   assert.deepEqual(await shown(), { 'train-budget': false, 'train-until': false, 'train-seeds': true, 'train-sbudget': true });
   assert.equal(await page.textContent('label[for=train-T] [data-modes]:not([hidden])'), 'Longest length T');
   assert.match(await page.textContent('#train-sweep-lengths'), /T = 4, 8, 16, 32, 50/);
+  assert.match(await page.textContent('#train-status'), /press Play to start the sweep/, 'the transport says sweep, not race');
   const hash = await page.evaluate(() => location.hash);
   assert.match(hash, /mode=sweep/);
   assert.match(hash, /budget=30/);
@@ -152,4 +155,16 @@ test('the sweep in words: per cell the longest T solved and where it fell off, a
   assert.match(gatedFalls, /LSTM solved up to T = 8 and fell off at T = 50.*A gated cell falling off within 8 s a run is short of training/);
   assert.equal(await page.getAttribute('#train-sweep-note', 'aria-live'), 'polite', 'the sweep\'s words are a live region');
   assert.deepEqual(errors, []);
+});
+
+test('axe: no serious or critical violations in the race and the sweep, at 1280×720 and folded on a phone', async () => {
+  const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
+  for (const [hash, viewport] of [['T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 390, height: 844 }]]) {
+    const { page, errors } = await open(hash, viewport);
+    await page.addScriptTag({ path: AXE });
+    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    assert.deepEqual(bad, [], `axe on #${hash} ${viewport.width}`);
+    assert.deepEqual(errors, []);
+  }
 });

@@ -42,7 +42,7 @@ export const template = (core) => {
   </div>
   <p class="setup-summary" id="train-setup-summary"></p>
   <div class="setup-body" id="train-setup-body">
-  <div class="field row" data-control="mode">
+  <div class="field" data-control="mode">
     <label for="train-mode">Mode</label>
     <select id="train-mode"><option value="race">Race: one run each</option><option value="sweep">Sweep: success against T</option></select>
   </div>

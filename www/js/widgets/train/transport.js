@@ -43,12 +43,16 @@ export function mount(root, session) {
     $('train-speed').value = String(session.state.speed);
     const seen = session.entrants.map((e) => e.parsed.at(-1)).filter(Boolean);
     const its = seen.length ? Math.max(...seen.map((r) => r.iteration)) : 0;
+    // In a sweep, the words say which length trains (its runs are the entrants).
+    const sw = session.state.mode === 'sweep' ? session.sweep : null;
+    const at = sw && sw.index < sw.steps.length ? ` at T = ${sw.steps[sw.index]} (length ${sw.index + 1} of ${sw.steps.length})` : '';
     let s;
     if (session.error) s = 'Stopped: fix the setting named below, then press Play.';
-    else if (!session.started) s = session.readyText ?? 'Ready: press Play to start the race (or Step for one evaluation period).';
+    else if (!session.started) s = session.readyText ?? (session.state.mode === 'sweep' ? 'Ready: press Play to start the sweep (or Step for one evaluation period).' : 'Ready: press Play to start the race (or Step for one evaluation period).');
+    else if (sw && sw.index >= sw.steps.length) s = 'Finished: the sweep has trained at every length.';
     else if (session.allDone()) s = session.entrants.some((e) => e.reached) ? 'Finished: every entrant solved the task or spent its budget.' : 'Finished: every entrant spent its budget.';
-    else if (running) s = `Training… iteration ${its.toLocaleString('en')}`;
-    else s = `Paused at iteration ${its.toLocaleString('en')}.`;
+    else if (running) s = `Training${at}… iteration ${its.toLocaleString('en')}`;
+    else s = `Paused${at} at iteration ${its.toLocaleString('en')}.`;
     $('train-status').textContent = s;
   };
   const showError = () => {
@@ -63,7 +67,7 @@ export function mount(root, session) {
     box.hidden = false;
   };
   const off = listen(session, {
-    transport: show, records: () => queueDraw(show), started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
+    transport: show, records: () => queueDraw(show), sweep: show, started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
   });
   show();
   return {
