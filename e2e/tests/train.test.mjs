@@ -59,10 +59,19 @@ test('transport from the keyboard: step, play, pause, speed, reset', async () =>
   const paused = await counts(page);
   await page.waitForTimeout(600);
   assert.deepEqual(await counts(page), paused, 'paused: no more records');
-  const speed = await page.evaluate(() => window.__unrolledTrain.session.state.speed);
+  const speed = () => page.evaluate(() => window.__unrolledTrain.session.state.speed);
+  assert.equal(await speed(), 1, 'full speed by default');
+  await page.keyboard.press('f'); // faster at full speed: stays there (it used to wrap to 10 %)
+  assert.equal(await speed(), 1);
+  assert.match(await page.textContent('#train-status'), /Already at full speed/);
+  await page.keyboard.press('Shift+F');
+  assert.equal(await speed(), 0.5, 'Shift+F: one step slower');
+  assert.match(await page.evaluate(() => location.hash), /speed=0\.5/);
+  for (let k = 0; k < 5; k += 1) await page.keyboard.press('Shift+F');
+  assert.equal(await speed(), 0.1, 'slower stops at the slowest');
   await page.keyboard.press('f');
-  assert.notEqual(await page.evaluate(() => window.__unrolledTrain.session.state.speed), speed);
-  assert.match(await page.evaluate(() => location.hash), /speed=/);
+  assert.equal(await speed(), 0.25, 'F: one step faster');
+  assert.match(await page.textContent('.transport .keys'), /F faster · Shift\+F slower/);
   await page.keyboard.press('r');
   await page.waitForFunction(() => window.__unrolledTrain.session.entrants.length === 0);
   assert.match(await page.textContent('#train-status'), /Ready/);
@@ -288,7 +297,7 @@ test('a length below the task\'s shortest is an error naming the control; the sw
   assert.match(msg, /^The setting T \(task\.steps\) cannot be used \([^)]+\): must be ≥ 10 for temporal_order \(got 5\)$/, msg);
   await page.evaluate(() => window.__unrolledTrain.session.load('mode=sweep&task=temporal_order&T=20&H=4&batch=4'));
   const steps = await page.evaluate(() => window.__unrolledTrain.session.sweepState().steps);
-  assert.deepEqual(steps, [10, 12, 16, 20], 'T/5, 2T/5 raised to temporal_order\'s 10');
+  assert.deepEqual(steps, [10, 20], 'from temporal_order\'s shortest, 10, doubling up to T');
   assert.deepEqual(errors, []);
 });
 
@@ -314,7 +323,7 @@ test('sweep mode: every cell at every length, drawn, and it stops when the budge
     const s = window.__unrolledTrain.session;
     return { points: s.sweep.points, steps: s.sweep.steps, cells: s.state.cells };
   });
-  assert.deepEqual(steps, [4, 8, 12, 16, 20]);
+  assert.deepEqual(steps, [4, 8, 16, 20], 'from adding\'s shortest, 4, doubling up to T');
   assert.equal(points.length, steps.length * cells.length);
   const held = await page.evaluate(() => window.__held);
   assert.equal(new Set(held).size, held.length, `the chart holds a point twice: ${held}`);

@@ -487,6 +487,55 @@ impl LineStyle {
     }
 }
 
+/// A point marker. Each is a different size, and all but [`Marker::Dot`] are hollow, so marks of
+/// several lines at one point stay visible one inside the other (curves that coincide, as two
+/// cells that both solve every length of a sweep, are still told apart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    /// A small filled disc.
+    Dot,
+    /// A ring around it.
+    Ring,
+    /// A square around the ring.
+    Square,
+    /// A diamond around the square.
+    Diamond,
+}
+
+impl Marker {
+    /// The `i`-th marker, cycling.
+    pub fn nth(i: usize) -> Marker {
+        [Marker::Dot, Marker::Ring, Marker::Square, Marker::Diamond][i % 4]
+    }
+}
+
+/// Draws marker `m` centred on `p`, its size scaled by `scale` (1 on a plot, smaller in a
+/// legend row; the dot keeps its size).
+pub(crate) fn marker<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    (x, y): (i32, i32),
+    m: Marker,
+    color: RGBColor,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let stroke = color.stroke_width(th.line(2.0));
+    match m {
+        Marker::Dot => area.draw(&Circle::new((x, y), th.px(3.5), color.filled())),
+        Marker::Ring => area.draw(&Circle::new((x, y), th.px(7.0 * scale), stroke)),
+        Marker::Square => {
+            let r = th.px(10.0 * scale);
+            area.draw(&Rectangle::new([(x - r, y - r), (x + r, y + r)], stroke))
+        }
+        Marker::Diamond => {
+            let r = th.px(14.0 * scale);
+            let pts = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)];
+            area.draw(&PathElement::new(pts, stroke))
+        }
+    }
+    .map_err(err)
+}
+
 /// Draws a polyline in `style` (dash lengths scaled by the theme).
 pub(crate) fn polyline<DB: DrawingBackend>(
     area: &Area<DB>,
@@ -512,6 +561,8 @@ pub(crate) fn polyline<DB: DrawingBackend>(
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Swatch {
     Line(LineStyle),
+    /// A line with a marker at its middle.
+    Marked(LineStyle, Marker),
     Dot,
     Bar,
 }
@@ -579,6 +630,11 @@ fn entry<DB: DrawingBackend>(
             Swatch::Line(line) => {
                 let s = e.color.stroke_width(th.line(2.5));
                 polyline(area, th, vec![(sx0, y), (sx1, y)], line, s)?;
+            }
+            Swatch::Marked(line, m) => {
+                let s = e.color.stroke_width(th.line(2.5));
+                polyline(area, th, vec![(sx0, y), (sx1, y)], line, s)?;
+                marker(area, th, ((sx0 + sx1) / 2, y), m, e.color, 0.55)?;
             }
             Swatch::Dot => {
                 area.draw(&Circle::new(

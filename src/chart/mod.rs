@@ -48,7 +48,7 @@ pub mod spectrum;
 pub mod training;
 
 use crate::cell::CellKind;
-pub use frame::{Layer, LineStyle};
+pub use frame::{Layer, LineStyle, Marker};
 pub use plotters::coord::Shift;
 pub use plotters::prelude::{DrawingArea, DrawingBackend};
 

@@ -29,7 +29,7 @@ use super::frame::{
     self, bottom_margin, left_margin, place_legend, polyline, pow10_label, rgb, style, text,
     tick_label_width, Axes, Entry, Swatch, INK, MUTED,
 };
-use super::{ChartError, DrawingArea, LineStyle, PixelRect, Shift};
+use super::{ChartError, DrawingArea, LineStyle, Marker, PixelRect, Shift};
 use crate::cell::CellKind;
 
 /// The charts of a training log, by name.
@@ -156,6 +156,8 @@ pub struct Line {
     pub marks: bool,
     /// Thin (a secondary quantity: training loss, σ_max, the untrained curve) or thick.
     pub thin: bool,
+    /// A marker at every point (the sweep's cells, whose curves may coincide).
+    pub marker: Option<Marker>,
     /// `(x, y)` in data units.
     pub points: Vec<(f64, f64)>,
 }
@@ -177,15 +179,46 @@ pub struct LineChart {
     pub y_range: Option<(f64, f64)>,
     /// The lines.
     pub lines: Vec<Line>,
-    /// Horizontal reference lines `(y, label)`, grey and dashed.
+    /// Horizontal reference lines `(y, label)`, grey and dashed; the label is drawn on the line
+    /// at the right edge, or (when empty) the legend names the line instead.
     pub refs: Vec<(f64, String)>,
-    /// Legend entries: `(label, colour, style, marks)`.
-    pub legend: Vec<(String, [u8; 3], LineStyle, bool)>,
+    /// Legend entries: `(label, colour, style, swatch)`.
+    pub legend: Vec<(String, [u8; 3], LineStyle, Mark)>,
+}
+
+/// What a legend entry's swatch shows beside its label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// A line in the entry's style.
+    Line,
+    /// A dot (a chart of marks).
+    Dot,
+    /// A line with a marker (a sweep's cell).
+    Marker(Marker),
+}
+
+/// A legend entry naming a dashed reference line (so its label never sits on a curve).
+fn ref_entry(label: String) -> (String, [u8; 3], LineStyle, Mark) {
+    (label, GREY, LineStyle::Dashed, Mark::Line)
+}
+
+/// The criterion's line and its legend entry, once the criterion is known (none before: a
+/// log reset with no task yet has a NaN criterion).
+fn criterion_ref(
+    log: &TrainingLog,
+    legend: &mut Vec<(String, [u8; 3], LineStyle, Mark)>,
+) -> Vec<(f64, String)> {
+    if !log.criterion.is_finite() {
+        return Vec::new();
+    }
+    let pct = (100.0 * log.criterion).round();
+    legend.push(ref_entry(format!("dashed: criterion {pct}\u{a0}%")));
+    vec![(100.0 * log.criterion, String::new())]
 }
 
 const GREY: [u8; 3] = [110, 110, 110];
 
-fn legend_for(log: &TrainingLog) -> Vec<(String, [u8; 3], LineStyle, bool)> {
+fn legend_for(log: &TrainingLog) -> Vec<(String, [u8; 3], LineStyle, Mark)> {
     log.runs
         .iter()
         .map(|r| {
@@ -193,7 +226,7 @@ fn legend_for(log: &TrainingLog) -> Vec<(String, [u8; 3], LineStyle, bool)> {
                 r.label.clone(),
                 super::cell_color(r.cell),
                 LineStyle::Solid,
-                false,
+                Mark::Line,
             )
         })
         .collect()
@@ -214,6 +247,7 @@ fn over_sequences(
             style: LineStyle::Solid,
             marks: false,
             thin,
+            marker: None,
             points: r
                 .points
                 .iter()
@@ -224,6 +258,39 @@ fn over_sequences(
 }
 
 const X_SEQ: &str = "training sequences seen (log scale)";
+
+/// The sweep: one curve per cell, each in its own dash pattern and with its own marker (sizes
+/// that nest, see [`Marker`]), so curves that coincide (two cells that both solve every length)
+/// stay told apart; the criterion's line named in the legend.
+fn sweep_chart(log: &TrainingLog, title: String) -> LineChart {
+    const DASHES: [LineStyle; 3] = [LineStyle::Solid, LineStyle::Dashed, LineStyle::Dotted];
+    let mut legend = Vec::new();
+    let mut lines = Vec::new();
+    for (i, (cell, pts)) in log.sweep.iter().enumerate() {
+        let (color, style, marker) = (super::cell_color(*cell), DASHES[i % 3], Marker::nth(i));
+        legend.push((cell.label().to_string(), color, style, Mark::Marker(marker)));
+        lines.push(Line {
+            color,
+            style,
+            marks: false,
+            thin: false,
+            marker: Some(marker),
+            points: pts.iter().map(|&(t, v)| (t, 100.0 * v)).collect(),
+        });
+    }
+    let refs = criterion_ref(log, &mut legend);
+    LineChart {
+        title,
+        x_label: "sequence length T".into(),
+        y_label: "best held-out success (%)".into(),
+        x_log: false,
+        y_log: false,
+        y_range: Some((0.0, 100.0)),
+        lines,
+        refs,
+        legend,
+    }
+}
 
 /// Builds the chart `name` of `log`.
 ///
@@ -236,8 +303,8 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
         "train-loss" => {
             let mut lines = over_sequences(log, |p| Some(p.test_loss), LineStyle::Solid);
             lines.extend(over_sequences(log, |p| p.train_loss, LineStyle::Dotted));
-            legend.push(("thick: held-out".into(), GREY, LineStyle::Solid, false));
-            legend.push(("thin: training".into(), GREY, LineStyle::Solid, false));
+            legend.push(("thick: held-out".into(), GREY, LineStyle::Solid, Mark::Line));
+            legend.push(("thin: training".into(), GREY, LineStyle::Solid, Mark::Line));
             LineChart {
                 title: title("Loss"),
                 x_label: X_SEQ.into(),
@@ -246,10 +313,13 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                 y_log: true,
                 y_range: None,
                 lines,
-                refs: log
-                    .baseline
-                    .map(|b| vec![(b, "constant predictor".to_string())])
-                    .unwrap_or_default(),
+                refs: match log.baseline {
+                    Some(b) => {
+                        legend.push(ref_entry("dashed: constant predictor".into()));
+                        vec![(b, String::new())]
+                    }
+                    None => Vec::new(),
+                },
                 legend,
             }
         }
@@ -272,16 +342,18 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                     let long =
                         over_sequences(log, |p| p.long_range.map(|v| 100.0 * v), LineStyle::Dotted);
                     if long.iter().any(|l| !l.points.is_empty()) {
-                        legend.push(("thick: all".into(), GREY, LineStyle::Solid, false));
-                        legend.push(("thin: long-range".into(), GREY, LineStyle::Solid, false));
+                        legend.push(("thick: all".into(), GREY, LineStyle::Solid, Mark::Line));
+                        legend.push((
+                            "thin: long-range".into(),
+                            GREY,
+                            LineStyle::Solid,
+                            Mark::Line,
+                        ));
                         lines.extend(long);
                     }
                     lines
                 },
-                refs: vec![(
-                    100.0 * log.criterion,
-                    format!("criterion {}%", (100.0 * log.criterion).round()),
-                )],
+                refs: criterion_ref(log, &mut legend),
                 legend,
             }
         }
@@ -303,6 +375,7 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                             style: LineStyle::Solid,
                             marks: false,
                             thin: true,
+                            marker: None,
                             points: curve(first),
                         });
                     }
@@ -311,12 +384,18 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                         style: LineStyle::Solid,
                         marks: false,
                         thin: false,
+                        marker: None,
                         points: curve(last),
                     });
                 }
             }
-            legend.push(("thick: now".into(), GREY, LineStyle::Solid, false));
-            legend.push(("thin: at the start".into(), GREY, LineStyle::Solid, false));
+            legend.push(("thick: now".into(), GREY, LineStyle::Solid, Mark::Line));
+            legend.push((
+                "thin: at the start".into(),
+                GREY,
+                LineStyle::Solid,
+                Mark::Line,
+            ));
             LineChart {
                 title: title("Gradient flow, as training goes"),
                 x_label: "lag k: steps back from the end".into(),
@@ -332,8 +411,13 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
         "train-spectrum" => {
             let mut lines = over_sequences(log, |p| Some(p.rho), LineStyle::Solid);
             lines.extend(over_sequences(log, |p| Some(p.sigma), LineStyle::Dashed));
-            legend.push(("thick: ρ(W_hh)".into(), GREY, LineStyle::Solid, false));
-            legend.push(("thin: σ_max(W_hh)".into(), GREY, LineStyle::Solid, false));
+            legend.push(("thick: ρ(W_hh)".into(), GREY, LineStyle::Solid, Mark::Line));
+            legend.push((
+                "thin: σ_max(W_hh)".into(),
+                GREY,
+                LineStyle::Solid,
+                Mark::Line,
+            ));
             LineChart {
                 title: title("Spectrum of W_hh over training"),
                 x_label: X_SEQ.into(),
@@ -366,12 +450,13 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                         style: LineStyle::Solid,
                         marks: true,
                         thin: false,
+                        marker: None,
                         points,
                     }
                 })
                 .collect();
             for e in &mut legend {
-                e.3 = true;
+                e.3 = Mark::Dot;
             }
             LineChart {
                 title: title("Clipping"),
@@ -385,41 +470,7 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                 legend,
             }
         }
-        "train-sweep" => LineChart {
-            title: title("Success against the sequence length"),
-            x_label: "sequence length T".into(),
-            y_label: "best held-out success (%)".into(),
-            x_log: false,
-            y_log: false,
-            y_range: Some((0.0, 100.0)),
-            lines: log
-                .sweep
-                .iter()
-                .map(|(cell, pts)| Line {
-                    color: super::cell_color(*cell),
-                    style: LineStyle::Solid,
-                    marks: false,
-                    thin: false,
-                    points: pts.iter().map(|&(t, v)| (t, 100.0 * v)).collect(),
-                })
-                .collect(),
-            refs: vec![(
-                100.0 * log.criterion,
-                format!("criterion {}%", (100.0 * log.criterion).round()),
-            )],
-            legend: log
-                .sweep
-                .iter()
-                .map(|(cell, _)| {
-                    (
-                        cell.label().to_string(),
-                        super::cell_color(*cell),
-                        LineStyle::Solid,
-                        false,
-                    )
-                })
-                .collect(),
-        },
+        "train-sweep" => sweep_chart(log, title("Success against the sequence length")),
         other => {
             return Err(format!(
                 "chart: expected one of {}, got \"{other}\"",
@@ -554,10 +605,10 @@ pub fn layout<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &LineChart) 
             Entry::new(
                 l.clone(),
                 rgb(*col),
-                if *marks {
-                    Swatch::Dot
-                } else {
-                    Swatch::Line(*st)
+                match marks {
+                    Mark::Dot => Swatch::Dot,
+                    Mark::Line => Swatch::Line(*st),
+                    Mark::Marker(m) => Swatch::Marked(*st, *m),
                 },
             )
         })
@@ -633,6 +684,9 @@ pub fn draw_layer<DB: DrawingBackend>(
                     LineStyle::Dashed,
                     rgb(GREY).stroke_width(th.line(1.5)),
                 )?;
+                if label.is_empty() {
+                    continue; // named in the legend
+                }
                 text(
                     area,
                     label,
@@ -652,21 +706,26 @@ pub fn draw_layer<DB: DrawingBackend>(
         let color = rgb(line.color);
         let width = if line.thin { 1.2 } else { 2.5 };
         if line.marks {
-            for p in pts {
+            for &p in &pts {
                 area.draw(&Circle::new(p, th.px(3.5), color.filled()))
                     .map_err(frame::err)?;
             }
-        } else if pts.len() == 1 {
+        } else if pts.len() == 1 && line.marker.is_none() {
             area.draw(&Circle::new(pts[0], th.px(3.0), color.filled()))
                 .map_err(frame::err)?;
         } else if pts.len() > 1 {
             polyline(
                 area,
                 th,
-                pts,
+                pts.clone(),
                 line.style,
                 color.stroke_width(th.line(width)),
             )?;
+        }
+        if let Some(m) = line.marker {
+            for &p in &pts {
+                frame::marker(area, th, p, m, color, 1.0)?;
+            }
         }
     }
     if c.lines.iter().all(|l| l.points.is_empty()) {
@@ -765,7 +824,7 @@ mod tests {
         let s = svg(&build("train-loss", &l, true).unwrap(), 640, 360).unwrap();
         assert!(s.contains("constant predictor"));
         let s = svg(&build("train-success", &l, true).unwrap(), 640, 360).unwrap();
-        assert!(s.contains("criterion 95%"));
+        assert!(s.contains("criterion 95\u{a0}%"));
         assert!(
             !s.contains("long-range"),
             "no long-range line without the field"
@@ -778,6 +837,57 @@ mod tests {
         assert_eq!(c.lines.len(), 2, "all and long-range");
         assert!(c.legend.iter().any(|e| e.0 == "thin: long-range"));
         assert!(build("nope", &l, true).is_err());
+    }
+
+    #[test]
+    fn reference_lines_are_named_in_the_legend_not_on_the_curves() {
+        let l = log();
+        let loss = build("train-loss", &l, true).unwrap();
+        assert_eq!(loss.refs, vec![(0.0392, String::new())]);
+        let last = loss.legend.last().unwrap();
+        assert_eq!(
+            (last.0.as_str(), last.2),
+            ("dashed: constant predictor", LineStyle::Dashed)
+        );
+        let success = build("train-success", &l, true).unwrap();
+        assert!(success
+            .legend
+            .iter()
+            .any(|e| e.0 == "dashed: criterion 95\u{a0}%"));
+    }
+
+    #[test]
+    fn no_criterion_is_drawn_before_one_is_known() {
+        let l = TrainingLog {
+            criterion: f64::NAN,
+            ..TrainingLog::default()
+        };
+        for name in ["train-success", "train-sweep"] {
+            let c = build(name, &l, true).unwrap();
+            assert!(c.refs.is_empty(), "{name}");
+            let s = svg(&c, 640, 360).unwrap();
+            assert!(!s.contains("criterion"), "{name}: no \"criterion 0 %\"");
+        }
+    }
+
+    #[test]
+    fn sweep_curves_that_coincide_keep_their_own_marks() {
+        let mut l = log();
+        l.sweep = vec![
+            (CellKind::Lstm, vec![(10.0, 1.0), (20.0, 1.0)]),
+            (CellKind::Gru, vec![(10.0, 1.0), (20.0, 1.0)]),
+        ];
+        let c = build("train-sweep", &l, true).unwrap();
+        let marks: Vec<_> = c.lines.iter().map(|l| (l.style, l.marker)).collect();
+        assert_eq!(
+            marks,
+            vec![
+                (LineStyle::Solid, Some(Marker::Dot)),
+                (LineStyle::Dashed, Some(Marker::Ring))
+            ]
+        );
+        assert_eq!(c.legend[1].3, Mark::Marker(Marker::Ring));
+        assert!(svg(&c, 640, 360).unwrap().contains("<circle"));
     }
 
     #[test]

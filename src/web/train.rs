@@ -154,17 +154,28 @@ impl Trainer {
 
 /// The records of a race (or one run), kept on the page's side to draw the training charts.
 #[wasm_bindgen]
-#[derive(Default)]
 pub struct TrainingCharts {
     log: TrainingLog,
 }
 
+impl Default for TrainingCharts {
+    fn default() -> TrainingCharts {
+        TrainingCharts::new()
+    }
+}
+
 #[wasm_bindgen]
 impl TrainingCharts {
-    /// An empty log.
+    /// An empty log whose criterion is not known yet (no criterion line is drawn until
+    /// [`TrainingCharts::reset`] gives one).
     #[wasm_bindgen(constructor)]
     pub fn new() -> TrainingCharts {
-        TrainingCharts::default()
+        TrainingCharts {
+            log: TrainingLog {
+                criterion: f64::NAN,
+                ..TrainingLog::default()
+            },
+        }
     }
 
     /// Forgets every run; sets the reference lines (`baseline` NaN for none).
@@ -245,7 +256,8 @@ impl TrainingCharts {
 
 /// What the training view's controls may hold, declared by the core once: `{tasks: [names],
 /// min_steps: {task: shortest T}, steps, hidden_size, batch_size, seed, lr, test_fraction: {min, max,
-/// default} (data.tsv's), carry_bias: {min, max}, recipe: {lr, batch_size,
+/// default} (data.tsv's), carry_bias: {min, max}, criterion (the success every task counts as
+/// solved, `SOLVED_AT`), recipe: {lr, batch_size,
 /// carry_bias, clip_norm, eval_every, eval_size, seed}}`. `lr` is the page's range (Adam learns
 /// nothing useful outside it); `carry_bias` is the lab's.
 #[wasm_bindgen]
@@ -273,6 +285,7 @@ pub fn train_limits() -> Result<JsValue, JsError> {
         "lr": {"min": 1e-5, "max": 1.0},
         "test_fraction": {"min": TEST_FRACTION.start(), "max": TEST_FRACTION.end(), "default": DEFAULT_TEST_FRACTION},
         "carry_bias": {"min": cb.min, "max": cb.max},
+        "criterion": crate::train::trainer::problem::SOLVED_AT,
         "recipe": {"lr": lr, "batch_size": RECIPE.batch_size, "carry_bias": RECIPE.carry_bias,
                    "clip_norm": clip, "eval_every": RECIPE.eval_every, "eval_size": RECIPE.eval_size,
                    "seed": RECIPE.seed},

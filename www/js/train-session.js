@@ -34,6 +34,7 @@ export class TrainSession extends EventTarget {
     this.state = state;
     this.notices = [...notices, ...modeNotice(state)];
     this.charts = new core.wasm.TrainingCharts();
+    this.charts.reset(NaN, core.trainLimits.criterion, 'test_solved'); // the criterion line from the start
     this.entrants = []; // {name, info, label, run, records: [json text], parsed: [objects], final, reached}
     this.running = false;
     this.stepping = false;
@@ -188,10 +189,17 @@ export class TrainSession extends EventTarget {
     this.emit('transport', { running: false });
   }
 
-  /** The next speed up (wrapping), for the keyboard. */
-  cycleSpeed() {
+  /**
+   * One speed faster (`by` = 1) or slower (`by` = −1), for the keyboard; stops at full speed and
+   * at the slowest (never wraps: a learner pressing "faster" never gets slower). Returns whether
+   * the speed changed.
+   */
+  stepSpeed(by) {
     const i = SPEEDS.findIndex((v) => v >= this.state.speed - 1e-9);
-    this.set({ speed: SPEEDS[(i + 1) % SPEEDS.length] });
+    const j = Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? SPEEDS.length - 1 : i) + by));
+    if (SPEEDS[j] === this.state.speed) return false;
+    this.set({ speed: SPEEDS[j] });
+    return true;
   }
 
   allDone() { return this.entrants.length > 0 && this.entrants.every((e) => e.final); }
@@ -199,7 +207,7 @@ export class TrainSession extends EventTarget {
   clear() {
     this.entrants = [];
     this.pending = [];
-    this.charts.reset(NaN, 0.95, 'test_solved');
+    this.charts.reset(NaN, this.core.trainLimits.criterion, 'test_solved');
     this.redrawSweep();
     this.emit('started');
   }
@@ -225,7 +233,7 @@ export class TrainSession extends EventTarget {
     switch (m.type) {
       case 'started': {
         const first = m.entrants[0]?.info;
-        this.charts.reset(first?.baseline ?? NaN, first?.criterion ?? 0.95, first?.success_field ?? 'test_solved');
+        this.charts.reset(first?.baseline ?? NaN, first?.criterion ?? this.core.trainLimits.criterion, first?.success_field ?? 'test_solved');
         this.redrawSweep();
         this.entrants = m.entrants.map(({ entrant, info }) => {
           const cellName = entrant.split('|')[0];

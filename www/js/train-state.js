@@ -42,13 +42,16 @@ export function trainKeyTable(core, panels = []) {
 export { decode, encode };
 
 /**
- * The sweep's sequence lengths: five, evenly spaced up to `T` (T = 50: 10, 20, 30, 40, 50),
- * each at least the task's shortest `minSteps` (the core's `train_limits().min_steps`) and no
- * two the same.
+ * The sweep's sequence lengths: from the task's shortest `minSteps` (the core's
+ * `train_limits().min_steps`), each twice the last, and T itself last (adding, T = 50: 4, 8, 16,
+ * 32, 50). Doubling, not even steps: the vanilla RNN falls off between T = 6 and T = 10 on
+ * `adding` with the recipe (README, "The sweep's lengths"), so evenly spaced lengths from T/5
+ * (10, 20, … 50) showed it failing everywhere and never where it falls off.
  */
 export function sweepSteps(state, minSteps) {
   const out = [];
-  for (let k = 1; k <= 5; k += 1) out.push(Math.max(minSteps, Math.round((state.T * k) / 5)));
+  for (let t = Math.max(1, minSteps); t < state.T; t *= 2) out.push(t);
+  out.push(Math.max(minSteps, state.T));
   return [...new Set(out)];
 }
 

@@ -4,6 +4,7 @@
 // learner expects. Each chart draws in a task of its own (`queueDraw`), so a batch of records
 // never makes one long main-thread task.
 import { cssSize, download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from '../common.js';
+import { sweepSteps } from '../../train-state.js';
 
 const queue = [];
 let queued = false;
@@ -135,34 +136,90 @@ function clipNote(s) {
   return `Clipping fired on ${Math.round(100 * top.rate)}\u00a0% of ${top.label}'s iterations since the previous record (the most of any entrant); the rest of the steps were below the threshold.`;
 }
 
-function sweepNote(s) {
-  const sw = s.sweep;
-  if (!sw) return s.state.mode === 'sweep' ? 'Press Play: every cell is trained with several seeds at each length, a few seconds each.' : '';
-  const parts = [];
-  const done = [...new Set(sw.points.map((p) => p.T))];
-  if (done.length) {
-    const lastT = done.at(-1);
-    const at = sw.points.filter((p) => p.T === lastT).map((p) => `${s.cell(p.cell).label} ${Math.round(100 * p.success)}\u00a0% (${p.solved} of ${p.runs} seeds reached the criterion)`);
-    parts.push(`At T = ${lastT}: ${at.join(', ')}.`);
+/** How the sweep chart marks each cell's curve, in the order its cells were first drawn
+ *  (crate::chart::training's sweep: dash patterns and nested markers, `Marker::nth`). */
+const SWEEP_MARKS = ['dot', 'ring', 'square', 'diamond'];
+const SWEEP_DASHES = ['solid', 'dashed', 'dotted'];
+
+/** Is a point solved: did more than half of its seeds reach the criterion? */
+const solvedAt = (p) => 2 * p.solved > p.runs;
+const seedsText = (p) => `${p.solved} of ${p.runs} seed${p.runs === 1 ? '' : 's'}`;
+
+/** One cell's sweep in words: the longest T it solved, where it fell off, what a learner may
+ *  not expect (a plain RNN that fails everywhere or never falls off, a gated cell that falls off). */
+export function sweepCellSentence(s, name, points, finished) {
+  const cell = s.cell(name);
+  const label = cell.label;
+  const pct = (p) => `${Math.round(100 * p.success)}\u00a0%`;
+  const solved = points.filter(solvedAt);
+  const out = [];
+  if (!solved.length) {
+    const best = points.reduce((a, p) => (p.success > a.success ? p : a));
+    out.push(`${label} solved no length, not even T = ${points[0].T} (best ${pct(best)} on average at T = ${best.T}; ${seedsText(points[0])} reached the criterion at T = ${points[0].T}).`);
+    if (!cell.gated && points[0].T === s.sweep.steps[0]) out.push(`That is not the fall-off this sweep looks for: with these settings it did not learn the task at all within ${s.state.sbudget} s a run, so there is no length where it falls off. A larger budget per run, or a smaller learning rate, lets it learn the short lengths.`);
+    else if (cell.gated) out.push(`A gated cell that learns nothing in ${s.state.sbudget} s a run is short of training, not of memory: try a larger budget per run.`);
+    return out.join(' ');
   }
-  if (sw.index < sw.steps.length) parts.push(`Now training at T = ${sw.steps[sw.index]} (${s.state.cells.length * s.state.seeds} runs of ${s.state.sbudget} s of training each).`);
+  const longest = solved.at(-1);
+  const firstFail = points.find((p) => !solvedAt(p) && p.T > solved[0].T);
+  if (!firstFail) {
+    const least = Math.min(...points.map((p) => p.solved));
+    const seeds = least === longest.runs ? (longest.runs === 1 ? 'its seed' : `all ${longest.runs} seeds`) : `at least ${least} of ${longest.runs} seeds`;
+    out.push(`${label} solved every length ${finished ? '' : 'so far '}up to T = ${longest.T} (${seeds} at ${points.length === 1 ? 'it' : 'each'}).`);
+    if (!cell.gated && finished) out.push(`The ${label} did not fall off within these lengths: a longer T shows where it does.`);
+    return out.join(' ');
+  }
+  out.push(`${label} solved up to T = ${longest.T} and fell off at T = ${firstFail.T} (${seedsText(firstFail)} reached the criterion; ${pct(firstFail)} on average).`);
+  const again = solved.filter((p) => p.T > firstFail.T);
+  if (again.length) out.push(`It solved T = ${again.map((p) => p.T).join(', ')} again: with ${longest.runs} seed${longest.runs === 1 ? '' : 's'} a point is noisy.`);
+  if (cell.gated) out.push(`A gated cell falling off within ${s.state.sbudget} s a run is short of training at that length more than of memory: a larger budget per run moves its fall-off out.`);
+  else out.push('Within the same short budget its gradient from the marked values vanishes before it reaches them.');
+  return out.join(' ');
+}
+
+/** Curves closer than this (a share) at every length look like one line on the chart. */
+const OVERLAP = 0.03;
+
+/** Cells whose sweep curves coincide: within OVERLAP of each other at every length so far. */
+function overlaps(s, byCell) {
+  const names = [...byCell.keys()];
+  const close = (a, b) => {
+    const pa = byCell.get(a);
+    const pb = byCell.get(b);
+    return pa.length > 0 && pa.length === pb.length && pa.every((p, k) => p.T === pb[k].T && Math.abs(p.success - pb[k].success) <= OVERLAP);
+  };
+  const groups = [];
+  names.forEach((n, i) => {
+    const g = groups.find((x) => close(names[x[0]], n));
+    if (g) g.push(i); else groups.push([i]);
+  });
+  return groups.filter((g) => g.length > 1).map((g) => {
+    const who = g.map((i) => `${s.cell(names[i]).label} (${SWEEP_DASHES[i % 3]}, ${SWEEP_MARKS[i % 4]})`);
+    const ys = [...new Set(g.flatMap((i) => byCell.get(names[i]).map((p) => Math.round(100 * p.success))))];
+    const where = ys.length === 1 ? `at ${ys[0]}\u00a0% everywhere` : `at every length (within ${Math.round(100 * OVERLAP)} points, ${Math.min(...ys)}–${Math.max(...ys)}\u00a0%)`;
+    return `${who.slice(0, -1).join(', ')} and ${who.at(-1)} overlap ${where}: their lines lie on each other, their markers nest.`;
+  });
+}
+
+/** The sweep in words (the sweep chart's live note). */
+export function sweepNote(s) {
+  const sw = s.sweep;
+  if (!sw) return s.state.mode === 'sweep' ? `Press Play: every cell is trained with ${s.state.seeds} seed${s.state.seeds === 1 ? '' : 's'} at each length (${sweepStepsText(s)}), ${s.state.sbudget} s a run.` : '';
+  const parts = [];
+  const finished = sw.index >= sw.steps.length;
+  if (!finished) parts.push(`Now training at T = ${sw.steps[sw.index]} (${s.state.cells.length * s.state.seeds} runs of ${s.state.sbudget} s of training each).`);
   else parts.push('The sweep is done: its budget is spent.');
-  parts.push(...plainTrend(s, sw.points));
+  const byCell = new Map();
+  for (const p of sw.points) byCell.set(p.cell, [...(byCell.get(p.cell) ?? []), p]);
+  for (const [name, pts] of byCell) parts.push(sweepCellSentence(s, name, pts, finished));
+  parts.push(...overlaps(s, byCell));
   return parts.join(' ');
 }
 
-/** What the ungated cells' success did from the shortest T to the longest, as measured. */
-function plainTrend(s, points) {
-  const names = [...new Set(points.map((p) => p.cell))].filter((c) => !s.cell(c).gated);
-  return names.flatMap((name) => {
-    const mine = points.filter((p) => p.cell === name);
-    if (mine.length < 2) return [];
-    const [a, b] = [mine[0], mine.at(-1)];
-    const pct = (p) => `${Math.round(100 * p.success)}\u00a0% at T = ${p.T}`;
-    return a.success - b.success > 0.2
-      ? [`The ${s.cell(name).label} falls off as T grows (${pct(a)}, ${pct(b)}): within the same short budget the gradient from the markers vanishes before it reaches them.`]
-      : [`The ${s.cell(name).label} has not fallen off so far (${pct(a)}, ${pct(b)}).`];
-  });
+/** The sweep's lengths, as a list a learner reads. */
+function sweepStepsText(s) {
+  const steps = s.sweep?.steps ?? sweepSteps(s.state, s.core.trainLimits.min_steps[s.state.task]);
+  return `T = ${steps.slice(0, -1).join(', ')}${steps.length > 1 ? ' and ' : ''}${steps.at(-1)}`;
 }
 
 export const CHARTS = [
@@ -187,8 +244,8 @@ export const CHARTS = [
     note: spectrumNote,
   },
   {
-    name: 'train-sweep', chart: 'train-sweep', title: 'Sweep: success against T', modes: ['sweep'], events: ['sweep'],
-    caption: 'For each cell, the best held-out success reached within a short, fixed budget of training seconds, averaged over the seeds, at five sequence lengths up to T. Dashed: the criterion.',
+    name: 'train-sweep', chart: 'train-sweep', title: 'Sweep: success against T', modes: ['sweep'], events: ['sweep'], live: true,
+    caption: 'For each cell, the best held-out success reached within a short, fixed budget of training seconds, averaged over the seeds, at sequence lengths from the task\'s shortest, each twice the last, up to T. Each cell has its own dash pattern and marker (a dot, a ring, a square, a diamond, one inside the other), so curves that lie on each other stay visible. Grey dashed: the criterion, 95 %.',
     note: sweepNote,
   },
   {
@@ -217,7 +274,7 @@ export function chartWidget(c) {
   </div>
   <p class="caption">${c.caption}</p>
   <div class="canvas-box"><canvas id="${c.name}-canvas" role="img" aria-label="${c.title} chart"></canvas></div>
-  <p class="note" id="${c.name}-note" aria-live="off"></p>
+  <p class="note" id="${c.name}-note" aria-live="${c.live ? 'polite' : 'off'}"></p>
 </section>`,
     mount(root, session) {
       const canvas = root.querySelector('canvas');

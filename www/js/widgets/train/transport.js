@@ -1,6 +1,7 @@
 // The transport: play, pause, one step (one evaluation period: every entrant trains until its
 // next log record), reset (back to iteration 0) and speed. All five from the keyboard: the
-// buttons themselves, and the shortcuts Space (play/pause), S or → (step), R (reset), F (speed).
+// buttons themselves, and the shortcuts Space (play/pause), S or → (step), R (reset), F (faster)
+// and Shift+F (slower); the speed stops at full speed and at the slowest, it never wraps.
 // Errors of the spec (named by field) and of the engine show here, in an alert.
 import { listen } from '../common.js';
 import { queueDraw } from './charts.js';
@@ -20,9 +21,9 @@ export const template = (core) => `
     <button type="button" id="train-pause" aria-keyshortcuts="Space" title="Pause (Space)">❚❚ Pause</button>
     <button type="button" id="train-step" aria-keyshortcuts="S ArrowRight" title="One step: train until every entrant's next record (S)">Step</button>
     <button type="button" id="train-reset" aria-keyshortcuts="R" title="Back to iteration 0 (R)">Reset</button>
-    <label class="speed" title="Speed (F)">Speed <select id="train-speed" aria-keyshortcuts="F">${[0.1, 0.25, 0.5, 1].map((v) => `<option value="${v}">${speedText(v)}</option>`).join('')}</select></label>
+    <label class="speed" title="Speed (F faster, Shift+F slower)">Speed <select id="train-speed" aria-keyshortcuts="F Shift+F">${[0.1, 0.25, 0.5, 1].map((v) => `<option value="${v}">${speedText(v)}</option>`).join('')}</select></label>
   </div>
-  <p class="hint keys">Keys: <kbd>Space</kbd> play/pause · <kbd>S</kbd> step · <kbd>R</kbd> reset · <kbd>F</kbd> speed</p>
+  <p class="hint keys">Keys: <kbd>Space</kbd> play/pause · <kbd>S</kbd> step · <kbd>R</kbd> reset · <kbd>F</kbd> faster · <kbd>Shift</kbd>+<kbd>F</kbd> slower</p>
   <p id="train-status" class="status" role="status"></p>
   <div id="train-error" class="error" role="alert" hidden></div>
 </section>`;
@@ -42,12 +43,16 @@ export function mount(root, session) {
     $('train-speed').value = String(session.state.speed);
     const seen = session.entrants.map((e) => e.parsed.at(-1)).filter(Boolean);
     const its = seen.length ? Math.max(...seen.map((r) => r.iteration)) : 0;
+    // In a sweep, the words say which length trains (its runs are the entrants).
+    const sw = session.state.mode === 'sweep' ? session.sweep : null;
+    const at = sw && sw.index < sw.steps.length ? ` at T = ${sw.steps[sw.index]} (length ${sw.index + 1} of ${sw.steps.length})` : '';
     let s;
     if (session.error) s = 'Stopped: fix the setting named below, then press Play.';
-    else if (!session.started) s = session.readyText ?? 'Ready: press Play to start the race (or Step for one evaluation period).';
+    else if (!session.started) s = session.readyText ?? (session.state.mode === 'sweep' ? 'Ready: press Play to start the sweep (or Step for one evaluation period).' : 'Ready: press Play to start the race (or Step for one evaluation period).');
+    else if (sw && sw.index >= sw.steps.length) s = 'Finished: the sweep has trained at every length.';
     else if (session.allDone()) s = session.entrants.some((e) => e.reached) ? 'Finished: every entrant solved the task or spent its budget.' : 'Finished: every entrant spent its budget.';
-    else if (running) s = `Training… iteration ${its.toLocaleString('en')}`;
-    else s = `Paused at iteration ${its.toLocaleString('en')}.`;
+    else if (running) s = `Training${at}… iteration ${its.toLocaleString('en')}`;
+    else s = `Paused${at} at iteration ${its.toLocaleString('en')}.`;
     $('train-status').textContent = s;
   };
   const showError = () => {
@@ -62,7 +67,7 @@ export function mount(root, session) {
     box.hidden = false;
   };
   const off = listen(session, {
-    transport: show, records: () => queueDraw(show), started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
+    transport: show, records: () => queueDraw(show), sweep: show, started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
   });
   show();
   return {
@@ -73,7 +78,10 @@ export function mount(root, session) {
       const k = e.key;
       if (k === ' ') { if (session.running) session.pause(); else session.play(); } else if (k === 's' || k === 'S' || k === 'ArrowRight') session.step();
       else if (k === 'r' || k === 'R') session.reset();
-      else if (k === 'f' || k === 'F') session.cycleSpeed();
+      else if (k === 'f' || k === 'F') {
+        const slower = e.shiftKey;
+        if (!session.stepSpeed(slower ? -1 : 1)) $('train-status').textContent = slower ? 'Already at the slowest speed (10 %).' : 'Already at full speed.';
+      }
       else return false;
       e.preventDefault();
       return true;
