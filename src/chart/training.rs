@@ -204,10 +204,7 @@ fn ref_entry(label: String) -> (String, [u8; 3], LineStyle, Mark) {
 
 /// The criterion's line and its legend entry, once the criterion is known (none before: a
 /// log reset with no task yet has a NaN criterion).
-fn criterion_ref(
-    log: &TrainingLog,
-    legend: &mut Vec<(String, [u8; 3], LineStyle, Mark)>,
-) -> Vec<(f64, String)> {
+fn criterion_ref(log: &TrainingLog, legend: &mut Legend) -> Vec<(f64, String)> {
     if !log.criterion.is_finite() {
         return Vec::new();
     }
@@ -216,9 +213,12 @@ fn criterion_ref(
     vec![(100.0 * log.criterion, String::new())]
 }
 
+/// Legend entries: `(label, colour, style, mark)`.
+type Legend = Vec<(String, [u8; 3], LineStyle, Mark)>;
+
 const GREY: [u8; 3] = [110, 110, 110];
 
-fn legend_for(log: &TrainingLog) -> Vec<(String, [u8; 3], LineStyle, Mark)> {
+fn legend_for(log: &TrainingLog) -> Legend {
     log.runs
         .iter()
         .map(|r| {
@@ -298,178 +298,13 @@ fn sweep_chart(log: &TrainingLog, title: String) -> LineChart {
 /// An unknown name.
 pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, String> {
     let title = |s: &str| if titled { s.to_string() } else { String::new() };
-    let mut legend = legend_for(log);
-    let chart = match name {
-        "train-loss" => {
-            let mut lines = over_sequences(log, |p| Some(p.test_loss), LineStyle::Solid);
-            lines.extend(over_sequences(log, |p| p.train_loss, LineStyle::Dotted));
-            legend.push(("thick: held-out".into(), GREY, LineStyle::Solid, Mark::Line));
-            legend.push(("thin: training".into(), GREY, LineStyle::Solid, Mark::Line));
-            LineChart {
-                title: title("Loss"),
-                x_label: X_SEQ.into(),
-                y_label: "loss (log scale)".into(),
-                x_log: true,
-                y_log: true,
-                y_range: None,
-                lines,
-                refs: match log.baseline {
-                    Some(b) => {
-                        legend.push(ref_entry("dashed: constant predictor".into()));
-                        vec![(b, String::new())]
-                    }
-                    None => Vec::new(),
-                },
-                legend,
-            }
-        }
-        "train-success" => {
-            let what = if log.success_field == "test_accuracy" {
-                "held-out accuracy"
-            } else {
-                "held-out sequences solved"
-            };
-            LineChart {
-                title: title("Success"),
-                x_label: X_SEQ.into(),
-                y_label: format!("{what} (%)"),
-                x_log: true,
-                y_log: false,
-                y_range: Some((0.0, 100.0)),
-                lines: {
-                    let mut lines =
-                        over_sequences(log, |p| Some(100.0 * p.success), LineStyle::Solid);
-                    let long =
-                        over_sequences(log, |p| p.long_range.map(|v| 100.0 * v), LineStyle::Dotted);
-                    if long.iter().any(|l| !l.points.is_empty()) {
-                        legend.push(("thick: all".into(), GREY, LineStyle::Solid, Mark::Line));
-                        legend.push((
-                            "thin: long-range".into(),
-                            GREY,
-                            LineStyle::Solid,
-                            Mark::Line,
-                        ));
-                        lines.extend(long);
-                    }
-                    lines
-                },
-                refs: criterion_ref(log, &mut legend),
-                legend,
-            }
-        }
-        "train-flow" => {
-            let mut lines = Vec::new();
-            for r in &log.runs {
-                let color = super::cell_color(r.cell);
-                let curve = |p: &Point| {
-                    p.grad_by_lag
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &g)| (k as f64, g))
-                        .collect()
-                };
-                if let (Some(first), Some(last)) = (r.points.first(), r.points.last()) {
-                    if r.points.len() > 1 {
-                        lines.push(Line {
-                            color,
-                            style: LineStyle::Solid,
-                            marks: false,
-                            thin: true,
-                            marker: None,
-                            points: curve(first),
-                        });
-                    }
-                    lines.push(Line {
-                        color,
-                        style: LineStyle::Solid,
-                        marks: false,
-                        thin: false,
-                        marker: None,
-                        points: curve(last),
-                    });
-                }
-            }
-            legend.push(("thick: now".into(), GREY, LineStyle::Solid, Mark::Line));
-            legend.push((
-                "thin: at the start".into(),
-                GREY,
-                LineStyle::Solid,
-                Mark::Line,
-            ));
-            LineChart {
-                title: title("Gradient flow, as training goes"),
-                x_label: "lag k: steps back from the end".into(),
-                y_label: "‖∂L/∂h_t‖ (log scale)".into(),
-                x_log: false,
-                y_log: true,
-                y_range: None,
-                lines,
-                refs: Vec::new(),
-                legend,
-            }
-        }
-        "train-spectrum" => {
-            let mut lines = over_sequences(log, |p| Some(p.rho), LineStyle::Solid);
-            lines.extend(over_sequences(log, |p| Some(p.sigma), LineStyle::Dashed));
-            legend.push(("thick: ρ(W_hh)".into(), GREY, LineStyle::Solid, Mark::Line));
-            legend.push((
-                "thin: σ_max(W_hh)".into(),
-                GREY,
-                LineStyle::Solid,
-                Mark::Line,
-            ));
-            LineChart {
-                title: title("Spectrum of W_hh over training"),
-                x_label: X_SEQ.into(),
-                y_label: "ρ and σ_max".into(),
-                x_log: true,
-                y_log: false,
-                y_range: None,
-                lines,
-                refs: vec![(1.0, "1".to_string())],
-                legend,
-            }
-        }
-        "train-clipping" => {
-            let lines = log
-                .runs
-                .iter()
-                .map(|r| {
-                    let mut prev = 0.0;
-                    let points = r
-                        .points
-                        .iter()
-                        .filter_map(|p| {
-                            let n = p.iteration - prev;
-                            prev = p.iteration;
-                            (n > 0.0).then(|| (p.sequences, 100.0 * p.clip_count / n))
-                        })
-                        .collect();
-                    Line {
-                        color: super::cell_color(r.cell),
-                        style: LineStyle::Solid,
-                        marks: true,
-                        thin: false,
-                        marker: None,
-                        points,
-                    }
-                })
-                .collect();
-            for e in &mut legend {
-                e.3 = Mark::Dot;
-            }
-            LineChart {
-                title: title("Clipping"),
-                x_label: X_SEQ.into(),
-                y_label: "iterations clipped (%)".into(),
-                x_log: true,
-                y_log: false,
-                y_range: Some((0.0, 100.0)),
-                lines,
-                refs: Vec::new(),
-                legend,
-            }
-        }
+    let legend = legend_for(log);
+    Ok(match name {
+        "train-loss" => loss_chart(log, title("Loss"), legend),
+        "train-success" => success_chart(log, title("Success"), legend),
+        "train-flow" => flow_chart(log, title("Gradient flow, as training goes"), legend),
+        "train-spectrum" => spectrum_chart(log, title("Spectrum of W_hh over training"), legend),
+        "train-clipping" => clipping_chart(log, title("Clipping"), legend),
         "train-sweep" => sweep_chart(log, title("Success against the sequence length")),
         other => {
             return Err(format!(
@@ -477,8 +312,163 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
                 NAMES.join(", ")
             ))
         }
+    })
+}
+
+/// A grey legend entry that explains a line's weight or style, not a cell.
+fn key(label: &str) -> (String, [u8; 3], LineStyle, Mark) {
+    (label.into(), GREY, LineStyle::Solid, Mark::Line)
+}
+
+/// A chart against the training sequences seen (log x axis), the shape of all but two.
+fn over_training(
+    title: String,
+    y_label: String,
+    y: (bool, Option<(f64, f64)>),
+    lines: Vec<Line>,
+    refs: Vec<(f64, String)>,
+    legend: Legend,
+) -> LineChart {
+    LineChart {
+        title,
+        x_label: X_SEQ.into(),
+        y_label,
+        x_log: true,
+        y_log: y.0,
+        y_range: y.1,
+        lines,
+        refs,
+        legend,
+    }
+}
+
+/// Held-out loss (thick) and training loss (thin), with the constant predictor's line.
+fn loss_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
+    let mut lines = over_sequences(log, |p| Some(p.test_loss), LineStyle::Solid);
+    lines.extend(over_sequences(log, |p| p.train_loss, LineStyle::Dotted));
+    legend.push(key("thick: held-out"));
+    legend.push(key("thin: training"));
+    let refs = match log.baseline {
+        Some(b) => {
+            legend.push(ref_entry("dashed: constant predictor".into()));
+            vec![(b, String::new())]
+        }
+        None => Vec::new(),
     };
-    Ok(chart)
+    let y_label = "loss (log scale)".into();
+    over_training(title, y_label, (true, None), lines, refs, legend)
+}
+
+/// The task's success measure in %, overall (thick) and on the long-range subset (thin) when
+/// the records have one, with the criterion's line.
+fn success_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
+    let what = if log.success_field == "test_accuracy" {
+        "held-out accuracy"
+    } else {
+        "held-out sequences solved"
+    };
+    let mut lines = over_sequences(log, |p| Some(100.0 * p.success), LineStyle::Solid);
+    let long = over_sequences(log, |p| p.long_range.map(|v| 100.0 * v), LineStyle::Dotted);
+    if long.iter().any(|l| !l.points.is_empty()) {
+        legend.push(key("thick: all"));
+        legend.push(key("thin: long-range"));
+        lines.extend(long);
+    }
+    let refs = criterion_ref(log, &mut legend);
+    let y = (false, Some((0.0, 100.0)));
+    over_training(title, format!("{what} (%)"), y, lines, refs, legend)
+}
+
+/// ‖∂L/∂h_t‖ by lag on the probe batch: the latest record (thick) and the first (thin).
+fn flow_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
+    let curve = |p: &Point| {
+        p.grad_by_lag
+            .iter()
+            .enumerate()
+            .map(|(k, &g)| (k as f64, g))
+            .collect()
+    };
+    let line = |color, thin, points| Line {
+        color,
+        style: LineStyle::Solid,
+        marks: false,
+        thin,
+        marker: None,
+        points,
+    };
+    let mut lines = Vec::new();
+    for r in &log.runs {
+        let color = super::cell_color(r.cell);
+        if let (Some(first), Some(last)) = (r.points.first(), r.points.last()) {
+            if r.points.len() > 1 {
+                lines.push(line(color, true, curve(first)));
+            }
+            lines.push(line(color, false, curve(last)));
+        }
+    }
+    legend.push(key("thick: now"));
+    legend.push(key("thin: at the start"));
+    LineChart {
+        title,
+        x_label: "lag k: steps back from the end".into(),
+        y_label: "‖∂L/∂h_t‖ (log scale)".into(),
+        x_log: false,
+        y_log: true,
+        y_range: None,
+        lines,
+        refs: Vec::new(),
+        legend,
+    }
+}
+
+/// ρ(W_hh) (thick) and σ_max(W_hh) (thin) over training, with the line at 1.
+fn spectrum_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
+    let mut lines = over_sequences(log, |p| Some(p.rho), LineStyle::Solid);
+    lines.extend(over_sequences(log, |p| Some(p.sigma), LineStyle::Dashed));
+    legend.push(key("thick: ρ(W_hh)"));
+    legend.push(key("thin: σ_max(W_hh)"));
+    let refs = vec![(1.0, "1".to_string())];
+    over_training(
+        title,
+        "ρ and σ_max".into(),
+        (false, None),
+        lines,
+        refs,
+        legend,
+    )
+}
+
+/// The share of iterations clipped in each evaluation period, as marks.
+fn clipping_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
+    let clipped = |points: &[Point]| {
+        let mut prev = 0.0;
+        points
+            .iter()
+            .filter_map(|p| {
+                let n = p.iteration - prev;
+                prev = p.iteration;
+                (n > 0.0).then(|| (p.sequences, 100.0 * p.clip_count / n))
+            })
+            .collect()
+    };
+    let lines = log
+        .runs
+        .iter()
+        .map(|r| Line {
+            color: super::cell_color(r.cell),
+            style: LineStyle::Solid,
+            marks: true,
+            thin: false,
+            marker: None,
+            points: clipped(&r.points),
+        })
+        .collect();
+    for e in &mut legend {
+        e.3 = Mark::Dot;
+    }
+    let y = (false, Some((0.0, 100.0)));
+    let y_label = "iterations clipped (%)".into();
+    over_training(title, y_label, y, lines, Vec::new(), legend)
 }
 
 /// A data range on one axis: `(lo, hi)` in drawn units (log10 for a log axis).
