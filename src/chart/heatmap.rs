@@ -182,32 +182,73 @@ pub fn draw<DB: DrawingBackend>(
     ax.labels(area, &th, &chart.x_label, &chart.y_label, ytw)?;
 
     if let Some(c) = chart.marked_col.filter(|&c| c < cols) {
-        let (xa, xb) = (
-            ax.fx(c as f64).floor() as i32,
-            ax.fx(c as f64 + 1.0).ceil() as i32,
-        );
-        let (xa, xb) = (xa - th.px(1.0), xb.max(xa + 1) + th.px(1.0));
-        area.draw(&Rectangle::new(
-            [(xa, ax.y0), (xb, ax.y1)],
-            INK.stroke_width(th.line(2.0)),
-        ))
-        .map_err(err)?;
-        let xm = (xa + xb) / 2;
-        let s = th.px(6.0);
-        area.draw(&Polygon::new(
-            vec![
-                (xm - s, ax.y0 - s - th.px(2.0)),
-                (xm + s, ax.y0 - s - th.px(2.0)),
-                (xm, ax.y0 - th.px(1.0)),
-            ],
-            ALERT.filled(),
-        ))
-        .map_err(err)?;
+        mark_column(area, &th, &ax, c)?;
     }
-
-    // The colour bar.
     let bx0 = ax.x1 + th.px(14.0);
+    let bar = ColourBar {
+        x0: bx0,
+        width: bar_w,
+        ticks: &bar_ticks,
+        tick_width: btw,
+    };
+    draw_colour_bar(area, &th, &ax, chart, &bar)?;
+    draw_flags(area, &th, &chart.values, (bx0, ax.y1))?;
+    Ok(ax.rect())
+}
+
+/// The selected step's column: a dark outline and a pointer above it.
+fn mark_column<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    ax: &Axes,
+    c: usize,
+) -> Result<(), ChartError> {
+    let (xa, xb) = (
+        ax.fx(c as f64).floor() as i32,
+        ax.fx(c as f64 + 1.0).ceil() as i32,
+    );
+    let (xa, xb) = (xa - th.px(1.0), xb.max(xa + 1) + th.px(1.0));
+    area.draw(&Rectangle::new(
+        [(xa, ax.y0), (xb, ax.y1)],
+        INK.stroke_width(th.line(2.0)),
+    ))
+    .map_err(err)?;
+    let xm = (xa + xb) / 2;
+    let s = th.px(6.0);
+    area.draw(&Polygon::new(
+        vec![
+            (xm - s, ax.y0 - s - th.px(2.0)),
+            (xm + s, ax.y0 - s - th.px(2.0)),
+            (xm, ax.y0 - th.px(1.0)),
+        ],
+        ALERT.filled(),
+    ))
+    .map_err(err)?;
+    Ok(())
+}
+
+/// Where the colour bar goes and what its ticks say (measured by the caller, which sizes the
+/// right margin by them).
+struct ColourBar<'a> {
+    x0: i32,
+    width: i32,
+    ticks: &'a [(f64, String)],
+    tick_width: i32,
+}
+
+/// The colour bar right of the cells: the scale's colours bottom to top, its ticks, and the
+/// legend label rotated beside them.
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    ax: &Axes,
+    chart: &HeatmapChart,
+    bar: &ColourBar,
+) -> Result<(), ChartError> {
+    let (bx0, bar_w, btw) = (bar.x0, bar.width, bar.tick_width);
     let (by0, by1) = (ax.y0, ax.y1);
+    let (lo, hi) = chart.scale.range();
+    let tick_st = frame::style(th.tick, &MUTED, false);
     let n = (by1 - by0).max(1);
     for i in 0..n {
         let v = lo + (hi - lo) * (i as f64 + 0.5) / n as f64;
@@ -232,7 +273,7 @@ pub fn draw<DB: DrawingBackend>(
         xr: (0.0, 1.0),
         yr: (lo, if hi > lo { hi } else { lo + 1.0 }),
     };
-    for (v, s) in &bar_ticks {
+    for (v, s) in bar.ticks {
         let y = bar_ax.fy(*v).round() as i32;
         area.draw(&PathElement::new(
             vec![(bx0 + bar_w, y), (bx0 + bar_w + th.px(4.0), y)],
@@ -258,30 +299,41 @@ pub fn draw<DB: DrawingBackend>(
         )?;
     }
 
-    // Flag colours, only for those present.
+    Ok(())
+}
+
+/// Swatches for the flag colours (NaN, ±∞), only those present, in a row under the colour bar
+/// starting at `at` (the bar's left edge, the cells' bottom).
+fn draw_flags<DB: DrawingBackend>(
+    area: &Area<DB>,
+    th: &Theme,
+    values: &[f64],
+    at: (i32, i32),
+) -> Result<(), ChartError> {
     let flags: Vec<(&str, [u8; 4])> = [
         (
             "NaN",
             colormap::NAN_COLOR,
-            chart.values.iter().any(|v| v.is_nan()),
+            values.iter().any(|v| v.is_nan()),
         ),
         (
             "+∞",
             colormap::POS_INF_COLOR,
-            chart.values.contains(&f64::INFINITY),
+            values.contains(&f64::INFINITY),
         ),
         (
             "−∞",
             colormap::NEG_INF_COLOR,
-            chart.values.contains(&f64::NEG_INFINITY),
+            values.contains(&f64::NEG_INFINITY),
         ),
     ]
     .into_iter()
     .filter(|f| f.2)
     .map(|f| (f.0, f.1))
     .collect();
-    let mut fx = bx0;
-    let fy = ax.y1 + th.px(9.0) + (th.tick * 0.5) as i32;
+    let tick_st = frame::style(th.tick, &MUTED, false);
+    let mut fx = at.0;
+    let fy = at.1 + th.px(9.0) + (th.tick * 0.5) as i32;
     for (label, c) in flags {
         let s = th.px(6.0);
         area.draw(&Rectangle::new(
@@ -299,7 +351,7 @@ pub fn draw<DB: DrawingBackend>(
         )?;
         fx += 2 * s + th.px(8.0) + frame::text_width(area, label, &tick_st);
     }
-    Ok(ax.rect())
+    Ok(())
 }
 
 /// Draws several heatmaps in a grid, `columns` across, row by row; returns each one's cell
