@@ -62,6 +62,8 @@ SUBSETS = [
     ("deciding tokens nearer the start (backward < forward)", lambda s: s["b"] < s["fwd"]),
     ("forward >= 8 (left to right carries 8+ steps)", lambda s: s["fwd"] >= 8),
     ("forward >= 8 and backward <= 3", lambda s: s["fwd"] >= 8 and s["b"] <= 3),
+    ("long-range, training templates (held-out words only)", lambda s: s["long"] and not s["tag"].endswith(".x")),
+    ("long-range, held-out templates (.x)", lambda s: s["long"] and s["tag"].endswith(".x")),
 ]
 
 
