@@ -54,8 +54,68 @@ test('training starts in the worker and records test accuracy, overall and long-
     await page.waitForTimeout(200);
     assert.equal(await isBlank(page.locator(id)), false, `${id} drawn`);
   }
-  // the sentence panel re-reads the sentence with the trained parameters
+  // the sentence panel re-reads the sentence with the trained parameters, and says so (of the
+  // last record: a record may still arrive just after the pause)
   await page.waitForFunction(() => Number(document.querySelector('#panel-cls-sentence').dataset.iteration) > 0);
+  const shown = await page.evaluate(async () => {
+    await window.__unrolledClassify.session.settled();
+    return window.__unrolledClassify.session.entrants[0].parsed.at(-1);
+  });
+  await page.waitForFunction((k) => document.querySelector('#panel-cls-sentence').dataset.iteration === String(k), shown.iteration);
+  const said = await page.locator('#cls-model-state').textContent();
+  assert.doesNotMatch(said, /untrained/, 'the caption describes the trained model');
+  assert.match(said, new RegExp(`after ${shown.iteration.toLocaleString('en')} training iterations \\(${shown.sequences.toLocaleString('en')} sentences seen, ${(100 * shown.test_accuracy).toFixed(1)}\u00a0% right`));
+  // a reset brings back the untrained model, and the caption with it
+  await page.click('#train-reset');
+  await page.waitForFunction(() => document.querySelector('#panel-cls-sentence').dataset.iteration === '0');
+  await page.waitForFunction(() => /untrained/.test(document.querySelector('#cls-model-state').textContent));
+  assert.deepEqual(errors, []);
+});
+
+test('before Play the caption says the model is untrained', async () => {
+  const { page, errors } = await open();
+  assert.match(await page.locator('#cls-model-state').textContent(), /^The model as it is now, untrained/);
+  assert.deepEqual(errors, []);
+});
+
+// The settings' selects show their whole chosen option (the Directions select was cut off at
+// 1280 px: "both (bidirectiona"); the text is measured in the select's own font.
+test('the Directions select shows its whole option at 1280×720 and 390×844', async () => {
+  for (const viewport of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
+    const { page, errors } = await open(SMALL, viewport);
+    for (const value of ['on', 'off']) {
+      await page.selectOption('#cls-bidir', value);
+      const fit = await page.evaluate(() => {
+        const sel = document.getElementById('cls-bidir');
+        const cs = getComputedStyle(sel);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        const text = sel.selectedOptions[0].textContent;
+        // the room for the text: the box minus its padding and the drop-down arrow (about 20 px)
+        const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+        return { text, need: ctx.measureText(text).width, room };
+      });
+      assert.ok(fit.need <= fit.room, `${viewport.width} px: “${fit.text}” needs ${fit.need.toFixed(0)} px, has ${fit.room.toFixed(0)}`);
+    }
+    assert.deepEqual(errors, []);
+  }
+});
+
+// Teacher mode: `hide=` takes away the newer panels too (the data chooser and the comparison),
+// kept in the link; the rest stays and trains.
+test('teacher mode: hide=cls-data,cls-compare hides those panels only', async () => {
+  const { page, errors } = await open(`${SMALL}&hide=cls-data,cls-compare`);
+  assert.equal(await page.isVisible('#panel-cls-data'), false);
+  assert.equal(await page.isVisible('#panel-cls-compare'), false);
+  for (const id of ['panel-cls-setup', 'panel-cls-sentence', 'panel-cls-packing', 'panel-cls-exports']) {
+    assert.equal(await page.isVisible(`#${id}`), true, `#${id} visible`);
+  }
+  const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  assert.equal(hash.get('hide'), 'cls-data,cls-compare', 'kept in the link');
+  assert.deepEqual(await page.evaluate(() => window.__unrolledClassify.session.notices), [], 'both names accepted');
+  await page.click('#train-play');
+  await waitRecords(page, 2);
+  await page.click('#train-pause');
   assert.deepEqual(errors, []);
 });
 
@@ -215,4 +275,88 @@ test('axe: no serious or critical violations; screenshots at 1280×720 and 390×
     for (const panel of ['cls-data', 'cls-compare']) await page.locator(`#panel-${panel}`).screenshot({ path: path.join(out, `${panel}-${w}x${h}.png`) });
     assert.deepEqual(errors, []);
   }
+});
+
+// <unrolled-classify>: `panels` names the newer panels (cls-data, cls-compare) and shows only
+// them; `hide=` in its config takes them away again; no notice, since both names are known.
+test('<unrolled-classify>: panels="cls-data cls-compare" shows those two; hide= in its config removes one', async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-example.html`);
+  await page.evaluate(async () => {
+    document.body.innerHTML = '<unrolled-classify id="c" config="E=8&H=8&budget=30" panels="cls-data cls-compare"></unrolled-classify>';
+    await import('./pkg/unrolled-classify.js');
+    await document.getElementById('c').settled();
+  });
+  const shown = () => page.evaluate(() => [...document.getElementById('c').shadowRoot.querySelectorAll('.panel')].filter((p) => p.checkVisibility()).map((p) => p.id));
+  assert.deepEqual(await shown(), ['panel-cls-data', 'panel-cls-compare']);
+  // what the element says inside itself: nothing (an unknown panel or key would be named here)
+  const notes = () => page.evaluate(() => { const n = document.getElementById('c').shadowRoot.querySelector('.element-notice'); return n.hidden ? [] : [n.textContent]; });
+  assert.deepEqual(await notes(), []);
+  await page.evaluate(() => document.getElementById('c').setAttribute('config', 'E=8&H=8&budget=30&hide=cls-compare'));
+  await page.waitForFunction(() => !document.getElementById('c').shadowRoot.querySelector('#panel-cls-compare').checkVisibility());
+  assert.deepEqual(await shown(), ['panel-cls-data']);
+  assert.deepEqual(await notes(), []);
+  assert.deepEqual(errors, []);
+});
+
+// www/unrolled-lab.d.ts against the real elements: every member it declares for an element
+// exists on it (statics on its class), and every public method of the element is declared. Not
+// declared on purpose: the custom-element lifecycle callbacks and the subclass hooks of
+// js/element.js (start, mount, started, configText, say, createSession).
+test('unrolled-lab.d.ts declares what the three elements really have', async () => {
+  const dts = fs.readFileSync(path.join(ROOT, 'www/unrolled-lab.d.ts'), 'utf8');
+  const blocks = {};
+  for (const m of dts.matchAll(/^export (?:interface|declare class) (\w+)[^{]*\{(?:\}|([^]*?)^\})/gm)) {
+    const members = [...(m[2] ?? '').matchAll(/^ {2}(static )?(?:readonly )?(\w+)\??\s*[:(]/gm)].map((x) => ({ name: x[2], static: !!x[1] }));
+    blocks[m[1]] = [...(blocks[m[1]] ?? []), ...members];
+  }
+  const base = blocks.UnrolledWidgetElement;
+  assert.ok(base?.length >= 4, 'the shared interface is declared');
+  const declared = {
+    'unrolled-lab': [...base, ...blocks.UnrolledLab],
+    'unrolled-train': [...base, ...(blocks.UnrolledTrain ?? [])],
+    'unrolled-classify': [...base, ...blocks.UnrolledClassify],
+  };
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  const { errors } = record(page);
+  await page.goto(`${server.url}embed-example.html`);
+  const real = await page.evaluate(async () => {
+    await Promise.all(['unrolled-lab', 'unrolled-train', 'unrolled-classify'].map((n) => import(`./pkg/${n}.js`)));
+    const out = {};
+    for (const tag of ['unrolled-lab', 'unrolled-train', 'unrolled-classify']) {
+      const cls = customElements.get(tag);
+      const names = new Set();
+      for (let p = cls.prototype; p && p !== HTMLElement.prototype; p = Object.getPrototypeOf(p)) {
+        for (const k of Object.getOwnPropertyNames(p)) names.add(k);
+      }
+      const el = document.body.appendChild(document.createElement(tag));
+      await el.starting; // started: its own fields (session, view, notices, …) are set
+      for (const k of Object.keys(el)) names.add(k);
+      const methods = [...names].filter((k) => {
+        for (let p = cls.prototype; p; p = Object.getPrototypeOf(p)) {
+          const d = Object.getOwnPropertyDescriptor(p, k);
+          if (d) return typeof d.value === 'function';
+        }
+        return false;
+      });
+      out[tag] = { names: [...names], methods, statics: Object.getOwnPropertyNames(cls).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(cls))) };
+    }
+    return out;
+  });
+  const hooks = new Set(['constructor', 'connectedCallback', 'disconnectedCallback', 'attributeChangedCallback', 'start', 'mount', 'started', 'configText', 'say']);
+  for (const [tag, members] of Object.entries(declared)) {
+    for (const m of members.filter((x) => x.name !== 'addEventListener')) {
+      const where = m.static ? real[tag].statics : real[tag].names;
+      assert.ok(where.includes(m.name), `${tag}: the .d.ts declares ${m.static ? 'static ' : ''}${m.name}, the element has no such member`);
+    }
+    const names = new Set(members.map((x) => x.name));
+    const missing = real[tag].methods.filter((k) => !hooks.has(k) && !names.has(k));
+    assert.deepEqual(missing, [], `${tag}: public methods the .d.ts does not declare`);
+  }
+  assert.deepEqual(errors, []);
 });

@@ -115,3 +115,14 @@ test('teacher mode: hide=clip,gates hides those panels only', async () => {
   assert.equal((await state(page)).sv, 3); // the ρ slider's top (was 1.6 before it could reach overflow)
   assertNoErrors(errors);
 });
+
+test('teacher mode: hide=pytorch hides the PyTorch panel (import and export) only, kept in the link', async () => {
+  const { page, errors } = await env.open('hide=pytorch');
+  assert.equal(await page.isVisible('#panel-pytorch'), false);
+  for (const id of ['panel-model', 'panel-clip', 'panel-flow', 'panel-gates']) {
+    assert.equal(await page.isVisible(`#${id}`), true, `#${id} visible`);
+  }
+  assert.equal((await hashParams(page)).hide, 'pytorch', 'kept in the link');
+  assert.equal(await page.isVisible('.notices'), false, 'the name is accepted: no notice');
+  assertNoErrors(errors);
+});

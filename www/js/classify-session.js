@@ -4,7 +4,7 @@
 // about the model as it is now: one sentence opened up (`explain`), a small batch packed and
 // padded (`packing`), the `.safetensors` bytes, its predictions on the test set. On creation and
 // after a reset the model is set up paused at iteration 0 (`prime`), so a typed sentence is read
-// by the untrained model before Play.
+// by the untrained model before Play (the sentence panel says which model it shows).
 //
 // Your own data: `useData(bytes, name)` reads the file with the core's importer (the same code
 // as `unrolled train`'s `data.tsv`; a malformed file throws an Error naming the line) and trains

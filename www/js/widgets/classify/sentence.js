@@ -18,7 +18,7 @@ export const template = () => `
     <label for="cls-text">A sentence for the model to read</label>
     <input type="text" id="cls-text" maxlength="300" autocomplete="off" spellcheck="false">
   </div>
-  <p class="caption">The model as it is now (untrained before Play) reads the sentence. Words it never saw in training are <span class="unk-key">marked</span>: it reads every one of them as the same token, <code>&lt;unk&gt;</code>.</p>
+  <p class="caption"><span id="cls-model-state">${modelState(null)}</span> Words it never saw in training are <span class="unk-key">marked</span>: it reads every one of them as the same token, <code>&lt;unk&gt;</code>.</p>
   <div id="cls-prediction" class="prediction" aria-live="polite"></div>
   <div class="cls-pick" role="group" aria-label="Which layer and direction the heatmaps show">
     <span>Heatmaps of</span>
@@ -30,6 +30,16 @@ export const template = () => `
   <p class="note" id="cls-sentence-note"></p>
   <p class="error" id="cls-sentence-error" role="alert" hidden></p>
 </section>`;
+
+/**
+ * Which model reads the sentence, from the run's last log record (`null` before any): untrained
+ * at iteration 0, else how far it has trained and how it scores on the held-out sentences.
+ */
+export function modelState(r) {
+  if (!r || r.iteration === 0) return 'The model as it is now, untrained (random weights; Play trains it), reads the sentence.';
+  const acc = Number.isFinite(r.test_accuracy) ? `, ${(100 * r.test_accuracy).toFixed(1)}\u00a0% right on the held-out sentences` : '';
+  return `The model as it is now, after ${r.iteration.toLocaleString('en')} training iterations (${r.sequences.toLocaleString('en')} sentences seen${acc}), reads the sentence.`;
+}
 
 const DIR = ['forward (left to right)', 'backward (right to left)'];
 const FLIPS = new Set(['not', "n't", 'never', 'no', 'but', 'although', 'though', 'yet', 'however']);
@@ -191,8 +201,14 @@ export function mount(root, session) {
 
   const err = (text) => { const e = $('cls-sentence-error'); e.textContent = text; e.hidden = !text; };
 
+  const sayState = () => {
+    const said = modelState(session.entrants[0]?.parsed.at(-1) ?? null);
+    if ($('cls-model-state').textContent !== said) $('cls-model-state').textContent = said;
+  };
+
   const update = async () => {
     const mine = ++seq;
+    sayState();
     const enc = session.encodeText(session.state.text);
     if (!enc.tokens.length) {
       last = { enc, x: null };
@@ -206,6 +222,7 @@ export function mount(root, session) {
       const x = await session.explain(enc.ids);
       if (mine !== seq) return;
       err('');
+      sayState();
       last = { enc, x };
       timed('cls-sentence', () => {
         showPrediction(x);

@@ -21,7 +21,7 @@ export const template = (core) => {
   <h2>Model and training</h2>
   <div class="field row" data-control="bidir">
     <label for="cls-bidir">Directions</label>
-    <select id="cls-bidir"><option value="on">both (bidirectional)</option><option value="off">forward only</option></select>
+    <select id="cls-bidir"><option value="on">bidirectional</option><option value="off">forward only</option></select>
   </div>
   ${num('cls-layers', 'Layers', 'layers', 'min="1" max="4" step="1"')}
   ${num('cls-E', 'Embedding width E', 'E', 'min="1" max="256" step="1"')}
