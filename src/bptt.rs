@@ -214,7 +214,7 @@ impl Pass<'_> {
                 c0[state].copy_from_slice(&d.dc0);
             }
             let gh = arch.gate_rows();
-            let weights = weight_gradients(run, p, &d.dxp, &d.dhp, self.batch, hid, gh);
+            let weights = weight_gradients(run, p, &d.dxp, d.dhp(), self.batch, hid, gh);
             add_input_gradient(run, &p.weight_ih, &d.dxp, self.batch, gh, &mut d_in);
             results[idx] = Some((weights, d.flow));
         }
@@ -222,11 +222,23 @@ impl Pass<'_> {
     }
 }
 
+impl DirectionGrads {
+    /// δ_s for every processed step (`dhp`, or `dxp` where they are the same).
+    fn dhp(&self) -> &[f64] {
+        if self.dhp.is_empty() {
+            &self.dxp
+        } else {
+            &self.dhp
+        }
+    }
+}
+
 /// What one layer × direction's backward pass through its steps gives.
 struct DirectionGrads {
     /// ∂L/∂(W_ih x_s + b_ih) per processed step, `T·B × G·H` (processing order).
     dxp: Vec<f64>,
-    /// δ_s = ∂L/∂(W_hh h_{s−1} + b_hh) per processed step, `T·B × G·H`.
+    /// δ_s = ∂L/∂(W_hh h_{s−1} + b_hh) per processed step, `T·B × G·H`; empty where it is
+    /// `dxp` ([`CellKind::dhp_is_dxp`]).
     dhp: Vec<f64>,
     /// ∂L/∂h0 of this layer × direction, `B × H`.
     dh0: Vec<f64>,
@@ -305,7 +317,11 @@ impl<'a> DirectionPass<'a> {
             dh: vec![0.0; hid],
             dc_total: if_lstm(hid),
             dxp: vec![0.0; steps * bsz * gh],
-            dhp: vec![0.0; steps * bsz * gh],
+            dhp: if arch.cell.dhp_is_dxp() {
+                Vec::new()
+            } else {
+                vec![0.0; steps * bsz * gh]
+            },
             flow: GradientFlow {
                 grad_h_norm: vec![0.0; if_records(bsz * steps)],
                 grad_c_norm: if_lstm(if_records(bsz * steps)),
@@ -360,12 +376,17 @@ impl<'a> DirectionPass<'a> {
         } else {
             (&[][..], &mut [][..])
         };
+        let dhp = if self.dhp.is_empty() {
+            &mut [][..]
+        } else {
+            &mut self.dhp[grow.clone()]
+        };
         self.cell.backward_step(
             cache,
             &self.dh,
             dcr,
             &mut self.dxp[grow.clone()],
-            &mut self.dhp[grow.clone()],
+            dhp,
             &mut self.direct[hrow],
             dcp,
             &mut self.dc_total,
@@ -383,9 +404,18 @@ impl<'a> DirectionPass<'a> {
         if self.lstm {
             self.flow.grad_c_norm[at] = norm2(&self.dc_total);
         }
-        self.flow.w_hh_grad_contribution[at] = norm2(&self.dhp[grow]) * norm2(h_prev);
+        self.flow.w_hh_grad_contribution[at] = norm2(&self.delta_h()[grow]) * norm2(h_prev);
         if self.flow.first_nonfinite[b].is_none() && !all_finite(&self.dh) {
             self.flow.first_nonfinite[b] = Some(pos);
+        }
+    }
+
+    /// δ_s for every processed step: `dhp`, or `dxp` where they are the same.
+    fn delta_h(&self) -> &[f64] {
+        if self.dhp.is_empty() {
+            &self.dxp
+        } else {
+            &self.dhp
         }
     }
 
@@ -393,7 +423,12 @@ impl<'a> DirectionPass<'a> {
     fn carry_to_previous_step(&mut self, s: usize) {
         let (bsz, gh) = (self.batch.batch, self.gh);
         // ∂L/∂h_{s−1} = δ_s · W_hh + direct (inactive rows: δ = 0, direct = carry).
-        let dhp_s = &self.dhp[s * bsz * gh..(s + 1) * bsz * gh];
+        let delta = if self.dhp.is_empty() {
+            &self.dxp
+        } else {
+            &self.dhp
+        };
+        let dhp_s = &delta[s * bsz * gh..(s + 1) * bsz * gh];
         matmul_packed(bsz, dhp_s, false, &self.weight_hh, 0.0, &mut self.next_dh);
         for (v, d) in self.next_dh.iter_mut().zip(&self.direct) {
             *v += d;

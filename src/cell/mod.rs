@@ -125,6 +125,12 @@ impl CellKind {
         }
     }
 
+    /// `true` when `∂L/∂hp = ∂L/∂xp` (every cell but the GRU, whose `hn` enters through
+    /// `r ⊙ hn`): [`CellKind::backward_step`] may then be given an empty `dhp`.
+    pub fn dhp_is_dxp(self) -> bool {
+        !self.has_separate_hn()
+    }
+
     /// The squashing function of a plain RNN (`None` for gated cells).
     pub fn nonlinearity(self) -> Option<rnn::Nonlinearity> {
         match self {
@@ -168,7 +174,8 @@ impl CellKind {
     ///
     /// Inputs are the forward cache of the step (`xp`, `hp`, `gates`, `h_prev`, `c_prev`, `tanh_c`)
     /// and the cotangents `dh` (∂L/∂h_t, total) and `dc` (∂L/∂c_t from the later steps, LSTMs).
-    /// Writes `dxp` (∂L/∂xp), `dhp` (∂L/∂hp), `dh_direct` (∂L/∂h_{t−1} not through W_hh),
+    /// Writes `dxp` (∂L/∂xp), `dhp` (∂L/∂hp; may be empty when [`CellKind::dhp_is_dxp`], and is
+    /// then not written), `dh_direct` (∂L/∂h_{t−1} not through W_hh),
     /// `dc_prev` (∂L/∂c_{t−1}) and returns nothing else; for the LSTMs `dc_total` receives the total
     /// ∂L/∂c_t (through h_t and the later steps).
     #[allow(clippy::too_many_arguments)]
@@ -187,21 +194,28 @@ impl CellKind {
             CellKind::RnnTanh | CellKind::RnnRelu | CellKind::RnnLinear => {
                 let nl = self.nonlinearity().expect("a plain RNN has a nonlinearity");
                 rnn::backward(nl, cache, dh, dxp);
-                dhp.copy_from_slice(dxp);
+                copy_unless_empty(dhp, dxp);
                 dh_direct.fill(0.0);
             }
             CellKind::Lstm => {
                 lstm::backward(cache, dh, dc, dxp, dc_prev, dc_total);
-                dhp.copy_from_slice(dxp);
+                copy_unless_empty(dhp, dxp);
                 dh_direct.fill(0.0);
             }
             CellKind::LstmNoForget => {
                 lstm_no_forget::backward(cache, dh, dc, dxp, dc_prev, dc_total);
-                dhp.copy_from_slice(dxp);
+                copy_unless_empty(dhp, dxp);
                 dh_direct.fill(0.0);
             }
             CellKind::Gru => gru::backward(cache, dh, dxp, dhp, dh_direct),
         }
+    }
+}
+
+/// `dst ← src`, unless `dst` is empty (a caller that reads `src` in its place).
+fn copy_unless_empty(dst: &mut [f64], src: &[f64]) {
+    if !dst.is_empty() {
+        dst.copy_from_slice(src);
     }
 }
 

@@ -4,45 +4,58 @@
 //! over [`Lanes`] and branch-free: one value at a time (`exp`, `tanh`, `sigmoid`) or two at a
 //! time in wasm simd128 (`*_lanes`), with the same bits for each value.
 //!
-//! `exp(x) = 2^k · (1 + expm1(r))` with `k = round(x / ln 2)` and `r = x − k·ln 2` (ln 2 in two
-//! parts, so `r` is exact to about 2⁻⁶⁰ relative), `|r| ≤ ln 2 / 2`, and `expm1(r)` the Taylor
-//! polynomial of degree 13 (truncation below 5·10⁻¹⁸ relative). `tanh(x) = 1 − 2 / (exp(2|x|) + 1)`
-//! for `|x| ≥ 0.55` (where that subtraction loses nothing), an odd polynomial of degree 23
-//! below, with the sign of `x`. Worst errors, measured against a double-double reference over
-//! dense sweeps of the whole input range (the tests, which assert the bounds in brackets):
-//! `exp` 0.93 ulp (≤ 1; glibc's: 0.51), `tanh` 1.41 ulp (≤ 2; glibc's: 2.0), `sigmoid`
-//! 2.35 ulp (≤ 2.5; PyTorch's formula `1 / (1 + e^(−x))` itself rounds three times: 2.30 ulp
-//! with glibc's `exp`). ±0, subnormals, ±inf and NaN give what IEEE `exp`/`tanh` give.
+//! `exp(x) = 2^m · 2^(j/128) · e^r` with `k = 128·m + j = round(x · 128 / ln 2)` and
+//! `r = x − k·ln 2/128` (ln 2/128 in two parts, so `r` is exact to about 2⁻⁷⁰ relative),
+//! `|r| ≤ ln 2 / 256`; `2^(j/128)` from a table of 128 double-doubles (`lanes::EXP2_TABLE`, mpmath),
+//! `e^r − 1` the Taylor polynomial of degree 5 (truncation below 6·10⁻¹⁹), put together as
+//! `hi + (hi·expm1(r) + lo)`, and `2^m` applied as two factors so that neither the factor nor a
+//! subnormal result is lost. `tanh(x)` from one `E = e^(2|x|) − 1` (the same reduction, degree 6,
+//! `E = 2^m·((hi − 2^−m) + (expm1(r) + ((hi − 1)·expm1(r) + lo)))`, where nothing large
+//! cancels): `E / (E + 2)` below `|x| = 0.55`, with the rounding error of `E + 2` (exact by
+//! Fast2Sum) corrected to first order, `1 − 2 / (E + 2)` from there, one division, the sign of
+//! `x`. The sigmoid is PyTorch's formula `1 / (1 + e^(−x))`. Worst errors, measured against a
+//! double-double reference over dense sweeps of the whole input range (the tests, which assert
+//! the bounds in brackets; docs/activations.md): `exp` 0.75 ulp (≤ 1; glibc's: 0.51), `tanh`
+//! 1.76 ulp (≤ 2; glibc's: 2.0), `sigmoid` 2.30 ulp (≤ 2.5; the formula itself rounds three
+//! times: 2.30 ulp with glibc's `exp` too). ±0, subnormals, ±inf and NaN give what IEEE
+//! `exp`/`tanh` give.
 
 use super::lanes::{Lanes, SHIFT};
 
-/// ln 2, high part: 32 significant bits, so `k · LN2_HI` is exact for `|k| < 2²¹`.
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-/// ln 2 − `LN2_HI`.
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+/// 128 / ln 2.
+const INV_STEP: f64 = 128.0 / std::f64::consts::LN_2;
+/// ln 2 / 128, high part: 35 significant bits, so `k · STEP_HI` is exact for `|k| < 2¹⁸`.
+const STEP_HI: f64 = f64::from_bits(0x3f76_2e42_fef8_0000);
+/// ln 2 / 128 − `STEP_HI`.
+const STEP_LO: f64 = f64::from_bits(0x3d41_cf79_abc9_e3b4);
 
-/// `1/n!` for `n = 2, 3, …, 13`.
-const INV_FACT: [f64; 12] = [
-    0.5,
-    1.0 / 6.0,
-    1.0 / 24.0,
-    1.0 / 120.0,
-    1.0 / 720.0,
-    1.0 / 5_040.0,
-    1.0 / 40_320.0,
-    1.0 / 362_880.0,
-    1.0 / 3_628_800.0,
-    1.0 / 39_916_800.0,
-    1.0 / 479_001_600.0,
-    1.0 / 6_227_020_800.0,
-];
+/// `k = round(x · 128 / ln 2)` as `k + SHIFT` (its low bits hold `k`) and `r = x − k·ln 2/128`
+/// (`|r| ≤ ln 2 / 256`, exact to about 2⁻⁷⁰ relative: `x − k·STEP_HI` is exact).
+#[inline(always)]
+fn reduce<L: Lanes>(x: L) -> (L, L) {
+    let shifted = x * L::splat(INV_STEP) + L::splat(SHIFT);
+    let k = shifted - L::splat(SHIFT);
+    let r = (x - k * L::splat(STEP_HI)) - k * L::splat(STEP_LO);
+    (shifted, r)
+}
 
-/// `e^r − 1` for `|r| ≤ ln 2 / 2`: `r + r²·Σ r^(n−2)/n!`, `n = 2..13`, by Horner's rule
-/// (Estrin's scheme, with a shorter dependency chain, measured slower in V8).
+/// `e^r − 1` for `|r| ≤ ln 2 / 256` to the absolute accuracy `e^x` needs: the Taylor
+/// polynomial `r + r²/2 + … + r⁵/120` (truncation below 6·10⁻¹⁹), by Horner's rule.
 #[inline(always)]
 fn expm1_reduced<L: Lanes>(r: L) -> L {
-    let mut p = L::splat(INV_FACT[11]);
-    for &c in INV_FACT[..11].iter().rev() {
+    let mut p = L::splat(1.0 / 120.0);
+    for c in [1.0 / 24.0, 1.0 / 6.0, 0.5] {
+        p = p * r + L::splat(c);
+    }
+    r + r * r * p
+}
+
+/// `e^r − 1` for `|r| ≤ ln 2 / 256` to the relative accuracy `tanh` needs near 0: degree 6
+/// (truncation below 2·10⁻¹⁹ relative; degree 5 would leave 2·10⁻¹⁶, an ulp).
+#[inline(always)]
+fn expm1_reduced_relative<L: Lanes>(r: L) -> L {
+    let mut p = L::splat(1.0 / 720.0);
+    for c in [1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5] {
         p = p * r + L::splat(c);
     }
     r + r * r * p
@@ -58,33 +71,14 @@ pub fn exp(x: f64) -> f64 {
 #[inline(always)]
 pub fn exp_lanes<L: Lanes>(x: L) -> L {
     // Past these e^x is inf or rounds to 0 (clamp keeps NaN).
-    let x = x.clamp(-746.0, 710.0);
-    // k = round(x / ln 2), r = x − k·ln 2 (exact to about 2⁻⁶⁰ relative).
-    let shifted = x * L::splat(std::f64::consts::LOG2_E) + L::splat(SHIFT);
-    let k = shifted - L::splat(SHIFT);
-    let r = (x - k * L::splat(LN2_HI)) - k * L::splat(LN2_LO);
-    let e = L::splat(1.0) + expm1_reduced(r);
-    // 2^k in two factors: the first product is exact and normal, the second rounds once (a
+    let (shifted, r) = reduce(x.clamp(-746.0, 710.0));
+    let [hi, lo, p, q] = L::exp2_parts(shifted);
+    // 2^(j/128) · e^r = hi + (hi · expm1(r) + lo): one rounding that matters, the last.
+    let e = hi + (hi * expm1_reduced(r) + lo);
+    // 2^m in two factors: the first product is exact and normal, the second rounds once (a
     // subnormal result) or overflows to inf, and is exact otherwise.
-    let (p, q) = L::pow2_halves(shifted);
     e * p * q
 }
-
-/// `(tanh x − x) / x³` as a polynomial in `t = x²` for `0 ≤ x ≤ 0.55`, degree 10 (Chebyshev
-/// fit by mpmath, error below 8·10⁻¹⁸), lowest degree first: −1/3, 2/15, …
-const TANH_SMALL: [f64; 11] = [
-    f64::from_bits(0xbfd5_5555_5555_5555),
-    f64::from_bits(0x3fc1_1111_1111_1032),
-    f64::from_bits(0xbfab_a1ba_1b9f_ec84),
-    f64::from_bits(0x3f96_64f4_8771_3373),
-    f64::from_bits(0xbf82_26e3_2f00_cf0c),
-    f64::from_bits(0x3f6d_6d33_9333_f329),
-    f64::from_bits(0xbf57_d97c_fd13_8c28),
-    f64::from_bits(0x3f43_4c5a_8a99_6cd4),
-    f64::from_bits(0xbf2e_c109_1436_eb2a),
-    f64::from_bits(0x3f16_4fd8_8e99_00a5),
-    f64::from_bits(0xbef5_9a83_4187_ce22),
-];
 
 /// `tanh(x)` (within 2 ulp; see the module comment).
 #[inline(always)]
@@ -96,22 +90,29 @@ pub fn tanh(x: f64) -> f64 {
 #[inline(always)]
 pub fn tanh_lanes<L: Lanes>(x: L) -> L {
     let a = x.abs();
-    // a + a³·P(a²) below 0.55: the last addition rounds, the rest is below an eighth of an ulp;
-    // tiny and subnormal a give a, ±0 gives ±0.
-    let s = a * a;
-    let mut p = L::splat(TANH_SMALL[10]);
-    for &c in TANH_SMALL[..10].iter().rev() {
-        p = p * s + L::splat(c);
-    }
-    let small = a + a * (s * p);
-    // 1 − 2/(e^2a + 1) from 0.55: rounds to 1 past a ≈ 19 (and at inf); NaN stays NaN.
+    // E = e^(2a) − 1 = 2^m · ((2^(j/128) − 2^−m) + 2^(j/128) · expm1(r)); 2a clamped at 40,
+    // past which tanh rounds to 1 (clamp keeps NaN). `hi − 2^−m` is exact for m ≤ 52, and
+    // `hi · expm1(r)` is taken as `expm1(r) + (hi − 1) · expm1(r)`, so for small a (m = 0,
+    // j small) nothing large cancels.
+    let (shifted, r) = reduce((L::splat(2.0) * a).clamp(0.0, 40.0));
+    let [hi, lo, two_m, two_neg_m] = L::exp2_parts_small(shifted);
+    let p = expm1_reduced_relative(r);
     let one = L::splat(1.0);
-    let large = one - L::splat(2.0) / (exp_lanes(L::splat(2.0) * a) + one);
-    // Both computed, one kept: no branch.
-    a.select_lt(0.55, small, large).copysign(x)
+    let em1 = ((hi - two_neg_m) + (p + ((hi - one) * p + lo))) * two_m;
+    // tanh a = E / (E + 2) below 0.55, 1 − 2 / (E + 2) from there (where that subtraction loses
+    // nothing): one division. Tiny and subnormal a give a, ±0 gives ±0.
+    let two = L::splat(2.0);
+    let d = em1 + two;
+    let q = a.select_lt(0.55, em1, two) / d;
+    // Below 0.55 (E < 4), d's rounding error δ = E − (d − 2) is exact, and E / (d + δ) is
+    // q − q·δ/d = q − q·δ·(1 − q)/2 to first order: one more half ulp saved.
+    let delta = em1 - (d - two);
+    let small = q - (q * delta) * ((one - q) * L::splat(0.5));
+    a.select_lt(0.55, small, one - q).copysign(x)
 }
 
-/// Logistic sigmoid as PyTorch computes it, `1 / (1 + e^(−x))` (within 2.5 ulp).
+/// The logistic sigmoid as PyTorch computes it, `1 / (1 + e^(−x))` (within 2.5 ulp; see the
+/// module comment).
 #[inline(always)]
 pub fn sigmoid(x: f64) -> f64 {
     sigmoid_lanes(x)

@@ -39,9 +39,13 @@ pub trait Lanes:
     fn copysign(self, sign: Self) -> Self;
     /// Per lane: `yes` where `self < bound`, else `no` (NaN: `no`).
     fn select_lt(self, bound: f64, yes: Self, no: Self) -> Self;
-    /// For `shifted = k + SHIFT` with an integer `|k| ≤ 2100`: `(2^⌊k/2⌋, 2^(k−⌊k/2⌋))`
-    /// (garbage, never a trap, for other inputs).
-    fn pow2_halves(shifted: Self) -> (Self, Self);
+    /// For `shifted = k + SHIFT` with an integer `k = 128·m + j` (`0 ≤ j < 128`,
+    /// `|m| ≤ 2100`): `[2^(j/128)` as a double-double `hi + lo` ([`EXP2_TABLE`]),
+    /// `2^⌊m/2⌋`, `2^(m−⌊m/2⌋)]` (garbage, never a trap, for other inputs).
+    fn exp2_parts(shifted: Self) -> [Self; 4];
+    /// For `shifted = k + SHIFT`, `k = 128·m + j` with `0 ≤ m ≤ 1000`: `[2^(j/128)` as `hi + lo`,
+    /// `2^m`, `2^−m]` (garbage, never a trap, for other inputs).
+    fn exp2_parts_small(shifted: Self) -> [Self; 4];
 }
 
 /// `2^k` from its bits, for `−1022 ≤ k ≤ 1023` (wrapping outside).
@@ -49,6 +53,16 @@ pub trait Lanes:
 fn pow2(k: i64) -> f64 {
     f64::from_bits((k.wrapping_add(1023) as u64) << 52)
 }
+
+/// `k` from `shifted = k + SHIFT`.
+#[inline(always)]
+fn unshift(shifted: f64) -> i64 {
+    (shifted.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64)
+}
+
+/// `2^(j/128)` for `j = 0, …, 127` as double-doubles `[hi, lo]` (`hi` the f64 nearest, `lo`
+/// the f64 nearest the rest; mpmath at 300 bits).
+pub const EXP2_TABLE: [[f64; 2]; 128] = include!("exp2_table.in");
 
 impl Lanes for f64 {
     const WIDTH: usize = 1;
@@ -85,10 +99,19 @@ impl Lanes for f64 {
         }
     }
     #[inline(always)]
-    fn pow2_halves(shifted: Self) -> (Self, Self) {
-        let k = (shifted.to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64);
-        let half = k >> 1;
-        (pow2(half), pow2(k.wrapping_sub(half)))
+    fn exp2_parts(shifted: Self) -> [Self; 4] {
+        let k = unshift(shifted);
+        let [hi, lo] = EXP2_TABLE[(k & 127) as usize];
+        let m = k >> 7;
+        let half = m >> 1;
+        [hi, lo, pow2(half), pow2(m.wrapping_sub(half))]
+    }
+    #[inline(always)]
+    fn exp2_parts_small(shifted: Self) -> [Self; 4] {
+        let k = unshift(shifted);
+        let [hi, lo] = EXP2_TABLE[(k & 127) as usize];
+        let m = k >> 7;
+        [hi, lo, pow2(m), pow2(m.wrapping_neg())]
     }
 }
 
@@ -153,12 +176,16 @@ mod portable {
             let pick = |i: usize| if self.0[i] < bound { yes.0[i] } else { no.0[i] };
             Portable([pick(0), pick(1)])
         }
-        fn pow2_halves(shifted: Self) -> (Self, Self) {
+        fn exp2_parts(shifted: Self) -> [Self; 4] {
+            let (a, b) = (f64::exp2_parts(shifted.0[0]), f64::exp2_parts(shifted.0[1]));
+            std::array::from_fn(|i| Portable([a[i], b[i]]))
+        }
+        fn exp2_parts_small(shifted: Self) -> [Self; 4] {
             let (a, b) = (
-                f64::pow2_halves(shifted.0[0]),
-                f64::pow2_halves(shifted.0[1]),
+                f64::exp2_parts_small(shifted.0[0]),
+                f64::exp2_parts_small(shifted.0[1]),
             );
-            (Portable([a.0, b.0]), Portable([a.1, b.1]))
+            std::array::from_fn(|i| Portable([a[i], b[i]]))
         }
     }
 }
@@ -168,7 +195,7 @@ pub use simd128::Simd128;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Lanes, SHIFT};
+    use super::{Lanes, EXP2_TABLE, SHIFT};
     use core::arch::wasm32::*;
     use std::ops::{Add, Div, Mul, Sub};
 
@@ -257,12 +284,36 @@ mod simd128 {
             ))
         }
         #[inline(always)]
-        fn pow2_halves(shifted: Self) -> (Self, Self) {
-            let k = i64x2_sub(shifted.0, i64x2_splat(SHIFT.to_bits() as i64));
-            let half = i64x2_shr(k, 1);
-            let bias = i64x2_splat(1023);
-            let pow2 = |k: v128| Simd128(i64x2_shl(i64x2_add(k, bias), 52));
-            (pow2(half), pow2(i64x2_sub(k, half)))
+        fn exp2_parts(shifted: Self) -> [Self; 4] {
+            let (k, [hi, lo]) = table(shifted);
+            let m = i64x2_shr(k, 7);
+            let half = i64x2_shr(m, 1);
+            [hi, lo, pow2(half), pow2(i64x2_sub(m, half))]
         }
+        #[inline(always)]
+        fn exp2_parts_small(shifted: Self) -> [Self; 4] {
+            let (k, [hi, lo]) = table(shifted);
+            let m = i64x2_shr(k, 7);
+            [hi, lo, pow2(m), pow2(i64x2_neg(m))]
+        }
+    }
+
+    /// `k` (from `shifted = k + SHIFT`) and `2^((k mod 128)/128)` as `[hi, lo]`, lane by lane.
+    #[inline(always)]
+    fn table(shifted: Simd128) -> (v128, [Simd128; 2]) {
+        let k = i64x2_sub(shifted.0, i64x2_splat(SHIFT.to_bits() as i64));
+        let j0 = (i64x2_extract_lane::<0>(k) & 127) as usize;
+        let j1 = (i64x2_extract_lane::<1>(k) & 127) as usize;
+        let (t0, t1) = (EXP2_TABLE[j0], EXP2_TABLE[j1]);
+        (
+            k,
+            [Simd128(f64x2(t0[0], t1[0])), Simd128(f64x2(t0[1], t1[1]))],
+        )
+    }
+
+    /// `2^m` from its bits, lane by lane (`−1022 ≤ m ≤ 1023`; wrapping outside).
+    #[inline(always)]
+    fn pow2(m: v128) -> Simd128 {
+        Simd128(i64x2_shl(i64x2_add(m, i64x2_splat(1023)), 52))
     }
 }

@@ -109,6 +109,21 @@ fn write_tile<P: Lanes>(
     let cols = NR.min(n - j0);
     for (i, row) in acc.iter().enumerate().take(m - i0) {
         let out = &mut c[(i0 + i) * ldc + j0..][..cols];
+        if cols == NR {
+            // A whole row of the tile: two vectors, the same arithmetic as below.
+            for (half, v) in out.chunks_exact_mut(2).zip(row) {
+                let v = if beta == 0.0 {
+                    *v
+                } else if beta == 1.0 {
+                    // (1·c is c, bit for bit: the multiplication is skipped.)
+                    *v + P::load(half)
+                } else {
+                    *v + P::splat(beta) * P::load(half)
+                };
+                v.store(half);
+            }
+            continue;
+        }
         let mut vals = [0.0; NR];
         row[0].store(&mut vals[..2]);
         row[1].store(&mut vals[2..]);
