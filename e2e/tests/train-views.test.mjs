@@ -157,6 +157,30 @@ test('the sweep in words: per cell the longest T solved and where it fell off, a
   assert.deepEqual(errors, []);
 });
 
+test('the race\'s words: a gradient that underflows to 0 has vanished; 94.9 % solved is not "95 %"', async () => {
+  const { page, errors } = await open();
+  const said = await page.evaluate(async () => {
+    const { CHARTS } = await import('/pkg/js/widgets/train/charts.js');
+    const { raceSentence } = await import('/pkg/js/widgets/train/race.js');
+    const flowNote = CHARTS.find((c) => c.name === 'train-flow').note;
+    const s = window.__unrolledTrain.session;
+    const rec = (success, grad) => ({ test_solved: success, test_loss: 0.04, sequences: 3200, grad_by_lag: grad });
+    const entrant = (label, r) => ({ label, parsed: [r], info: { criterion: 0.95, success_field: 'test_solved' }, cell: { gated: label !== 'RNN tanh' } });
+    const fake = (entrants) => ({ ...s, state: s.state, entrants, started: true });
+    return {
+      under: flowNote(fake([entrant('RNN tanh', rec(0.16, [1, 1e-200, 0])), entrant('LSTM', rec(0.3, [1, 0.5, 0.1]))])),
+      zeroStart: flowNote(fake([entrant('GRU', rec(0.5, [0, 1, 2]))])),
+      near: raceSentence(fake([entrant('GRU', rec(0.949, [1, 1])), entrant('LSTM', rec(0.5, [1, 1]))])),
+    };
+  });
+  assert.match(said.under, /RNN tanh to exactly 0/, said.under);
+  assert.match(said.under, /RNN tanh's gradient has fallen more than a thousandfold/, 'an underflow to 0 counts as vanished');
+  assert.doesNotMatch(said.under, /No entrant's gradient has fallen/);
+  assert.equal(said.zeroStart, '', 'no gradient at lag 0: nothing to compare with');
+  assert.match(said.near, /Leading: GRU, 94\u00a0% solved after 3,200 sequences; none has reached 95\u00a0% yet/, said.near);
+  assert.deepEqual(errors, []);
+});
+
 test('axe: no serious or critical violations in the race and the sweep, at 1280×720 and folded on a phone', async () => {
   const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
   for (const [hash, viewport] of [['T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 390, height: 844 }]]) {

@@ -84,10 +84,18 @@ function flowNote(s) {
     const r = last(e);
     if (!r || r.grad_by_lag.length < 2) continue;
     const g = r.grad_by_lag;
+    const solved = success(r) >= (e.info.criterion ?? 0.95);
+    // A gradient that underflows to exactly 0 at the longest lag has vanished completely; with
+    // no gradient at lag 0 there is nothing to compare with.
+    if (g[0] > 0 && g.at(-1) === 0) {
+      parts.push(`${e.label} to exactly 0 (below the smallest double)`);
+      if (!solved) vanished.push(e.label);
+      continue;
+    }
     const d = dec(g.at(-1)) - dec(g[0]);
     if (!Number.isFinite(d)) continue;
     parts.push(`${e.label} ${d >= 0 ? '×' : '÷'}${factor(Math.abs(d))}`);
-    if (d < -3 && !(success(r) >= (e.info.criterion ?? 0.95))) vanished.push(e.label);
+    if (d < -3 && !solved) vanished.push(e.label);
   }
   if (!parts.length) return '';
   const out = [`From lag 0 to the longest lag now: ${parts.join(', ')}.`];
@@ -173,7 +181,7 @@ export function sweepCellSentence(s, name, points, finished) {
   const again = solved.filter((p) => p.T > firstFail.T);
   if (again.length) out.push(`It solved T = ${again.map((p) => p.T).join(', ')} again: with ${longest.runs} seed${longest.runs === 1 ? '' : 's'} a point is noisy.`);
   if (cell.gated) out.push(`A gated cell falling off within ${s.state.sbudget} s a run is short of training at that length more than of memory: a larger budget per run moves its fall-off out.`);
-  else out.push('Within the same short budget its gradient from the marked values vanishes before it reaches them.');
+  else out.push(`To see why, race the cells at T = ${firstFail.T} (mode: race) and watch the gradient-flow chart: how much of the loss still reaches the steps that hold the marked values.`);
   return out.join(' ');
 }
 
@@ -245,7 +253,7 @@ export const CHARTS = [
   },
   {
     name: 'train-sweep', chart: 'train-sweep', title: 'Sweep: success against T', modes: ['sweep'], events: ['sweep'], live: true,
-    caption: 'For each cell, the best held-out success reached within a short, fixed budget of training seconds, averaged over the seeds, at sequence lengths from the task\'s shortest, each twice the last, up to T. Each cell has its own dash pattern and marker (a dot, a ring, a square, a diamond, one inside the other), so curves that lie on each other stay visible. Grey dashed: the criterion, 95 %.',
+    caption: 'For each cell, the best held-out success reached within a short, fixed budget of training seconds, averaged over the seeds (so a point can sit on the criterion line when only some seeds reached it: the words below say how many), at sequence lengths from the task\'s shortest, each twice the last, up to T. Each cell has its own dash pattern and marker (a dot, a ring, a square, a diamond, one inside the other), so curves that lie on each other stay visible. Grey dashed: the criterion, 95 %.',
     note: sweepNote,
   },
   {

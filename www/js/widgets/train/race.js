@@ -22,7 +22,9 @@ export const template = () => `
 
 const NUM = new Intl.NumberFormat('en');
 const int = (x) => NUM.format(Math.round(x));
-const pct = (x) => `${Math.round(100 * x)}\u00a0%`; // never broken from its number
+// Rounded down, so a share just under the criterion never reads as the criterion (94.9 % is
+// "94 %", not "95 %"); the no-break space keeps the sign with its number.
+const pct = (x) => `${Math.floor(100 * x + 1e-9)}\u00a0%`;
 const secs = (x) => `${x.toFixed(1)} s`;
 
 /** The race's state in one sentence (exported for tests and the element). */
