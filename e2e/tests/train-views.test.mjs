@@ -3,6 +3,7 @@
 // reachable at 1280×720 and first on a phone, only the current mode's fields, and the sweep's
 // chart and words: where each cell fell off, curves that coincide told apart.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import path from 'node:path';
 import { ROOT, launch, record, startServer } from '../lib.mjs';
@@ -178,6 +179,24 @@ test('the race\'s words: a gradient that underflows to 0 has vanished; 94.9 % so
   assert.doesNotMatch(said.under, /No entrant's gradient has fallen/);
   assert.equal(said.zeroStart, '', 'no gradient at lag 0: nothing to compare with');
   assert.match(said.near, /Leading: GRU, 94\u00a0% solved after 3,200 sequences; none has reached 95\u00a0% yet/, said.near);
+  assert.deepEqual(errors, []);
+});
+
+test('a chart\'s PNG and SVG downloads are one picture, titled, named by the chart, task, T and seed', async () => {
+  const { page, errors } = await open('T=10&H=8&batch=8&seed=3');
+  await page.keyboard.press('s'); // one evaluation period: a chart with records
+  await page.waitForFunction(() => window.__unrolledTrain.session.entrants.every((e) => e.parsed.length > 1));
+  const button = (f) => page.getByRole('button', { name: `Download the Loss chart as ${f}` });
+  const [png] = await Promise.all([page.waitForEvent('download'), button('PNG').click()]);
+  const [svgDl] = await Promise.all([page.waitForEvent('download'), button('SVG').click()]);
+  assert.equal(png.suggestedFilename(), 'unrolled-train-loss-adding-T10-seed3.png');
+  assert.equal(svgDl.suggestedFilename(), 'unrolled-train-loss-adding-T10-seed3.svg');
+  const bytes = fs.readFileSync(await png.path());
+  const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+  const svgText = fs.readFileSync(await svgDl.path(), 'utf8');
+  const [sw, sh] = [Number(svgText.match(/width="(\d+)"/)[1]), Number(svgText.match(/height="(\d+)"/)[1])];
+  assert.deepEqual([w, h], [2 * sw, 2 * sh], 'the PNG is the SVG at twice its size');
+  assert.match(svgText, /font-weight="bold">\s*Loss\s*</, 'titled');
   assert.deepEqual(errors, []);
 });
 

@@ -138,6 +138,24 @@ export function downloadCanvas(canvas, name) {
   canvas.toBlob((b) => download(name, b), 'image/png');
 }
 
+/** Saves an SVG chart as a PNG of the same picture (title included), at `scale` × its size, so
+ *  the two downloads of one chart show the same thing. */
+export async function downloadSvgAsPng(svg, width, height, name, scale = 2) {
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = width * scale;
+    canvas.height = height * scale;
+    canvas.getContext('2d').drawImage(img, 0, 0, canvas.width, canvas.height);
+    downloadCanvas(canvas, name);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 /** Adds PNG and SVG buttons to a `.downloads` box; `save(format)` does the rest. */
 export function downloadButtons(box, what, save) {
   for (const f of ['PNG', 'SVG']) {

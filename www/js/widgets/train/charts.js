@@ -3,7 +3,7 @@
 // chart shows and a note on what it shows now, above all when that is the opposite of what a
 // learner expects. Each chart draws in a task of its own (`queueDraw`), so a batch of records
 // never makes one long main-thread task.
-import { cssSize, download, downloadButtons, downloadCanvas, fit, listen, timed, watchSize } from '../common.js';
+import { cssSize, download, downloadButtons, downloadSvgAsPng, fit, listen, timed, watchSize } from '../common.js';
 import { sweepSteps } from '../../train-state.js';
 
 const queue = [];
@@ -313,10 +313,15 @@ export function chartWidget(c) {
       seen.observe(canvas);
       watchSize(canvas, request);
       downloadButtons(root.querySelector('.downloads'), c.title, (format) => {
-        if (format === 'png') { downloadCanvas(canvas, `unrolled-${c.chart}.png`); return; }
+        // One picture in both formats (the SVG, titled, at least 640 × 360), named by what it
+        // shows: the chart, the task, T and the seed.
         const { w, h } = cssSize(canvas);
-        const svg = session.charts.svg(c.chart, Math.max(640, Math.round(w)), Math.max(360, Math.round(h)));
-        download(`unrolled-${c.chart}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
+        const [width, height] = [Math.max(640, Math.round(w)), Math.max(360, Math.round(h))];
+        const svg = session.charts.svg(c.chart, width, height);
+        const { task, T, seed } = session.state;
+        const name = `unrolled-${c.chart}-${task}-T${T}-seed${seed}`;
+        if (format === 'png') downloadSvgAsPng(svg, width, height, `${name}.png`);
+        else download(`${name}.svg`, new Blob([svg], { type: 'image/svg+xml' }));
       });
       const off = listen(session, Object.fromEntries(['records', 'started', ...(c.events ?? [])].map((t) => [t, request])));
       request();
