@@ -200,6 +200,16 @@ test('a chart\'s PNG and SVG downloads are one picture, titled, named by the cha
   assert.deepEqual(errors, []);
 });
 
+test('a link whose settings cannot train says so when the page opens, not only after Play', async () => {
+  const { page, errors } = await open('T=2&H=8&batch=8');
+  const text = await page.textContent('#notices');
+  assert.match(text, /The setting T \(task\.steps\) cannot be used \(RNN tanh\): .*adding.*Change it before pressing Play/, text);
+  const fine = await open('T=10&H=8&batch=8');
+  assert.equal(await fine.page.isVisible('#notices'), false, 'a good link: no notice');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(fine.errors, []);
+});
+
 test('axe: no serious or critical violations in the race and the sweep, at 1280×720 and folded on a phone', async () => {
   const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
   for (const [hash, viewport] of [['T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 390, height: 844 }]]) {

@@ -40,6 +40,8 @@ function stored(fp) {
 }
 
 export class ClassifySession extends TrainSession {
+  static checksSpecs = false;
+
   constructor(core, text, panels) {
     super(core, text, panels, classifyKeyTable);
     this.keepRun = ['speed', 'hide', 'text', 'cbudget'];
@@ -304,6 +306,8 @@ export const COMPARE_MODELS = [
  * `cell|id` (the cell colours the charts).
  */
 export class CompareSession extends TrainSession {
+  static checksSpecs = false;
+
   constructor(parent) {
     super(parent.core, '', [], classifyKeyTable);
     this.parent = parent;

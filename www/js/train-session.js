@@ -19,6 +19,9 @@ import { EVAL, SPEEDS, decode, encode, sweepSteps, trainKeyTable, trainSpec } fr
 const modeNotice = () => [];
 
 export class TrainSession extends EventTarget {
+  /** Whether a link's settings are checked by the core when the session is made (specNotices). */
+  static checksSpecs = true;
+
   /** Creates a session from text in the URL-hash syntax (`task=adding&T=50&cells=lstm,gru`). */
   static async create(text = '', { panels = [] } = {}) {
     const core = await loadCore();
@@ -32,7 +35,7 @@ export class TrainSession extends EventTarget {
     this.table = keyTable(core, panels);
     const { state, notices } = decode(this.table, text);
     this.state = state;
-    this.notices = [...notices, ...modeNotice(state)];
+    this.notices = [...notices, ...modeNotice(state), ...this.specNotices()];
     this.charts = new core.wasm.TrainingCharts();
     this.charts.reset(NaN, core.trainLimits.criterion, 'test_solved'); // the criterion line from the start
     this.entrants = []; // {name, info, label, run, records: [json text], parsed: [objects], final, reached}
@@ -63,10 +66,10 @@ export class TrainSession extends EventTarget {
   load(text) {
     const { state, notices } = decode(this.table, text);
     this.state = state;
-    this.notices = [...notices, ...modeNotice(state)];
+    this.notices = [...notices, ...modeNotice(state), ...this.specNotices()];
     this.reset();
     this.emit('state');
-    return notices;
+    return this.notices;
   }
 
   /** Changes settings; a change of the model or the task resets the run (speed does not). */
@@ -107,6 +110,29 @@ export class TrainSession extends EventTarget {
     const [name, T, seed] = entrant.split('|');
     const label = this.cell(name)?.label ?? name;
     return T === undefined ? label : `${label}, T = ${T}, seed ${seed}`;
+  }
+
+  /**
+   * What a link's settings cannot train, said when the page opens rather than after Play: each
+   * race entrant's spec is checked by the core (a `Trainer` made and dropped; every value in range
+   * can still make a bad spec, e.g. T = 2 for `adding`, whose shortest is 4). The first problem
+   * only, in the words of the transport's error. Views whose specs are heavier to build (the
+   * classifier's) turn this off with `static checksSpecs = false`.
+   */
+  specNotices() {
+    if (!this.constructor.checksSpecs || this.state.mode === 'sweep') return [];
+    for (const { entrant, spec } of this.specs()) {
+      try {
+        new this.core.wasm.Trainer(JSON.stringify(spec)).free();
+      } catch (e) {
+        const message = String(e?.message ?? e);
+        const field = message.split(': ')[0];
+        const key = this.controlOf(field);
+        const why = key ? message.slice(field.length + 2) : message;
+        return [`${key ? `The setting ${key} (${field})` : 'A setting'} cannot be used (${this.entrantLabel(entrant)}): ${why}. Change it before pressing Play.`];
+      }
+    }
+    return [];
   }
 
   /** The control that writes training-spec field `field` (its key), if one does. */
