@@ -210,6 +210,19 @@ test('a link whose settings cannot train says so when the page opens, not only a
   assert.deepEqual(fine.errors, []);
 });
 
+test('the key hint shows with a keyboard and mouse, not on a touch screen', async () => {
+  const visible = async (extra) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, ...extra });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.url}train.html#T=10&H=8&batch=8`);
+    await page.waitForSelector('body[data-ready=true]', { timeout: 20000 });
+    return page.isVisible('.transport .hint.keys');
+  };
+  assert.equal(await visible({ isMobile: true, hasTouch: true }), false, 'a phone: no key hint');
+  assert.equal(await visible({}), true, 'a narrow window with a mouse: the hint');
+});
+
 test('axe: no serious or critical violations in the race and the sweep, at 1280×720 and folded on a phone', async () => {
   const AXE = path.join(ROOT, 'e2e/node_modules/axe-core/axe.min.js');
   for (const [hash, viewport] of [['T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 1280, height: 720 }], ['mode=sweep&T=10', { width: 390, height: 844 }]]) {
