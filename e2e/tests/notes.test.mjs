@@ -1,8 +1,10 @@
 // Every view says what it shows, above all where it shows the opposite of what a learner expects
 // (issue 7, part 6): each note appears with the scene that needs it, and not without it.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { assertNoErrors, setup } from './helpers.mjs';
+import { ROOT, assertNoErrors, settle, setup } from './helpers.mjs';
 
 const env = setup();
 
@@ -163,5 +165,44 @@ test('loss at every step: the caption says the dotted worst case bounds only the
   await page.check('input[name=loss][value=last]');
   await page.evaluate(() => window.__unrolled.settled());
   assert.doesNotMatch(await caption(page), /every step/);
+  assertNoErrors(errors);
+});
+
+// A 2-layer bidirectional GRU PyTorch saved (tests/fixtures/safetensors/notes/generate.py): with the
+// lab's loss at the last step, layer 1 reverse gets exactly 0 at its lag 0 and layer 0 reverse
+// 1.8e−13 (PyTorch's numbers, expected.json), so a ratio to lag 0 divides by (almost) nothing. The
+// note once said "×3.20e+10 of lag 0's: the gradient explodes" and the summary "overflows before lag 50".
+test('an imported bidirectional GRU: directions the loss barely reaches at lag 0 are not called exploding', async () => {
+  const DIR = path.join(ROOT, 'tests/fixtures/safetensors/notes');
+  const fx = JSON.parse(fs.readFileSync(path.join(DIR, 'expected.json'), 'utf8'));
+  const { page, errors } = await env.open(`T=${fx.T}&input=pulse&loss=last`);
+  await page.setInputFiles('#st-file', path.join(DIR, 'gru_bidir2.safetensors'));
+  await page.waitForFunction(() => !/^Reading/.test(document.querySelector('#st-status').textContent));
+  await settle(page);
+  const read = async (run) => {
+    await page.selectOption('#trained-run', String(run));
+    await settle(page);
+    const lag0 = await page.evaluate(() => window.__unrolled.data.cells[0].gradByLag[0]);
+    return { lag0, note: (await notes(page)).imported, summary: await page.textContent('#flow-summary') };
+  };
+  // Layer 0 reverse: tiny, and the page's lag 0 is PyTorch's.
+  const tiny = await read(1);
+  assert.ok(fx.runs[1].lag0 > 0 && fx.runs[1].lag0 < 1e-9, JSON.stringify(fx.runs[1]));
+  assert.ok(Math.abs(tiny.lag0 - fx.runs[1].lag0) < 1e-9 * fx.runs[1].lag0, `${tiny.lag0} vs PyTorch ${fx.runs[1].lag0}`);
+  assert.match(tiny.note, /at lag 0 is only 1\.82e−13, ×9\.\d+e−14 of its largest value: the loss reaches this direction mostly at other steps/);
+  assert.match(tiny.note, new RegExp(`largest, [\\d.]+, at lag ${fx.runs[1].argmax}`));
+  for (const t of [tiny.note, tiny.summary]) assert.doesNotMatch(t, /explodes\b|exploding|overflow/, t);
+  assert.match(tiny.summary, /GRU largest at lag 59, lag 0 gets ×9\.\d+e−14 of it, lag 50 ×[\d.e−]+ of it \(not growth/);
+  // Layer 1 reverse: exactly 0.
+  const zero = await read(3);
+  assert.equal(zero.lag0, 0);
+  assert.equal(fx.runs[3].lag0, 0);
+  assert.match(zero.note, /is 0 at lag 0: the loss reaches this direction only at other steps/);
+  for (const t of [zero.note, zero.summary]) assert.doesNotMatch(t, /explodes\b|exploding|overflow/, t);
+  assert.match(zero.summary, /GRU largest at lag 59, lag 0 gets nothing/);
+  // Layer 1 forward, fed at lag 0 by the loss: still a ratio to lag 0.
+  const top = await read(2);
+  assert.match(top.note, /at lag 50 is ×[\d.]+e−\d+ of lag 0's: the gradient vanishes/);
+  assert.match(top.summary, /GRU vanishing, ×/);
   assertNoErrors(errors);
 });
