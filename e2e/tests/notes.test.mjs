@@ -206,3 +206,19 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
   assert.match(top.summary, /GRU vanishing, ×/);
   assertNoErrors(errors);
 });
+
+// Lesson 2's scene at ρ = 1.1: tanh′ averages about 0.87, and the note once said "its units
+// saturate" beside it (the lesson's own answer: "the tanh units are not pinned at ±1").
+test('the saturation note\'s word follows the mean tanh′: "mostly unsaturated" near 1, "saturate" below 0.5', async () => {
+  const slopeOf = (text) => Number(text.match(/tanh′ = 1 − h² averages ([\d.]+)/)[1]);
+  const { page, errors } = await env.open('cells=rnn_linear,rnn_tanh&T=60&rho=1.1');
+  const mild = (await notes(page)).saturation;
+  assert.ok(mild, 'a saturation note at ρ = 1.1');
+  assert.ok(slopeOf(mild) >= 0.5, mild);
+  assert.match(mild, /its units are mostly unsaturated \(tanh′/);
+  assert.doesNotMatch(mild, /units saturate/);
+  const hard = (await notes((await env.open('cells=rnn_tanh&T=60&rho=4')).page)).saturation;
+  assert.ok(slopeOf(hard) < 0.5, hard);
+  assert.match(hard, /its units saturate\. tanh′/);
+  assertNoErrors(errors);
+});

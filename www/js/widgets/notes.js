@@ -110,7 +110,18 @@ function carryGates(session, k) {
   };
 }
 
-/** ρ > 1 but a tanh RNN grows far less than ρ^k: saturation. */
+/** Below this mean tanh′ the units are called saturated; above it, mostly unsaturated. */
+const SATURATED = 0.5;
+
+/** What the mean tanh′ says, in words that follow the number (0.87 is not "saturated"). */
+function slopeWords(slope) {
+  const mean = `tanh′ = 1 − h² averages ${fmt(slope, 2)} here`;
+  return slope < SATURATED
+    ? `its units saturate. ${mean}, so each step's Jacobian diag(1 − h²)·W is much smaller than W:`
+    : `its units are mostly unsaturated (${mean}), yet a factor below 1 at every step compounds, so each step's Jacobian diag(1 − h²)·W is smaller than W:`;
+}
+
+/** ρ > 1 but a tanh RNN grows far less than ρ^k: tanh′ < 1 at every step (saturated or not). */
 function saturation(session, k) {
   const { data } = session;
   if (data.rho <= 1) return null;
@@ -126,7 +137,7 @@ function saturation(session, k) {
   return {
     id: 'saturation',
     kind: 'surprise',
-    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient ${r >= 1 ? `grows only ×${fmt(r)}` : `even shrinks (×${fmt(r)})`} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: its units saturate. tanh′ = 1 − h² averages ${fmt(slope, 2)} here, so each step's Jacobian diag(1 − h²)·W is much smaller than W: over these ${k} steps the gradient changed by ×${fmt(perStep, 3)} per step on average, not by ×ρ = ${fmt(data.rho)}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W mostly saturates it further.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
+    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient ${r >= 1 ? `grows only ×${fmt(r)}` : `even shrinks (×${fmt(r)})`} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: ${slopeWords(slope)} over these ${k} steps the gradient changed by ×${fmt(perStep, 3)} per step on average, not by ×ρ = ${fmt(data.rho)}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W pushes it further into saturation.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
     action: shown || !linear ? null : { text: `Show the ${linear.label}`, patch: (s) => ({ cells: session.cells.map((c) => c.name).filter((n) => n === linear.name || s.cells.includes(n)) }) },
   };
 }
