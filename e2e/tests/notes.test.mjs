@@ -222,3 +222,36 @@ test('the saturation note\'s word follows the mean tanh′: "mostly unsaturated"
   assert.match(hard, /its units saturate\. tanh′/);
   assertNoErrors(errors);
 });
+
+// On a phone the lab page docks the chart and keeps its notes in a short scroll box; inside a
+// lesson's <unrolled-lab> that box cut lesson 2's second note off at the panel's edge after the
+// ρ = 1.1 answer, with no sign it scrolled.
+test('phone, lesson 2 after the ρ = 1.1 answer: every note of the flow widget is whole inside its panel', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  env.contexts.push(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${env.server.url}lessons/2-vanishing-exploding.html`);
+  await page.waitForSelector('body[data-lesson-ready=true]', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('unrolled-lab#flow').dataset.ready === 'true');
+  const box = page.locator('.predict[data-predict="rho11"]');
+  await box.locator('.choice').first().click();
+  await box.locator('.verdict').waitFor();
+  const flow = page.locator('unrolled-lab#flow');
+  await page.waitForFunction(() => document.querySelector('unrolled-lab#flow').shadowRoot.querySelectorAll('#flow-notes .note').length >= 2);
+  const r = await flow.evaluate((el) => {
+    const root = el.shadowRoot;
+    const panel = root.querySelector('#panel-flow').getBoundingClientRect();
+    const notes = root.querySelector('#flow-notes');
+    return {
+      panel: [panel.top, panel.bottom],
+      notes: [...notes.querySelectorAll('.note')].map((n) => [n.dataset.note, n.getBoundingClientRect().bottom]),
+      clipped: notes.scrollHeight - notes.clientHeight,
+    };
+  });
+  assert.ok(r.notes.length >= 2, JSON.stringify(r));
+  for (const [id, bottom] of r.notes) assert.ok(bottom <= r.panel[1] + 0.5, `${id} ends at ${bottom}, the panel at ${r.panel[1]}`);
+  assert.ok(r.clipped <= 1, `the notes box hides ${r.clipped} px`);
+  assert.deepEqual(errors, []);
+});
