@@ -1,8 +1,10 @@
 // Every view says what it shows, above all where it shows the opposite of what a learner expects
 // (issue 7, part 6): each note appears with the scene that needs it, and not without it.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { assertNoErrors, setup } from './helpers.mjs';
+import { ROOT, assertNoErrors, settle, setup } from './helpers.mjs';
 
 const env = setup();
 
@@ -164,4 +166,92 @@ test('loss at every step: the caption says the dotted worst case bounds only the
   await page.evaluate(() => window.__unrolled.settled());
   assert.doesNotMatch(await caption(page), /every step/);
   assertNoErrors(errors);
+});
+
+// A 2-layer bidirectional GRU PyTorch saved (tests/fixtures/safetensors/notes/generate.py): with the
+// lab's loss at the last step, layer 1 reverse gets exactly 0 at its lag 0 and layer 0 reverse
+// 1.8e−13 (PyTorch's numbers, expected.json), so a ratio to lag 0 divides by (almost) nothing. The
+// note once said "×3.20e+10 of lag 0's: the gradient explodes" and the summary "overflows before lag 50".
+test('an imported bidirectional GRU: directions the loss barely reaches at lag 0 are not called exploding', async () => {
+  const DIR = path.join(ROOT, 'tests/fixtures/safetensors/notes');
+  const fx = JSON.parse(fs.readFileSync(path.join(DIR, 'expected.json'), 'utf8'));
+  const { page, errors } = await env.open(`T=${fx.T}&input=pulse&loss=last`);
+  await page.setInputFiles('#st-file', path.join(DIR, 'gru_bidir2.safetensors'));
+  await page.waitForFunction(() => !/^Reading/.test(document.querySelector('#st-status').textContent));
+  await settle(page);
+  const read = async (run) => {
+    await page.selectOption('#trained-run', String(run));
+    await settle(page);
+    const lag0 = await page.evaluate(() => window.__unrolled.data.cells[0].gradByLag[0]);
+    return { lag0, note: (await notes(page)).imported, summary: await page.textContent('#flow-summary') };
+  };
+  // Layer 0 reverse: tiny, and the page's lag 0 is PyTorch's.
+  const tiny = await read(1);
+  assert.ok(fx.runs[1].lag0 > 0 && fx.runs[1].lag0 < 1e-9, JSON.stringify(fx.runs[1]));
+  assert.ok(Math.abs(tiny.lag0 - fx.runs[1].lag0) < 1e-9 * fx.runs[1].lag0, `${tiny.lag0} vs PyTorch ${fx.runs[1].lag0}`);
+  assert.match(tiny.note, /at lag 0 is only 1\.82e−13, ×9\.\d+e−14 of its largest value: the loss reaches this direction mostly at other steps/);
+  assert.match(tiny.note, new RegExp(`largest, [\\d.]+, at lag ${fx.runs[1].argmax}`));
+  for (const t of [tiny.note, tiny.summary]) assert.doesNotMatch(t, /explodes\b|exploding|overflow/, t);
+  assert.match(tiny.summary, /GRU largest at lag 59, lag 0 gets ×9\.\d+e−14 of it, lag 50 ×[\d.e−]+ of it \(not growth/);
+  // Layer 1 reverse: exactly 0.
+  const zero = await read(3);
+  assert.equal(zero.lag0, 0);
+  assert.equal(fx.runs[3].lag0, 0);
+  assert.match(zero.note, /is 0 at lag 0: the loss reaches this direction only at other steps/);
+  for (const t of [zero.note, zero.summary]) assert.doesNotMatch(t, /explodes\b|exploding|overflow/, t);
+  assert.match(zero.summary, /GRU largest at lag 59, lag 0 gets nothing/);
+  // Layer 1 forward, fed at lag 0 by the loss: still a ratio to lag 0.
+  const top = await read(2);
+  assert.match(top.note, /at lag 50 is ×[\d.]+e−\d+ of lag 0's: the gradient vanishes/);
+  assert.match(top.summary, /GRU vanishing, ×/);
+  assertNoErrors(errors);
+});
+
+// Lesson 2's scene at ρ = 1.1: tanh′ averages about 0.87, and the note once said "its units
+// saturate" beside it (the lesson's own answer: "the tanh units are not pinned at ±1").
+test('the saturation note\'s word follows the mean tanh′: "mostly unsaturated" near 1, "saturate" below 0.5', async () => {
+  const slopeOf = (text) => Number(text.match(/tanh′ = 1 − h² averages ([\d.]+)/)[1]);
+  const { page, errors } = await env.open('cells=rnn_linear,rnn_tanh&T=60&rho=1.1');
+  const mild = (await notes(page)).saturation;
+  assert.ok(mild, 'a saturation note at ρ = 1.1');
+  assert.ok(slopeOf(mild) >= 0.5, mild);
+  assert.match(mild, /its units are mostly unsaturated \(tanh′/);
+  assert.doesNotMatch(mild, /units saturate/);
+  const hard = (await notes((await env.open('cells=rnn_tanh&T=60&rho=4')).page)).saturation;
+  assert.ok(slopeOf(hard) < 0.5, hard);
+  assert.match(hard, /its units saturate\. tanh′/);
+  assertNoErrors(errors);
+});
+
+// On a phone the lab page docks the chart and keeps its notes in a short scroll box; inside a
+// lesson's <unrolled-lab> that box cut lesson 2's second note off at the panel's edge after the
+// ρ = 1.1 answer, with no sign it scrolled.
+test('phone, lesson 2 after the ρ = 1.1 answer: every note of the flow widget is whole inside its panel', async () => {
+  const context = await env.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  env.contexts.push(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${env.server.url}lessons/2-vanishing-exploding.html`);
+  await page.waitForSelector('body[data-lesson-ready=true]', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('unrolled-lab#flow').dataset.ready === 'true');
+  const box = page.locator('.predict[data-predict="rho11"]');
+  await box.locator('.choice').first().click();
+  await box.locator('.verdict').waitFor();
+  const flow = page.locator('unrolled-lab#flow');
+  await page.waitForFunction(() => document.querySelector('unrolled-lab#flow').shadowRoot.querySelectorAll('#flow-notes .note').length >= 2);
+  const r = await flow.evaluate((el) => {
+    const root = el.shadowRoot;
+    const panel = root.querySelector('#panel-flow').getBoundingClientRect();
+    const notes = root.querySelector('#flow-notes');
+    return {
+      panel: [panel.top, panel.bottom],
+      notes: [...notes.querySelectorAll('.note')].map((n) => [n.dataset.note, n.getBoundingClientRect().bottom]),
+      clipped: notes.scrollHeight - notes.clientHeight,
+    };
+  });
+  assert.ok(r.notes.length >= 2, JSON.stringify(r));
+  for (const [id, bottom] of r.notes) assert.ok(bottom <= r.panel[1] + 0.5, `${id} ends at ${bottom}, the panel at ${r.panel[1]}`);
+  assert.ok(r.clipped <= 1, `the notes box hides ${r.clipped} px`);
+  assert.deepEqual(errors, []);
 });

@@ -40,7 +40,7 @@ function summary(session) {
   const k = Math.min(state.T - 1, 50);
   const parts = data.cells.map((d) => {
     const o = d.summary.overflow_backward !== null || d.summary.overflow_forward !== null ? ' (overflow)' : '';
-    return `${d.info.label} ${trend(d.gradByLag, k)}${o}`;
+    return `${d.info.label} ${trend(d.gradByLag, k, !data.imported)}${o}`;
   });
   return `‖∂L/∂h‖ from lag 0 to lag ${k}: ${parts.join('; ')}. ρ(W) = ${fmt(data.rho)}, σ_max(W) = ${fmt(data.sigma)}.`;
 }

@@ -10,10 +10,36 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /** The lag the notes compare at: 50 steps back, or the whole sequence when it is shorter. */
 export const noteLag = (T) => Math.min(T - 1, 50);
 
-/** "vanishing: 3.4e−3 of lag 0 at lag 50" — direction and factor from lag 0 to lag k. */
-export function trend(byLag, k) {
+/** Below this share of the curve's largest value, lag 0's gradient is negligible (see `entry`). */
+const NEGLIGIBLE = 1e-6;
+
+/**
+ * Where a curve whose lag 0 the loss may not feed directly (a lower layer or a reverse direction
+ * of an imported network) gets its gradient: `null` when lag 0 holds a fair share of it, else the
+ * largest value, its lag and lag 0's share of it. A ratio to lag 0 then divides by (almost)
+ * nothing: it says where the loss enters, not that anything explodes.
+ */
+export function entry(byLag) {
+  let max = 0;
+  let at = 0;
+  byLag.forEach((v, k) => { if (Number.isFinite(v) && v > max) { max = v; at = k; } });
+  if (!(max > 0) || byLag[0] >= NEGLIGIBLE * max) return null;
+  return { max, at, lag0: byLag[0] / max };
+}
+
+/** Lag 0's share of the largest value, in words: `nothing` or `×1.2e−13 of it`. */
+const lag0Share = (e) => (e.lag0 === 0 ? 'nothing' : `×${fmt(e.lag0)} of it`);
+
+/**
+ * "vanishing: 3.4e−3 of lag 0 at lag 50" — direction and factor from lag 0 to lag k. With
+ * `fedAtLag0` false (the loss may enter elsewhere) and lag 0 negligible, the curve is described
+ * against its own largest value instead.
+ */
+export function trend(byLag, k, fedAtLag0 = true) {
+  const e = fedAtLag0 ? null : entry(byLag);
+  if (e) return `largest at lag ${e.at}, lag 0 gets ${lag0Share(e)}, lag ${k} ×${fmt(byLag[k] / e.max)} of it (not growth: the loss enters at other steps)`;
   const r = byLag[k] / byLag[0];
-  if (!Number.isFinite(r)) return Number.isFinite(byLag[0]) ? `overflows before lag ${k}` : 'not finite';
+  if (!Number.isFinite(r)) return Number.isFinite(byLag[0]) && byLag[0] > 0 ? `overflows before lag ${k}` : 'not finite';
   if (r < 0.5) return `vanishing, ×${fmt(r)} at lag ${k}`;
   if (r > 2) return `exploding, ×${fmt(r)} at lag ${k}`;
   return `steady, ×${fmt(r)} at lag ${k}`;
@@ -84,7 +110,18 @@ function carryGates(session, k) {
   };
 }
 
-/** ρ > 1 but a tanh RNN grows far less than ρ^k: saturation. */
+/** Below this mean tanh′ the units are called saturated; above it, mostly unsaturated. */
+const SATURATED = 0.5;
+
+/** What the mean tanh′ says, in words that follow the number (0.87 is not "saturated"). */
+function slopeWords(slope) {
+  const mean = `tanh′ = 1 − h² averages ${fmt(slope, 2)} here`;
+  return slope < SATURATED
+    ? `its units saturate. ${mean}, so each step's Jacobian diag(1 − h²)·W is much smaller than W:`
+    : `its units are mostly unsaturated (${mean}), yet a factor below 1 at every step compounds, so each step's Jacobian diag(1 − h²)·W is smaller than W:`;
+}
+
+/** ρ > 1 but a tanh RNN grows far less than ρ^k: tanh′ < 1 at every step (saturated or not). */
 function saturation(session, k) {
   const { data } = session;
   if (data.rho <= 1) return null;
@@ -100,7 +137,7 @@ function saturation(session, k) {
   return {
     id: 'saturation',
     kind: 'surprise',
-    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient ${r >= 1 ? `grows only ×${fmt(r)}` : `even shrinks (×${fmt(r)})`} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: its units saturate. tanh′ = 1 − h² averages ${fmt(slope, 2)} here, so each step's Jacobian diag(1 − h²)·W is much smaller than W: over these ${k} steps the gradient changed by ×${fmt(perStep, 3)} per step on average, not by ×ρ = ${fmt(data.rho)}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W mostly saturates it further.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
+    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient ${r >= 1 ? `grows only ×${fmt(r)}` : `even shrinks (×${fmt(r)})`} by lag ${k}</b>, where ρ<sup>${k}</sup> = ${fmt(theory)}: ${slopeWords(slope)} over these ${k} steps the gradient changed by ×${fmt(perStep, 3)} per step on average, not by ×ρ = ${fmt(data.rho)}. Pascanu et al.'s condition (σ<sub>max</sub> &gt; 1) is necessary for exploding gradients, not sufficient; tanh keeps |h| ≤ 1, so a larger W pushes it further into saturation.${shown ? ` The ${linear.label} has no tanh to saturate: its curve grows as ρ<sup>k</sup>.` : ''}`,
     action: shown || !linear ? null : { text: `Show the ${linear.label}`, patch: (s) => ({ cells: session.cells.map((c) => c.name).filter((n) => n === linear.name || s.cells.includes(n)) }) },
   };
 }
@@ -199,13 +236,20 @@ function importedFlow(session) {
   const d = data.cells[0];
   const r = ratio(d, k);
   const run = v.runs[v.run].label;
-  if (!(d.gradByLag[0] > 0)) {
-    return { id: 'imported', text: `<b>A PyTorch model's weights, the lab's loss.</b> In ${d.info.label} ${run}, ‖∂L/∂h<sub>t</sub>‖ is 0 at lag 0: the loss does not reach this direction's last step (see the PyTorch model panel).` };
+  const head = `<b>A PyTorch model's weights, the lab's loss.</b> In ${d.info.label} ${run},`;
+  const e = entry(d.gradByLag);
+  if (e) {
+    const zero = e.lag0 === 0;
+    const at0 = zero ? '‖∂L/∂h<sub>t</sub>‖ is 0 at lag 0' : `‖∂L/∂h<sub>t</sub>‖ at lag 0 is only ${fmt(d.gradByLag[0])}, ×${fmt(e.lag0)} of its largest value`;
+    return {
+      id: 'imported',
+      text: `${head} ${at0}: the loss reaches this direction ${zero ? 'only' : 'mostly'} at other steps. Its gradient is largest, ${fmt(e.max)}, at lag ${e.at}; a ratio to lag 0 ${zero ? 'would divide by zero' : 'divides by almost nothing'}: it means nothing here and shows no growth. Against its largest value, lag ${k} gets ×${fmt(d.gradByLag[k] / e.max)}. Other layers and directions: the PyTorch panel's picker.`,
+    };
   }
   const what = r < 1e-3 ? 'vanishes: this loss tells these weights almost nothing about steps that far back' : r > 1e3 ? 'explodes' : 'still arrives';
   return {
     id: 'imported',
-    text: `<b>A PyTorch model's weights, the lab's loss.</b> In ${d.info.label} ${run}, ‖∂L/∂h<sub>t</sub>‖ at lag ${k} is ×${fmt(r)} of lag 0's: the gradient ${what}. Other layers and directions: the PyTorch panel's picker.`,
+    text: `${head} ‖∂L/∂h<sub>t</sub>‖ at lag ${k} is ×${fmt(r)} of lag 0's: the gradient ${what}. Other layers and directions: the PyTorch panel's picker.`,
   };
 }
 
