@@ -4,8 +4,8 @@
 // revealed, says right or wrong correctly, unhides the text that gives it away and is remembered
 // on the course page; axe-core finds nothing serious; a phone viewport has no sideways scroll;
 // projected (1280×720 at 150 % zoom) every lesson fits its width with no widget overlapping or
-// cut off; a lesson opened once works offline (lesson 5's classifier too, whose worker reads
-// sentences).
+// cut off; a lesson opened once in a fresh browser works offline (lesson 5's classifier too, whose
+// worker reads sentences), and so do the course page and a lesson opened from it.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -214,24 +214,45 @@ test('projected: every lesson at 1280×720 with 150 % zoom fits, with no widget 
   }
 });
 
+/** Cuts the network of context `c`, reloads `page` (a lesson) and checks that it still works:
+ *  it loads, its widgets start, nothing new can be fetched, and claim `claim` holds on the
+ *  widget's numbers (so the widget computes, with its worker). */
+async function worksOffline(c, page, claim) {
+  await c.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('body[data-lesson-ready=true]');
+  await widgetsReady(page);
+  assert.equal(await page.evaluate(() => fetch(`never-loaded-${Date.now()}.txt`).then(() => 'online', () => 'offline')), 'offline');
+  const r = await page.evaluate((x) => window.__lesson.check(x), claim);
+  assert.equal(r.holds, true, `${page.url()} offline: the widget still computes (with its worker): ${r.says}`);
+}
+
+// One load only, in a fresh browser: the page that registers the service worker is the one
+// that must work offline (nothing is reloaded online first).
 test('a lesson opened once works offline', async () => {
+  const pages = await lessonPages();
   for (const [n, claim] of [[1, 'below'], [4, 'coin']]) {
     const c = await context();
-    const href = (await lessonPages())[n];
-    const { page } = await openLesson(c, href);
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    // The first load registered the worker; a second load goes through it and fills its cache.
-    await page.reload();
-    await page.waitForSelector('body[data-lesson-ready=true]');
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await widgetsReady(page);
-    await c.setOffline(true);
-    await page.reload();
-    await page.waitForSelector('body[data-lesson-ready=true]');
-    await widgetsReady(page);
-    assert.equal(await page.evaluate(() => fetch(`never-loaded-${Date.now()}.txt`).then(() => 'online', () => 'offline')), 'offline');
-    const r = await page.evaluate((x) => window.__lesson.check(x), claim);
-    assert.equal(r.holds, true, `${href} offline: the widget still computes (with its worker): ${r.says}`);
+    const page = await c.newPage();
+    await page.goto(`${server.url}lessons/${pages[n]}`);
+    await page.waitForSelector('body[data-offline-ready=true]');
+    assert.match(await page.textContent('.offline-note'), /works offline/);
+    await worksOffline(c, page, claim);
     await c.setOffline(false);
   }
+});
+
+test('the course page, then a lesson opened from it, work offline', async () => {
+  const c = await context();
+  const page = await c.newPage();
+  await page.goto(`${server.url}lessons/index.html`);
+  await page.waitForSelector('body[data-offline-ready=true]');
+  await page.click('#lessons a[href="2-vanishing-exploding.html"]');
+  await page.waitForSelector('body[data-lesson-ready=true]');
+  await page.waitForSelector('body[data-offline-ready=true]');
+  await worksOffline(c, page, 'below');
+  await page.goto(`${server.url}lessons/index.html`);
+  await page.waitForSelector('body[data-lesson-ready=true]');
+  assert.deepEqual(await page.$$eval('#lessons a', (as) => as.length), 5, 'the course page offline');
+  await c.setOffline(false);
 });

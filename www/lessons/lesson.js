@@ -22,7 +22,8 @@
 //     `baseline`, and what is compared, `measure(el)`: `base` is that measure there.
 //
 // Progress (which predictions were answered, and how) is kept in this browser's localStorage
-// (`unrolled-lessons`); a service worker (../sw.js) keeps what a lesson loaded so it works offline.
+// (`unrolled-lessons`); a service worker (../sw.js) keeps what a lesson loaded so it works offline
+// (`registerOffline`, which the course page uses too).
 
 const STORE = 'unrolled-lessons';
 
@@ -328,10 +329,62 @@ function scrollableMath() {
   window.addEventListener('resize', check);
 }
 
-function registerOffline() {
+const WIDGETS = 'unrolled-lab, unrolled-train, unrolled-classify';
+
+/**
+ * Makes this page work offline: registers the site's service worker (../sw.js, at the root so
+ * that its scope covers the widgets' workers in pkg/ too) and, once it controls the page and
+ * every widget has started, sends it the page's URL and every URL the page has loaded (what was
+ * loaded before the worker took control never went through it, so it is not cached yet). When
+ * the worker has stored them, a note at the foot of the page says so and `body` gets
+ * `data-offline-ready="true"`. Used by the lessons and the course page.
+ */
+export async function registerOffline() {
   if (!('serviceWorker' in navigator)) return;
-  // At the site's root (../sw.js): its scope must cover the widgets' workers in pkg/ too.
-  navigator.serviceWorker.register('../sw.js').catch(() => { /* offline use is a bonus */ });
+  const note = Object.assign(document.createElement('p'), { className: 'offline-note' });
+  note.setAttribute('role', 'status');
+  (document.querySelector('main') ?? document.body).append(note);
+  try {
+    await navigator.serviceWorker.register('../sw.js');
+    const worker = await controller();
+    await widgetsStarted();
+    const urls = [window.location.href, ...performance.getEntriesByType('resource').map((e) => e.name)];
+    const r = await ask(worker, { type: 'keep', urls });
+    if (r.error) throw new Error(r.error);
+    if (r.missing.length) throw new Error(`${r.missing.length} of its files could not be stored`);
+    note.textContent = 'Saved in this browser: this page now works offline too.';
+    document.body.dataset.offlineReady = 'true';
+  } catch (e) {
+    note.textContent = `This page could not be saved for offline use (${e.message}); online it works as before.`;
+  }
+}
+
+/** The service worker controlling this page, once there is one (it claims the page on activating). */
+async function controller() {
+  const sw = navigator.serviceWorker;
+  if (sw.controller) return sw.controller;
+  await new Promise((resolve) => {
+    sw.addEventListener('controllerchange', resolve, { once: true });
+    if (sw.controller) resolve();
+  });
+  return sw.controller;
+}
+
+/** Resolves once every widget on the page has started (or failed to) and drawn what it shows. */
+async function widgetsStarted() {
+  const els = [...document.querySelectorAll(WIDGETS)];
+  await Promise.all(els.map((el) => customElements.whenDefined(el.localName)));
+  while (els.some((el) => el.dataset.ready !== 'true' && !el.error)) await new Promise((r) => { setTimeout(r, 100); });
+  await Promise.all(els.map((el) => el.settled?.()));
+}
+
+/** Posts `message` to service worker `worker` and resolves with its reply. */
+function ask(worker, message) {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = (e) => resolve(e.data);
+    worker.postMessage(message, [port2]);
+  });
 }
 
 /**
