@@ -100,7 +100,12 @@ test('every prediction can be made and revealed, is judged by the widget, and is
       await box.locator(`.choice[data-choice="${guess}"]`).click();
       await box.locator('.verdict').waitFor();
       const verdict = await box.locator('.verdict').textContent();
-      assert.match(verdict, guess === truth ? /^Right/ : /^Not quite/, `${href} ${id}`);
+      // The verdict names the answer as its button does ("the RNN tanh", not "the tanh rnn").
+      const labels = Object.fromEntries(await box.locator('.choice').evaluateAll((bs) => bs.map((b) => [b.dataset.choice, b.textContent])));
+      const said = labels[truth].replace(/^[A-Z](?=[a-z\s]|$)/, (x) => x.toLowerCase());
+      assert.equal(verdict, guess === truth ? `Right: ${said}.` : `Not quite: the answer is ${said}.`, `${href} ${id}`);
+      // A cell is named from the core's table of cells, as the widgets name it.
+      if (href === '3-lstm.html' && id === 'untrained') assert.deepEqual(labels, { lstm: 'The LSTM', rnn: 'The RNN tanh' }, href);
       assert.ok((await box.locator('.reveal p').nth(1).textContent()).length > 20, `${href} ${id}: explained`);
       if (await after.count()) assert.equal(await after.first().isVisible(), true, `${href} ${id}: the answer shows`);
     }
