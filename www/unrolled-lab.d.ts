@@ -16,8 +16,9 @@ export interface UnrolledLabChange {
 
 /** What the three elements share (js/element.js). Attributes: `config` (the page's URL-hash
  *  syntax and keys) and `panels` (space- or comma-separated panel and control names; all when
- *  absent), both read again when they change. A `change` event fires when the learner changes a
- *  setting. */
+ *  absent), both read again when they change, and `label` (a name added to the labels of the
+ *  element's landmarks, "Controls: gradient flow", so several elements on one page can be told
+ *  apart). A `change` event fires when the learner changes a setting. */
 export interface UnrolledWidgetElement extends HTMLElement {
   /** The current state as config text (the `config` attribute's syntax). */
   readonly config: string;

@@ -98,6 +98,28 @@ test('a dropped file opens too (a ReLU RNN marked in its metadata, 2 layers)', a
   assertNoErrors(errors);
 });
 
+test('the opened model in words: "an LSTM", "an RNN tanh", "a GRU" by the sound of the name, and one input is one', async () => {
+  const { page, errors } = await env.open('');
+  const said = {};
+  for (const f of ['rnn_tanh', 'lstm_stacked', 'gru_bidir_f64', 'classifier_lstm_prefixed']) {
+    await openFile(page, `${f}.safetensors`);
+    said[f] = await page.locator('#trained-source').textContent();
+  }
+  assert.match(said.rnn_tanh, /\. An RNN tanh \(nn\.RNN keeps/);
+  assert.match(said.rnn_tanh, /the same value on each of its 3 inputs\)/);
+  assert.match(said.lstm_stacked, /\. A 2-layer LSTM: input size I = 1,/);
+  assert.match(said.lstm_stacked, /the same value on its one input\)/);
+  assert.match(said.gru_bidir_f64, /\. A bidirectional GRU:/);
+  assert.match(said.classifier_lstm_prefixed, /\. A 2-layer bidirectional LSTM under/);
+  // The article of names no fixture has, from the page's own module.
+  const articles = await page.evaluate(async () => {
+    const { article } = await import('./pkg/js/format.js');
+    return ['LSTM', 'RNN ReLU', 'GRU', '8-layer LSTM', '11-layer GRU', '3-layer RNN', 'bidirectional LSTM', 'unidirectional'].map(article);
+  });
+  assert.deepEqual(articles, ['an', 'an', 'a', 'an', 'an', 'a', 'a', 'a']);
+  assertNoErrors(errors);
+});
+
 test('bad files are refused in the page with a message naming the tensor; the scene stays', async () => {
   const { page, errors } = await env.open('T=30');
   for (const [name, tensor] of Object.entries(expected.bad)) {

@@ -6,12 +6,14 @@
 //   static createSession(text, opts)  a session from config text
 //   mount(session)                    builds the widgets; returns { applyVisibility(), destroy() }
 // Removed (and perhaps added again) while the engine loads, an element keeps only the session of
-// its newest connection; a `config` set meanwhile is the one applied.
+// its newest connection; a `config` set meanwhile is the one applied. A `label` attribute names
+// the element in its landmarks' labels ("Controls: gradient flow"), so that several widgets on one
+// page can be told apart in a screen reader's list of landmarks.
 
 const words = (s) => (s || '').split(/[\s,]+/).filter(Boolean);
 
 export class WidgetElement extends HTMLElement {
-  static observedAttributes = ['config', 'panels'];
+  static observedAttributes = ['config', 'panels', 'label'];
 
   constructor() {
     super();
@@ -51,6 +53,7 @@ export class WidgetElement extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (old === value || !this.session) return;
+    if (name === 'label') { this.labelLandmarks(); return; }
     if (name === 'config') this.notices = this.session.load(this.configText());
     else this.view.applyVisibility();
     this.say();
@@ -88,6 +91,7 @@ export class WidgetElement extends HTMLElement {
     this.notices = session.notices;
     this.error = '';
     this.view = this.mount(session);
+    this.labelLandmarks();
     let queued = false;
     session.addEventListener('state', () => {
       if (queued) return;
@@ -100,6 +104,16 @@ export class WidgetElement extends HTMLElement {
     this.started(session);
     this.say();
     this.dataset.ready = 'true';
+  }
+
+  /** Adds the `label` attribute to the labels of the element's landmarks (its controls, its
+   *  labelled scrolling regions): "Controls" becomes "Controls: gradient flow". */
+  labelLandmarks() {
+    const own = this.getAttribute('label');
+    this.shadowRoot.querySelectorAll('aside[aria-label], [role=region][aria-label]').forEach((e) => {
+      e.dataset.ownLabel ??= e.getAttribute('aria-label');
+      e.setAttribute('aria-label', own ? `${e.dataset.ownLabel}: ${own}` : e.dataset.ownLabel);
+    });
   }
 
   /** Runs once the widgets are mounted (a subclass draws or starts here). */

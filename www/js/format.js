@@ -8,3 +8,17 @@ export function fmt(x, digits = 3) {
   const s = a >= 1e4 || a < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits);
   return s.replace('-', '−');
 }
+
+/** The indefinite article for `phrase`, by how its first word sounds: an initialism (all
+ *  capitals, as the cells' labels are) is read letter by letter ("an LSTM", "an RNN tanh", "a
+ *  GRU"), a number as a number ("an 8-layer", "an 11-layer", "a 2-layer"), a word by its first
+ *  letter ("a bidirectional"). */
+export function article(phrase) {
+  const word = String(phrase).trim().split(/[\s-]/)[0];
+  if (/^\d/.test(word)) {
+    const n = word.match(/^\d+/)[0];
+    return /^8/.test(n) || (/^1[18]/.test(n) && n.length % 3 === 2) ? 'an' : 'a';
+  }
+  if (/^[A-Z]{2,}/.test(word)) return 'AEFHILMNORSX'.includes(word[0]) ? 'an' : 'a';
+  return /^[aeiou]/i.test(word) && !/^(uni|use|one|eu)/i.test(word) ? 'an' : 'a';
+}

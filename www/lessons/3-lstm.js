@@ -74,7 +74,7 @@ runLesson({
     untrained: {
       lab: 'gates',
       config: DEFAULT,
-      choices: { lstm: 'The LSTM', rnn: 'The tanh RNN' },
+      choices: { lstm: { cell: 'lstm' }, rnn: { cell: 'rnn_tanh' } },
       answer: (el) => (ratio(el, 'lstm', 40) > ratio(el, 'rnn_tanh', 40) ? 'lstm' : 'rnn'),
       explain: (el) => `At lag 40: LSTM ${num(ratio(el, 'lstm', 40))} × lag 0, tanh RNN ${num(ratio(el, 'rnn_tanh', 40))} ×. The forget gate averages ${num(gateMean(el, 'lstm'))}, and the cell multiplies the gradient by it at every step.`,
     },

@@ -1,5 +1,6 @@
-// The course page: the lessons in order, each with this browser's progress in it.
-import { LESSONS, progressOf } from './lesson.js';
+// The course page: the lessons in order, each with this browser's progress in it. It registers
+// the service worker too, so that a lesson opened from here works offline.
+import { LESSONS, progressOf, registerOffline } from './lesson.js';
 
 const list = document.getElementById('lessons');
 list.replaceChildren(...LESSONS.map((l) => {
@@ -13,4 +14,5 @@ list.replaceChildren(...LESSONS.map((l) => {
   li.append(a, p);
   return li;
 }));
+registerOffline();
 document.body.dataset.lessonReady = 'true';

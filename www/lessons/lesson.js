@@ -20,9 +20,12 @@
 //     "Answer again" reopens the choices (the kept answer stays until a new one is made).
 //     A question about a change ("halve ρ: more or less?") names the setting it starts from,
 //     `baseline`, and what is compared, `measure(el)`: `base` is that measure there.
+//     A choice that is a cell is written `{cell: name}`: its label comes from the core's table
+//     of cells ("The RNN tanh"), as the widgets name it.
 //
 // Progress (which predictions were answered, and how) is kept in this browser's localStorage
-// (`unrolled-lessons`); a service worker (../sw.js) keeps what a lesson loaded so it works offline.
+// (`unrolled-lessons`); a service worker (../sw.js) keeps what a lesson loaded so it works offline
+// (`registerOffline`, which the course page uses too).
 
 const STORE = 'unrolled-lessons';
 
@@ -171,9 +174,15 @@ function mountClaim(span, claim) {
 /** The verdict of one answer, as kept: the choice, the widget's answer, and the explanation the
  *  widget's numbers gave then (older entries have only `choice` and `right`). */
 function verdictText(p, entry) {
-  const label = (v) => p.choices[v]?.toLowerCase();
+  const label = (v) => p.choices[v] && inSentence(p.choices[v]);
   if (entry.right) return `Right: ${label(entry.choice)}.`;
   return label(entry.truth) ? `Not quite: the answer is ${label(entry.truth)}.` : 'Not quite.';
+}
+
+/** A choice's label inside a sentence: its first letter in lower case when it starts a word
+ *  ("The LSTM" → "the LSTM", "Near 0" → "near 0"); a name in capitals is left as it is. */
+function inSentence(label) {
+  return label.replace(/^(?!I\b)[A-Z](?=[a-z\s]|$)/, (c) => c.toLowerCase());
 }
 
 /** Scrolls `el` into view only as far as needed (not at all when it is already in view). */
@@ -220,7 +229,7 @@ function mountPrediction(box, lessonId, id, p) {
     const parts = [verdict];
     if (restored) {
       const when = Object.assign(document.createElement('p'), { className: 'earlier' });
-      when.textContent = `Your answer on an earlier visit: ${p.choices[entry.choice].toLowerCase()}.`;
+      when.textContent = `Your answer on an earlier visit: ${inSentence(p.choices[entry.choice])}.`;
       parts.push(when);
     }
     if (entry.explain) {
@@ -235,7 +244,7 @@ function mountPrediction(box, lessonId, id, p) {
       reveal.replaceChildren();
       delete box.dataset.answered;
       unlock();
-      status.textContent = `Choose again: your earlier answer (${p.choices[entry.choice].toLowerCase()}) stays until you do.`;
+      status.textContent = `Choose again: your earlier answer (${inSentence(p.choices[entry.choice])}) stays until you do.`;
       (buttons.find((b) => b.dataset.choice === entry.choice) ?? buttons[0]).focus();
     });
     const see = button('Show it on the widget', 'see');
@@ -328,18 +337,90 @@ function scrollableMath() {
   window.addEventListener('resize', check);
 }
 
-function registerOffline() {
+const WIDGETS = 'unrolled-lab, unrolled-train, unrolled-classify';
+
+/**
+ * Makes this page work offline: registers the site's service worker (../sw.js, at the root so
+ * that its scope covers the widgets' workers in pkg/ too) and, once it controls the page and
+ * every widget has started, sends it the page's URL and every URL the page has loaded (what was
+ * loaded before the worker took control never went through it, so it is not cached yet). When
+ * the worker has stored them, a note at the foot of the page says so and `body` gets
+ * `data-offline-ready="true"`. Used by the lessons and the course page.
+ */
+export async function registerOffline() {
   if (!('serviceWorker' in navigator)) return;
-  // At the site's root (../sw.js): its scope must cover the widgets' workers in pkg/ too.
-  navigator.serviceWorker.register('../sw.js').catch(() => { /* offline use is a bonus */ });
+  const note = Object.assign(document.createElement('p'), { className: 'offline-note' });
+  note.setAttribute('role', 'status');
+  (document.querySelector('main') ?? document.body).append(note);
+  try {
+    await navigator.serviceWorker.register('../sw.js');
+    const worker = await controller();
+    await widgetsStarted();
+    const urls = [window.location.href, ...performance.getEntriesByType('resource').map((e) => e.name)];
+    const r = await ask(worker, { type: 'keep', urls });
+    if (r.error) throw new Error(r.error);
+    if (r.missing.length) throw new Error(`${r.missing.length} of its files could not be stored`);
+    note.textContent = 'Saved in this browser: this page now works offline too.';
+    document.body.dataset.offlineReady = 'true';
+  } catch (e) {
+    note.textContent = `This page could not be saved for offline use (${e.message}); online it works as before.`;
+  }
+}
+
+/** The service worker controlling this page, once there is one (it claims the page on activating). */
+async function controller() {
+  const sw = navigator.serviceWorker;
+  if (sw.controller) return sw.controller;
+  await new Promise((resolve) => {
+    sw.addEventListener('controllerchange', resolve, { once: true });
+    if (sw.controller) resolve();
+  });
+  return sw.controller;
+}
+
+/** Resolves once every widget on the page has started (or failed to) and drawn what it shows. */
+async function widgetsStarted() {
+  const els = [...document.querySelectorAll(WIDGETS)];
+  await Promise.all(els.map((el) => customElements.whenDefined(el.localName)));
+  while (els.some((el) => el.dataset.ready !== 'true' && !el.error)) await new Promise((r) => { setTimeout(r, 100); });
+  await Promise.all(els.map((el) => el.settled?.()));
+}
+
+/** Posts `message` to service worker `worker` and resolves with its reply. */
+function ask(worker, message) {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = (e) => resolve(e.data);
+    worker.postMessage(message, [port2]);
+  });
+}
+
+/** `predictions` with every choice given as `{cell: name}` written as "The <label>", the
+ *  cell's label from the core's one table of cells (as the widgets name it: "The RNN tanh"). */
+async function withCellLabels(predictions) {
+  const named = Object.values(predictions).some((p) => Object.values(p.choices).some((c) => typeof c !== 'string'));
+  if (!named) return predictions;
+  const { loadCore } = await import('../pkg/js/core.js');
+  const core = await loadCore();
+  const text = (c) => {
+    if (typeof c === 'string') return c;
+    const cell = core.cell(c.cell);
+    if (!cell) throw new Error(`lesson: no cell ${c.cell} in the core's table`);
+    return `The ${cell.label}`;
+  };
+  return Object.fromEntries(Object.entries(predictions).map(([k, p]) => [k, {
+    ...p,
+    choices: Object.fromEntries(Object.entries(p.choices).map(([v, c]) => [v, text(c)])),
+  }]));
 }
 
 /**
  * Runs a lesson page: `lesson` is `{id, claims, predictions}` (see the module comment). Every
  * claim and prediction in the page must have its entry and every entry its place in the page.
  */
-export function runLesson(lesson) {
-  const { id, claims, predictions } = lesson;
+export async function runLesson(lesson) {
+  const { id, claims } = lesson;
+  const predictions = await withCellLabels(lesson.predictions);
   const spans = [...document.querySelectorAll('.claim[data-claim]')];
   const boxes = [...document.querySelectorAll('.predict[data-predict]')];
   const missing = [

@@ -4,7 +4,7 @@
 // designed scene. For an opened file: what the core recognised in it, which layer and direction
 // the panels show, and which block of its W_hh. Shown only while the scene is one of trained
 // models (`trained=` in the link; www/js/trained-store.js).
-import { fmt } from '../format.js';
+import { article, fmt } from '../format.js';
 import { esc, html, listen, put } from './common.js';
 
 export const name = 'trained';
@@ -88,7 +88,10 @@ function importedText(session) {
   const prefix = v.prefix ? ` under the prefix <code>${esc(v.prefix)}</code>` : '';
   const others = v.other_tensors.length ? ` Not part of it, so left alone: ${v.other_tensors.map((t) => `<code>${esc(t)}</code>`).join(', ')}.` : '';
   const bias = v.bias ? '' : ' No biases (bias=False).';
-  return `${esc(session.imported.source)} A ${layers}${dir}${esc(cells[0].info.label)}${nonlin}${prefix}: input size I = ${v.input_size}, H = ${v.hidden_size}, ${esc(v.dtypes.join(', '))}.${bias}${others} It runs on the lab's input (the same value on each of its ${v.input_size} inputs) with the lab's loss on the top layer's output.`;
+  const what = `${layers}${dir}${cells[0].info.label}`;
+  const a = article(what);
+  const inputs = v.input_size === 1 ? 'on its one input' : `on each of its ${v.input_size} inputs`;
+  return `${esc(session.imported.source)} ${a[0].toUpperCase()}${a.slice(1)} ${esc(what)}${nonlin}${prefix}: input size I = ${v.input_size}, H = ${v.hidden_size}, ${esc(v.dtypes.join(', '))}.${bias}${others} It runs on the lab's input (the same value ${inputs}) with the lab's loss on the top layer's output.`;
 }
 
 /** A reverse direction under a loss at the last step gets its gradient at t = T−1 alone: say so. */
