@@ -34,8 +34,9 @@ const num = (x) => (x >= 0.01 ? x.toFixed(3) : x.toExponential(1).replace('e-', 
 export function gapNote(train, test) {
   if (!Number.isFinite(train)) return 'The training loss (thin) appears after the first training iterations.';
   const ratio = test / Math.max(train, 1e-300);
+  if (Math.max(ratio, 1 / ratio) < 1.1) return `The training loss (thin, ${num(train)}) is about the held-out one (within 10\u00a0%): no sign of overfitting yet.`;
   if (train > test) return `The training loss (thin, ${num(train)}) is above the held-out one, ${(train / test).toFixed(1)}× it: it is measured with dropout on (the held-out loss without), on the last batches only.`;
-  if (ratio < 1.5) return `The training loss (thin, ${num(train)}) is close to the held-out one: no sign of overfitting yet.`;
+  if (ratio < 1.5) return `The training loss (thin, ${num(train)}) is a little below the held-out one (which is ${ratio.toFixed(1)}× it): no clear sign of overfitting yet.`;
   if (ratio < 3) return `The training loss (thin, ${num(train)}) is below the held-out one (which is ${ratio.toFixed(1)}× it): the model starts to fit its training sentences better than new ones. If the gap keeps growing, that is overfitting.`;
   const size = ratio >= 10 ? `${Math.round(ratio).toLocaleString('en')} times` : `${ratio.toFixed(1)} times`;
   return `The training loss (thin, ${num(train)}) is far below the held-out one (which is ${size} it): the model fits its training sentences much better than new ones. A gap this large is overfitting: it has all but memorised its training sentences, so more training mostly lowers the thin curve, not the thick one (more data, more dropout or stopping earlier help the held-out sentences).`;
