@@ -238,7 +238,7 @@ fn our_export_loads_into_the_course_module() {
     ] {
         let committed = file(&format!("unrolled_classifier_{name}.safetensors"));
         assert_eq!(
-            export_classifier(&model, dtype).unwrap(),
+            export_classifier(&model, dtype, None).unwrap(),
             committed,
             "{name}"
         );
@@ -252,6 +252,25 @@ fn our_export_loads_into_the_course_module() {
     let list: Vec<String> = serde_json::from_str(&vocab).unwrap();
     assert_eq!(vocabulary_json(&list), vocab);
     assert_eq!(list.len(), 10);
+}
+
+/// The classes, in logit order, ride in the metadata as a JSON list (`json.loads(meta["classes"])`
+/// in Python gives `["negative", "positive"]`, logit 0 first); a count other than the head's
+/// `output_dim` is refused naming the field.
+#[test]
+fn classifier_export_carries_its_classes_in_logit_order() {
+    let model = exported_model();
+    let k = model.fc.out_features;
+    let names: Vec<String> = (0..k).map(|i| format!("class {i}")).collect();
+    let bytes = export_classifier(&model, ExportDtype::F32, Some(&names)).unwrap();
+    let meta = read(&bytes).unwrap().metadata;
+    let back: Vec<String> = serde_json::from_str(&meta["classes"]).unwrap();
+    assert_eq!(back, names);
+    assert_eq!(meta["output_dim"], k.to_string());
+    let plain = export_classifier(&model, ExportDtype::F32, None).unwrap();
+    assert!(!read(&plain).unwrap().metadata.contains_key("classes"));
+    let err = export_classifier(&model, ExportDtype::F32, Some(&names[..1])).unwrap_err();
+    assert_eq!(err, format!("classes: 1 names for output_dim {k}"));
 }
 
 fn net(cell: CellKind, layers: usize, bi: bool) -> Network {
@@ -286,7 +305,7 @@ fn round_trip_is_exact_in_f64() {
         }
     }
     let m = exported_model();
-    let back = import_classifier(&export_classifier(&m, ExportDtype::F64).unwrap()).unwrap();
+    let back = import_classifier(&export_classifier(&m, ExportDtype::F64, None).unwrap()).unwrap();
     assert_eq!(back, m);
     let model = Model {
         rnn: net(CellKind::Gru, 1, false),

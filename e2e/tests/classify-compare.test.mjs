@@ -57,7 +57,18 @@ test('four models on the same data and seed: accuracy in words, and the sentence
     assert.equal(acc, `${(100 * shapes[i].acc).toFixed(1)}\u00a0%`);
     assert.equal(lr, `${(100 * shapes[i].lr).toFixed(1)}\u00a0%`);
   });
+  // issue 9: one name per model (the selects say what the table says), one look per swatch (the
+  // two LSTMs share a colour: the forward one's is striped), tags that never break mid-word
+  const names = await page.locator('#cmp-table tbody th').allTextContents();
+  for (const sel of ['#cmp-a', '#cmp-b']) assert.deepEqual(await page.locator(`${sel} option`).allTextContents(), names, `${sel} uses the table's names`);
+  const looks = await page.locator('#cmp-table tbody .swatch').evaluateAll((els) => els.map((e) => { const cs = getComputedStyle(e); return `${cs.backgroundColor} ${cs.backgroundImage}`; }));
+  assert.equal(new Set(looks).size, 4, `four distinct swatches: ${looks.join(' | ')}`);
+  for (const tag of await page.locator('#cmp-diff .tag').all()) {
+    const box = await tag.evaluate((e) => ({ lines: e.getClientRects().length, ws: getComputedStyle(e).whiteSpace }));
+    assert.deepEqual(box, { lines: 1, ws: 'nowrap' }, 'a “long-range” tag on one line');
+  }
   const live = await page.textContent('#cmp-live');
+  if (/points (above|below)/.test(live)) assert.match(live, /one seed: over ten seeds in the README this difference ran from −3\.9 to \+10\.8 points/);
   assert.match(live, /^After 3 s of training each, on the held-out sentences: LSTM, 2 layers, bidirectional \(the course's\): [\d.]+\u00a0% \(long-range [\d.]+\u00a0%\);/);
   assert.match(live, /On the long-range sentences the 2-layer bidirectional LSTM (scores [\d.]+ points (above|below)|and the 1-layer forward one score the same)/);
   assert.match(live, /Of the 1,000 held-out sentences, the LSTM, 2 layers, bidirectional \(the course's\) gets \d+ right that the LSTM, 1 layer, forward only gets wrong/);

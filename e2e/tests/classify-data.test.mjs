@@ -112,6 +112,12 @@ test('your own CSV: read and split in the page, trained in the worker, reproduce
   const browserRecords = await records(page);
   assert.deepEqual(browserRecords.map((r) => r.iteration), [0, 25, 50]);
   assert.equal(browserRecords[0].test_accuracy_long_range, undefined, 'the file marks no long-range sentences');
+  // the model's file names the file's classes in logit order (issue 9), as the page lists them
+  const [dm] = await Promise.all([page.waitForEvent('download'), page.click('#cls-st-f32')]);
+  const st = fs.readFileSync(await dm.path());
+  const meta = JSON.parse(st.subarray(8, 8 + Number(st.readBigUInt64LE(0))).toString('utf8')).__metadata__;
+  assert.deepEqual(JSON.parse(meta.classes), ['blue', 'green', 'red']);
+  assert.equal(meta.output_dim, '3');
   // the downloaded spec carries the file; natively it gives the same numbers
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#cls-spec')]);
   const spec = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
@@ -154,7 +160,10 @@ test('a reload keeps the file; a link opened elsewhere falls back to the shipped
   assert.equal(await page.evaluate(() => location.hash), hash);
   // a new context has none of this tab's storage: the shipped data, and a notice naming data
   const other = await open(hash.slice(1));
-  assert.match(await other.page.textContent('#notices'), /data: this link was made with a file of the learner's own \(fingerprint [0-9a-f]{8}\).*shipped sentiment sentences are shown instead/);
+  assert.match(await other.page.textContent('#notices'), /data: this link was made with a file of the learner's own \(fingerprint [0-9a-f]{8}\).*shipped sentiment sentences are shown instead\. Load the file again in the Data panel \(Train on: “your own data”\) to train on it/);
+  // the labels it names are the page's own (issue 9): the panel's heading and the option
+  assert.equal(await other.page.textContent('#panel-cls-data h2'), 'Data');
+  assert.equal(await other.page.textContent('#cls-data-source option[value=own]'), 'your own data');
   assert.match(await other.page.textContent('#cls-data-summary'), /shipped sentiment sentences/);
   assert.equal((await hashParams(other.page)).data, undefined, 'the link no longer claims the file');
   // back to the shipped data from the select

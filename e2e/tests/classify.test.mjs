@@ -194,6 +194,101 @@ test('a typed sentence: prediction, one heatmap cell per word and gate, unknown 
   assert.deepEqual(again.errors, []);
 });
 
+// Issue 9, a new user's findings on the sentence panel: the caption names the heatmaps' real
+// colours (PuOr: purple below 0, orange above; viridis for the gates) with a key drawn by the core;
+// the verdict says over which class its margin is; the loss note says what the curves show now.
+test('the heatmaps\' colours are named and keyed; the margin names its runner-up; the loss note follows the curves', async () => {
+  const { page, errors } = await open(`${SMALL}&text=${encodeURIComponent('I expected to hate it but it was good')}`);
+  await page.waitForFunction(() => document.querySelectorAll('#cls-heat-legend .legend-item').length >= 2);
+  const caption = await page.locator('#panel-cls-sentence .caption').nth(1).textContent();
+  assert.doesNotMatch(caption, /blue|red above/, 'no colours the map does not have');
+  assert.match(caption, /from −1 \(purple\) through 0 \(white\) to \+1 \(orange-brown\)/);
+  assert.match(caption, /0 \(dark purple\) through green to 1 \(yellow\)/);
+  // the key: a sequential ramp for i f o (0 to 1) and a diverging one for g h (−1 to 1), each
+  // coloured by the core: purple at the left end of the diverging ramp, orange-brown at the right
+  const key = await page.locator('#cls-heat-legend .legend-item').evaluateAll((items) => items.map((it) => {
+    const c = it.querySelector('canvas');
+    const px = (x) => [...c.getContext('2d').getImageData(x, 0, 1, 1).data.slice(0, 3)];
+    return { kind: it.dataset.scale, text: it.textContent, left: px(0), right: px(c.width - 1) };
+  }));
+  const seq = key.find((k) => k.kind === 'sequential');
+  assert.equal(seq.text, 'i f o01');
+  // (c's range is fitted to its values: its own ramp, or g's and h's when it comes out ±1)
+  const div = key.find((k) => /^g (c )?h−11$/.test(k.text));
+  assert.ok(div, `a key for g and h: ${JSON.stringify(key)}`);
+  assert.ok(div.left[2] > div.left[1] && div.left[0] > div.left[1], `purple at −1: ${div.left}`);
+  assert.ok(div.right[0] > div.right[2] && div.right[0] > div.right[1], `orange-brown at +1: ${div.right}`);
+  assert.ok(key.some((k) => k.kind === 'diverging' && /^(g )?c/.test(k.text)), 'c keyed');
+  // the margin is of the predicted class over the other one, the core's numbers
+  const x = await page.evaluate(() => window.__unrolledClassify.view.mounted.get('cls-sentence').shown.x);
+  const cls = ['negative', 'positive'];
+  assert.equal(x.runner_up, 1 - x.prediction);
+  assert.equal(await page.textContent('#cls-margin'), `(margin of ${cls[x.prediction]} over ${cls[x.runner_up]}: logit difference m = ${x.margin.toFixed(2)})`);
+  assert.ok(Math.abs(x.logits[x.prediction] - x.logits[x.runner_up] - x.margin) < 1e-12);
+  // the loss note compares the last record's two losses as they are
+  for (const k of [2, 3]) {
+    await page.click('#train-step');
+    await waitRecords(page, k);
+    await page.waitForFunction(() => !window.__unrolledClassify.session.stepping);
+  }
+  await page.evaluate(() => window.__unrolledClassify.session.settled());
+  const r = await page.evaluate(() => window.__unrolledClassify.session.entrants[0].parsed.at(-1));
+  const note = await page.textContent('#cls-loss-note');
+  const ratio = r.test_loss / r.train_loss;
+  if (Math.max(ratio, 1 / ratio) < 1.1) assert.match(note, /is about the held-out one/);
+  else if (r.train_loss > r.test_loss) assert.match(note, /is above the held-out one/);
+  else if (ratio < 1.5) assert.match(note, /is a little below the held-out one/);
+  else assert.match(note, /is (far )?below the held-out one/);
+  assert.doesNotMatch(note, /can sit above/, 'no fixed text');
+  assert.deepEqual(errors, []);
+});
+
+// Issue 9 at 1280×720: the h_n table fits its box, its last column (the padded prediction) in view.
+test('the packing panel\'s h_n table shows every column at 1280×720 without scrolling sideways', async () => {
+  const { page, errors } = await open(`${SMALL}&text=${encodeURIComponent('I did not find the film enjoyable in the end!')}`);
+  await page.waitForSelector('#panel-cls-packing[data-ready=true]');
+  const fit = await page.evaluate(() => {
+    const table = document.getElementById('cls-hn');
+    const box = table.parentElement;
+    const last = table.querySelector('thead th:last-child').getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    return { head: table.querySelector('thead th:last-child').textContent, right: last.right, boxRight: b.right, scroll: box.scrollWidth, client: box.clientWidth, vw: innerWidth };
+  });
+  assert.equal(fit.head, 'padded: prediction');
+  assert.ok(fit.scroll <= fit.client, `the table scrolls sideways: ${fit.scroll} > ${fit.client}`);
+  assert.ok(fit.right <= fit.boxRight + 0.5 && fit.right <= fit.vw, `the last column ends at ${fit.right}, its box at ${fit.boxRight}`);
+  assert.deepEqual(errors, []);
+});
+
+// Issue 9 at 390×844: the page never scrolls sideways (the Downloads' Python wraps in its box); a
+// sentence wider than the panel says its words scroll; no word is broken or hyphenated.
+test('at 390×844 no sideways page scroll, a cue when the words scroll, words unbroken', async () => {
+  const { page, errors } = await open(`${SMALL}&text=${encodeURIComponent('I expected to hate it but it was wonderful overall')}`, { width: 390, height: 844 });
+  await page.waitForFunction(() => document.querySelectorAll('#cls-grid .heat-cell').length === 60);
+  const wide = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+  assert.ok(wide.doc <= 390 && wide.body <= 390, `page ${JSON.stringify(wide)} px wide at 390`);
+  const words = await page.evaluate(() => {
+    const box = document.getElementById('cls-word-scroll');
+    return {
+      overflows: box.scrollWidth > box.clientWidth,
+      cue: !document.getElementById('cls-scroll-cue').hidden && document.getElementById('cls-scroll-cue').checkVisibility(),
+      words: [...document.querySelectorAll('#cls-grid .word')].map((w) => ({ t: w.textContent, hyphens: getComputedStyle(w).hyphens, lines: Math.round(w.getBoundingClientRect().height / parseFloat(getComputedStyle(w).lineHeight || 16)) })),
+    };
+  });
+  assert.ok(words.overflows, 'ten words are wider than a phone');
+  assert.ok(words.cue, 'the scroll cue shows');
+  for (const w of words.words) {
+    assert.equal(w.hyphens, 'manual', w.t);
+  }
+  const expected = await page.locator('#cls-grid .word', { hasText: 'expected' }).evaluate((w) => w.scrollWidth <= w.clientWidth && w.getClientRects().length === 1 && w.offsetHeight < 2 * parseFloat(getComputedStyle(w).fontSize) + 6);
+  assert.ok(expected, '“expected” on one line');
+  // a short sentence fits: no cue
+  await page.fill('#cls-text', 'good');
+  await page.waitForFunction(() => document.querySelectorAll('#cls-grid .word').length === 1);
+  assert.equal(await page.isVisible('#cls-scroll-cue'), false);
+  assert.deepEqual(errors, []);
+});
+
 test('the packing panel shows pack_padded_sequence\'s layout of the batch', async () => {
   // Lengths: yours 11 ("i did not find the film enjoyable in the end !"), fixed 6, fixed 13;
   // longest first: [2, 0, 1]; inverse [1, 2, 0]; running at t: 3 for t < 6, 2 for t < 11, 1.
@@ -240,6 +335,12 @@ test('downloads: the .safetensors state_dict parses with the course\'s names, an
   }
   assert.equal(header['embedding.weight'].dtype, 'F32');
   assert.deepEqual(header['fc.weight'].shape, [2, 16]);
+  // the classes ride along, in logit order (issue 9: the export carried none)
+  assert.deepEqual(JSON.parse(header.__metadata__.classes), ['negative', 'positive']);
+  assert.equal(header.__metadata__.output_dim, '2');
+  const hints = await page.locator('#panel-cls-exports .hint').allTextContents();
+  assert.ok(!hints.some((h) => /the same numbers/.test(h)), 'no claim of the same numbers');
+  assert.ok(hints.some((h) => /same records as here for the first iterations; over thousands of iterations the two drift apart by rounding/.test(h)));
   const [dv] = await Promise.all([page.waitForEvent('download'), page.click('#cls-vocab')]);
   assert.equal(dv.suggestedFilename(), 'vocab.json');
   const vocab = JSON.parse(fs.readFileSync(await dv.path(), 'utf8'));

@@ -10,7 +10,8 @@
 //! converts. `__metadata__` holds strings: `format` (`pt`, as `safetensors.torch.save_file`
 //! writes), `producer`, and the architecture (`cell`, `input_size`, `hidden_size`,
 //! `num_layers`, `bidirectional`; for the classifier also `vocab_size`, `embed_dim`,
-//! `hidden_dim`, `output_dim`), so a file says how to build the module that loads it
+//! `hidden_dim`, `output_dim`, and, when given, `classes`: the label names in logit order as a
+//! JSON list), so a file says how to build the module that loads it and what its logits mean
 //! (`docs/safetensors.md`). [`vocabulary_json`] writes a vocabulary (tokens by id) as the JSON
 //! list that goes beside the file.
 //!
@@ -184,11 +185,16 @@ pub fn export_model(model: &Model, dtype: ExportDtype) -> Result<Vec<u8>, String
 
 /// The classifier's file (`embedding.weight`, `lstm.…`, `fc.…`), loadable with
 /// `LSTMClassifier(...).load_state_dict(load_file(path))`; metadata as the network's plus the
-/// module's arguments `vocab_size`, `embed_dim`, `hidden_dim`, `output_dim`.
+/// module's arguments `vocab_size`, `embed_dim`, `hidden_dim`, `output_dim`, and with `classes`
+/// the label names in logit order (logit `k` is `classes[k]`) as the JSON list `classes`.
 ///
 /// # Errors
-/// As [`export`].
-pub fn export_classifier(model: &LstmClassifier, dtype: ExportDtype) -> Result<Vec<u8>, String> {
+/// As [`export`]; `classes: N names for output_dim M` when the count is not the head's.
+pub fn export_classifier(
+    model: &LstmClassifier,
+    dtype: ExportDtype,
+    classes: Option<&[String]>,
+) -> Result<Vec<u8>, String> {
     let arch = model.arch();
     let mut meta = network_metadata(&arch);
     for (k, v) in [
@@ -199,11 +205,21 @@ pub fn export_classifier(model: &LstmClassifier, dtype: ExportDtype) -> Result<V
     ] {
         meta.push((k.into(), v.to_string()));
     }
+    if let Some(names) = classes {
+        if names.len() != model.fc.out_features {
+            return Err(format!(
+                "classes: {} names for output_dim {}",
+                names.len(),
+                model.fc.out_features
+            ));
+        }
+        meta.push(("classes".into(), vocabulary_json(names)));
+    }
     export(model, dtype, &meta)
 }
 
-/// A vocabulary, token `i` at index `i`, as the JSON list saved beside the model
-/// (`vocab.json`; `json.load` gives the list back).
+/// A list of names, item `i` at index `i`, as JSON: the vocabulary (token `i`) saved beside the
+/// model (`vocab.json`; `json.load` gives the list back), or the classes in logit order.
 pub fn vocabulary_json(vocab: &[String]) -> String {
     serde_json::to_string(vocab).unwrap_or_else(|_| "[]".into())
 }

@@ -32,6 +32,9 @@ pub struct Explanation {
     pub probabilities: Vec<f64>,
     /// The predicted class (the first of equal maxima).
     pub prediction: usize,
+    /// The runner-up `argmax_{k≠pred} z_k`, the class the margin is taken over (none with one
+    /// class).
+    pub runner_up: Option<usize>,
     /// `m = z_pred − max_{k≠pred} z_k` (0 with one class).
     pub margin: f64,
     /// The series' names in the cell's order (`i f g o c h` for the LSTM).
@@ -134,6 +137,7 @@ pub fn explain(model: &LstmClassifier, ids: &[usize]) -> Result<Explanation, Str
         logits,
         probabilities,
         prediction,
+        runner_up: other,
         margin,
         series,
         runs,
@@ -194,6 +198,9 @@ mod tests {
             .all(|r| r.states["h"].len() == 4 && r.grad_h_norm.len() == 4));
         assert!((x.probabilities.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(x.margin >= 0.0);
+        let o = x.runner_up.expect("two classes or more have a runner-up");
+        assert_ne!(o, x.prediction);
+        assert_eq!(x.margin, x.logits[x.prediction] - x.logits[o]);
         let margin = |m: &LstmClassifier| {
             let z = m
                 .forward(

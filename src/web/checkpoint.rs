@@ -125,12 +125,18 @@ impl Lab {
 #[wasm_bindgen]
 impl Trainer {
     /// The model being trained as a `.safetensors` state_dict: a task model (`rnn.…`,
-    /// `fc.…`) or the classifier (`embedding.weight`, `lstm.…`, `fc.…`).
-    pub fn safetensors(&self, dtype_name: &str) -> Result<Uint8Array, JsError> {
+    /// `fc.…`) or the classifier (`embedding.weight`, `lstm.…`, `fc.…`; `classes`, the label
+    /// names in logit order, go into its metadata when given, non-empty).
+    pub fn safetensors(
+        &self,
+        dtype_name: &str,
+        classes: Option<Vec<String>>,
+    ) -> Result<Uint8Array, JsError> {
         let dtype = dtype(dtype_name)?;
+        let classes = classes.filter(|c| !c.is_empty());
         bytes(match self.core().model() {
             Learner::Sequence(m) => st::export_model(m, dtype),
-            Learner::Classifier(c) => st::export_classifier(c, dtype),
+            Learner::Classifier(c) => st::export_classifier(c, dtype, classes.as_deref()),
         })
     }
 

@@ -104,7 +104,7 @@ export class ClassifySession extends TrainSession {
         const v = stored(fp);
         if (v) this.own = { ...v, kept: true };
         else {
-          notice = `data: this link was made with a file of the learner's own (fingerprint ${fp}); such a file never leaves the browser it was loaded in, so the shipped sentiment sentences are shown instead. Load the file again under “Your data” to train on it.`;
+          notice = `data: this link was made with a file of the learner's own (fingerprint ${fp}); such a file never leaves the browser it was loaded in, so the shipped sentiment sentences are shown instead. Load the file again in the Data panel (Train on: “your own data”) to train on it.`;
           s.data = SHIPPED;
         }
       }
@@ -202,9 +202,10 @@ export class ClassifySession extends TrainSession {
     return this.call(ENTRANT, 'classifier_packing', [Uint32Array.from(ids), steps, Uint32Array.from(lengths)]);
   }
 
-  /** The model now as `.safetensors` bytes (`f32` or `f64`). */
+  /** The model now as `.safetensors` bytes (`f32` or `f64`), its classes (label names in logit
+   *  order) in the metadata as the JSON list `classes`. */
   safetensors(dtype = 'f32') {
-    return this.call(ENTRANT, 'safetensors', [dtype]);
+    return this.call(ENTRANT, 'safetensors', [dtype, this.classes]);
   }
 
   /** The vocabulary (tokens by id) as the JSON list saved beside the model. */
@@ -292,11 +293,13 @@ export class ClassifySession extends TrainSession {
  * and the GRU and the vanilla tanh RNN in the course's shape (so against the first only the cell
  * differs). `model` is what each changes in the classifier's spec.
  */
+// Each model's name (the same in the table, the Model A/B selects and the notes) and swatch: the
+// cell's colour, striped for the second LSTM so that no two rows look alike.
 export const COMPARE_MODELS = [
-  { id: 'bi2', label: 'LSTM, 2 layers, bidirectional (the course\'s)', short: 'biLSTM×2', model: { cell: 'lstm', num_layers: 2, bidirectional: true } },
-  { id: 'uni1', label: 'LSTM, 1 layer, forward only', short: 'LSTM×1', model: { cell: 'lstm', num_layers: 1, bidirectional: false } },
-  { id: 'gru', label: 'GRU, 2 layers, bidirectional', short: 'biGRU×2', model: { cell: 'gru', num_layers: 2, bidirectional: true } },
-  { id: 'rnn', label: 'RNN tanh, 2 layers, bidirectional', short: 'biRNN×2', model: { cell: 'rnn_tanh', num_layers: 2, bidirectional: true } },
+  { id: 'bi2', label: 'LSTM, 2 layers, bidirectional (the course\'s)', swatch: 'solid', model: { cell: 'lstm', num_layers: 2, bidirectional: true } },
+  { id: 'uni1', label: 'LSTM, 1 layer, forward only', swatch: 'striped', model: { cell: 'lstm', num_layers: 1, bidirectional: false } },
+  { id: 'gru', label: 'GRU, 2 layers, bidirectional', swatch: 'solid', model: { cell: 'gru', num_layers: 2, bidirectional: true } },
+  { id: 'rnn', label: 'RNN tanh, 2 layers, bidirectional', swatch: 'solid', model: { cell: 'rnn_tanh', num_layers: 2, bidirectional: true } },
 ];
 
 /**

@@ -21,7 +21,25 @@ function lossNote(s) {
   const lnK = Math.log(K);
   const odds = `${Math.round(100 / K)} %`;
   if (r.test_loss > 0.9 * lnK && e.parsed.length < 3) return `Untrained, the held-out loss is about ln ${K} = ${lnK.toFixed(3)}: the loss of answering ${odds} for each of the ${K} classes on every sentence.`;
-  return `Held-out loss now ${r.test_loss.toFixed(3)} (at the start ${first.test_loss.toFixed(3)}; ln ${K} = ${lnK.toFixed(3)} is equal odds). The training loss (thin) is measured with dropout on, so it can sit above the held-out one.`;
+  return `Held-out loss now ${r.test_loss.toFixed(3)} (at the start ${first.test_loss.toFixed(3)}; ln ${K} = ${lnK.toFixed(3)} is equal odds). ${gapNote(r.train_loss, r.test_loss)}`;
+}
+
+const num = (x) => (x >= 0.01 ? x.toFixed(3) : x.toExponential(1).replace('e-', '·10⁻').replace(/⁻(\d+)/, (_, d) => `⁻${[...d].map((c) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[c]).join('')}`));
+
+/**
+ * What the two curves show now: which is above and by how much. Training (thin) far below the
+ * held-out loss is overfitting: the model fits its training sentences better than it generalises.
+ * Above it is dropout (on in training, off for the held-out loss) or a hard batch.
+ */
+export function gapNote(train, test) {
+  if (!Number.isFinite(train)) return 'The training loss (thin) appears after the first training iterations.';
+  const ratio = test / Math.max(train, 1e-300);
+  if (Math.max(ratio, 1 / ratio) < 1.1) return `The training loss (thin, ${num(train)}) is about the held-out one (within 10\u00a0%): no sign of overfitting yet.`;
+  if (train > test) return `The training loss (thin, ${num(train)}) is above the held-out one, ${(train / test).toFixed(1)}× it: it is measured with dropout on (the held-out loss without), on the last batches only.`;
+  if (ratio < 1.5) return `The training loss (thin, ${num(train)}) is a little below the held-out one (which is ${ratio.toFixed(1)}× it): no clear sign of overfitting yet.`;
+  if (ratio < 3) return `The training loss (thin, ${num(train)}) is below the held-out one (which is ${ratio.toFixed(1)}× it): the model starts to fit its training sentences better than new ones. If the gap keeps growing, that is overfitting.`;
+  const size = ratio >= 10 ? `${Math.round(ratio).toLocaleString('en')} times` : `${ratio.toFixed(1)} times`;
+  return `The training loss (thin, ${num(train)}) is far below the held-out one (which is ${size} it): the model fits its training sentences much better than new ones. A gap this large is overfitting: it has all but memorised its training sentences, so more training mostly lowers the thin curve, not the thick one (more data, more dropout or stopping earlier help the held-out sentences).`;
 }
 
 function accuracyNote(s) {

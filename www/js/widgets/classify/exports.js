@@ -1,6 +1,7 @@
 // Downloads of the classifier: the trained model as a `.safetensors` state_dict (F32, the
 // course's dtype, or F64, exact; names as the course's module: `embedding.weight`, `lstm.…`,
-// `fc.…`) with its vocabulary as `vocab.json` (docs/safetensors.md says how PyTorch loads both),
+// `fc.…`; its metadata names the classes in logit order) with its vocabulary as `vocab.json`
+// (docs/safetensors.md says how PyTorch loads both and maps logits to labels),
 // the log as JSON lines and CSV, and the training spec that reproduces the run with
 // `unrolled train`.
 import { download } from '../common.js';
@@ -18,13 +19,16 @@ export const template = () => `
     <button type="button" id="cls-st-f64">Model (.safetensors, F64)</button>
     <button type="button" id="cls-vocab">Vocabulary (vocab.json)</button>
   </div>
-  <p class="hint">The model as it is now, as the course's <code>LSTMClassifier</code>'s state_dict: <code>model.load_state_dict(load_file("model.safetensors"))</code> with <code>len(json.load(open("vocab.json")))</code> as its vocab_size (docs/safetensors.md has the lines).</p>
+  <p class="hint">The model as it is now, as the course's <code>LSTMClassifier</code>'s state_dict, loaded with</p>
+  <pre class="code-hint"><code>model.load_state_dict(
+    load_file("model.safetensors"))</code></pre>
+  <p class="hint">with <code>len(json.load(open("vocab.json")))</code> as its vocab_size. The file's metadata names the classes in logit order (<code>json.loads(meta["classes"])</code>: logit k is class k); docs/safetensors.md has the lines.</p>
   <div class="buttons">
     <button type="button" id="cls-jsonl">Log (JSON lines)</button>
     <button type="button" id="cls-csv">Log (CSV)</button>
     <button type="button" id="cls-spec">Spec to reproduce (JSON)</button>
   </div>
-  <p class="hint">Run the spec natively with <code>unrolled train unrolled-classify-spec.json</code>: the same numbers.</p>
+  <p class="hint">Run the spec natively with <code>unrolled train unrolled-classify-spec.json</code>: the same records as here for the first iterations; over thousands of iterations the two drift apart by rounding (the browser's build may fuse multiply-adds), so a long run gives the same recipe, not the same last digits.</p>
   <p class="error" id="cls-exports-error" role="alert" hidden></p>
 </section>`;
 

@@ -25,8 +25,10 @@ export const template = () => `
     <label>layer <select id="cls-layer"></select></label>
     <label>direction <select id="cls-direction"></select></label>
   </div>
-  <div class="word-scroll" tabindex="0" role="region" aria-label="The words with their gates, saliency and gradient flow"><div id="cls-grid" class="word-grid"></div></div>
-  <p class="caption">Each column is a word. Heatmaps: one column of ${'H'} units per word (unit 0 at the top), for the gates i (input), f (forget), g (candidate), o (output) and the states c (cell) and h (hidden) of the chosen layer and direction: gates from 0 (dark) to 1 (bright); g, c and h blue below 0, red above. <b>Saliency</b>: gradient × input of the word's embedding, summed over its E numbers, of the log-odds of the predicted class (up: the word pushes towards the prediction, down: against it; scaled to the largest). <b>Flow</b>: ‖∂m/∂h<sub>t</sub>‖, how strongly the log-odds m depends on the chosen layer's hidden state at each word, per direction (scaled to the largest of the two).</p>
+  <p class="scroll-cue" id="cls-scroll-cue" hidden>The sentence is wider than the panel: scroll the words sideways (or drag, or use the arrow keys on it) to see the rest →</p>
+  <div class="word-scroll" id="cls-word-scroll" tabindex="0" role="region" aria-label="The words with their gates, saliency and gradient flow"><div id="cls-grid" class="word-grid"></div></div>
+  <div class="heat-legend" id="cls-heat-legend" aria-hidden="true"></div>
+  <p class="caption">Each column is a word. Heatmaps: one column of ${'H'} units per word (unit 0 at the top), for the gates i (input), f (forget), g (candidate), o (output) and the states c (cell) and h (hidden) of the chosen layer and direction, coloured as the lab's heatmaps (key above): the gates i, f, o from 0 (dark purple) through green to 1 (yellow); g and h from −1 (purple) through 0 (white) to +1 (orange-brown); c on the same purple–white–orange colours, scaled to its largest size in this sentence (its range in the key). <b>Saliency</b>: gradient × input of the word's embedding, summed over its E numbers, of the margin m (the predicted class's logit minus the runner-up's) (up: the word pushes towards the prediction, down: against it; scaled to the largest). <b>Flow</b>: ‖∂m/∂h<sub>t</sub>‖, how strongly the margin m depends on the chosen layer's hidden state at each word, per direction (scaled to the largest of the two).</p>
   <p class="note" id="cls-sentence-note"></p>
   <p class="error" id="cls-sentence-error" role="alert" hidden></p>
 </section>`;
@@ -39,6 +41,16 @@ export function modelState(r) {
   if (!r || r.iteration === 0) return 'The model as it is now, untrained (random weights; Play trains it), reads the sentence.';
   const acc = Number.isFinite(r.test_accuracy) ? `, ${(100 * r.test_accuracy).toFixed(1)}\u00a0% right on the held-out sentences` : '';
   return `The model as it is now, after ${r.iteration.toLocaleString('en')} training iterations (${r.sequences.toLocaleString('en')} sentences seen${acc}), reads the sentence.`;
+}
+
+/**
+ * The margin in words: over which class (`x.runner_up`, the core's), as the logit difference
+ * m = z_pred − z_runner-up the saliency and flow are taken of.
+ */
+export function marginText(classes, x) {
+  if (x.runner_up == null) return '';
+  const over = classes.length > 2 ? `the runner-up, ${classes[x.runner_up]}` : classes[x.runner_up];
+  return `(margin of ${classes[x.prediction]} over ${over}: logit difference m = ${x.margin.toFixed(2)})`;
 }
 
 const DIR = ['forward (left to right)', 'backward (right to left)'];
@@ -141,6 +153,51 @@ export function mount(root, session) {
     return b;
   };
 
+  // The colour key: one ramp per scale in use, coloured by the core (`heat_rgba`, the same call
+  // as the cells), labelled with the series it colours and its ends.
+  let legendKey = '';
+  const drawLegend = (scales) => {
+    const groups = new Map();
+    for (const [s, sc] of scales) {
+      const k = `${sc.kind}|${sc.limit}`;
+      if (!groups.has(k)) groups.set(k, { ...sc, names: [] });
+      groups.get(k).names.push(s);
+    }
+    const key = JSON.stringify([...groups.keys(), [...groups.values()].map((g) => g.names)]);
+    if (key === legendKey) return;
+    legendKey = key;
+    const N = 64;
+    const items = [...groups.values()].map((g) => {
+      const seq = g.kind === 'sequential';
+      const lo = seq ? 0 : -g.limit;
+      const ramp = Float64Array.from({ length: N }, (_, k) => lo + ((g.limit - lo) * k) / (N - 1));
+      const { rgba } = session.core.wasm.heat_rgba(ramp, N, 1, 'lstm', g.names[0]);
+      const c = document.createElement('canvas');
+      c.width = N;
+      c.height = 1;
+      c.getContext('2d').putImageData(new ImageData(rgba, N, 1), 0, 0);
+      const num = (v) => (Number.isInteger(v) ? String(v) : v.toPrecision(2)).replace('-', '−');
+      const item = document.createElement('span');
+      item.className = 'legend-item';
+      item.dataset.scale = g.kind;
+      const name = document.createElement('b');
+      name.textContent = g.names.join(' ');
+      const ends = [num(lo), num(g.limit)].map((t) => Object.assign(document.createElement('span'), { textContent: t }));
+      item.append(name, ends[0], c, ends[1]);
+      return item;
+    });
+    $('cls-heat-legend').replaceChildren(...items);
+  };
+
+  // The cue shows whenever the words overflow their box (a long sentence, a phone).
+  const cue = () => {
+    const box = $('cls-word-scroll');
+    const hide = box.scrollWidth <= box.clientWidth + 1;
+    if ($('cls-scroll-cue').hidden !== hide) $('cls-scroll-cue').hidden = hide;
+  };
+  const resize = new ResizeObserver(cue);
+  resize.observe($('cls-word-scroll'));
+
   const draw = () => {
     if (!last) return;
     const { enc, x } = last;
@@ -149,16 +206,19 @@ export function mount(root, session) {
     const dir = Number($('cls-direction').value) || 0;
     const H = session.state.H;
     const key = JSON.stringify([enc.tokens, enc.unknown, x ? [x.series, x.runs.length, layer, H] : null]);
-    if (built?.key !== key) built = build(enc, x, layer, H, key);
+    if (built?.key !== key) { built = build(enc, x, layer, H, key); cue(); }
     if (!x) return;
     const run = x.runs.find((r) => r.layer === layer && r.direction === dir) ?? x.runs[0];
+    const scales = [];
     for (const s of x.series) {
       const flat = new Float64Array(n * H);
       run.states[s].forEach((row, t) => flat.set(row, t * H));
       const rgba = session.core.wasm.heat_rgba(flat, n, H, 'lstm', s);
       const img = new ImageData(rgba.rgba, n, H);
       built.heat.get(s).forEach(({ ctx }, k) => ctx.putImageData(img, -k, 0, k, 0, 1, H));
+      scales.push([s, { kind: rgba.kind, limit: rgba.limit }]);
     }
+    drawLegend(scales);
     const sal = x.saliency;
     const smax = Math.max(...sal.map(Math.abs));
     sal.forEach((v, k) => setBar(built.sal[k], v, smax, `${enc.tokens[k]}: gradient × input ${v.toPrecision(3)}`));
@@ -181,7 +241,7 @@ export function mount(root, session) {
     if (top && top[0] > 0) parts.push(`The largest saliency is “${enc.tokens[top[1]]}” (${sal[top[1]] >= 0 ? 'towards' : 'against'} the prediction).`);
     const flip = enc.tokens.map((t, k) => [t, k]).filter(([t]) => FLIPS.has(t));
     for (const [t, k] of flip.slice(0, 2)) {
-      if (top && Math.abs(sal[k]) < 0.25 * top[0]) parts.push(`“${t}” can flip the label, yet draws little saliency here: gradient × input measures how a small nudge of its embedding moves the log-odds, not what removing the word would do; a word that works by opening or shutting gates for the words after it can have a small local gradient.`);
+      if (top && Math.abs(sal[k]) < 0.25 * top[0]) parts.push(`“${t}” can flip the label, yet draws little saliency here: gradient × input measures how a small nudge of its embedding moves the margin, not what removing the word would do; a word that works by opening or shutting gates for the words after it can have a small local gradient.`);
     }
     const flows = x.runs.filter((r) => r.layer === layer);
     if (flows.length === 2 && enc.tokens.length > 2) {
@@ -196,7 +256,7 @@ export function mount(root, session) {
     if (!x) { box.textContent = ''; return; }
     const cls = session.classes;
     const rows = cls.map((c, k) => `<div class="prob-row${k === x.prediction ? ' chosen' : ''}" data-class="${esc(c)}"><span class="prob-label">${esc(c)}</span><span class="prob-bar"><span style="width:${(100 * x.probabilities[k]).toFixed(1)}%"></span></span><span class="prob-value">${pct(x.probabilities[k])}</span></div>`).join('');
-    box.innerHTML = `<p class="verdict">Prediction: <strong id="cls-verdict">${esc(cls[x.prediction])}</strong> <span class="hint">(log-odds m = ${x.margin.toFixed(2)})</span></p>${rows}`;
+    box.innerHTML = `<p class="verdict">Prediction: <strong id="cls-verdict">${esc(cls[x.prediction])}</strong> <span class="hint" id="cls-margin">${esc(marginText(cls, x))}</span></p>${rows}`;
   };
 
   const err = (text) => { const e = $('cls-sentence-error'); e.textContent = text; e.hidden = !text; };
@@ -252,7 +312,7 @@ export function mount(root, session) {
   update();
   return {
     redraw: draw,
-    destroy: off,
+    destroy() { off(); resize.disconnect(); },
     /** What the panel shows now: `{enc, x}` (the sentence as read, and `explain`'s answer). */
     get shown() { return last; },
   };
