@@ -135,6 +135,35 @@ test('lesson 4: the GRU lab waits for the `keep` prediction; no claim about seed
   await close();
 });
 
+/** What race element `id` holds: per entrant its records' iterations, test losses and `reached`. */
+const raceRecords = (page, id = 'race') => page.evaluate((x) => document.getElementById(x).session.entrants.map((e) => ({
+  name: e.name, iterations: e.parsed.map((r) => r.iteration), losses: e.parsed.map((r) => r.test_loss), reached: e.reached?.sequences ?? null,
+})), id);
+
+test('<unrolled-train>.trainTo(n): every entrant at exactly iteration n, the same records again after Play, a bad n refused', async () => {
+  const { page, errors, close } = await open('4-gru.html');
+  const small = 'T=10&H=8&cells=lstm,gru&budget=60&until=budget';
+  await page.evaluate((c) => document.getElementById('race').applyConfig(c), small);
+  await page.evaluate(() => document.getElementById('race').trainTo(100));
+  const first = await raceRecords(page);
+  assert.deepEqual(first.map((e) => [e.name, e.iterations]), [['lstm', [0, 25, 50, 75, 100]], ['gru', [0, 25, 50, 75, 100]]]);
+  // Stepping on from there adds records; played, the entrants are between records, so trainTo
+  // starts again from 0 and makes the same records.
+  await page.evaluate(() => document.getElementById('race').trainTo(150));
+  assert.deepEqual((await raceRecords(page)).map((e) => e.iterations.at(-1)), [150, 150]);
+  await page.evaluate(async () => {
+    const s = document.getElementById('race').session;
+    s.play();
+    await new Promise((r) => { setTimeout(r, 300); });
+  });
+  await page.evaluate(() => document.getElementById('race').trainTo(100));
+  assert.deepEqual(await raceRecords(page), first, 'the same records at the same iteration');
+  const bad = await page.evaluate(() => document.getElementById('race').trainTo(30).then(() => 'ok', (e) => e.message));
+  assert.match(bad, /trainTo: expected a multiple of 25, got 30/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test('lessons 3 and 4 answered: axe-core clean and screenshots at 1280×720, 390×844 and 150 % of 1280×720', async () => {
   const out = path.join(ROOT, 'e2e/screenshots');
   fs.mkdirSync(out, { recursive: true });
