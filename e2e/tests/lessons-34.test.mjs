@@ -210,6 +210,23 @@ test('lesson 3: the race shows the carry-gate bias, so the exercise\'s −3 can 
   await close();
 });
 
+test('lesson 4: predict which gated cell reaches 95 % in fewer sequences; the claim is the race\'s own numbers', async () => {
+  const { page, errors, close } = await open('4-gru.html');
+  const box = page.locator('.predict[data-predict=faster]');
+  assert.equal(await page.locator('[data-after=faster]').isVisible(), false);
+  await box.locator('.choice[data-choice=lstm]').click();
+  await box.locator('.verdict').waitFor({ timeout: 120000 });
+  assert.equal(await box.locator('.verdict').textContent(), 'Not quite: the answer is the gru.');
+  const recs = await raceRecords(page);
+  assert.deepEqual(recs.map((e) => [e.name, e.reached]), [['lstm', 10000], ['gru', 3400]]);
+  assert.match(await box.locator('.why').textContent(), /GRU scored 95 % after 3,400 sequences, the LSTM after 10,000 sequences/);
+  const r = await page.evaluate(() => window.__lesson.check('race'));
+  assert.equal(r.holds, true, r.says);
+  assert.match((await page.locator('[data-claim=race]').textContent()).replace(/\s+/g, ' '), /GRU scores 95 % after 3,400 sequences and the LSTM after 10,000/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test('lessons 3 and 4 answered: axe-core clean and screenshots at 1280×720, 390×844 and 150 % of 1280×720', async () => {
   const out = path.join(ROOT, 'e2e/screenshots');
   fs.mkdirSync(out, { recursive: true });
