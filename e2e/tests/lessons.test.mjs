@@ -141,6 +141,26 @@ test('<unrolled-classify> in lesson 5: panels shows what it names; a new sentenc
   assert.deepEqual(errors, []);
 });
 
+test('lesson 5, “I expected to hate it, but I did not!”: the explanation says what the saliency row shows, with the widget\'s caveat', async () => {
+  const { page, errors } = await openLesson(await context(), '5-classifier.html');
+  const box = page.locator('.predict[data-predict=expected]');
+  await box.locator('.choice').first().click();
+  await box.locator('.verdict').waitFor({ timeout: 120000 });
+  const why = await box.locator('.why').textContent();
+  // The widget's own numbers: the word of largest |saliency|, and those of "hate" and "not".
+  const shown = await page.evaluate(() => {
+    const s = document.getElementById('trained').classifier.mounted.get('cls-sentence').shown;
+    const k = s.x.saliency.reduce((b, v, i, a) => (Math.abs(v) > Math.abs(a[b]) ? i : b), 0);
+    const at = (w) => s.x.saliency[s.enc.tokens.indexOf(w)];
+    return { top: s.enc.tokens[k], s: s.x.saliency[k], hate: at('hate'), not: at('not') };
+  });
+  const n = (x) => String(Number(x.toPrecision(3)));
+  assert.ok(why.includes(`In the saliency row the largest |st| is at “${shown.top}” (${n(shown.s)}); “hate” ${n(shown.hate)}, “not” ${n(shown.not)}`), why);
+  assert.match(why, /Saliency is gradient × input: it measures how a small nudge of a word's embedding moves the log-odds of the prediction, not what removing the word would do, and not what the model “understands”\./);
+  assert.doesNotMatch(why, /must link/, 'no claim about what the model must do that the widget does not show');
+  assert.deepEqual(errors, []);
+});
+
 test('axe-core: no serious or critical violations in any lesson, and landmarks told apart, desktop and phone', async () => {
   for (const viewport of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
     const c = await context(viewport);
