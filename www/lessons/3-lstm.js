@@ -17,9 +17,9 @@ const textNumbers = (id) => [...document.querySelectorAll(`[data-claim="${id}"] 
 const onPlateau = (el) => Object.keys(RACERS).reduce((a, b) => (bestOverBaseline(el, b) > bestOverBaseline(el, a) ? b : a));
 
 /** Each racer's best loss over the plateau's, and when it scored 95 %. */
-const raceSays = (el) => Object.entries(RACERS).map(([n, label]) => {
+const raceSays = (el) => Object.keys(RACERS).map((n) => {
   const s = sequencesTo95(el, n);
-  return `${label}: best loss ${num(bestOverBaseline(el, n))} × the constant guess's, ${Number.isFinite(s) ? `95 % after ${s.toLocaleString('en')} sequences` : 'not 95 % yet'}`;
+  return `${el.session.entrantLabel(n)}: best held-out loss ${num(bestOverBaseline(el, n))} × the constant guess's, ${Number.isFinite(s) ? `95 % after ${s.toLocaleString('en')} sequences` : 'not at 95 %'}`;
 }).join('; ');
 
 /** A number as the running text writes it, "5.5 × 10−10" (the <data> of claim `id`). */
