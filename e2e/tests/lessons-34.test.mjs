@@ -3,7 +3,11 @@
 // a prediction's widget waits until the prediction is answered; the forget-path chart draws the
 // gradient reaching the cell state, ‖∂L/∂c_t‖, that the `open` and `cec` claims are about; the
 // number the text gives for ∏f at lag 40 is the widget's; no claim about seeds is left without a
-// widget. Once answered (so the widgets that wait are shown) both lessons are axe-core clean, and
+// widget. `<unrolled-train>.trainTo(n)` brings every entrant to exactly iteration n, the same
+// records every time; the races' predictions (lesson 3: which cell stays on the plateau; lesson 4:
+// GRU or LSTM to 95 % first) train the race to 10,000 sequences and are judged on its records, as
+// are their claims; lesson 3's race shows the carry-gate bias its exercise asks to set. Once
+// answered (so the widgets that wait are shown) both lessons are axe-core clean, and
 // their screenshots at 1280×720, 390×844 and 150 % of 1280×720 land in e2e/screenshots/.
 
 import assert from 'node:assert/strict';
