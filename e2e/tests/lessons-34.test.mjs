@@ -176,7 +176,7 @@ test('lesson 3: predict which cell stays on the plateau; the race trains to 10,0
   assert.match(await box.textContent(), /After 10,000 sequences, which cell will still sit\s+on the plateau/);
   await box.locator('.choice[data-choice=rnn_tanh]').click();
   await box.locator('.verdict').waitFor({ timeout: 120000 });
-  assert.equal(await box.locator('.verdict').textContent(), 'Right: the tanh rnn.');
+  assert.equal(await box.locator('.verdict').textContent(), 'Right: the RNN tanh.');
   const recs = await raceRecords(page);
   // The GRU and the LSTM stop at their first record at 95 % (until=solved); the RNN trains on to 1,250.
   assert.deepEqual(recs.map((e) => [e.name, e.iterations.at(-1), e.reached]), [['rnn_tanh', 1250, null], ['lstm', 1250, 10000], ['gru', 425, 3400]]);
@@ -220,7 +220,7 @@ test('lesson 4: predict which gated cell reaches 95 % in fewer sequences; the cl
   assert.equal(await page.locator('[data-after=faster]').isVisible(), false);
   await box.locator('.choice[data-choice=lstm]').click();
   await box.locator('.verdict').waitFor({ timeout: 120000 });
-  assert.equal(await box.locator('.verdict').textContent(), 'Not quite: the answer is the gru.');
+  assert.equal(await box.locator('.verdict').textContent(), 'Not quite: the answer is the GRU.');
   const recs = await raceRecords(page);
   assert.deepEqual(recs.map((e) => [e.name, e.reached]), [['lstm', 10000], ['gru', 3400]]);
   assert.match(await box.locator('.why').textContent(), /GRU scored 95 % after 3,400 sequences, the LSTM after 10,000 sequences/);

@@ -8,7 +8,7 @@ const CEC = 'cells=lstm,lstm_no_forget&T=50&H=16&focus=lstm_no_forget';
 /** The race: its config, and 10,000 sequences of 8 (the iteration the prediction trains it to). */
 const RACE = 'T=50&budget=120';
 const RACED = 10000 / 8;
-const RACERS = { rnn_tanh: 'The tanh RNN', lstm: 'The LSTM', gru: 'The GRU' };
+const RACERS = { rnn_tanh: { cell: 'rnn_tanh' }, lstm: { cell: 'lstm' }, gru: { cell: 'gru' } };
 
 /** The numbers claim `id` writes, in order (its <data> values). */
 const textNumbers = (id) => [...document.querySelectorAll(`[data-claim="${id}"] data`)].map((d) => Number(d.value));

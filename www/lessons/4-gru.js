@@ -77,7 +77,7 @@ runLesson({
       lab: 'race',
       config: RACE,
       iteration: RACED,
-      choices: { gru: 'The GRU', lstm: 'The LSTM' },
+      choices: { gru: { cell: 'gru' }, lstm: { cell: 'lstm' } },
       answer: (el) => (sequencesTo95(el, 'gru') <= sequencesTo95(el, 'lstm') ? 'gru' : 'lstm'),
       explain: (el) => `In this race (seed ${el.session.state.seed}) the GRU scored 95 % ${when(el, 'gru')}, the LSTM ${when(el, 'lstm')}. Another seed is another race: try one in the exercises.`,
     },
