@@ -57,7 +57,15 @@ export interface UnrolledLab extends UnrolledWidgetElement {}
 /** <unrolled-train>: the training race, or some of its panels. Attributes: `autoplay` (no value:
  *  start training the first time the element is on screen) and `lab-href` (the page that
  *  "Open the trained models in the lab" opens; default `index.html`). */
-export interface UnrolledTrain extends UnrolledWidgetElement {}
+export interface UnrolledTrain extends UnrolledWidgetElement {
+  /** Resolves once every panel shows the run as it is now (every record that arrived drawn). */
+  settled(): Promise<void>;
+  /** Brings every entrant to exactly iteration `n` of its seeded run, paused there: `n` a
+   *  multiple of 25 (the evaluation period); starts again from 0 when the run was played or is
+   *  past `n`; with `until=solved` an entrant that meets the criterion first stops there; rejects
+   *  with a message when `n` is not such a multiple or an entrant's budget runs out before it. */
+  trainTo(n: number): Promise<void>;
+}
 
 /** <unrolled-classify>: the text classifier (the course's LSTMClassifier), or some of its panels.
  *  A new `config` that changes only `text`, `speed` or `hide` keeps the model as trained so far;

@@ -10,6 +10,9 @@
 // `detail: { state, config }` when the learner changes a setting. The transport's keys (Space,
 // S, R, F) work while focus is inside it. Set `autoplay` to start training the first time it is on
 // screen.
+//
+// For lessons and tests: `settled()` resolves once every panel shows the run as it is, and
+// `trainTo(n)` brings every entrant to exactly iteration n of its seeded run (a multiple of 25).
 import { TrainSession } from './js/train-session.js';
 import { TRAIN_PANEL_NAMES, composeTrain } from './js/widgets/train/index.js';
 import { WidgetElement } from './js/element.js';
@@ -22,6 +25,19 @@ export class UnrolledTrain extends WidgetElement {
   connectedCallback() {
     if (!this.hasAttribute('tabindex')) this.tabIndex = -1;
     super.connectedCallback();
+  }
+
+  /** Resolves when every panel shows the run as it is now. */
+  async settled() {
+    await this.starting;
+    await this.session?.settled();
+  }
+
+  /** Brings every entrant to exactly iteration `n` of its seeded run (see TrainSession.trainTo). */
+  async trainTo(n) {
+    await this.starting;
+    if (!this.session) throw new Error(this.error || 'unrolled-train: the engine did not start');
+    await this.session.trainTo(n);
   }
 
   mount(session) {

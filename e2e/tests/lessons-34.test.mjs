@@ -3,7 +3,11 @@
 // a prediction's widget waits until the prediction is answered; the forget-path chart draws the
 // gradient reaching the cell state, ‖∂L/∂c_t‖, that the `open` and `cec` claims are about; the
 // number the text gives for ∏f at lag 40 is the widget's; no claim about seeds is left without a
-// widget. Once answered (so the widgets that wait are shown) both lessons are axe-core clean, and
+// widget. `<unrolled-train>.trainTo(n)` brings every entrant to exactly iteration n, the same
+// records every time; the races' predictions (lesson 3: which cell stays on the plateau; lesson 4:
+// GRU or LSTM to 95 % first) train the race to 10,000 sequences and are judged on its records, as
+// are their claims; lesson 3's race shows the carry-gate bias its exercise asks to set. Once
+// answered (so the widgets that wait are shown) both lessons are axe-core clean, and
 // their screenshots at 1280×720, 390×844 and 150 % of 1280×720 land in e2e/screenshots/.
 
 import assert from 'node:assert/strict';
@@ -131,6 +135,98 @@ test('lesson 4: the GRU lab waits for the `keep` prediction; no claim about seed
     const r = await page.evaluate((x) => window.__lesson.check(x), c);
     assert.equal(r.holds, true, `${c}: ${r.says}`);
   }
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+/** What race element `id` holds: per entrant its records' iterations, test losses and `reached`. */
+const raceRecords = (page, id = 'race') => page.evaluate((x) => document.getElementById(x).session.entrants.map((e) => ({
+  name: e.name, iterations: e.parsed.map((r) => r.iteration), losses: e.parsed.map((r) => r.test_loss), reached: e.reached?.sequences ?? null,
+})), id);
+
+test('<unrolled-train>.trainTo(n): every entrant at exactly iteration n, the same records again after Play, a bad n refused', async () => {
+  const { page, errors, close } = await open('4-gru.html');
+  const small = 'T=10&H=8&cells=lstm,gru&budget=60&until=budget';
+  await page.evaluate((c) => document.getElementById('race').applyConfig(c), small);
+  await page.evaluate(() => document.getElementById('race').trainTo(100));
+  const first = await raceRecords(page);
+  assert.deepEqual(first.map((e) => [e.name, e.iterations]), [['lstm', [0, 25, 50, 75, 100]], ['gru', [0, 25, 50, 75, 100]]]);
+  // Stepping on from there adds records; played, the entrants are between records, so trainTo
+  // starts again from 0 and makes the same records.
+  await page.evaluate(() => document.getElementById('race').trainTo(150));
+  assert.deepEqual((await raceRecords(page)).map((e) => e.iterations.at(-1)), [150, 150]);
+  await page.evaluate(async () => {
+    const s = document.getElementById('race').session;
+    s.play();
+    await new Promise((r) => { setTimeout(r, 300); });
+  });
+  await page.evaluate(() => document.getElementById('race').trainTo(100));
+  assert.deepEqual(await raceRecords(page), first, 'the same records at the same iteration');
+  const bad = await page.evaluate(() => document.getElementById('race').trainTo(30).then(() => 'ok', (e) => e.message));
+  assert.match(bad, /trainTo: expected a multiple of 25, got 30/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('lesson 3: predict which cell stays on the plateau; the race trains to 10,000 sequences and says; the claim is on its records', async () => {
+  const { page, errors, close } = await open('3-lstm.html');
+  const after = page.locator('[data-after=plateau]');
+  assert.equal(await after.isVisible(), false, 'the answer waits');
+  const box = page.locator('.predict[data-predict=plateau]');
+  assert.match(await box.textContent(), /After 10,000 sequences, which cell will still sit\s+on the plateau/);
+  await box.locator('.choice[data-choice=rnn_tanh]').click();
+  await box.locator('.verdict').waitFor({ timeout: 120000 });
+  assert.equal(await box.locator('.verdict').textContent(), 'Right: the RNN tanh.');
+  const recs = await raceRecords(page);
+  // The GRU and the LSTM stop at their first record at 95 % (until=solved); the RNN trains on to 1,250.
+  assert.deepEqual(recs.map((e) => [e.name, e.iterations.at(-1), e.reached]), [['rnn_tanh', 1250, null], ['lstm', 1250, 10000], ['gru', 425, 3400]]);
+  const baseline = await page.evaluate(() => document.getElementById('race').session.entrants[0].info.baseline);
+  const best = Math.min(...recs[0].losses.slice(1));
+  assert.ok(best > 0.9 * baseline, `the tanh RNN's best loss ${best} is within 10 % of the constant guess's ${baseline}`);
+  const why = await box.locator('.why').textContent();
+  assert.match(why, new RegExp(`RNN tanh: best held-out loss ${String(Number((best / baseline).toPrecision(3)))} × the constant guess's, not at 95 %; LSTM: .*95 % after 10,000 sequences; GRU: .*95 % after 3,400 sequences`));
+  assert.equal(await after.isVisible(), true, 'the claim shows once answered');
+  assert.match((await after.textContent()).replace(/\s+/g, ' '), /GRU scored 95 % after 3,400 sequences and the LSTM after 10,000/);
+  const r = await page.evaluate(() => window.__lesson.check('plateau'));
+  assert.equal(r.holds, true, r.says);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('lesson 3: the race shows the carry-gate bias, so the exercise\'s −3 can be set in it (or in the linked training view)', async () => {
+  const { page, errors, close } = await open('3-lstm.html');
+  const race = page.locator('#race');
+  const field = race.getByLabel('Carry-gate bias');
+  // In the lesson's column the settings are folded to one line; Change opens them.
+  await race.getByRole('button', { name: 'Change' }).click();
+  assert.equal(await field.isVisible(), true, 'the field is in the embedded race');
+  assert.equal(await field.inputValue(), '5');
+  await field.focus();
+  await field.fill('-3');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('race').session.state.fb === -3);
+  const specs = await page.evaluate(() => document.getElementById('race').session.specs().map(({ entrant, spec }) => [entrant, spec.model.init.carry_bias ?? null]));
+  assert.deepEqual(specs, [['rnn_tanh', null], ['lstm', -3], ['gru', -3]]);
+  const exercise = page.locator('.exercises li').first();
+  assert.match((await exercise.textContent()).replace(/\s+/g, ' '), /carry-gate bias to −3 \(press Change under “Task and models”/);
+  assert.equal(await exercise.locator('a').getAttribute('href'), '../train.html#T=50&fb=-3');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('lesson 4: predict which gated cell reaches 95 % in fewer sequences; the claim is the race\'s own numbers', async () => {
+  const { page, errors, close } = await open('4-gru.html');
+  const box = page.locator('.predict[data-predict=faster]');
+  assert.equal(await page.locator('[data-after=faster]').isVisible(), false);
+  await box.locator('.choice[data-choice=lstm]').click();
+  await box.locator('.verdict').waitFor({ timeout: 120000 });
+  assert.equal(await box.locator('.verdict').textContent(), 'Not quite: the answer is the GRU.');
+  const recs = await raceRecords(page);
+  assert.deepEqual(recs.map((e) => [e.name, e.reached]), [['lstm', 10000], ['gru', 3400]]);
+  assert.match(await box.locator('.why').textContent(), /GRU scored 95 % after 3,400 sequences, the LSTM after 10,000 sequences/);
+  const r = await page.evaluate(() => window.__lesson.check('race'));
+  assert.equal(r.holds, true, r.says);
+  assert.match((await page.locator('[data-claim=race]').textContent()).replace(/\s+/g, ' '), /GRU scores 95 % after 3,400 sequences and the LSTM after 10,000/);
   assert.deepEqual(errors, []);
   await close();
 });

@@ -115,7 +115,7 @@ test('every prediction can be made and revealed, is judged by the widget, and is
   const index = await c.newPage();
   await index.goto(`${server.url}lessons/index.html`);
   await index.waitForSelector('body[data-lesson-ready=true]');
-  assert.match(await index.textContent('#lessons'), /2 of 2 predictions made, 1 right[^]*3 of 3 predictions made, 2 right[^]*1 of 1 predictions made, 1 right[^]*1 of 1 predictions made, 1 right[^]*6 of 6 predictions made, 3 right/);
+  assert.match(await index.textContent('#lessons'), /2 of 2 predictions made, 1 right[^]*3 of 3 predictions made, 2 right[^]*2 of 2 predictions made, 1 right[^]*2 of 2 predictions made, 1 right[^]*6 of 6 predictions made, 3 right/);
 });
 
 test('<unrolled-classify> in lesson 5: panels shows what it names; a new sentence keeps the trained model, a new shape starts afresh', async () => {
@@ -138,6 +138,26 @@ test('<unrolled-classify> in lesson 5: panels shows what it names; a new sentenc
   // trainTo refuses what it cannot reach exactly
   const bad = await page.evaluate(() => document.getElementById('packing').trainTo(30).then(() => 'ok', (e) => e.message));
   assert.match(bad, /trainTo: expected a multiple of 25, got 30/);
+  assert.deepEqual(errors, []);
+});
+
+test('lesson 5, “I expected to hate it, but I did not!”: the explanation says what the saliency row shows, with the widget\'s caveat', async () => {
+  const { page, errors } = await openLesson(await context(), '5-classifier.html');
+  const box = page.locator('.predict[data-predict=expected]');
+  await box.locator('.choice').first().click();
+  await box.locator('.verdict').waitFor({ timeout: 120000 });
+  const why = await box.locator('.why').textContent();
+  // The widget's own numbers: the word of largest |saliency|, and those of "hate" and "not".
+  const shown = await page.evaluate(() => {
+    const s = document.getElementById('trained').classifier.mounted.get('cls-sentence').shown;
+    const k = s.x.saliency.reduce((b, v, i, a) => (Math.abs(v) > Math.abs(a[b]) ? i : b), 0);
+    const at = (w) => s.x.saliency[s.enc.tokens.indexOf(w)];
+    return { top: s.enc.tokens[k], s: s.x.saliency[k], hate: at('hate'), not: at('not') };
+  });
+  const n = (x) => String(Number(x.toPrecision(3)));
+  assert.ok(why.includes(`In the saliency row the largest |st| is at “${shown.top}” (${n(shown.s)}); “hate” ${n(shown.hate)}, “not” ${n(shown.not)}`), why);
+  assert.match(why, /Saliency is gradient × input: it measures how a small nudge of a word's embedding moves the log-odds of the prediction, not what removing the word would do, and not what the model “understands”\./);
+  assert.doesNotMatch(why, /must link/, 'no claim about what the model must do that the widget does not show');
   assert.deepEqual(errors, []);
 });
 

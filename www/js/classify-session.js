@@ -260,21 +260,6 @@ export class ClassifySession extends TrainSession {
     await this.settled();
   }
 
-  /** Resolves at the first transport or error event after which `test()` holds. */
-  until(test) {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!test() && !this.error && !this.dead) return;
-        this.removeEventListener('transport', check);
-        this.removeEventListener('error', check);
-        resolve();
-      };
-      this.addEventListener('transport', check);
-      this.addEventListener('error', check);
-      check();
-    });
-  }
-
   csv() {
     const cols = ['iteration', 'sequences', 'seconds', 'train_loss', 'test_loss', 'test_accuracy', 'test_accuracy_long_range', 'grad_norm', 'clip_count'];
     const rows = [cols.join(',')];

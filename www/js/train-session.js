@@ -184,6 +184,7 @@ export class TrainSession extends EventTarget {
     this.clear();
     this.error = null;
     this.started = true;
+    this.played = !paused;
     const specs = this.specs().map(({ entrant, spec }) => ({ entrant, spec: JSON.stringify(spec) }));
     this.runId = (this.runId || 0) + 1;
     this.post({ type: 'start', specs, paused, run: this.runId, untilSolved: this.state.until === 'solved' });
@@ -192,6 +193,7 @@ export class TrainSession extends EventTarget {
   play() {
     if (!this.started || this.error) { this.start(false); return; }
     if (this.allDone()) { if (this.state.mode === 'sweep') this.sweep = null; this.start(false); return; }
+    this.played = true;
     this.post({ type: 'resume' });
   }
 
@@ -209,6 +211,7 @@ export class TrainSession extends EventTarget {
     this.post({ type: 'reset' });
     this.runId = (this.runId || 0) + 1;
     this.started = false;
+    this.played = false;
     this.clear();
     this.running = false;
     this.stepping = false;
@@ -342,6 +345,66 @@ export class TrainSession extends EventTarget {
       this.finalId += 1;
       this.finalWaiters.set(this.finalId, (m) => (m.error ? reject(new Error(m.error)) : resolve(m.value)));
       this.post({ type: 'call', entrant, method, args, id: this.finalId });
+    });
+  }
+
+  /** Resolves once the worker has set up the run (if one was started), every record that arrived
+   *  is drawn and every call is answered: the panels then show the run as it is. */
+  async settled() {
+    const frame = () => new Promise((r) => { requestAnimationFrame(() => r()); });
+    const idle = () => this.dead || this.error || ((!this.started || this.entrants.length > 0) && !this.stepping
+      && this.finalWaiters.size === 0 && this.pending.length === 0 && this.flushTimer == null);
+    for (let calm = 0; calm < 2;) {
+      await new Promise((r) => { setTimeout(r, 0); });
+      await frame();
+      calm = idle() ? calm + 1 : 0;
+    }
+  }
+
+  /**
+   * Brings every entrant to exactly iteration `iteration` (a multiple of EVAL.every) of this run,
+   * seeded as the settings say, and pauses there; with `until=solved` an entrant that meets the
+   * criterion first stops where it did. Starts again from iteration 0 when the run was played
+   * (the entrants may be between records) or an entrant is past `iteration`; otherwise steps on,
+   * one evaluation period at a time. Rejects when an entrant's budget is spent first or the run
+   * fails. The same settings always give the same records.
+   */
+  async trainTo(iteration) {
+    if (!Number.isInteger(iteration) || iteration < 0 || iteration % EVAL.every !== 0) {
+      throw new Error(`trainTo: expected a multiple of ${EVAL.every}, got ${iteration}`);
+    }
+    if (this.state.mode === 'sweep') throw new Error('trainTo: a sweep has no single iteration to train to');
+    await this.settled();
+    if (this.running) { this.pause(); await this.until(() => !this.running); }
+    const at = (e) => e.parsed.at(-1)?.iteration ?? 0;
+    if (this.played || this.entrants.some((e) => at(e) > iteration)) {
+      this.reset();
+      await this.settled();
+    }
+    const behind = () => this.entrants.filter((e) => at(e) < iteration);
+    while (!this.started || behind().some((e) => !e.final)) {
+      this.step();
+      await this.until(() => this.stepping);
+      await this.until(() => !this.stepping);
+      if (this.error || this.dead) throw new Error(this.error?.message ?? 'trainTo: the element was removed');
+      await this.settled();
+    }
+    const spent = behind().find((e) => !e.reached);
+    if (spent) throw new Error(`trainTo: ${spent.label} spent its budget (${this.state.budget} s) at iteration ${at(spent)}, before ${iteration}`);
+  }
+
+  /** Resolves at the first transport or error event after which `test()` holds. */
+  until(test) {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!test() && !this.error && !this.dead) return;
+        this.removeEventListener('transport', check);
+        this.removeEventListener('error', check);
+        resolve();
+      };
+      this.addEventListener('transport', check);
+      this.addEventListener('error', check);
+      check();
     });
   }
 

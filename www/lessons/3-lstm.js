@@ -1,10 +1,26 @@
 // Lesson 3's claims and predictions: each names the widget and the exact setting that shows it,
 // and reads its answer from the widget's numbers (see lesson.js).
-import { carryPath, carryPaths, gateMean, num, ratio, ratioC, runLesson } from './lesson.js';
+import { bestOverBaseline, carryPath, carryPaths, gateMean, num, ratio, ratioC, runLesson, sequencesTo95 } from './lesson.js';
 
 const DEFAULT = 'cells=rnn_tanh,lstm&T=50&H=16&focus=lstm';
 const OPEN = 'cells=rnn_tanh,lstm&T=50&H=16&fb=5&focus=lstm';
 const CEC = 'cells=lstm,lstm_no_forget&T=50&H=16&focus=lstm_no_forget';
+/** The race: its config, and 10,000 sequences of 8 (the iteration the prediction trains it to). */
+const RACE = 'T=50&budget=120';
+const RACED = 10000 / 8;
+const RACERS = { rnn_tanh: { cell: 'rnn_tanh' }, lstm: { cell: 'lstm' }, gru: { cell: 'gru' } };
+
+/** The numbers claim `id` writes, in order (its <data> values). */
+const textNumbers = (id) => [...document.querySelectorAll(`[data-claim="${id}"] data`)].map((d) => Number(d.value));
+
+/** The racer nearest the plateau: the highest best loss over the constant guess's. */
+const onPlateau = (el) => Object.keys(RACERS).reduce((a, b) => (bestOverBaseline(el, b) > bestOverBaseline(el, a) ? b : a));
+
+/** Each racer's best loss over the plateau's, and when it scored 95 %. */
+const raceSays = (el) => Object.keys(RACERS).map((n) => {
+  const s = sequencesTo95(el, n);
+  return `${el.session.entrantLabel(n)}: best held-out loss ${num(bestOverBaseline(el, n))} × the constant guess's, ${Number.isFinite(s) ? `95 % after ${s.toLocaleString('en')} sequences` : 'not at 95 %'}`;
+}).join('; ');
 
 /** A number as the running text writes it, "5.5 × 10−10" (the <data> of claim `id`). */
 function textNumber(id) {
@@ -33,6 +49,17 @@ const cellGradients = (el, name) => carryPaths(el, name).map((_, k) => ratioC(el
 runLesson({
   id: '3',
   claims: {
+    plateau: {
+      lab: 'race',
+      config: RACE,
+      iteration: RACED,
+      holds: (el) => {
+        const [seen, gru, lstm] = textNumbers('plateau');
+        return seen === RACED * 8 && bestOverBaseline(el, 'rnn_tanh') > 0.9 && !Number.isFinite(sequencesTo95(el, 'rnn_tanh'))
+          && sequencesTo95(el, 'gru') === gru && sequencesTo95(el, 'lstm') === lstm;
+      },
+      says: (el) => `${raceSays(el)}.`,
+    },
     shut: {
       lab: 'gates',
       config: DEFAULT,
@@ -77,6 +104,14 @@ runLesson({
       choices: { lstm: { cell: 'lstm' }, rnn: { cell: 'rnn_tanh' } },
       answer: (el) => (ratio(el, 'lstm', 40) > ratio(el, 'rnn_tanh', 40) ? 'lstm' : 'rnn'),
       explain: (el) => `At lag 40: LSTM ${num(ratio(el, 'lstm', 40))} × lag 0, tanh RNN ${num(ratio(el, 'rnn_tanh', 40))} ×. The forget gate averages ${num(gateMean(el, 'lstm'))}, and the cell multiplies the gradient by it at every step.`,
+    },
+    plateau: {
+      lab: 'race',
+      config: RACE,
+      iteration: RACED,
+      choices: RACERS,
+      answer: onPlateau,
+      explain: (el) => `After 10,000 sequences: ${raceSays(el)}. The dashed line of the loss chart is the constant guess.`,
     },
   },
 });

@@ -1,9 +1,22 @@
 // Lesson 4's claims and predictions: each names the widget and the exact setting that shows it,
 // and reads its answer from the widget's numbers (see lesson.js).
-import { gateMean, num, ratio, runLesson } from './lesson.js';
+import { gateMean, num, ratio, runLesson, sequencesTo95 } from './lesson.js';
 
 const AT = (fb) => `cells=gru&T=50&H=16${fb === null ? '' : `&fb=${fb}`}`;
 const BOTH = 'cells=lstm,gru&T=50&H=16&fb=5';
+/** The race, and the iteration it is trained to for its claim and prediction: 10,000 sequences
+ *  of 8, where the slower of the two (the LSTM, with the default seed) scores 95 %. */
+const RACE = 'T=50&cells=lstm,gru&budget=120';
+const RACED = 10000 / 8;
+
+/** The numbers claim `id` writes, in order (its <data> values). */
+const textNumbers = (id) => [...document.querySelectorAll(`[data-claim="${id}"] data`)].map((d) => Number(d.value));
+
+/** When each reached 95 %, in words. */
+const when = (el, name) => {
+  const s = sequencesTo95(el, name);
+  return Number.isFinite(s) ? `after ${s.toLocaleString('en')} sequences` : `not within ${(RACED * 8).toLocaleString('en')} sequences`;
+};
 
 /** Lags `a` to `b`. */
 const lags = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
@@ -14,6 +27,16 @@ const gap = (el, k) => ratio(el, 'gru', k) / ratio(el, 'lstm', k);
 runLesson({
   id: '4',
   claims: {
+    race: {
+      lab: 'race',
+      config: RACE,
+      iteration: RACED,
+      holds: (el) => {
+        const [gru, lstm] = textNumbers('race');
+        return sequencesTo95(el, 'gru') === gru && sequencesTo95(el, 'lstm') === lstm;
+      },
+      says: (el) => `The GRU scored 95 % ${when(el, 'gru')}, the LSTM ${when(el, 'lstm')}.`,
+    },
     default: {
       lab: 'gru',
       config: AT(null),
@@ -49,6 +72,14 @@ runLesson({
       choices: { zero: 'Near 0', one: 'Near 1' },
       answer: (el, shut) => (ratio(el, 'gru', 40) > shut ? 'one' : 'zero'),
       explain: (el, shut) => `With z near 1 (bias 5, mean z = ${num(gateMean(el, 'gru'))}) the gradient at lag 40 is ${num(ratio(el, 'gru', 40))} × lag 0's; with z near 0 (bias −5) it was ${num(shut)} ×.`,
+    },
+    faster: {
+      lab: 'race',
+      config: RACE,
+      iteration: RACED,
+      choices: { gru: { cell: 'gru' }, lstm: { cell: 'lstm' } },
+      answer: (el) => (sequencesTo95(el, 'gru') <= sequencesTo95(el, 'lstm') ? 'gru' : 'lstm'),
+      explain: (el) => `In this race (seed ${el.session.state.seed}) the GRU scored 95 % ${when(el, 'gru')}, the LSTM ${when(el, 'lstm')}. Another seed is another race: try one in the exercises.`,
     },
   },
 });

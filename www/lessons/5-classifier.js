@@ -48,11 +48,19 @@ function decided(el) {
   return v.filter((g) => g < 0.1 || g > 0.9).length / v.length;
 }
 
-/** The prediction's class name, its probability, and the word of largest |saliency|. */
+/** The prediction's class name, its probability, and the word of largest |saliency| with its
+ *  saliency. */
 function reading(el) {
   const { enc, x } = sentence(el);
   const k = argmax(x.saliency.map(Math.abs));
-  return { label: el.session.classes[x.prediction], p: x.probabilities[x.prediction], top: enc.tokens[k] };
+  return { label: el.session.classes[x.prediction], p: x.probabilities[x.prediction], top: enc.tokens[k], s: x.saliency[k] };
+}
+
+/** The saliency of the first occurrence of `word` in the sentence shown, or null without one. */
+function saliencyOf(el, word) {
+  const { enc, x } = sentence(el);
+  const k = enc.tokens.indexOf(word);
+  return k < 0 ? null : x.saliency[k];
 }
 
 /** The held-out accuracy of the record at `iteration` (what the accuracy chart draws). */
@@ -311,7 +319,10 @@ runLesson({
       answer: (el) => reading(el).label,
       explain: (el) => {
         const r = reading(el);
-        return `At iteration ${TRAINED} it says ${r.label}, ${pct(r.p)}; the word of largest saliency is “${r.top}”. In the training sentences of this pattern a final “did not” reverses the verb that was expected, so the model must link “hate” to a “not” six words later.`;
+        const words = ['hate', 'not'].filter((w) => saliencyOf(el, w) !== null).map((w) => `“${w}” ${num(saliencyOf(el, w))}`);
+        return `At iteration ${TRAINED} it says ${r.label}, ${pct(r.p)}. In the saliency row the largest |s<sub>t</sub>| is at “${r.top}” (${num(r.s)})${words.length ? `; ${words.join(', ')}` : ''} (positive pushes towards the prediction, negative against it). `
+          + 'Saliency is gradient × input: it measures how a small nudge of a word\'s embedding moves the log-odds of the prediction, not what removing the word would do, and not what the model “understands”. '
+          + 'A word can also act by opening or shutting gates for the words read after it, in either direction, and draw little saliency of its own: to see what “but I did not” does, type the sentence without it and compare the prediction.';
       },
     },
   },

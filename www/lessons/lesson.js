@@ -4,8 +4,8 @@
 //
 //   claims       { id: { lab, config, iteration?, holds(el), says(el) } }
 //     Every `.claim[data-claim=id]` in the text is a statement a widget on the page demonstrates
-//     with `config` (for a classifier, also trained to exactly `iteration`: its seeded run makes
-//     that one model). A "Show me" button after it sets the widget `lab` (an element id) to that
+//     with `config` (for a classifier or a race, also trained to exactly `iteration`: its seeded
+//     run makes that one model, those records). A "Show me" button after it sets the widget `lab` (an element id) to that
 //     config and says the number that backs the claim (`says`). `holds` is the claim as a test:
 //     e2e/tests/lessons.test.mjs applies every claim's config and asserts `holds` on the widget's
 //     numbers, so the text cannot drift from what the widgets show.
@@ -74,6 +74,28 @@ export function cellOf(el, name) {
   const c = el.session.data.cells.find((x) => x.name === name);
   if (!c) throw new Error(`lesson: ${el.id} shows no ${name}`);
   return c;
+}
+
+/** Entrant `name` of race element `el` (`<unrolled-train>`): its records so far and, once it met
+ *  the criterion, `reached` ({sequences, iteration}). */
+export function entrantOf(el, name) {
+  const e = el.session.entrants.find((x) => x.name === name);
+  if (!e) throw new Error(`lesson: ${el.id} races no ${name}`);
+  return e;
+}
+
+/** The lowest held-out loss entrant `name` has logged since iteration 0, over the constant
+ *  predictor's (the dashed line of the loss chart): near 1 is the plateau. */
+export function bestOverBaseline(el, name) {
+  const e = entrantOf(el, name);
+  const best = Math.min(...e.parsed.filter((r) => r.iteration > 0).map((r) => r.test_loss));
+  return best / e.info.baseline;
+}
+
+/** The training sequences after which entrant `name` first scored 95 % (the criterion), or
+ *  Infinity when it has not yet. */
+export function sequencesTo95(el, name) {
+  return entrantOf(el, name).reached?.sequences ?? Infinity;
 }
 
 /** A number for running text: 3 significant digits, powers of ten for the very large or small
