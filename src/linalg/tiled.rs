@@ -75,18 +75,24 @@ fn pack_lhs(m: usize, k: usize, a: &[f64], a_t: bool, out: &mut Vec<f64>) {
     }
 }
 
-/// One tile: `Σ_p a_p b_pᵀ` over a packed row block (`k × MR`) and column panel (`k × NR`), in
-/// two-lane vectors.
+/// One tile: `Σ_p a_p b_pᵀ` over the first `R` rows of a packed row block (`k × MR`) and `S`
+/// column panels (`k × NR` each), in two-lane vectors: `acc[i][s]` is row `i`'s two vectors
+/// in panel `s`.
 #[inline(always)]
-fn tile<P: Lanes>(a: &[f64], b: &[f64]) -> [[P; 2]; MR] {
-    const { assert!(P::WIDTH == 2) };
-    let mut acc = [[P::splat(0.0); 2]; MR];
-    for (av, bv) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
-        let (b0, b1) = (P::load(&bv[..2]), P::load(&bv[2..]));
+fn tile<P: Lanes, const R: usize, const S: usize>(a: &[f64], b: [&[f64]; S]) -> [[[P; 2]; S]; R] {
+    const { assert!(P::WIDTH == 2 && R <= MR) };
+    let mut acc = [[[P::splat(0.0); 2]; S]; R];
+    let k = a.len() / MR;
+    let b: [&[f64]; S] = std::array::from_fn(|s| &b[s][..k * NR]);
+    for (p, av) in a.chunks_exact(MR).enumerate() {
+        let bv: [[P; 2]; S] =
+            std::array::from_fn(|s| [P::load(&b[s][p * NR..]), P::load(&b[s][p * NR + 2..])]);
         for (row, &x) in acc.iter_mut().zip(av) {
             let x = P::splat(x);
-            row[0] = x.mul_add(b0, row[0]);
-            row[1] = x.mul_add(b1, row[1]);
+            for (out, v) in row.iter_mut().zip(&bv) {
+                out[0] = x.mul_add(v[0], out[0]);
+                out[1] = x.mul_add(v[1], out[1]);
+            }
         }
     }
     acc
@@ -97,7 +103,7 @@ fn tile<P: Lanes>(a: &[f64], b: &[f64]) -> [[P; 2]; MR] {
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn write_tile<P: Lanes>(
-    acc: &[[P; 2]; MR],
+    acc: &[[P; 2]],
     i0: usize,
     j0: usize,
     m: usize,
@@ -164,15 +170,61 @@ pub fn matmul_packed<P: Lanes>(
         return;
     }
     pack_lhs(m, k, a, a_t, scratch);
+    // Full-height tiles for every block of `MR` rows but a last one of one or two rows, which
+    // goes through `narrow` (with `m = 1`, a batch of one, that is every product).
+    let tall = match m % MR {
+        1 | 2 => m - m % MR,
+        _ => m,
+    };
     let group = row_group(k);
-    for g0 in (0..m).step_by(group) {
-        let blocks = &scratch[g0 * k..(g0 + group).min(m).div_ceil(MR) * MR * k];
+    for g0 in (0..tall).step_by(group) {
+        let blocks = &scratch[g0 * k..(g0 + group).min(tall).div_ceil(MR) * MR * k];
         for (q, panel) in b.panels.chunks_exact(k * NR).enumerate() {
             for (r, block) in blocks.chunks_exact(k * MR).enumerate() {
-                let acc = tile::<P>(block, panel);
-                write_tile(&acc, g0 + r * MR, q * NR, m, n, beta, c, n);
+                let acc = tile::<P, MR, 1>(block, [panel]);
+                let rows: [[P; 2]; MR] = std::array::from_fn(|i| acc[i][0]);
+                write_tile(&rows[..], g0 + r * MR, q * NR, m, n, beta, c, n);
             }
         }
+    }
+    if tall < m {
+        let block = &scratch[tall * k..][..k * MR];
+        match m - tall {
+            1 => narrow::<P, 1, 4>(block, b, tall, m, beta, c),
+            _ => narrow::<P, 2, 2>(block, b, tall, m, beta, c),
+        }
+    }
+}
+
+/// The last `R` (1 or 2) rows of `C`, from their packed block (`k × MR`, the rows past `R`
+/// zero): `S` panels of `B` at a time, so that the tile still holds eight accumulators — a
+/// 4 × 4 tile would spend three quarters of its multiply-adds on zero padding at `R = 1` — and
+/// the panels left over one at a time. Each entry is the same sum in the same order as in
+/// [`tile`], so the result is bit for bit the same.
+#[inline(always)]
+fn narrow<P: Lanes, const R: usize, const S: usize>(
+    block: &[f64],
+    b: &Packed,
+    i0: usize,
+    m: usize,
+    beta: f64,
+    c: &mut [f64],
+) {
+    let (k, n) = (b.k, b.n);
+    let panels: Vec<&[f64]> = b.panels.chunks_exact(k * NR).collect();
+    let mut groups = panels.chunks_exact(S);
+    for (g, group) in groups.by_ref().enumerate() {
+        let acc = tile::<P, R, S>(block, std::array::from_fn(|s| group[s]));
+        for s in 0..S {
+            let rows: [[P; 2]; R] = std::array::from_fn(|i| acc[i][s]);
+            write_tile(&rows[..], i0, (g * S + s) * NR, m, n, beta, c, n);
+        }
+    }
+    let done = panels.len() / S * S;
+    for (s, panel) in groups.remainder().iter().enumerate() {
+        let acc = tile::<P, R, 1>(block, [panel]);
+        let rows: [[P; 2]; R] = std::array::from_fn(|i| acc[i][0]);
+        write_tile(&rows[..], i0, (done + s) * NR, m, n, beta, c, n);
     }
 }
 
