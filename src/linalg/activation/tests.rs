@@ -215,19 +215,22 @@ fn tanh_is_within_two_ulp_over_its_whole_range() {
 }
 
 #[test]
-fn sigmoid_is_within_its_formulas_rounding_where_that_does_not_overflow() {
-    // PyTorch's formula rounds three times: with glibc's exp (0.51 ulp) its worst here is
-    // 2.30 ulp (with ours 2.30 too), near x = −36.7, where 1 + e^(−x) passes 2⁵³. Below x = −709.78, e^(−x)
-    // overflows and 1 / (1 + inf) = 0, as in PyTorch.
-    let mut xs = sweep(-709.78, 745.0, 200_000, (-1074, 9), 6);
+fn sigmoid_is_within_two_ulp_over_its_whole_range() {
+    // From where σ(x) = e^x is subnormal up to where it rounds to 1 (above 745, tested below).
+    // Worst where σ(x) = e^x / (1 + e^x) falls a binade below e^x, so that exp's error counts
+    // twice in σ's ulps: x in [−6, −2] (1.89 ulp near −3.45). PyTorch's 1 / (1 + e^(−x)) rounds
+    // three times: 2.30 ulp here near x = −36.7, where 1 + e^(−x) passes 2⁵³.
+    let mut xs = sweep(-745.13, 745.0, 200_000, (-1074, 9), 6);
     xs.extend(sweep(-40.0, 40.0, 100_000, (-60, 5), 7));
+    xs.extend(sweep(-6.0, 0.0, 100_000, (-60, 2), 9));
+    xs.extend(sweep(-4.0, -2.0, 100_000, (1, 1), 10));
     let (w, at) = worst(&xs, sigmoid, ref_sigmoid);
     eprintln!("sigmoid: worst {w} ulp at {at}");
-    assert!(w <= 2.5, "sigmoid: {w} ulp at {at}");
+    assert!(w <= 2.0, "sigmoid: {w} ulp at {at}");
 }
 
 #[test]
-fn special_values_are_as_ieee_exp_and_tanh() {
+fn special_values_are_as_ieee_exp_and_tanh_and_the_sigmoids_limits() {
     let min_sub = f64::from_bits(1);
     assert_eq!(exp(0.0), 1.0);
     assert_eq!(exp(-0.0), 1.0);
@@ -261,9 +264,24 @@ fn special_values_are_as_ieee_exp_and_tanh() {
     assert_eq!(sigmoid(f64::INFINITY), 1.0);
     assert_eq!(sigmoid(f64::NEG_INFINITY), 0.0);
     assert_eq!(sigmoid(40.0), 1.0);
-    assert_eq!(sigmoid(-800.0), 0.0);
-    assert_eq!(sigmoid(-f64::MAX), 0.0);
+    assert_eq!(sigmoid(f64::MAX), 1.0);
+    // Below −709.78, where e^(−x) overflows (PyTorch's formula gives 0 there), σ(x) is e^x
+    // to the bit (1 + e^x rounds to 1), tiny, then subnormal, then 0 where e^x rounds to 0.
+    for x in [-709.79, -720.0, -740.0, -745.0, -745.1332191019411] {
+        assert_eq!(sigmoid(x), exp(x), "sigmoid({x})");
+        assert!(sigmoid(x) > 0.0);
+    }
+    assert_eq!(sigmoid(-745.1332191019411), min_sub);
+    assert_eq!(sigmoid(-745.1332191019412).to_bits(), 0);
+    assert_eq!(sigmoid(-800.0).to_bits(), 0);
+    assert_eq!(sigmoid(-f64::MAX).to_bits(), 0);
+    assert_eq!(sigmoid(f64::NEG_INFINITY).to_bits(), 0);
+    // Subnormal and tiny x: ½ exactly.
+    for x in [min_sub, -min_sub, f64::MIN_POSITIVE, 1e-300, -1e-300] {
+        assert_eq!(sigmoid(x), 0.5);
+    }
     assert!(sigmoid(f64::NAN).is_nan());
+    assert!(sigmoid(-f64::NAN).is_nan());
 }
 
 #[test]
@@ -301,5 +319,5 @@ fn grid_hash() -> u64 {
 
 #[test]
 fn the_grid_hash_is_the_one_wasm_must_give() {
-    assert_eq!(grid_hash(), 0xc054_68d8_2955_f5c6);
+    assert_eq!(grid_hash(), 0x0ac4_970b_6183_cb8c);
 }
