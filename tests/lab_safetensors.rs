@@ -254,3 +254,59 @@ fn the_docs_show_the_tested_python() {
         "docs/safetensors.md must show tests/fixtures/safetensors/lab/pytorch_lab.py's snippet verbatim"
     );
 }
+
+/// A 2-layer bidirectional GRU PyTorch saved (`tests/fixtures/safetensors/notes/`): with the
+/// loss at the last step, layer 1 reverse gets exactly 0 at its lag 0 and layer 0 reverse
+/// 1.8e−13 of its largest value. The chart registry draws those two against their largest
+/// value (never above 1) and says so; the top layer's forward run stays relative to lag 0.
+#[test]
+fn a_direction_the_loss_reaches_elsewhere_is_drawn_against_its_largest_value() {
+    use unrolled::chart::registry::{self, FlowOptions};
+    use unrolled::chart::source::Source;
+    let notes = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/safetensors/notes"
+    );
+    let fx: Value =
+        serde_json::from_slice(&std::fs::read(format!("{notes}/expected.json")).unwrap()).unwrap();
+    let file = std::fs::read(format!("{notes}/gru_bidir2.safetensors")).unwrap();
+    let chart_of = |run: usize| {
+        let config = SceneConfig {
+            steps: fx["T"].as_u64().unwrap() as usize,
+            input: "pulse".into(),
+            loss: "last".into(),
+            imported: Some(ImportedConfig {
+                safetensors: b64(&file),
+                run,
+                block: None,
+            }),
+            ..Default::default()
+        };
+        let res = lab::compute(&config.to_scene().unwrap()).unwrap();
+        let src = Source::scene(&res);
+        let reference = registry::gradient_reference(&src.cells[0]);
+        let chart = registry::gradient_flow(&src, FlowOptions::default(), false).unwrap();
+        (reference, chart)
+    };
+    for run in [1usize, 3] {
+        let argmax = fx["runs"][run.to_string()]["argmax"].as_u64().unwrap() as usize;
+        let (reference, chart) = chart_of(run);
+        assert_eq!(reference.map(|r| r.lag), Some(argmax), "run {run}");
+        let solid = &chart.series[0].values;
+        let top = solid
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        assert_eq!(top, 1.0, "run {run}: at most 1, 1 at lag {argmax}");
+        assert_eq!(solid[argmax], 1.0);
+        assert_eq!(chart.y_label, registry::FLOW_Y_MIXED);
+        let legend: Vec<&str> = chart.legend.iter().map(|e| e.label.as_str()).collect();
+        let words = format!("‖∂L/∂h_t‖ ÷ its largest value (lag {argmax})");
+        assert!(legend.contains(&words.as_str()), "{legend:?}");
+    }
+    let (reference, chart) = chart_of(2);
+    assert_eq!(reference.map(|r| r.lag), Some(0));
+    assert_eq!(chart.y_label, registry::FLOW_Y_LABEL);
+    assert_eq!(chart.series[0].values[0], 1.0);
+}

@@ -1084,3 +1084,55 @@ fn paths_chart_draws_the_cell_state_gradient_for_lstms_only() {
         assert!(svg.contains("cell-state gradient"), "legend");
     }
 }
+
+/// `unrolled render` of a trace follows the same references as the page: with the loss on the
+/// top layer's output at each sequence's last step only, the top layer's reverse run is
+/// reached there at its lag `n − 1`, not at lag 0 (exactly 0 there), so its gradient is drawn
+/// against its largest value and its legend says so; the top forward run stays relative to lag 0.
+#[test]
+fn a_trace_draws_a_run_the_loss_reaches_elsewhere_against_its_largest_value() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/gru_stacked_bidir.json"
+    ))
+    .unwrap();
+    let mut spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let spec = &mut spec["spec"];
+    spec.as_object_mut().unwrap().remove("grad_h_n");
+    let lengths: Vec<usize> = serde_json::from_value(spec["lengths"].clone()).unwrap();
+    for (b, seq) in spec["grad_output"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        for (t, row) in seq.as_array_mut().unwrap().iter_mut().enumerate() {
+            for v in row.as_array_mut().unwrap() {
+                *v = if t + 1 == lengths[b] { 1.0 } else { 0.0 }.into();
+            }
+        }
+    }
+    let r = run(parse_spec(&spec.to_string()).expect("valid spec")).expect("runs");
+    let pick = |direction| Pick {
+        seq: 1,
+        layer: 1,
+        direction,
+    };
+    let reverse = Source::trace(&r, pick(1)).unwrap();
+    let reference = registry::gradient_reference(&reverse.cells[0]).expect("a reference");
+    assert_eq!(
+        reference.lag,
+        lengths[1] - 1,
+        "reached at t = n − 1, its lag n − 1"
+    );
+    let chart = registry::gradient_flow(&reverse, FlowOptions::default(), true).unwrap();
+    let top = chart.series[0].values.iter().copied().fold(0.0, f64::max);
+    assert_eq!(top, 1.0);
+    let words = format!("‖∂L/∂h_t‖ ÷ its largest value (lag {})", lengths[1] - 1);
+    assert!(chart.legend.iter().any(|e| e.label == words));
+    let forward = Source::trace(&r, pick(0)).unwrap();
+    let reference = registry::gradient_reference(&forward.cells[0]).expect("a reference");
+    assert_eq!(reference.lag, 0);
+    let chart = registry::gradient_flow(&forward, FlowOptions::default(), true).unwrap();
+    assert_eq!(chart.y_label, registry::FLOW_Y_LABEL);
+}

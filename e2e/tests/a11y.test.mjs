@@ -85,3 +85,47 @@ test('every control is reachable with Tab', async () => {
   const missing = [...new Set(want)].filter((k) => !seen.has(k));
   assert.deepEqual(missing, [], 'controls Tab never reached');
 });
+
+// The lab page on a phone docks the gradient-flow chart and keeps its notes in a box capped at
+// 18 % of the height; notes that ran past its edge were cut off with no sign that they scrolled.
+test('phone 390×844: notes past the docked box\'s edge fade there, a button scrolls on, and the box is a focusable region', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear,rnn_tanh,lstm&T=60&rho=1.1', { width: 390, height: 844 });
+  const box = () => page.evaluate(() => {
+    const n = document.querySelector('#flow-notes');
+    const more = document.querySelector('#flow-notes-more');
+    const r = more.getBoundingClientRect();
+    return {
+      notes: n.querySelectorAll('.note').length,
+      hidden: n.scrollHeight - n.clientHeight,
+      atEnd: n.scrollTop + n.clientHeight >= n.scrollHeight - 1,
+      scrollTop: n.scrollTop,
+      fade: getComputedStyle(n).maskImage,
+      more: !more.hidden && r.height > 0 && r.bottom <= innerHeight,
+      tabindex: n.getAttribute('tabindex'),
+      role: n.getAttribute('role'),
+      label: n.getAttribute('aria-label'),
+    };
+  });
+  const first = await box();
+  assert.ok(first.notes >= 2 && first.hidden > 20, `a scene whose notes overflow the box: ${JSON.stringify(first)}`);
+  assert.match(first.fade, /linear-gradient/, 'the cut edge fades');
+  assert.ok(first.more, 'the "More below" button shows, on screen');
+  assert.deepEqual([first.tabindex, first.role], ['0', 'region']);
+  assert.ok(first.label, 'the region is named');
+  assert.deepEqual(await axe(page), [], 'axe at 390×844 (scrollable-region-focusable among them)');
+  await page.click('#flow-notes-more');
+  await page.waitForFunction((top) => document.querySelector('#flow-notes').scrollTop > top, first.scrollTop);
+  // From the keyboard: the box takes focus and scrolls to its end; the cue then goes.
+  await page.focus('#flow-notes');
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.querySelector('#flow-notes-more').hidden);
+  const end = await box();
+  assert.ok(end.atEnd, JSON.stringify(end));
+  assert.equal(end.fade, 'none', 'no fade once the last note is in view');
+  // Whole notes on a desktop: no cue, no tab stop.
+  const wide = await env.open('cells=rnn_linear,rnn_tanh,lstm&T=60&rho=1.1', { width: 1280, height: 720 });
+  const w = await wide.page.evaluate(() => ({ more: document.querySelector('#flow-notes-more').hidden, tab: document.querySelector('#flow-notes').getAttribute('tabindex') }));
+  assert.deepEqual(w, { more: true, tab: null });
+  assertNoErrors(errors);
+  assertNoErrors(wide.errors);
+});

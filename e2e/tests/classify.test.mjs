@@ -54,6 +54,12 @@ test('training starts in the worker and records test accuracy, overall and long-
     await page.waitForTimeout(200);
     assert.equal(await isBlank(page.locator(id)), false, `${id} drawn`);
   }
+  // the charts' x axis names the classifier's own examples, sentences (the core's word for them)
+  const xs = await page.evaluate(() => ['train-loss', 'train-success'].map((c) => window.__unrolledClassify.session.charts.svg(c, 640, 360)));
+  for (const svg of xs) {
+    assert.match(svg, /training sentences seen \(log scale\)/);
+    assert.doesNotMatch(svg, /sequences seen/);
+  }
   // the sentence panel re-reads the sentence with the trained parameters, and says so (of the
   // last record: a record may still arrive just after the pause)
   await page.waitForFunction(() => Number(document.querySelector('#panel-cls-sentence').dataset.iteration) > 0);

@@ -207,6 +207,48 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
   assertNoErrors(errors);
 });
 
+// The same file: the note said "a ratio to lag 0 means nothing here" while the chart beside it
+// still divided by lag 0 (a curve climbing to 1e13, or, at exactly 0, undivided norms up to 2.6).
+// The chart registry decides each curve's reference once; the chart, its axis and legend, the SVG
+// download, the caption and the note all say the same.
+test('an imported direction the loss barely reaches at lag 0: the chart is drawn against its largest value, and says so like the note', async () => {
+  const DIR = path.join(ROOT, 'tests/fixtures/safetensors/notes');
+  const fx = JSON.parse(fs.readFileSync(path.join(DIR, 'expected.json'), 'utf8'));
+  const { page, errors } = await env.open(`T=${fx.T}&input=pulse&loss=last`);
+  await page.setInputFiles('#st-file', path.join(DIR, 'gru_bidir2.safetensors'));
+  await page.waitForFunction(() => !/^Reading/.test(document.querySelector('#st-status').textContent));
+  await settle(page);
+  const read = async (run) => {
+    await page.selectOption('#trained-run', String(run));
+    await settle(page);
+    const chart = await page.evaluate(() => window.__unrolled.lab.flow_chart_data({}));
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#panel-flow .downloads button:has-text("SVG")')]);
+    const svg = fs.readFileSync(await dl.path(), 'utf8');
+    return { chart, svg, note: (await notes(page)).imported, caption: await page.textContent('#panel-flow .caption') };
+  };
+  for (const run of [1, 3]) {
+    const { argmax } = fx.runs[run];
+    const { chart, svg, note, caption } = await read(run);
+    const solid = chart.series.find((s) => s.style === 'solid');
+    const drawn = solid.values.filter((v) => v !== null && v > 0);
+    assert.ok(Math.max(...drawn) <= 1 + 1e-12, `run ${run}: plotted up to ${Math.max(...drawn)}`);
+    assert.equal(solid.values[argmax], 1, `run ${run}: 1 at its largest value, lag ${argmax}`);
+    const words = `its largest value (lag ${argmax})`;
+    assert.ok(chart.legend.some((l) => l.includes(`‖∂L/∂h_t‖ ÷ ${words}`)), JSON.stringify(chart.legend));
+    assert.doesNotMatch(chart.y_label, /relative to lag 0/, chart.y_label);
+    assert.ok(svg.includes(words), `run ${run}: the SVG download says ${words}`);
+    assert.doesNotMatch(svg, /relative to lag 0/);
+    assert.match(caption, new RegExp(`solid curve relative to its largest value, at lag ${argmax}`));
+    assert.match(note, new RegExp(`largest, [\\d.]+, at lag ${argmax}`));
+  }
+  // Fed by the loss at lag 0: relative to lag 0, as before.
+  const top = await read(2);
+  assert.equal(top.chart.y_label, 'relative to lag 0 (log scale)');
+  assert.equal(top.chart.series.find((s) => s.style === 'solid').values[0], 1);
+  assert.match(top.caption, /relative to lag 0 \(every curve starts at 1\)/);
+  assertNoErrors(errors);
+});
+
 // Lesson 2's scene at ρ = 1.1: tanh′ averages about 0.87, and the note once said "its units
 // saturate" beside it (the lesson's own answer: "the tanh units are not pinned at ±1").
 test('the saturation note\'s word follows the mean tanh′: "mostly unsaturated" near 1, "saturate" below 0.5', async () => {

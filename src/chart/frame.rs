@@ -557,10 +557,18 @@ pub(crate) fn polyline<DB: DrawingBackend>(
     }
 }
 
+/// The width of a thick line (a main quantity) at 1×, and of its legend swatch.
+pub(crate) const THICK: f64 = 2.5;
+/// The width of a thin line (a secondary quantity) at 1×, and of its legend swatch.
+pub(crate) const THIN: f64 = 1.2;
+
 /// What a legend entry's swatch looks like.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Swatch {
+    /// A line as thick as a chart's thick lines ([`THICK`]).
     Line(LineStyle),
+    /// A line as thin as a chart's thin ones ([`THIN`]).
+    Thin(LineStyle),
     /// A line with a marker at its middle.
     Marked(LineStyle, Marker),
     Dot,
@@ -627,8 +635,13 @@ fn entry<DB: DrawingBackend>(
     let (sx0, sx1) = (x, x + sw);
     if layer == Layer::Frame {
         match e.swatch {
-            Swatch::Line(line) => {
-                let s = e.color.stroke_width(th.line(2.5));
+            Swatch::Line(line) | Swatch::Thin(line) => {
+                let w = if matches!(e.swatch, Swatch::Thin(_)) {
+                    THIN
+                } else {
+                    THICK
+                };
+                let s = e.color.stroke_width(th.line(w));
                 polyline(area, th, vec![(sx0, y), (sx1, y)], line, s)?;
             }
             Swatch::Marked(line, m) => {

@@ -14,6 +14,14 @@
 //!   sums H units, so `‖∂L/∂h_last‖ = √H` and the measured curve would start above the worst
 //!   case.) A gradient whose lag-0 value is 0 or not finite is drawn as it is. The legend has
 //!   one entry per cell (its colour) and one per line style.
+//!
+//!   One exception, decided here for the chart, `render`, the downloads and the page's notes
+//!   alike ([`Reference`]): a run the loss does not enter at its lag-0 state (a lower layer, or a
+//!   reverse direction, of an imported network: `CellRun::loss_at_lag0`) may get almost nothing
+//!   there. When lag 0 holds less than [`NEGLIGIBLE`] of the curve's largest value `g_max` (at
+//!   lag `k*`), its `‖∂L/∂h_t‖` is drawn as `‖∂L/∂h_t‖ / g_max` (1 at `k*`, never above): a ratio
+//!   to lag 0 would divide by (almost) nothing and draw growth that is only where the loss
+//!   enters. The axis and the legend then say so ("÷ its largest value (lag k*)").
 //! - `spectrum`, `singular-values`: eigenvalues and singular values of `W_hh` (one matrix when
 //!   every gate block is the same, else one per distinct block).
 //! - `gates`: one heatmap per gate block and state (titles and scales from the cell table).
@@ -139,6 +147,10 @@ fn title(titled: bool, text: impl FnOnce() -> String) -> String {
 
 /// The y-axis title of `gradient-flow`.
 pub const FLOW_Y_LABEL: &str = "relative to lag 0 (log scale)";
+/// Its y-axis title when every curve shown is a gradient drawn against its largest value.
+pub const FLOW_Y_LARGEST: &str = "relative to its largest value (log scale)";
+/// Its y-axis title when the curves' references differ (the legend names each).
+pub const FLOW_Y_MIXED: &str = "relative, ÷ as the legend says (log scale)";
 
 /// The gradient-flow chart: per cell, gradient, Jacobian product and theory (see the module
 /// docs), in that order; the legend one entry per cell and one per line style.
@@ -152,8 +164,11 @@ pub fn gradient_flow(
 ) -> Result<GradientFlowChart, String> {
     let mut series = Vec::new();
     let mut theories: Vec<&str> = Vec::new();
+    let mut refs = Vec::new();
     for run in &src.cells {
-        series.extend(flow_series(src, run, opt)?);
+        let (s, r) = flow_series(src, run, opt)?;
+        series.extend(s);
+        refs.push((run.cell.info().label, r));
         if let (true, Some(label)) = (opt.theory, run.cell.info().theory.label()) {
             if !theories.contains(&label) {
                 theories.push(label);
@@ -166,6 +181,7 @@ pub fn gradient_flow(
         format!("Gradient flow back through time (H = {h}, T = {len})")
     });
     let mut chart = GradientFlowChart::new(title, FLOW_Y_LABEL, series);
+    let labels = FlowLabels::new(&refs, opt.gradient);
     let mut legend: Vec<LegendItem> = src
         .cells
         .iter()
@@ -176,19 +192,23 @@ pub fn gradient_flow(
         })
         .collect();
     let at_end = src.cells.iter().all(|c| c.loss_at_end);
-    let worst = if at_end {
-        "worst case ‖∂h_T/∂h_t‖₂".to_string()
-    } else {
-        "‖∂h_T/∂h_t‖₂ (bounds the last step's loss only)".to_string()
+    // With the references named (`÷ lag 0`), the qualifier is shorter: the entry still fits a
+    // phone's docked chart.
+    let worst = match (at_end, labels.others) {
+        (true, more) => format!("worst case ‖∂h_T/∂h_t‖₂{more}"),
+        (false, "") => "‖∂h_T/∂h_t‖₂ (bounds the last step's loss only)".to_string(),
+        (false, more) => format!("‖∂h_T/∂h_t‖₂{more} (last step's loss only)"),
     };
     let pending = opt.jacobian && opt.jacobian_pending;
+    let mut others = false;
     for (style, label) in [
-        (LineStyle::Solid, "‖∂L/∂h_t‖".to_string()),
+        (LineStyle::Solid, labels.gradient.clone()),
         (LineStyle::Dotted, worst),
-        (LineStyle::Dashed, theories.join(", ")),
+        (LineStyle::Dashed, theories.join(", ") + labels.others),
     ] {
         let shown = chart.series.iter().any(|s| s.style == style);
         if shown || (style == LineStyle::Dotted && pending) {
+            others |= style != LineStyle::Solid;
             legend.push(LegendItem {
                 label,
                 color: LEGEND_INK,
@@ -197,24 +217,136 @@ pub fn gradient_flow(
         }
     }
     chart.legend = legend;
+    chart.y_label = labels.axis(others).into();
     Ok(chart)
+}
+
+/// What the gradient-flow chart's words say of its references ([`Reference`]).
+struct FlowLabels {
+    /// Some gradient curve is drawn against its largest value, every one of them when `all`.
+    moved: bool,
+    all: bool,
+    /// The solid curves' legend entry.
+    gradient: String,
+    /// Appended to the other entries (`÷ lag 0` when the references differ).
+    others: &'static str,
+}
+
+impl FlowLabels {
+    /// From each cell's gradient reference (`gradient`: those curves are shown).
+    fn new(refs: &[(&str, Option<Reference>)], gradient: bool) -> FlowLabels {
+        let away = |r: &Option<Reference>| r.is_some_and(|r| r.lag > 0);
+        let moved = gradient && refs.iter().any(|(_, r)| away(r));
+        let all = moved && refs.iter().all(|(_, r)| away(r));
+        let words: Vec<String> = refs.iter().map(|(_, r)| Reference::words(*r)).collect();
+        let gradient = match (moved, words.iter().all(|w| *w == words[0])) {
+            (false, _) => "‖∂L/∂h_t‖".to_string(),
+            (true, true) => format!("‖∂L/∂h_t‖ ÷ {}", words[0]),
+            (true, false) => {
+                let each: Vec<String> = refs
+                    .iter()
+                    .zip(&words)
+                    .map(|((cell, _), w)| format!("{cell}: {w}"))
+                    .collect();
+                format!("‖∂L/∂h_t‖ ÷ {}", each.join(", "))
+            }
+        };
+        FlowLabels {
+            moved,
+            all,
+            gradient,
+            others: if moved { " ÷ lag 0" } else { "" },
+        }
+    }
+
+    /// The y-axis title, `others`: curves other than the gradients are shown.
+    fn axis(&self, others: bool) -> &'static str {
+        match (self.moved, self.all && !others) {
+            (false, _) => FLOW_Y_LABEL,
+            (true, true) => FLOW_Y_LARGEST,
+            (true, false) => FLOW_Y_MIXED,
+        }
+    }
 }
 
 /// The colour of a line-style legend entry (the chart's ink).
 const LEGEND_INK: [u8; 3] = [34, 34, 34];
 
-/// `v` divided by its lag-0 value, when that is finite and positive (else `v` as it is).
-fn relative(v: Vec<f64>) -> Vec<f64> {
-    match v.first() {
-        Some(&m) if m.is_finite() && m > 0.0 => v.into_iter().map(|x| x / m).collect(),
-        _ => v,
+/// Below this share of a curve's largest value, its lag-0 value is negligible (module docs).
+pub const NEGLIGIBLE: f64 = 1e-6;
+
+/// What a gradient curve (by lag) is divided by: its lag-0 value, or, for a run the loss does
+/// not enter at lag 0 and that gets a negligible share there, its largest value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reference {
+    /// The lag whose value divides the curve: 0, or where the curve is largest.
+    pub lag: usize,
+    /// That value (finite, positive).
+    pub value: f64,
+}
+
+impl Reference {
+    /// The reference of `by_lag` (module docs); `loss_at_lag0`: the loss enters the run at its
+    /// lag-0 state. `None` when the curve is drawn as it is: lag 0 (or, when that is the
+    /// reference, every value) is 0 or not finite.
+    pub fn of(by_lag: &[f64], loss_at_lag0: bool) -> Option<Reference> {
+        let first = *by_lag.first()?;
+        if !first.is_finite() {
+            return None;
+        }
+        let lag0 = (first > 0.0).then_some(Reference {
+            lag: 0,
+            value: first,
+        });
+        if loss_at_lag0 {
+            return lag0;
+        }
+        let (lag, value) = by_lag
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .fold((0, 0.0), |a, (k, &v)| if v > a.1 { (k, v) } else { a });
+        match value > 0.0 && first < NEGLIGIBLE * value {
+            true => Some(Reference { lag, value }),
+            false => lag0,
+        }
+    }
+
+    /// The curve divided by this reference (`None`: as it is).
+    fn apply(r: Option<Reference>, v: Vec<f64>) -> Vec<f64> {
+        match r {
+            Some(r) => v.into_iter().map(|x| x / r.value).collect(),
+            None => v,
+        }
+    }
+
+    /// The reference in words, after "÷": `lag 0`, `its largest value (lag 59)`.
+    fn words(r: Option<Reference>) -> String {
+        match r {
+            Some(Reference { lag, .. }) if lag > 0 => format!("its largest value (lag {lag})"),
+            _ => "lag 0".into(),
+        }
     }
 }
 
-fn flow_series(src: &Source, run: &CellRun, opt: FlowOptions) -> Result<Vec<Series>, String> {
+/// The reference of a run's `‖∂L/∂h_t‖` (`None` without a backward pass, or drawn as it is).
+pub fn gradient_reference(run: &CellRun) -> Option<Reference> {
+    let g = run.grad_h_norm?;
+    Reference::of(&by_lag(g, run.reverse), run.loss_at_lag0)
+}
+
+/// A cell's curves, and its gradient's [`Reference`].
+fn flow_series(
+    src: &Source,
+    run: &CellRun,
+    opt: FlowOptions,
+) -> Result<(Vec<Series>, Option<Reference>), String> {
     let info = run.cell.info();
     let color = info.color;
-    let grad = run.grad_h_norm.map(|v| relative(by_lag(v, run.reverse)));
+    let reference = gradient_reference(run);
+    let grad = run
+        .grad_h_norm
+        .map(|v| Reference::apply(reference, by_lag(v, run.reverse)));
     let jac = run.jacobian_norm.map(|v| by_lag(v, run.reverse));
     if grad.is_none() && jac.is_none() {
         return Err(
@@ -248,7 +380,7 @@ fn flow_series(src: &Source, run: &CellRun, opt: FlowOptions) -> Result<Vec<Seri
         };
         out.push(line(label, curve(1.0, b, run.len), LineStyle::Dashed));
     }
-    Ok(out)
+    Ok((out, reference))
 }
 
 /// The eigenvalues of `W_hh` in the complex plane; `selected` rings one of the first matrix's.
@@ -419,11 +551,15 @@ pub fn paths(run: &CellRun, titled: bool) -> Result<GradientFlowChart, String> {
             style: LineStyle::Solid,
         },
     ];
-    let cell = run.grad_c_norm.map(|g| Series {
-        label: "cell-state gradient ‖∂L/∂c_t‖ ÷ lag 0".into(),
-        color: CELL_GRADIENT,
-        values: relative(by_lag(g, run.reverse)),
-        style: LineStyle::Dotted,
+    let cell = run.grad_c_norm.map(|g| {
+        let g = by_lag(g, run.reverse);
+        let r = Reference::of(&g, run.loss_at_lag0);
+        Series {
+            label: format!("cell-state gradient ‖∂L/∂c_t‖ ÷ {}", Reference::words(r)),
+            color: CELL_GRADIENT,
+            values: Reference::apply(r, g),
+            style: LineStyle::Dotted,
+        }
     });
     series.extend(cell);
     Ok(GradientFlowChart::new(title, "size (log scale)", series))
@@ -540,5 +676,80 @@ impl Chart {
             area.present().map_err(|e| ChartError(format!("{e:?}")))?;
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A curve the loss enters at lag 0 keeps lag 0 as its reference, however far it grows
+    /// (an exploding linear RNN: lag 0 holds 1e−176 of its largest value and is still where the
+    /// loss enters).
+    #[test]
+    fn a_curve_the_loss_enters_at_lag_0_is_relative_to_lag_0() {
+        let exploding: Vec<f64> = (0..1000).map(|k| 1.5f64.powi(k)).collect();
+        let r = Reference::of(&exploding, true).unwrap();
+        assert_eq!((r.lag, r.value), (0, 1.0));
+        assert_eq!(
+            Reference::of(&[0.0, 1.0], true),
+            None,
+            "nothing to divide by"
+        );
+        assert_eq!(Reference::of(&[f64::INFINITY, 1.0], true), None);
+    }
+
+    /// A run the loss reaches at other steps (a reverse direction, a lower layer): when lag 0
+    /// holds a negligible share (below 1e−6), the largest value is the reference; else lag 0.
+    #[test]
+    fn a_negligible_lag_0_elsewhere_fed_is_replaced_by_the_largest_value() {
+        let zero = [0.0, 0.0, 3.0, 2.0, f64::NAN];
+        assert_eq!(
+            Reference::of(&zero, false),
+            Some(Reference { lag: 2, value: 3.0 })
+        );
+        let tiny = [1.8e-13, 1e-3, 1.87, 0.5];
+        assert_eq!(
+            Reference::of(&tiny, false),
+            Some(Reference {
+                lag: 2,
+                value: 1.87
+            })
+        );
+        let fair = [1e-5, 1.0, 2.0];
+        assert_eq!(Reference::of(&fair, false).map(|r| r.lag), Some(0));
+        assert_eq!(
+            Reference::of(&[0.0, 0.0], false),
+            None,
+            "all zero: as it is"
+        );
+        // The same curve fed at lag 0 would be divided by 0: drawn as it is.
+        assert_eq!(Reference::of(&zero, true), None);
+    }
+
+    /// The words follow the references: the axis, the solid entry, the others.
+    #[test]
+    fn the_labels_say_what_each_curve_is_relative_to() {
+        let away = Some(Reference {
+            lag: 59,
+            value: 2.0,
+        });
+        let lag0 = Some(Reference { lag: 0, value: 1.0 });
+        let one = FlowLabels::new(&[("GRU", away)], true);
+        assert_eq!(one.gradient, "‖∂L/∂h_t‖ ÷ its largest value (lag 59)");
+        assert_eq!(one.others, " ÷ lag 0");
+        assert_eq!(one.axis(true), FLOW_Y_MIXED);
+        assert_eq!(one.axis(false), FLOW_Y_LARGEST);
+        let two = FlowLabels::new(&[("GRU", away), ("LSTM", lag0)], true);
+        assert_eq!(
+            two.gradient,
+            "‖∂L/∂h_t‖ ÷ GRU: its largest value (lag 59), LSTM: lag 0"
+        );
+        assert_eq!(two.axis(false), FLOW_Y_MIXED);
+        let usual = FlowLabels::new(&[("GRU", lag0), ("LSTM", None)], true);
+        assert_eq!((usual.gradient.as_str(), usual.others), ("‖∂L/∂h_t‖", ""));
+        assert_eq!(usual.axis(true), FLOW_Y_LABEL);
+        let hidden = FlowLabels::new(&[("GRU", away)], false);
+        assert_eq!(hidden.axis(true), FLOW_Y_LABEL, "no gradient curve shown");
     }
 }

@@ -65,6 +65,11 @@ pub struct CellRun<'a> {
     /// `∂L/∂h_t = (∂h_last/∂h_t)ᵀ ∂L/∂h_last` and `‖∂h_last/∂h_t‖₂` bounds the gradient's
     /// decay from lag 0.
     pub loss_at_end: bool,
+    /// The loss (an upstream gradient) enters this run at its lag-0 state, its last processed
+    /// step: its lag-0 gradient is the loss's own, and a ratio to it says how much of that
+    /// reaches back. Not so for a lower layer or a reverse direction that the loss reaches at
+    /// other steps (see [`super::registry::Reference`]).
+    pub loss_at_lag0: bool,
 }
 
 /// The recurrent matrix a source's spectrum charts show.
@@ -153,6 +158,7 @@ impl<'a> Source<'a> {
                     seq: 0,
                     own_w_hh: r.task.is_some().then_some(&c.net.layers[0].weight_hh[..]),
                     loss_at_end: c.loss_at_end,
+                    loss_at_lag0: c.loss_at_lag0,
                 }
             })
             .collect();
@@ -205,6 +211,7 @@ impl<'a> Source<'a> {
             seq: pick.seq,
             own_w_hh: None,
             loss_at_end: loss_at_end(r, pick),
+            loss_at_lag0: loss_at_lag0(r, pick),
         };
         Ok(Source {
             hidden: hid,
@@ -252,6 +259,30 @@ fn loss_at_end(r: &TraceResult, pick: Pick) -> bool {
         }
     }
     true
+}
+
+/// Whether an upstream gradient of a trace enters the picked run at its lag-0 state (its last
+/// processed step): `grad_h_n` of the run, or `grad_output` there when it is the top layer.
+fn loss_at_lag0(r: &TraceResult, pick: Pick) -> bool {
+    let arch = r.spec.arch;
+    let (batch, up) = (&r.spec.batch, &r.spec.upstream);
+    let (dirs, hid) = (arch.directions(), arch.hidden_size);
+    let nonzero = |g: &[f64], at: usize| g[at..at + hid].iter().any(|&v| v != 0.0);
+    let state = ((pick.layer * dirs + pick.direction) * batch.batch + pick.seq) * hid;
+    if up.grad_h_n.as_deref().is_some_and(|g| nonzero(g, state)) {
+        return true;
+    }
+    let n = batch.lengths[pick.seq];
+    let last = n
+        .checked_sub(1)
+        .and_then(|s| batch.position(pick.seq, s, pick.direction));
+    match (pick.layer + 1 == arch.num_layers, last, &up.grad_output) {
+        (true, Some(t), Some(g)) => nonzero(
+            g,
+            (pick.seq * batch.steps + t) * dirs * hid + pick.direction * hid,
+        ),
+        _ => false,
+    }
 }
 
 impl Pick {

@@ -27,7 +27,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::frame::{
     self, bottom_margin, left_margin, place_legend, polyline, pow10_label, rgb, style, text,
-    tick_label_width, Axes, Entry, Swatch, INK, MUTED,
+    tick_label_width, Axes, Entry, Swatch, INK, MUTED, THICK, THIN,
 };
 use super::{ChartError, DrawingArea, LineStyle, Marker, PixelRect, Shift};
 use crate::cell::CellKind;
@@ -143,6 +143,21 @@ pub struct TrainingLog {
     pub success_field: String,
     /// The sweep: per cell, `(T, mean best held-out success over the seeds)`, in the order run.
     pub sweep: Vec<(CellKind, Vec<(f64, f64)>)>,
+    /// What the problem's examples are called (`Problem::items`: `sequences`, `sentences`); empty
+    /// reads as a task's.
+    pub items: String,
+}
+
+impl TrainingLog {
+    /// The x-axis title of the charts against training time: `training sentences seen (log
+    /// scale)`, in the problem's own noun.
+    fn seen(&self) -> String {
+        let items = match self.items.as_str() {
+            "" => crate::train::trainer::problem::TASK_ITEMS,
+            s => s,
+        };
+        format!("training {items} seen (log scale)")
+    }
 }
 
 /// One line (or a row of marks) of a [`LineChart`].
@@ -189,8 +204,10 @@ pub struct LineChart {
 /// What a legend entry's swatch shows beside its label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mark {
-    /// A line in the entry's style.
+    /// A line in the entry's style, as thick as the thick lines.
     Line,
+    /// A thin line in the entry's style (a thin line's key).
+    Thin,
     /// A dot (a chart of marks).
     Dot,
     /// A line with a marker (a sweep's cell).
@@ -257,8 +274,6 @@ fn over_sequences(
         .collect()
 }
 
-const X_SEQ: &str = "training sequences seen (log scale)";
-
 /// The sweep: one curve per cell, each in its own dash pattern and with its own marker (sizes
 /// that nest, see [`Marker`]), so curves that coincide (two cells that both solve every length)
 /// stay told apart; the criterion's line named in the legend.
@@ -315,13 +330,16 @@ pub fn build(name: &str, log: &TrainingLog, titled: bool) -> Result<LineChart, S
     })
 }
 
-/// A grey legend entry that explains a line's weight or style, not a cell.
-fn key(label: &str) -> (String, [u8; 3], LineStyle, Mark) {
-    (label.into(), GREY, LineStyle::Solid, Mark::Line)
+/// A grey legend entry that explains a line's weight, not a cell: its swatch is drawn at that
+/// weight (`thin`: as thin as the thin lines).
+fn key(label: &str, thin: bool) -> (String, [u8; 3], LineStyle, Mark) {
+    let mark = if thin { Mark::Thin } else { Mark::Line };
+    (label.into(), GREY, LineStyle::Solid, mark)
 }
 
 /// A chart against the training sequences seen (log x axis), the shape of all but two.
 fn over_training(
+    log: &TrainingLog,
     title: String,
     y_label: String,
     y: (bool, Option<(f64, f64)>),
@@ -331,7 +349,7 @@ fn over_training(
 ) -> LineChart {
     LineChart {
         title,
-        x_label: X_SEQ.into(),
+        x_label: log.seen(),
         y_label,
         x_log: true,
         y_log: y.0,
@@ -346,8 +364,8 @@ fn over_training(
 fn loss_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
     let mut lines = over_sequences(log, |p| Some(p.test_loss), LineStyle::Solid);
     lines.extend(over_sequences(log, |p| p.train_loss, LineStyle::Dotted));
-    legend.push(key("thick: held-out"));
-    legend.push(key("thin: training"));
+    legend.push(key("thick: held-out", false));
+    legend.push(key("thin: training", true));
     let refs = match log.baseline {
         Some(b) => {
             legend.push(ref_entry("dashed: constant predictor".into()));
@@ -356,7 +374,7 @@ fn loss_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart
         None => Vec::new(),
     };
     let y_label = "loss (log scale)".into();
-    over_training(title, y_label, (true, None), lines, refs, legend)
+    over_training(log, title, y_label, (true, None), lines, refs, legend)
 }
 
 /// The task's success measure in %, overall (thick) and on the long-range subset (thin) when
@@ -370,13 +388,13 @@ fn success_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineCh
     let mut lines = over_sequences(log, |p| Some(100.0 * p.success), LineStyle::Solid);
     let long = over_sequences(log, |p| p.long_range.map(|v| 100.0 * v), LineStyle::Dotted);
     if long.iter().any(|l| !l.points.is_empty()) {
-        legend.push(key("thick: all"));
-        legend.push(key("thin: long-range"));
+        legend.push(key("thick: all", false));
+        legend.push(key("thin: long-range", true));
         lines.extend(long);
     }
     let refs = criterion_ref(log, &mut legend);
     let y = (false, Some((0.0, 100.0)));
-    over_training(title, format!("{what} (%)"), y, lines, refs, legend)
+    over_training(log, title, format!("{what} (%)"), y, lines, refs, legend)
 }
 
 /// ‖∂L/∂h_t‖ by lag on the probe batch: the latest record (thick) and the first (thin).
@@ -406,8 +424,8 @@ fn flow_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart
             lines.push(line(color, false, curve(last)));
         }
     }
-    legend.push(key("thick: now"));
-    legend.push(key("thin: at the start"));
+    legend.push(key("thick: now", false));
+    legend.push(key("thin: at the start", true));
     LineChart {
         title,
         x_label: "lag k: steps back from the end".into(),
@@ -425,10 +443,11 @@ fn flow_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart
 fn spectrum_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineChart {
     let mut lines = over_sequences(log, |p| Some(p.rho), LineStyle::Solid);
     lines.extend(over_sequences(log, |p| Some(p.sigma), LineStyle::Dashed));
-    legend.push(key("thick: ρ(W_hh)"));
-    legend.push(key("thin: σ_max(W_hh)"));
+    legend.push(key("thick: ρ(W_hh)", false));
+    legend.push(key("thin: σ_max(W_hh)", true));
     let refs = vec![(1.0, "1".to_string())];
     over_training(
+        log,
         title,
         "ρ and σ_max".into(),
         (false, None),
@@ -468,7 +487,7 @@ fn clipping_chart(log: &TrainingLog, title: String, mut legend: Legend) -> LineC
     }
     let y = (false, Some((0.0, 100.0)));
     let y_label = "iterations clipped (%)".into();
-    over_training(title, y_label, y, lines, Vec::new(), legend)
+    over_training(log, title, y_label, y, lines, Vec::new(), legend)
 }
 
 /// A data range on one axis: `(lo, hi)` in drawn units (log10 for a log axis).
@@ -598,6 +617,7 @@ pub fn layout<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &LineChart) 
                 match marks {
                     Mark::Dot => Swatch::Dot,
                     Mark::Line => Swatch::Line(*st),
+                    Mark::Thin => Swatch::Thin(*st),
                     Mark::Marker(m) => Swatch::Marked(*st, *m),
                 },
             )
@@ -694,7 +714,7 @@ pub fn draw_layer<DB: DrawingBackend>(
     for line in &c.lines {
         let pts: Vec<(i32, i32)> = line.points.iter().filter_map(|&p| at(p)).collect();
         let color = rgb(line.color);
-        let width = if line.thin { 1.2 } else { 2.5 };
+        let width = if line.thin { THIN } else { THICK };
         if line.marks {
             for &p in &pts {
                 area.draw(&Circle::new(p, th.px(3.5), color.filled()))
@@ -791,6 +811,7 @@ mod tests {
             criterion: 0.95,
             success_field: "test_solved".into(),
             sweep: vec![(CellKind::Lstm, vec![(10.0, 1.0), (20.0, 0.5)])],
+            items: String::new(),
         }
     }
 
@@ -844,6 +865,41 @@ mod tests {
             .legend
             .iter()
             .any(|e| e.0 == "dashed: criterion 95\u{a0}%"));
+    }
+
+    /// The legend's "thick" and "thin" keys are drawn at the two weights they name (each swatch
+    /// is the polyline drawn just before its label).
+    #[test]
+    fn thick_and_thin_keys_look_like_their_lines() {
+        let s = svg(&build("train-loss", &log(), true).unwrap(), 1280, 720).unwrap();
+        let swatch = |label: &str| -> f64 {
+            let at = s.find(label).unwrap_or_else(|| panic!("{label}"));
+            let line = &s[s[..at].rfind("<polyline").unwrap()..at];
+            let w = line.split("stroke-width=\"").nth(1).unwrap();
+            w.split('"').next().unwrap().parse().unwrap()
+        };
+        let (thick, thin) = (swatch("thick: held-out"), swatch("thin: training"));
+        assert!(thin < thick, "thin {thin}, thick {thick}");
+    }
+
+    /// The x axis names the problem's own examples: sentences for the classifier.
+    #[test]
+    fn the_x_axis_says_what_was_seen() {
+        let mut l = log();
+        assert_eq!(
+            build("train-loss", &l, false).unwrap().x_label,
+            "training sequences seen (log scale)"
+        );
+        l.items = crate::train::trainer::problem::TEXT_ITEMS.into();
+        for name in [
+            "train-loss",
+            "train-success",
+            "train-spectrum",
+            "train-clipping",
+        ] {
+            let c = build(name, &l, false).unwrap();
+            assert_eq!(c.x_label, "training sentences seen (log scale)", "{name}");
+        }
     }
 
     #[test]

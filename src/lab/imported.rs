@@ -266,6 +266,7 @@ pub(super) fn compute(s: &Scene, imp: &ImportedScene) -> Result<SceneResult, Str
         theory_by_lag,
         clip,
         loss_at_end: s.loss == LossAt::Last && layer + 1 == arch.num_layers && !reverse,
+        loss_at_lag0: layer + 1 == arch.num_layers && (!reverse || s.loss == LossAt::Every),
         reverse,
         grad_output,
         head: None,

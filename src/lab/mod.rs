@@ -247,6 +247,10 @@ pub struct CellResult {
     /// The loss reaches this run only through its last processed state (the loss at the last
     /// step, a single-layer run in its forward direction): then `‖∂h_T/∂h_t‖` bounds the decay.
     pub loss_at_end: bool,
+    /// The loss enters this run at its lag-0 state (`crate::chart::source::CellRun`'s
+    /// `loss_at_lag0`): true for the lab's own cells; for an imported network only in its top
+    /// layer, forward, or reverse with the loss at every step.
+    pub loss_at_lag0: bool,
     /// The run goes backwards in time (a bidirectional network's `_reverse`): its lag `k` is
     /// `t` (steps from its own last step, `t = 0`), not `T−1−t`.
     pub reverse: bool,
@@ -550,6 +554,7 @@ fn run_cell(
         theory_by_lag,
         clip,
         loss_at_end: s.loss == LossAt::Last,
+        loss_at_lag0: true,
         reverse: false,
         grad_output,
         head: None,

@@ -283,6 +283,7 @@ fn run_model(s: &Scene, t: &Trained, m: &Model, sample: &TaskBatch) -> CellResul
         theory_by_lag,
         clip,
         loss_at_end: t.task.head() != Head::ClassEveryStep,
+        loss_at_lag0: true,
         reverse: false,
         grad_output,
         head: Some(HeadResult {

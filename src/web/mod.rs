@@ -485,6 +485,43 @@ impl Lab {
         }
     }
 
+    /// What the gradient-flow chart divides cell `i`'s `‖∂L/∂h_t‖` by, as the chart registry
+    /// decides it (`registry::Reference`): `{lag, value}`, lag 0 or (a run the loss reaches at
+    /// other steps, with a negligible lag 0) the curve's largest value; `null` when the curve is
+    /// drawn as it is.
+    pub fn flow_reference(&self, i: usize) -> Result<JsValue, JsError> {
+        self.cell(i)?;
+        let src = Source::scene(&self.result);
+        let Some(r) = registry::gradient_reference(&src.cells[i]) else {
+            return Ok(JsValue::NULL);
+        };
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&o, &"lag".into(), &(r.lag as f64).into());
+        let _ = js_sys::Reflect::set(&o, &"value".into(), &r.value.into());
+        Ok(o.into())
+    }
+
+    /// The gradient-flow chart as the registry builds it for [`Lab::draw_gradient_flow`] (same
+    /// `opts`), as data: `{y_label, legend: [text], series: [{label, style: "solid" | "dotted" |
+    /// "dashed", values}]}`, each series' values by lag as plotted (non-finite ones `null`).
+    pub fn flow_chart_data(&self, opts: JsValue) -> Result<JsValue, JsError> {
+        let src = Source::scene(&self.result);
+        let chart = registry::gradient_flow(&src, options(&opts).flow, false).map_err(js_err)?;
+        let style = |s: crate::chart::LineStyle| match s {
+            crate::chart::LineStyle::Solid => "solid",
+            crate::chart::LineStyle::Dotted => "dotted",
+            crate::chart::LineStyle::Dashed => "dashed",
+        };
+        let series: Vec<serde_json::Value> = chart
+            .series
+            .iter()
+            .map(|s| serde_json::json!({"label": s.label, "style": style(s.style), "values": s.values}))
+            .collect();
+        let legend: Vec<&str> = chart.legend.iter().map(|e| e.label.as_str()).collect();
+        let v = serde_json::json!({"y_label": chart.y_label, "legend": legend, "series": series});
+        js_sys::JSON::parse(&v.to_string()).map_err(|_| js_err("chart: internal JSON error"))
+    }
+
     /// One chart as SVG text, titled, for download: any of the registry's charts
     /// (`gradient-flow`, `spectrum`, `singular-values`, `gates`, `carry-path`, `paths`); `opts`
     /// as for [`Lab::draw_gradient_flow`], plus `cell` (index) for the per-cell charts.

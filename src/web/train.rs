@@ -126,8 +126,9 @@ impl Trainer {
         self.core.params_json()
     }
 
-    /// What the charts draw as reference lines and what the success is called: `{baseline:
-    /// number | null, criterion, success_field, cell, steps: number | null}`.
+    /// What the charts draw as reference lines and what the success and the examples are
+    /// called: `{baseline: number | null, criterion, success_field, items ("sequences",
+    /// "sentences"), cell, steps: number | null}`.
     pub fn info(&self) -> JsValue {
         let c = self.core.config();
         let o = js_sys::Object::new();
@@ -147,6 +148,7 @@ impl Trainer {
         set("steps", steps);
         set("criterion", c.problem.criterion().into());
         set("success_field", c.problem.success_field().into());
+        set("items", c.problem.items().into());
         set("cell", c.model.arch.cell.name().into());
         o.into()
     }
@@ -178,14 +180,16 @@ impl TrainingCharts {
         }
     }
 
-    /// Forgets every run; sets the reference lines (`baseline` NaN for none).
-    pub fn reset(&mut self, baseline: f64, criterion: f64, success_field: &str) {
+    /// Forgets every run; sets the reference lines (`baseline` NaN for none) and what the
+    /// examples are called (`items`, as [`Trainer::info`] or `train_limits().items` say).
+    pub fn reset(&mut self, baseline: f64, criterion: f64, success_field: &str, items: &str) {
         self.log = TrainingLog {
             runs: Vec::new(),
             sweep: Vec::new(),
             baseline: baseline.is_finite().then_some(baseline),
             criterion,
             success_field: success_field.to_string(),
+            items: items.to_string(),
         };
     }
 
@@ -257,7 +261,7 @@ impl TrainingCharts {
 /// What the training view's controls may hold, declared by the core once: `{tasks: [names],
 /// min_steps: {task: shortest T}, steps, hidden_size, batch_size, seed, lr, test_fraction: {min, max,
 /// default} (data.tsv's), carry_bias: {min, max}, criterion (the success every task counts as
-/// solved, `SOLVED_AT`), recipe: {lr, batch_size,
+/// solved, `SOLVED_AT`), items: {task, text} (what their examples are called), recipe: {lr, batch_size,
 /// carry_bias, clip_norm, eval_every, eval_size, seed}}`. `lr` is the page's range (Adam learns
 /// nothing useful outside it); `carry_bias` is the lab's.
 #[wasm_bindgen]
@@ -286,6 +290,7 @@ pub fn train_limits() -> Result<JsValue, JsError> {
         "test_fraction": {"min": TEST_FRACTION.start(), "max": TEST_FRACTION.end(), "default": DEFAULT_TEST_FRACTION},
         "carry_bias": {"min": cb.min, "max": cb.max},
         "criterion": crate::train::trainer::problem::SOLVED_AT,
+        "items": {"task": crate::train::trainer::problem::TASK_ITEMS, "text": crate::train::trainer::problem::TEXT_ITEMS},
         "recipe": {"lr": lr, "batch_size": RECIPE.batch_size, "carry_bias": RECIPE.carry_bias,
                    "clip_norm": clip, "eval_every": RECIPE.eval_every, "eval_size": RECIPE.eval_size,
                    "seed": RECIPE.seed},

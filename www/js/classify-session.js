@@ -56,6 +56,9 @@ export class ClassifySession extends TrainSession {
     this.prime();
   }
 
+  /** A text classifier's examples are sentences (the core's word). */
+  get items() { return this.core.trainLimits.items.text; }
+
   /** The learner's file, when the state trains on it. */
   get ownData() { return this.state.data === SHIPPED ? null : this.own; }
 

@@ -9,6 +9,13 @@ export function fmt(x, digits = 3) {
   return s.replace('-', '−');
 }
 
+/** A share as a whole percentage, rounded down, so a share just under a threshold never reads as
+ *  the threshold (0.949 is 94, not 95): what every success percentage in words is rounded by. */
+export const percentOf = (x) => Math.floor(100 * x + 1e-9);
+
+/** `percentOf(x)` with its sign, a no-break space keeping the two together: `94 %`. */
+export const percent = (x) => `${percentOf(x)}\u00a0%`;
+
 /** The indefinite article for `phrase`, by how its first word sounds: an initialism (all
  *  capitals, as the cells' labels are) is read letter by letter ("an LSTM", "an RNN tanh", "a
  *  GRU"), a number as a number ("an 8-layer", "an 11-layer", "a 2-layer"), a word by its first

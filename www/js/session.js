@@ -232,6 +232,7 @@ export class Session extends EventTarget {
         gradC: info.states.some((s) => s.name === 'c') ? lab.per_step(i, 'grad_c_norm') : null,
         carry: info.carry ? new Float64Array(T).fill(NaN) : null,
         gradByLag: lab.grad_by_lag(i),
+        reference: lab.flow_reference(i),
         summary: lab.summary(i),
         head: lab.head(i),
         hNorms: null,

@@ -37,7 +37,7 @@ export class TrainSession extends EventTarget {
     this.state = state;
     this.notices = [...notices, ...modeNotice(state), ...this.specNotices()];
     this.charts = new core.wasm.TrainingCharts();
-    this.charts.reset(NaN, core.trainLimits.criterion, 'test_solved'); // the criterion line from the start
+    this.charts.reset(NaN, core.trainLimits.criterion, 'test_solved', this.items); // the criterion line from the start
     this.entrants = []; // {name, info, label, run, records: [json text], parsed: [objects], final, reached}
     this.running = false;
     this.stepping = false;
@@ -231,12 +231,15 @@ export class TrainSession extends EventTarget {
     return true;
   }
 
+  /** What this view's examples are called (the core's word for a task's: `sequences`). */
+  get items() { return this.core.trainLimits.items.task; }
+
   allDone() { return this.entrants.length > 0 && this.entrants.every((e) => e.final); }
 
   clear() {
     this.entrants = [];
     this.pending = [];
-    this.charts.reset(NaN, this.core.trainLimits.criterion, 'test_solved');
+    this.charts.reset(NaN, this.core.trainLimits.criterion, 'test_solved', this.items);
     this.redrawSweep();
     this.emit('started');
   }
@@ -262,7 +265,7 @@ export class TrainSession extends EventTarget {
     switch (m.type) {
       case 'started': {
         const first = m.entrants[0]?.info;
-        this.charts.reset(first?.baseline ?? NaN, first?.criterion ?? this.core.trainLimits.criterion, first?.success_field ?? 'test_solved');
+        this.charts.reset(first?.baseline ?? NaN, first?.criterion ?? this.core.trainLimits.criterion, first?.success_field ?? 'test_solved', first?.items ?? this.items);
         this.redrawSweep();
         this.entrants = m.entrants.map(({ entrant, info }) => {
           const cellName = entrant.split('|')[0];

@@ -29,6 +29,11 @@ use crate::train::tasks::{accuracy, solved, Head, Task, TaskBatch};
 /// The success fraction at which a run counts as having solved its problem.
 pub const SOLVED_AT: f64 = 0.95;
 
+/// What a task's or an explicit batch's examples are called in words (plural).
+pub const TASK_ITEMS: &str = "sequences";
+/// What a text problem's examples are called in words (plural).
+pub const TEXT_ITEMS: &str = "sentences";
+
 /// An explicit batch, trained on at every iteration and tested on at every evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Data {
@@ -150,6 +155,15 @@ impl Problem {
                 Head::ClassAtEnd | Head::ClassEveryStep => 1,
             },
             Problem::Text(_) | Problem::Corpus(_) => 1,
+        }
+    }
+
+    /// What its examples are called in words, plural ("training sentences seen"):
+    /// [`TEXT_ITEMS`] for text, else [`TASK_ITEMS`].
+    pub fn items(&self) -> &'static str {
+        match self {
+            Problem::Task(_) | Problem::Data(_) => TASK_ITEMS,
+            Problem::Text(_) | Problem::Corpus(_) => TEXT_ITEMS,
         }
     }
 

@@ -6,7 +6,7 @@
 import { fmt } from '../format.js';
 import { attr, download, downloadButtons, downloadCanvas, fit, listen, put, timed, watchSize } from './common.js';
 import { carryButtons } from './model.js';
-import { flowNotes, trend } from './notes.js';
+import { awayFromLag0, flowNotes, trend } from './notes.js';
 
 export const name = 'flow';
 export const region = 'content';
@@ -19,7 +19,7 @@ export const template = () => `
     <h2>Gradient flow through time</h2>
     <div class="downloads" data-chart="gradient-flow"></div>
   </div>
-  <p class="caption">How much of the loss at the end still reaches step T−1−k, relative to lag 0 (every curve starts at 1). On a log scale, vanishing is a line going down, exploding a line going up. Solid: ‖∂L/∂h<sub>t</sub>‖. Dotted: the worst case ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖<sub>2</sub>, the most any loss at the last step could keep. Dashed, on top: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.<span id="flow-loss-note"></span></p>
+  <p class="caption">How much of the loss at the end still reaches step T−1−k, <span id="flow-reference">relative to lag 0 (every curve starts at 1)</span>. On a log scale, vanishing is a line going down, exploding a line going up. Solid: ‖∂L/∂h<sub>t</sub>‖. Dotted: the worst case ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖<sub>2</sub>, the most any loss at the last step could keep. Dashed, on top: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.<span id="flow-loss-note"></span></p>
   <div class="toggles" role="group" aria-label="Curves shown" data-control="curves">
     <label><input type="checkbox" id="show-gradient"> ‖∂L/∂h<sub>t</sub>‖</label>
     <label><input type="checkbox" id="show-jacobian"> ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (worst case)</label>
@@ -27,8 +27,19 @@ export const template = () => `
   </div>
   <div class="canvas-box tall"><canvas id="flow" role="img" aria-label="Gradient flow chart"></canvas></div>
   <div class="notes" id="flow-notes" data-control="notes" aria-live="polite"></div>
+  <button type="button" class="small notes-more" id="flow-notes-more" data-control="notes" aria-controls="flow-notes" hidden>More below ▾</button>
   <p class="summary" id="flow-summary" aria-live="polite"></p>
 </section>`;
+
+const LAG0 = 'relative to lag 0 (every curve starts at 1)';
+
+/** What the curves are relative to, in the caption's words: as the chart's registry decided. */
+function referenceText(cells) {
+  const away = cells.map((d) => [d, awayFromLag0(d)]).filter(([, e]) => e);
+  if (!away.length) return LAG0;
+  const each = away.map(([d, e]) => `${cells.length > 1 ? `${d.info.label}: ` : ''}at lag ${e.lag}`).join(', ');
+  return `the solid curve relative to its largest value, ${each} (lag 0 gets ${away.every(([d]) => d.gradByLag[0] === 0) ? 'nothing' : 'almost nothing'}: the loss enters at other steps), the others relative to lag 0`;
+}
 
 const LOSS_EVERY = ' Here the loss is taken at every step: ‖∂L/∂h<sub>t</sub>‖ also collects each later step\'s own loss, so it can lie above the dotted curve, which bounds only the last step\'s share.';
 
@@ -40,7 +51,7 @@ function summary(session) {
   const k = Math.min(state.T - 1, 50);
   const parts = data.cells.map((d) => {
     const o = d.summary.overflow_backward !== null || d.summary.overflow_forward !== null ? ' (overflow)' : '';
-    return `${d.info.label} ${trend(d.gradByLag, k, !data.imported)}${o}`;
+    return `${d.info.label} ${trend(d.gradByLag, k, awayFromLag0(d))}${o}`;
   });
   return `‖∂L/∂h‖ from lag 0 to lag ${k}: ${parts.join('; ')}. ρ(W) = ${fmt(data.rho)}, σ_max(W) = ${fmt(data.sigma)}.`;
 }
@@ -105,6 +116,26 @@ export function mount(root, session) {
     }));
   };
 
+  // On a phone the docked chart keeps its notes in a short box: when they run past its edge, the
+  // edge fades, a button scrolls on, and the box takes keyboard focus (it scrolls).
+  const more = $('flow-notes-more');
+  const cue = () => {
+    const over = notes.scrollHeight - notes.clientHeight > 1;
+    const below = over && notes.scrollTop + notes.clientHeight < notes.scrollHeight - 1;
+    notes.toggleAttribute('data-more', below);
+    put(more, 'hidden', !below);
+    if (over) {
+      attr(notes, 'tabindex', '0');
+      attr(notes, 'role', 'region');
+      attr(notes, 'aria-label', 'Notes on the chart (scrolls)');
+    } else {
+      for (const a of ['tabindex', 'role', 'aria-label']) notes.removeAttribute(a);
+    }
+  };
+  notes.addEventListener('scroll', cue, { passive: true });
+  more.addEventListener('click', () => notes.scrollBy({ top: Math.max(20, notes.clientHeight - 24), behavior: 'smooth' }));
+  watchSize(notes, cue);
+
   let lossShown = null;
   const describe = () => {
     const s = session.state;
@@ -112,10 +143,12 @@ export function mount(root, session) {
     put($('show-jacobian'), 'checked', s.showJ);
     put($('show-theory'), 'checked', s.showTh);
     if (lossShown !== s.loss) { $('flow-loss-note').innerHTML = s.loss === 'every' ? LOSS_EVERY : ''; lossShown = s.loss; }
+    put($('flow-reference'), 'textContent', referenceText(session.data.cells));
     const text = summary(session);
     put($('flow-summary'), 'textContent', text);
     attr(canvas, 'aria-label', `Gradient flow chart. ${text}`);
     drawNotes();
+    cue();
   };
   const draw = () => {
     timed('flow', () => {

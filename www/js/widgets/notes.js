@@ -10,34 +10,25 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 /** The lag the notes compare at: 50 steps back, or the whole sequence when it is shorter. */
 export const noteLag = (T) => Math.min(T - 1, 50);
 
-/** Below this share of the curve's largest value, lag 0's gradient is negligible (see `entry`). */
-const NEGLIGIBLE = 1e-6;
+/**
+ * What the chart divides a cell's ‖∂L/∂h_t‖ by, as the core's chart registry decided it
+ * (`Lab.flow_reference`): `null` for lag 0 (or nothing to divide by), else `{lag, value}`, the
+ * curve's largest value where lag 0 gets a negligible share of it (a lower layer or a reverse
+ * direction of an imported network, which the loss reaches at other steps). A ratio to lag 0
+ * then divides by (almost) nothing: it says where the loss enters, not that anything explodes.
+ */
+export const awayFromLag0 = (d) => (d.reference?.lag > 0 ? d.reference : null);
+
+/** Lag 0's share of the reference value, in words: `nothing` or `×1.2e−13 of it`. */
+const lag0Share = (byLag, e) => (byLag[0] === 0 ? 'nothing' : `×${fmt(byLag[0] / e.value)} of it`);
 
 /**
- * Where a curve whose lag 0 the loss may not feed directly (a lower layer or a reverse direction
- * of an imported network) gets its gradient: `null` when lag 0 holds a fair share of it, else the
- * largest value, its lag and lag 0's share of it. A ratio to lag 0 then divides by (almost)
- * nothing: it says where the loss enters, not that anything explodes.
+ * "vanishing: 3.4e−3 of lag 0 at lag 50" — direction and factor from lag 0 to lag k. With `e`,
+ * a reference away from lag 0 (`awayFromLag0`), the curve is described against it instead, as
+ * the chart draws it.
  */
-export function entry(byLag) {
-  let max = 0;
-  let at = 0;
-  byLag.forEach((v, k) => { if (Number.isFinite(v) && v > max) { max = v; at = k; } });
-  if (!(max > 0) || byLag[0] >= NEGLIGIBLE * max) return null;
-  return { max, at, lag0: byLag[0] / max };
-}
-
-/** Lag 0's share of the largest value, in words: `nothing` or `×1.2e−13 of it`. */
-const lag0Share = (e) => (e.lag0 === 0 ? 'nothing' : `×${fmt(e.lag0)} of it`);
-
-/**
- * "vanishing: 3.4e−3 of lag 0 at lag 50" — direction and factor from lag 0 to lag k. With
- * `fedAtLag0` false (the loss may enter elsewhere) and lag 0 negligible, the curve is described
- * against its own largest value instead.
- */
-export function trend(byLag, k, fedAtLag0 = true) {
-  const e = fedAtLag0 ? null : entry(byLag);
-  if (e) return `largest at lag ${e.at}, lag 0 gets ${lag0Share(e)}, lag ${k} ×${fmt(byLag[k] / e.max)} of it (not growth: the loss enters at other steps)`;
+export function trend(byLag, k, e = null) {
+  if (e) return `largest at lag ${e.lag}, lag 0 gets ${lag0Share(byLag, e)}, lag ${k} ×${fmt(byLag[k] / e.value)} of it (not growth: the loss enters at other steps)`;
   const r = byLag[k] / byLag[0];
   if (!Number.isFinite(r)) return Number.isFinite(byLag[0]) && byLag[0] > 0 ? `overflows before lag ${k}` : 'not finite';
   if (r < 0.5) return `vanishing, ×${fmt(r)} at lag ${k}`;
@@ -237,13 +228,13 @@ function importedFlow(session) {
   const r = ratio(d, k);
   const run = v.runs[v.run].label;
   const head = `<b>A PyTorch model's weights, the lab's loss.</b> In ${d.info.label} ${run},`;
-  const e = entry(d.gradByLag);
+  const e = awayFromLag0(d);
   if (e) {
-    const zero = e.lag0 === 0;
-    const at0 = zero ? '‖∂L/∂h<sub>t</sub>‖ is 0 at lag 0' : `‖∂L/∂h<sub>t</sub>‖ at lag 0 is only ${fmt(d.gradByLag[0])}, ×${fmt(e.lag0)} of its largest value`;
+    const zero = d.gradByLag[0] === 0;
+    const at0 = zero ? '‖∂L/∂h<sub>t</sub>‖ is 0 at lag 0' : `‖∂L/∂h<sub>t</sub>‖ at lag 0 is only ${fmt(d.gradByLag[0])}, ×${fmt(d.gradByLag[0] / e.value)} of its largest value`;
     return {
       id: 'imported',
-      text: `${head} ${at0}: the loss reaches this direction ${zero ? 'only' : 'mostly'} at other steps. Its gradient is largest, ${fmt(e.max)}, at lag ${e.at}; a ratio to lag 0 ${zero ? 'would divide by zero' : 'divides by almost nothing'}: it means nothing here and shows no growth. Against its largest value, lag ${k} gets ×${fmt(d.gradByLag[k] / e.max)}. Other layers and directions: the PyTorch panel's picker.`,
+      text: `${head} ${at0}: the loss reaches this direction ${zero ? 'only' : 'mostly'} at other steps. Its gradient is largest, ${fmt(e.value)}, at lag ${e.lag}; a ratio to lag 0 ${zero ? 'would divide by zero' : 'divides by almost nothing'}: it means nothing here and shows no growth, so the chart draws it against its largest value. Against that, lag ${k} gets ×${fmt(d.gradByLag[k] / e.value)}. Other layers and directions: the PyTorch panel's picker.`,
     };
   }
   const what = r < 1e-3 ? 'vanishes: this loss tells these weights almost nothing about steps that far back' : r > 1e3 ? 'explodes' : 'still arrives';

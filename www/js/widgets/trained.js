@@ -4,7 +4,7 @@
 // designed scene. For an opened file: what the core recognised in it, which layer and direction
 // the panels show, and which block of its W_hh. Shown only while the scene is one of trained
 // models (`trained=` in the link; www/js/trained-store.js).
-import { article, fmt } from '../format.js';
+import { article, fmt, percent } from '../format.js';
 import { esc, html, listen, put } from './common.js';
 
 export const name = 'trained';
@@ -48,7 +48,7 @@ function answer(d, task) {
     const best = h.outputs.reduce((b, v, i) => (v > h.outputs[b] ? i : b), 0);
     return `${d.info.label}: class ${best} of ${classes} for label ${task.labels[0]}, <b class="${ok ? 'good' : 'bad'}">${ok ? 'right' : 'wrong'}</b>`;
   }
-  return `${d.info.label}: ${Math.round(100 * h.success)} % of the symbols recalled right`;
+  return `${d.info.label}: ${percent(h.success)} of the symbols recalled right`;
 }
 
 /** A block of a W_hh in words: `W_hf (forget gate f)`, or `W_hh` for a one-block cell. */

@@ -5,6 +5,7 @@
 // never makes one long main-thread task.
 import { cssSize, download, downloadButtons, downloadSvgAsPng, fit, listen, timed, watchSize } from '../common.js';
 import { sweepSteps } from '../../train-state.js';
+import { percent, percentOf } from '../../format.js';
 
 const queue = [];
 let queued = false;
@@ -139,9 +140,9 @@ function clipNote(s) {
   }).filter(Boolean);
   if (!rates.length) return '';
   const top = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
-  if (top.rate > 0.5) return `Clipping fires on most iterations here (${top.label}: ${Math.round(100 * top.rate)}\u00a0% since the previous record): it caps the size of a step (against exploding gradients); it cannot bring back a gradient that vanished.`;
+  if (top.rate > 0.5) return `Clipping fires on most iterations here (${top.label}: ${percent(top.rate)} since the previous record): it caps the size of a step (against exploding gradients); it cannot bring back a gradient that vanished.`;
   if (top.rate === 0) return 'No clipping since the previous record: every gradient norm was below the threshold.';
-  return `Clipping fired on ${Math.round(100 * top.rate)}\u00a0% of ${top.label}'s iterations since the previous record (the most of any entrant); the rest of the steps were below the threshold.`;
+  return `Clipping fired on ${percent(top.rate)} of ${top.label}'s iterations since the previous record (the most of any entrant); the rest of the steps were below the threshold.`;
 }
 
 /** How the sweep chart marks each cell's curve, in the order its cells were first drawn
@@ -158,7 +159,7 @@ const seedsText = (p) => `${p.solved} of ${p.runs} seed${p.runs === 1 ? '' : 's'
 export function sweepCellSentence(s, name, points, finished) {
   const cell = s.cell(name);
   const label = cell.label;
-  const pct = (p) => `${Math.round(100 * p.success)}\u00a0%`;
+  const pct = (p) => percent(p.success);
   const solved = points.filter(solvedAt);
   const out = [];
   if (!solved.length) {
@@ -203,7 +204,7 @@ function overlaps(s, byCell) {
   });
   return groups.filter((g) => g.length > 1).map((g) => {
     const who = g.map((i) => `${s.cell(names[i]).label} (${SWEEP_DASHES[i % 3]}, ${SWEEP_MARKS[i % 4]})`);
-    const ys = [...new Set(g.flatMap((i) => byCell.get(names[i]).map((p) => Math.round(100 * p.success))))];
+    const ys = [...new Set(g.flatMap((i) => byCell.get(names[i]).map((p) => percentOf(p.success))))];
     const where = ys.length === 1 ? `at ${ys[0]}\u00a0% everywhere` : `at every length (within ${Math.round(100 * OVERLAP)} points, ${Math.min(...ys)}–${Math.max(...ys)}\u00a0%)`;
     return `${who.slice(0, -1).join(', ')} and ${who.at(-1)} overlap ${where}: their lines lie on each other, their markers nest.`;
   });

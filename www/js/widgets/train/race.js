@@ -2,6 +2,7 @@
 // its own training seconds), in a live region, so the result is stated and not only drawn. The
 // live sentence changes only when the leader or a finish changes (a screen reader is not read
 // every record); the table under it is updated with every record.
+import { percent as pct } from '../../format.js';
 import { listen } from '../common.js';
 import { queueDraw, success } from './charts.js';
 
@@ -22,9 +23,6 @@ export const template = () => `
 
 const NUM = new Intl.NumberFormat('en');
 const int = (x) => NUM.format(Math.round(x));
-// Rounded down, so a share just under the criterion never reads as the criterion (94.9 % is
-// "94 %", not "95 %"); the no-break space keeps the sign with its number.
-const pct = (x) => `${Math.floor(100 * x + 1e-9)}\u00a0%`;
 const secs = (x) => `${x.toFixed(1)} s`;
 
 /** The race's state in one sentence (exported for tests and the element). */
