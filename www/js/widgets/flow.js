@@ -132,6 +132,14 @@ export function mount(root, session) {
       for (const a of ['tabindex', 'role', 'aria-label']) notes.removeAttribute(a);
     }
   };
+  // After an update, in the next frame: reading the box's heights forces a layout, which inside
+  // `update` doubled the time of the page's text (1 ms of a 5 ms drag step, measured).
+  let cuePending = false;
+  const cueLater = () => {
+    if (cuePending) return;
+    cuePending = true;
+    requestAnimationFrame(() => { cuePending = false; cue(); });
+  };
   notes.addEventListener('scroll', cue, { passive: true });
   more.addEventListener('click', () => notes.scrollBy({ top: Math.max(20, notes.clientHeight - 24), behavior: 'smooth' }));
   watchSize(notes, cue);
@@ -148,7 +156,7 @@ export function mount(root, session) {
     put($('flow-summary'), 'textContent', text);
     attr(canvas, 'aria-label', `Gradient flow chart. ${text}`);
     drawNotes();
-    cue();
+    cueLater();
   };
   const draw = () => {
     timed('flow', () => {
