@@ -589,6 +589,23 @@ pub fn clip_update(arch: Architecture, bw: &mut Backward, mode: Clipping) -> Cli
 }
 
 impl CellResult {
+    /// The mean of `tanh′(a_t) = 1 − h_t²` over every step and unit (for a tanh RNN: 1 where it
+    /// is linear, near 0 where its units saturate), the factor by which each step's Jacobian
+    /// `diag(1 − h_t²)·W` falls short of `W` on average. NaN where the state overflowed.
+    pub fn mean_tanh_slope(&self) -> f64 {
+        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
+        let hs = &self.forward.runs[0].h[h..(t + 1) * h];
+        hs.iter().map(|v| 1.0 - v * v).sum::<f64>() / hs.len() as f64
+    }
+
+    /// The share of units with `h_t > 0` over every step and unit (for a ReLU RNN: the units
+    /// that pass the gradient back, `relu′ = 1` there and 0 elsewhere).
+    pub fn active_share(&self) -> f64 {
+        let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
+        let hs = &self.forward.runs[0].h[h..(t + 1) * h];
+        hs.iter().filter(|&&v| v > 0.0).count() as f64 / hs.len() as f64
+    }
+
     /// `‖h_t‖₂` per step (the unrolled chain's fill); NaN/inf where the state overflowed.
     pub fn h_norms(&self) -> Vec<f64> {
         let (t, h) = (self.batch.steps, self.net.arch.hidden_size);
@@ -804,6 +821,28 @@ mod tests {
         assert!(open.cells[1]
             .spec_json()
             .contains("\"cell\":\"lstm_no_forget\""));
+    }
+
+    #[test]
+    fn mean_slope_and_active_share_summarise_the_recorded_states() {
+        let s = Scene {
+            cells: vec![CellKind::RnnTanh, CellKind::RnnRelu],
+            ..Default::default()
+        };
+        let r = compute(&s).unwrap();
+        for c in &r.cells {
+            // The `h` series as the page reads it: `[T][H]`, step-major.
+            let h = crate::trace::gates(c.cell, &c.forward.runs[0], &c.batch, 32)
+                .pop()
+                .unwrap()
+                .values;
+            assert_eq!(h.len(), c.batch.steps * 32);
+            let slope = h.iter().map(|v| 1.0 - v * v).sum::<f64>() / h.len() as f64;
+            let active = h.iter().filter(|&&v| v > 0.0).count() as f64 / h.len() as f64;
+            assert!((c.mean_tanh_slope() - slope).abs() <= 1e-12, "{:?}", c.cell);
+            assert_eq!(c.active_share(), active, "{:?}", c.cell);
+            assert!(active > 0.0 && active < 1.0 && slope > 0.0 && slope <= 1.0);
+        }
     }
 
     #[test]

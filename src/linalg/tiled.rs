@@ -23,7 +23,11 @@
 //! natively. Tile size: 4 × 4 (eight accumulators). 6 × 4 was slower in V8 on x86-64 (LSTM
 //! training, wasm `Trainer`: 2,770 against 3,200 sequences/s at B = 8, H = 32, where it pads 8
 //! rows to 12; 154 against 168 at B = 32, H = 128): its twelve accumulators plus the operands
-//! crowd the 16 vector registers.
+//! crowd the 16 vector registers. A last block of one or two rows (at a batch of one, every
+//! product: the lab's scenes and the B = 1 benchmarks) runs as a 1 × 16 or 2 × 8 tile over
+//! several panels instead, still eight accumulators: the 4 × 4 tile spent three quarters of its
+//! multiply-adds on zero rows there. In the lab's heaviest default drag (ρ at H = 64,
+//! T = 1000) that halved the time in products (V8's CPU profile, 2026-12-01).
 
 /// Rows of `C` per register tile.
 pub const MR: usize = 4;

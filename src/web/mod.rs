@@ -485,6 +485,16 @@ impl Lab {
         }
     }
 
+    /// Cell `i`'s mean `tanh′ = 1 − h_t²` over every step and unit ([`CellResult::mean_tanh_slope`]).
+    pub fn mean_tanh_slope(&self, i: usize) -> Result<f64, JsError> {
+        Ok(self.cell(i)?.mean_tanh_slope())
+    }
+
+    /// Cell `i`'s share of active units over every step ([`CellResult::active_share`]).
+    pub fn active_share(&self, i: usize) -> Result<f64, JsError> {
+        Ok(self.cell(i)?.active_share())
+    }
+
     /// What the gradient-flow chart divides cell `i`'s `‖∂L/∂h_t‖` by, as the chart registry
     /// decides it (`registry::Reference`): `{lag, value}`, lag 0 or (a run the loss reaches at
     /// other steps, with a negligible lag 0) the curve's largest value; `null` when the curve is

@@ -120,7 +120,7 @@ function saturation(session, k) {
   const slow = data.cells.filter((d) => !d.info.gated && d.info.saturates && ratio(d, k) < 1e-2 * theory);
   if (!slow.length) return null;
   const d = slow[0];
-  const slope = mean(d.series.h.map((h) => 1 - h * h));
+  const slope = session.lab.mean_tanh_slope(d.index);
   const r = ratio(d, k);
   const perStep = r ** (1 / k);
   const linear = session.cells.find((c) => c.theory === 'exact');
@@ -140,7 +140,7 @@ function deadUnits(session, k) {
   const relu = data.cells.filter((d) => !d.info.gated && !d.info.saturates && d.info.theory === 'bound' && ratio(d, k) < 0.5);
   if (!relu.length) return null;
   const d = relu[0];
-  const active = mean(d.series.h.map((h) => (h > 0 ? 1 : 0)));
+  const active = session.lab.active_share(d.index);
   return {
     id: 'relu',
     kind: 'surprise',
