@@ -267,6 +267,11 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     s
 }
 
+/// Arithmetic mean (NaN for an empty slice, or where any entry is NaN).
+pub fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
 /// Euclidean norm of a vector. Any NaN gives NaN, otherwise any ±inf gives inf (an overflowed
 /// state is reported as such, never as a small number).
 pub fn norm2(v: &[f64]) -> f64 {

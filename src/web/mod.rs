@@ -239,6 +239,12 @@ impl Lab {
             .ok_or_else(|| js_err(format!("series: no series \"{name}\"")))
     }
 
+    /// The mean of one `[T][H]` series over every step and unit (e.g. a carry gate's), without
+    /// copying it out of wasm.
+    pub fn series_mean(&self, i: usize, name: &str) -> Result<f64, JsError> {
+        Ok(crate::linalg::mean(self.find(i, name)?))
+    }
+
     /// One `[T][H]` series, row-major (step-major), as a copy.
     pub fn series(&self, i: usize, name: &str) -> Result<Float64Array, JsError> {
         let c = self.cell(i)?;

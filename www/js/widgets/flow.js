@@ -120,6 +120,13 @@ export function mount(root, session) {
   // edge fades, a button scrolls on, and the box takes keyboard focus (it scrolls).
   const more = $('flow-notes-more');
   const cue = () => {
+    // Only the docked box on a phone is capped (its max-height); elsewhere nothing is read from
+    // the layout (a style read here, not a layout: 5 ms a frame at H = 64, T = 1000).
+    if (getComputedStyle(notes).maxHeight === 'none') {
+      if (notes.hasAttribute('data-more') || !more.hidden) { notes.removeAttribute('data-more'); put(more, 'hidden', true); }
+      for (const a of ['tabindex', 'role', 'aria-label']) if (notes.hasAttribute(a)) notes.removeAttribute(a);
+      return;
+    }
     const over = notes.scrollHeight - notes.clientHeight > 1;
     const below = over && notes.scrollTop + notes.clientHeight < notes.scrollHeight - 1;
     notes.toggleAttribute('data-more', below);

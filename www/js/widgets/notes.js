@@ -37,7 +37,6 @@ export function trend(byLag, k, e = null) {
 }
 
 const ratio = (d, k) => d.gradByLag[k] / d.gradByLag[0];
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 const labels = (ds) => ds.map((d) => d.info.label).join(' and ');
 /** The states the rows' carry paths run along: `the cell state`, or each cell's when they differ. */
@@ -71,7 +70,7 @@ function biasText(fb) {
 function carryGates(session, k) {
   const { data, state } = session;
   // A gate fixed by the cell (the 1997 LSTM's f ≡ 1) has its constant instead of a series.
-  const gateMean = ({ carry }, d) => carry.constant ?? mean(d.series[carry.name]);
+  const gateMean = ({ carry }, d) => carry.constant ?? session.lab.series_mean(d.index, carry.name);
   const rows = data.cells.filter((d) => d.info.carry).map((d) => ({ d, m: gateMean(d.info, d), r: ratio(d, k) }));
   if (!rows.length) return null;
   const gatesOf = (rs) => rs.map(({ d, m }) => (d.info.carry.constant === null
