@@ -69,7 +69,8 @@ runLesson({
         const [seen, gru, lstm] = textNumbers('plateau');
         return seen === RACED * 8 && bestOverBaseline(el, 'rnn_tanh') > 0.9 && !Number.isFinite(sequencesTo95(el, 'rnn_tanh'))
           && sequencesTo95(el, 'gru') === gru && sequencesTo95(el, 'lstm') === lstm
-          && onlyJust(el, 'lstm', RACED) && !onlyJust(el, 'gru', RACED); // the text: the LSTM only just
+          && onlyJust(el, 'lstm', RACED) && !onlyJust(el, 'gru', RACED) // the text: the LSTM only just,
+          && leftPlateau(el, 'lstm') > RACED * 8 / 2; // after most of the race on the plateau
       },
       says: (el) => `${raceSays(el)}.`,
     },
