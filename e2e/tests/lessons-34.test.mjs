@@ -194,6 +194,9 @@ test('lesson 3: predict which cell stays on the plateau; the race trains to 10,0
   assert.equal(status, 'Training to 10,000 sequences (8 per step)…');
   await page.waitForFunction(() => Number(document.querySelector('[data-predict=plateau] .training-progress progress')?.value) > 0);
   assert.match(await box.locator('.training-progress').textContent(), /^ ?[\d,]+ of 10,000 sequences$/);
+  await page.addScriptTag({ path: AXE });
+  const axe = await page.evaluate(() => window.axe.run(document.querySelector('[data-predict=plateau]'), { resultTypes: ['violations'] }));
+  assert.deepEqual(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), [], 'the progress bar is labelled');
   await box.locator('.verdict').waitFor({ timeout: 120000 });
   assert.equal(await box.locator('.training-progress').count(), 0, 'the progress bar goes once trained');
   assert.equal(await box.locator('.verdict').textContent(), 'Right: the RNN tanh.');
