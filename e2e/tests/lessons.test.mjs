@@ -154,11 +154,28 @@ test('lesson 5, “I expected to hate it, but I did not!”: the explanation say
     const at = (w) => s.x.saliency[s.enc.tokens.indexOf(w)];
     return { top: s.enc.tokens[k], s: s.x.saliency[k], hate: at('hate'), not: at('not') };
   });
-  const n = (x) => String(Number(x.toPrecision(3)));
+  const n = (x) => String(Number(x.toPrecision(3))).replace('-', '\u2212'); // the minus sign, as every number in the text
+  assert.doesNotMatch(why, /(^|[\s(])-\d/, 'no hyphen for a minus (issue 11: "-0.48")');
   assert.ok(why.includes(`In the saliency row the largest |st| is at “${shown.top}” (${n(shown.s)}); “hate” ${n(shown.hate)}, “not” ${n(shown.not)}`), why);
   assert.match(why, /Saliency is gradient × input: it measures how a small nudge of a word's embedding moves the log-odds of the prediction, not what removing the word would do, and not what the model “understands”\./);
   assert.doesNotMatch(why, /must link/, 'no claim about what the model must do that the widget does not show');
   assert.deepEqual(errors, []);
+});
+
+test('every lesson keeps a percentage with its sign (a no-break space: "95 %" never breaks on a phone) and fills every fact it takes from the core', async () => {
+  const c = await context({ width: 390, height: 844 });
+  for (const href of await lessonPages()) {
+    const { page, errors } = await openLesson(c, href);
+    const text = await page.evaluate(() => {
+      document.querySelectorAll('[hidden]').forEach((e) => { e.hidden = false; }); // the text that waits for an answer too
+      return document.querySelector('main').textContent;
+    });
+    assert.doesNotMatch(text, /\d[ \t\n]+%/, `${href}: a number and its % on one line`);
+    const empty = await page.$$eval('[data-core], [data-cell]', (es) => es.filter((e) => !e.textContent.trim()).length);
+    assert.equal(empty, 0, `${href}: every [data-core] and [data-cell] is filled`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
 
 test('axe-core: no serious or critical violations in any lesson, and landmarks told apart, desktop and phone', async () => {

@@ -7,7 +7,7 @@
 // is installed (UNROLLED_TORCH_PYTHON, default /work/.venv-torch/bin/python), torch also reads the
 // page's own download here and must reproduce its numbers: that part needs torch, the rest not.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -180,11 +180,25 @@ const hasTorch = (() => {
   }
 })();
 
+test(`pytorch_lab.py from the command line: a usage line, a one-line error (exit 2), a two-number summary by default${hasTorch ? '' : ' (torch not installed: skipped)'}`, { skip: !hasTorch }, () => {
+  const run = (...args) => spawnSync(TORCH, [path.join(DIR, 'pytorch_lab.py'), ...args], { encoding: 'utf8' });
+  const none = run();
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /^usage: python pytorch_lab\.py \[--full\] MODEL RUN .*\n$/);
+  const plain = run(path.join(DIR, 'rnn_tanh.safetensors'), path.join(DIR, 'rnn_tanh.safetensors'));
+  assert.equal(plain.status, 2);
+  assert.equal(plain.stderr, `error: ${path.join(DIR, 'rnn_tanh.safetensors')}: not a file exported by the lab: no __metadata__ naming its cell\n`, 'a plain PyTorch file: one line, no traceback');
+  const rt = (f) => path.join(DIR, 'roundtrip', f);
+  const ok = run(rt('designed_lstm-model.safetensors'), rt('designed_lstm-run.safetensors'));
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^LSTM: largest difference from PyTorch, output \d\.\de-\d+ \(relative to its largest\), grad_h_norm \d\.\de-\d+ \(relative\); --full prints PyTorch's numbers as JSON\n$/);
+});
+
 /** torch's reading of the page's two files (needs torch), as pytorch_lab.py prints it. */
 function torchReads(tmp, model, run) {
   fs.writeFileSync(path.join(tmp, 'model.safetensors'), model.buf);
   fs.writeFileSync(path.join(tmp, 'run.safetensors'), run.buf);
-  const out = execFileSync(TORCH, [path.join(DIR, 'pytorch_lab.py'), path.join(tmp, 'model.safetensors'), path.join(tmp, 'run.safetensors')]);
+  const out = execFileSync(TORCH, [path.join(DIR, 'pytorch_lab.py'), '--full', path.join(tmp, 'model.safetensors'), path.join(tmp, 'run.safetensors')]);
   return JSON.parse(out);
 }
 

@@ -261,7 +261,8 @@ impl TrainingCharts {
 /// What the training view's controls may hold, declared by the core once: `{tasks: [names],
 /// min_steps: {task: shortest T}, steps, hidden_size, batch_size, seed, lr, test_fraction: {min, max,
 /// default} (data.tsv's), carry_bias: {min, max}, criterion (the success every task counts as
-/// solved, `SOLVED_AT`), items: {task, text} (what their examples are called), recipe: {lr, batch_size,
+/// solved, `SOLVED_AT`), tolerance (the adding problem's and a regression's: an answer within it of
+/// the target is solved, `SOLVED_TOLERANCE`), items: {task, text} (what their examples are called), recipe: {lr, batch_size,
 /// carry_bias, clip_norm, eval_every, eval_size, seed}}`. `lr` is the page's range (Adam learns
 /// nothing useful outside it); `carry_bias` is the lab's.
 #[wasm_bindgen]
@@ -290,6 +291,7 @@ pub fn train_limits() -> Result<JsValue, JsError> {
         "test_fraction": {"min": TEST_FRACTION.start(), "max": TEST_FRACTION.end(), "default": DEFAULT_TEST_FRACTION},
         "carry_bias": {"min": cb.min, "max": cb.max},
         "criterion": crate::train::trainer::problem::SOLVED_AT,
+        "tolerance": crate::train::tasks::SOLVED_TOLERANCE,
         "items": {"task": crate::train::trainer::problem::TASK_ITEMS, "text": crate::train::trainer::problem::TEXT_ITEMS},
         "recipe": {"lr": lr, "batch_size": RECIPE.batch_size, "carry_bias": RECIPE.carry_bias,
                    "clip_norm": clip, "eval_every": RECIPE.eval_every, "eval_size": RECIPE.eval_size,

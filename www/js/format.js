@@ -9,12 +9,29 @@ export function fmt(x, digits = 3) {
   return s.replace('-', '−');
 }
 
+/** A number for running text to `n` significant digits, with the minus sign (−, not a hyphen)
+ *  and powers of ten for the very large or small: `−0.48`, `5.5 × 10⁻¹⁰`. */
+export function figure(x, n = 3) {
+  if (!Number.isFinite(x)) return fmt(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
+    const [m, e] = x.toExponential(n - 1).split('e');
+    return `${m.replace('-', '−')} × 10${e.replace('+', '').replace('-', '⁻').replace(/\d/g, (c) => SUP[c])}`;
+  }
+  return String(Number(x.toPrecision(n))).replace('-', '−');
+}
+const SUP = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
 /** A share as a whole percentage, rounded down, so a share just under a threshold never reads as
  *  the threshold (0.949 is 94, not 95): what every success percentage in words is rounded by. */
 export const percentOf = (x) => Math.floor(100 * x + 1e-9);
 
-/** `percentOf(x)` with its sign, a no-break space keeping the two together: `94 %`. */
-export const percent = (x) => `${percentOf(x)}\u00a0%`;
+/** `percentOf(x)` with its sign, a no-break space keeping the two together: `94 %`; with
+ *  `decimals`, rounded down to that many (`94.9 %`). */
+export const percent = (x, decimals = 0) => {
+  const k = 10 ** decimals;
+  return `${(Math.floor(100 * k * x + 1e-9) / k).toFixed(decimals)}\u00a0%`;
+};
 
 /** The indefinite article for `phrase`, by how its first word sounds: an initialism (all
  *  capitals, as the cells' labels are) is read letter by letter ("an LSTM", "an RNN tanh", "a

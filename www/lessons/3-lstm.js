@@ -1,6 +1,6 @@
 // Lesson 3's claims and predictions: each names the widget and the exact setting that shows it,
 // and reads its answer from the widget's numbers (see lesson.js).
-import { bestOverBaseline, carryPath, carryPaths, gateMean, num, ratio, ratioC, runLesson, sequencesTo95 } from './lesson.js';
+import { bestOverBaseline, carryPath, carryPaths, cellOf, criterionOf, gateMean, leftPlateau, num, onlyJust, ratio, ratioC, runLesson, sequencesTo95 } from './lesson.js';
 
 const DEFAULT = 'cells=rnn_tanh,lstm&T=50&H=16&focus=lstm';
 const OPEN = 'cells=rnn_tanh,lstm&T=50&H=16&fb=5&focus=lstm';
@@ -16,11 +16,23 @@ const textNumbers = (id) => [...document.querySelectorAll(`[data-claim="${id}"] 
 /** The racer nearest the plateau: the highest best loss over the constant guess's. */
 const onPlateau = (el) => Object.keys(RACERS).reduce((a, b) => (bestOverBaseline(el, b) > bestOverBaseline(el, a) ? b : a));
 
-/** Each racer's best loss over the plateau's, and when it scored 95 %. */
-const raceSays = (el) => Object.keys(RACERS).map((n) => {
+const int = (x) => x.toLocaleString('en');
+
+/** When racer `n` scored the criterion (95 %), and whether only just: at the race's last
+ *  evaluation, after sitting on the plateau for most of it. */
+const scored = (el, n) => {
   const s = sequencesTo95(el, n);
-  return `${el.session.entrantLabel(n)}: best held-out loss ${num(bestOverBaseline(el, n))} × the constant guess's, ${Number.isFinite(s) ? `95 % after ${s.toLocaleString('en')} sequences` : 'not at 95 %'}`;
-}).join('; ');
+  const crit = criterionOf(el, n);
+  if (!Number.isFinite(s)) return `not at ${crit}`;
+  const just = onlyJust(el, n, RACED) ? `, only just: at the last evaluation before the cut-off, after sitting on the plateau until ${int(leftPlateau(el, n))} sequences` : '';
+  return `${crit} after ${int(s)} sequences${just}`;
+};
+
+/** Each racer's best loss over the plateau's, and when it scored 95 %. */
+const raceSays = (el) => Object.keys(RACERS).map((n) => `${el.session.entrantLabel(n)}: best held-out loss ${num(bestOverBaseline(el, n))} × the constant guess's, ${scored(el, n)}`).join('; ');
+
+/** Cell `name`'s label in lab element `el` (the core's table of cells). */
+const label = (el, name) => cellOf(el, name).info.label;
 
 /** A number as the running text writes it, "5.5 × 10−10" (the <data> of claim `id`). */
 function textNumber(id) {
@@ -56,7 +68,9 @@ runLesson({
       holds: (el) => {
         const [seen, gru, lstm] = textNumbers('plateau');
         return seen === RACED * 8 && bestOverBaseline(el, 'rnn_tanh') > 0.9 && !Number.isFinite(sequencesTo95(el, 'rnn_tanh'))
-          && sequencesTo95(el, 'gru') === gru && sequencesTo95(el, 'lstm') === lstm;
+          && sequencesTo95(el, 'gru') === gru && sequencesTo95(el, 'lstm') === lstm
+          && onlyJust(el, 'lstm', RACED) && !onlyJust(el, 'gru', RACED) // the text: the LSTM only just,
+          && leftPlateau(el, 'lstm') > RACED * 8 / 2; // after most of the race on the plateau
       },
       says: (el) => `${raceSays(el)}.`,
     },
@@ -64,7 +78,7 @@ runLesson({
       lab: 'gates',
       config: DEFAULT,
       holds: (el) => Math.abs(gateMean(el, 'lstm') - 0.5) < 0.05 && ratio(el, 'lstm', 40) < ratio(el, 'rnn_tanh', 40),
-      says: (el) => `Mean f = ${num(gateMean(el, 'lstm'))}; lag 40: LSTM ${num(ratio(el, 'lstm', 40))} ×, tanh RNN ${num(ratio(el, 'rnn_tanh', 40))} ×.`,
+      says: (el) => `Mean f = ${num(gateMean(el, 'lstm'))}; lag 40: LSTM ${num(ratio(el, 'lstm', 40))} ×, ${label(el, 'rnn_tanh')} ${num(ratio(el, 'rnn_tanh', 40))} ×.`,
     },
     product: {
       lab: 'gates',
@@ -103,7 +117,7 @@ runLesson({
       config: DEFAULT,
       choices: { lstm: { cell: 'lstm' }, rnn: { cell: 'rnn_tanh' } },
       answer: (el) => (ratio(el, 'lstm', 40) > ratio(el, 'rnn_tanh', 40) ? 'lstm' : 'rnn'),
-      explain: (el) => `At lag 40: LSTM ${num(ratio(el, 'lstm', 40))} × lag 0, tanh RNN ${num(ratio(el, 'rnn_tanh', 40))} ×. The forget gate averages ${num(gateMean(el, 'lstm'))}, and the cell multiplies the gradient by it at every step.`,
+      explain: (el) => `At lag 40: LSTM ${num(ratio(el, 'lstm', 40))} × lag 0, ${label(el, 'rnn_tanh')} ${num(ratio(el, 'rnn_tanh', 40))} ×. The forget gate averages ${num(gateMean(el, 'lstm'))}, and the cell multiplies the gradient by it at every step.`,
     },
     plateau: {
       lab: 'race',
@@ -111,7 +125,7 @@ runLesson({
       iteration: RACED,
       choices: RACERS,
       answer: onPlateau,
-      explain: (el) => `After 10,000 sequences: ${raceSays(el)}. The dashed line of the loss chart is the constant guess.`,
+      explain: (el) => `After ${int(RACED * 8)} sequences: ${raceSays(el)}. The dashed line of the loss chart is the constant guess.`,
     },
   },
 });

@@ -3,7 +3,7 @@
 // numbers the classifier's panels show (the sentence panel's `shown`: the sentence as read and
 // the model's explanation of it; the packing panel's: the batch, `packed_layout` and the packed
 // and padded runs). See lesson.js.
-import { num, runLesson } from './lesson.js';
+import { num, percent, runLesson } from './lesson.js';
 
 const BASE = 'E=16&H=16&budget=30';
 const withText = (t) => `${BASE}&text=${encodeURIComponent(t)}`;
@@ -12,7 +12,7 @@ const EXPECTED = withText('I expected to hate it, but I did not!');
 /** The iteration the lesson's "trained" claims are made at: 300 × 32 = 9,600 sentences. */
 const TRAINED = 300;
 
-const pct = (p) => `${(100 * p).toFixed(1)} %`;
+const pct = (p) => percent(p, 1);
 
 /** What the sentence panel of classifier element `el` shows: `{enc, x}`. */
 function sentence(el) {

@@ -27,6 +27,10 @@
 // (`unrolled-lessons`); a service worker (../sw.js) keeps what a lesson loaded so it works offline
 // (`registerOffline`, which the course page uses too).
 
+import { figure, percent } from '../pkg/js/format.js';
+
+export { percent };
+
 const STORE = 'unrolled-lessons';
 
 /** The lessons, in order: their page, number, title and short name (the course's one table). */
@@ -98,21 +102,31 @@ export function sequencesTo95(el, name) {
   return entrantOf(el, name).reached?.sequences ?? Infinity;
 }
 
-/** A number for running text: 3 significant digits, powers of ten for the very large or small
- *  (one argument only: `xs.map(num)` is safe). */
-export function num(x) { return digits(x, 3); }
-
-/** A number for running text to `n` significant digits, powers of ten for the very large or small. */
-export function digits(x, n) {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
-    const [m, e] = x.toExponential(n - 1).split('e');
-    return `${m} × 10${e.replace('+', '').replace(/^-/, '−').replace(/./g, (c) => SUP[c] ?? c)}`;
-  }
-  return String(Number(x.toPrecision(n)));
+/** Did entrant `name` reach the criterion only just: at the last evaluation at or before
+ *  `iteration`, the cut-off the lesson trains it to (no later record could have said otherwise)? */
+export function onlyJust(el, name, iteration) {
+  const e = entrantOf(el, name);
+  if (!e.reached || e.parsed.length < 2) return false;
+  const every = e.parsed[1].iteration - e.parsed[0].iteration;
+  return e.reached.iteration === Math.floor(iteration / every) * every;
 }
-const SUP = { '−': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/** The sequences after which entrant `name`'s held-out loss first fell below 0.9 of the constant
+ *  guess's (it left the plateau), or Infinity. */
+export function leftPlateau(el, name) {
+  const e = entrantOf(el, name);
+  return e.parsed.find((r) => r.iteration > 0 && r.test_loss < 0.9 * e.info.baseline)?.sequences ?? Infinity;
+}
+
+/** The success entrant `name` counts as solved, as text (`95 %`: its criterion, from the core). */
+export const criterionOf = (el, name) => percent(entrantOf(el, name).info.criterion);
+
+/** A number for running text: 3 significant digits, the minus sign, powers of ten for the very
+ *  large or small (one argument only: `xs.map(num)` is safe). */
+export function num(x) { return figure(x, 3); }
+
+/** A number for running text to `n` significant digits (format.js `figure`, the one formatter). */
+export function digits(x, n) { return figure(x, n); }
 
 function loadProgress() {
   try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch { return {}; }
@@ -158,9 +172,35 @@ async function show(id, config, iteration) {
   return el;
 }
 
-/** What a reader sees while `show` works: training takes seconds, the rest a moment. */
-function waiting(entry) {
-  return entry.iteration ? `Training the model to iteration ${entry.iteration} (seconds)…` : 'Setting the widget…';
+const NUM = new Intl.NumberFormat('en');
+
+/** What a reader sees while `show` works, in `out` (a status: said once): training takes
+ *  seconds, the rest a moment. A trained setting is said in the widget's units (sequences,
+ *  sentences: iteration × batch) and, while it trains, a progress bar right after `out` shows how
+ *  far the slowest entrant is (its last record), kept up to date. Returns what stops and removes it. */
+function waiting(entry, out) {
+  const el = document.getElementById(entry.lab);
+  const s = el?.session;
+  const batch = s?.state?.batch;
+  if (!entry.iteration || !batch) {
+    out.textContent = entry.iteration ? 'Training the widget…' : 'Setting the widget…';
+    return () => {};
+  }
+  const items = s.items ?? 'sequences';
+  const target = entry.iteration * batch;
+  out.textContent = `Training to ${NUM.format(target)} ${items} (${NUM.format(batch)} per step)…`;
+  const bar = Object.assign(document.createElement('span'), { className: 'training-progress' });
+  bar.innerHTML = `<progress max="${target}" value="0" aria-label="${items[0].toUpperCase()}${items.slice(1)} trained so far"></progress> <span></span>`;
+  out.after(bar);
+  const say = () => {
+    const last = s.entrants.map((e) => e.parsed.at(-1)?.sequences ?? 0);
+    const seen = last.length ? Math.min(target, ...last) : 0;
+    bar.firstChild.value = seen;
+    bar.lastChild.textContent = `${NUM.format(seen)} of ${NUM.format(target)} ${items}`;
+  };
+  say();
+  const timer = setInterval(say, 250);
+  return () => { clearInterval(timer); bar.remove(); };
 }
 
 function button(text, cls) {
@@ -179,12 +219,14 @@ function mountClaim(span, claim) {
   out.setAttribute('role', 'status');
   b.addEventListener('click', async () => {
     b.disabled = true;
-    out.textContent = waiting(claim);
+    const stop = waiting(claim, out);
     try {
       const el = await show(claim.lab, claim.config, claim.iteration);
+      stop();
       out.textContent = claim.says(el);
       el.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
     } catch (e) {
+      stop();
       out.textContent = `The widget could not be set: ${e.message}`;
     } finally {
       b.disabled = false;
@@ -272,11 +314,13 @@ function mountPrediction(box, lessonId, id, p) {
     const see = button('Show it on the widget', 'see');
     see.addEventListener('click', async () => {
       see.disabled = true;
-      status.textContent = waiting(p);
+      const stop = waiting(p, status);
       try {
         bringIntoView(await show(p.lab, p.config, p.iteration));
+        stop();
         status.textContent = '';
       } catch (e) {
+        stop();
         status.textContent = `The widget could not be set: ${e.message}`;
       } finally {
         see.disabled = false;
@@ -290,13 +334,16 @@ function mountPrediction(box, lessonId, id, p) {
 
   async function answer(choice) {
     lock(choice);
-    status.textContent = p.iteration ? waiting(p) : 'Checking on the widget…';
+    const stop = p.iteration ? waiting(p, status) : () => {};
+    if (!p.iteration) status.textContent = 'Checking on the widget…';
     let base;
     let el;
     try {
       base = p.baseline ? p.measure(await show(p.lab, p.baseline, p.iteration)) : undefined;
       el = await show(p.lab, p.config, p.iteration);
+      stop();
     } catch (e) {
+      stop();
       status.textContent = `The widget could not be set: ${e.message}. Try again.`;
       unlock();
       return;
@@ -417,19 +464,45 @@ function ask(worker, message) {
   });
 }
 
+/** The core, loaded only when the page needs a fact of it: a choice that is a cell, or a
+ *  `[data-core]` / `[data-cell]` in the text. */
+async function coreFor(predictions) {
+  const named = Object.values(predictions).some((p) => Object.values(p.choices).some((c) => typeof c !== 'string'));
+  if (!named && !document.querySelector('[data-core], [data-cell]')) return null;
+  const { loadCore } = await import('../pkg/js/core.js');
+  return loadCore();
+}
+
+/** Cell `name`'s label in the core's one table of cells ("RNN tanh", as the widgets name it). */
+function cellLabel(core, name) {
+  const cell = core.cell(name);
+  if (!cell) throw new Error(`lesson: no cell ${name} in the core's table`);
+  return cell.label;
+}
+
+/** The core's facts the text names, written into it (so no page repeats them as literals):
+ *  `<span data-core="criterion">` the success a task counts as solved (`95 %`),
+ *  `<span data-core="tolerance">` how near the target an answer is solved (`0.04`), and
+ *  `<span data-cell="rnn_tanh">` a cell's label. */
+function fillFromCore(core) {
+  const facts = {
+    criterion: () => percent(core.trainLimits.criterion),
+    tolerance: () => figure(core.trainLimits.tolerance),
+  };
+  document.querySelectorAll('[data-core]').forEach((e) => {
+    const f = facts[e.dataset.core];
+    if (!f) throw new Error(`lesson: the core has no fact "${e.dataset.core}"`);
+    const v = f();
+    if (v.includes('NaN') || v.includes('undefined')) throw new Error(`lesson: the core does not say its ${e.dataset.core}`);
+    e.textContent = v;
+  });
+  document.querySelectorAll('[data-cell]').forEach((e) => { e.textContent = cellLabel(core, e.dataset.cell); });
+}
+
 /** `predictions` with every choice given as `{cell: name}` written as "The <label>", the
  *  cell's label from the core's one table of cells (as the widgets name it: "The RNN tanh"). */
-async function withCellLabels(predictions) {
-  const named = Object.values(predictions).some((p) => Object.values(p.choices).some((c) => typeof c !== 'string'));
-  if (!named) return predictions;
-  const { loadCore } = await import('../pkg/js/core.js');
-  const core = await loadCore();
-  const text = (c) => {
-    if (typeof c === 'string') return c;
-    const cell = core.cell(c.cell);
-    if (!cell) throw new Error(`lesson: no cell ${c.cell} in the core's table`);
-    return `The ${cell.label}`;
-  };
+function withCellLabels(core, predictions) {
+  const text = (c) => (typeof c === 'string' ? c : `The ${cellLabel(core, c.cell)}`);
   return Object.fromEntries(Object.entries(predictions).map(([k, p]) => [k, {
     ...p,
     choices: Object.fromEntries(Object.entries(p.choices).map(([v, c]) => [v, text(c)])),
@@ -442,7 +515,9 @@ async function withCellLabels(predictions) {
  */
 export async function runLesson(lesson) {
   const { id, claims } = lesson;
-  const predictions = await withCellLabels(lesson.predictions);
+  const core = await coreFor(lesson.predictions);
+  if (core) fillFromCore(core);
+  const predictions = core ? withCellLabels(core, lesson.predictions) : lesson.predictions;
   const spans = [...document.querySelectorAll('.claim[data-claim]')];
   const boxes = [...document.querySelectorAll('.predict[data-predict]')];
   const missing = [

@@ -1,7 +1,8 @@
 // The race in words: who leads, and when each entrant reached the criterion (sequences seen and
-// its own training seconds), in a live region, so the result is stated and not only drawn. The
-// live sentence changes only when the leader or a finish changes (a screen reader is not read
-// every record); the table under it is updated with every record.
+// its own training seconds), so the result is stated and not only drawn. The sentence on screen
+// and the table under it are drawn from the same records in every frame (they never disagree);
+// a screen reader gets the sentence from a live region of its own, rewritten only when the
+// leader or a finish changes (it is not read every record) and when the race stops.
 import { percent as pct } from '../../format.js';
 import { listen } from '../common.js';
 import { queueDraw, success } from './charts.js';
@@ -15,7 +16,8 @@ export const title = 'The race';
 export const template = () => `
 <section class="panel wide" id="panel-train-race" data-widget="train-race">
   <h2>The race</h2>
-  <p id="race-live" class="race-live" aria-live="polite" aria-atomic="true">No records yet: press Play.</p>
+  <p id="race-sentence" class="race-live" aria-hidden="true">No records yet: press Play.</p>
+  <p id="race-live" class="sr-only" aria-live="polite" aria-atomic="true">No records yet: press Play.</p>
   <table class="race-table" id="race-table"><caption class="sr-only">Latest record of each entrant</caption>
     <thead><tr><th scope="col">Entrant</th><th scope="col">Held-out success</th><th scope="col">Held-out loss</th><th scope="col">Sequences seen</th><th scope="col">Training time</th><th scope="col">Reached the criterion</th></tr></thead>
     <tbody></tbody></table>
@@ -53,13 +55,15 @@ export function raceSentence(session) {
 }
 
 export function mount(root, session) {
+  const sentence = root.querySelector('#race-sentence');
   const live = root.querySelector('#race-live');
   const body = root.querySelector('#race-table tbody');
   let said = '';
   const draw = () => {
     const t0 = performance.now();
-    // The live sentence: rewritten only when who leads or who finished changes.
+    // The sentence on screen: this frame's; the live one: only when who leads or finished changes.
     const s = raceSentence(session);
+    if (sentence.textContent !== s) sentence.textContent = s;
     const shape = s.replace(/[\d.,]+[ \u00a0]?(%|s\b|sequences)/g, '#'); // numbers, with a plain or no-break space
     if (shape !== said || !session.running) { live.textContent = s; said = shape; }
     // Rows rebuilt only when the entrants change; else their cells' text is rewritten.
