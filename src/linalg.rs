@@ -570,35 +570,41 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
 /// Euclidean norm of a vector. Any NaN gives NaN, otherwise any ±inf gives inf (an overflowed
 /// state is reported as such, never as a small number).
 pub fn norm2(v: &[f64]) -> f64 {
-    if v.iter().any(|x| x.is_nan()) {
+    let max = max_abs(v);
+    if max.is_nan() {
         return f64::NAN;
     }
-    let max = max_abs(v);
     if max.is_infinite() {
         return f64::INFINITY;
     }
     if max == 0.0 {
         return 0.0;
     }
-    // Scaled to avoid overflow for huge finite entries.
+    if (1e-140..=1e140).contains(&max) {
+        // The squares can neither overflow nor lose anything that matters beside max² (what
+        // underflows is below 10⁻²⁸ of it): the plain sum of squares, one pass, no division.
+        return dot(v, v).sqrt();
+    }
+    // Scaled to avoid overflow (or underflow) for huge (or tiny) entries.
     let s: f64 = v.iter().map(|x| (x / max) * (x / max)).sum();
     max * s.sqrt()
 }
 
 /// `max |v_i|`, NaN when any entry is NaN (unlike `f64::max`, which skips NaN); 0 when empty.
 pub fn max_abs(v: &[f64]) -> f64 {
-    // (A comparison, not `f64::max`: the values are not NaN here, and `f64::max` is a libm
-    // call in wasm, whose own `max` instruction treats NaN differently.)
-    v.iter().fold(0.0f64, |m, &x| {
+    // (A comparison, not `f64::max`: `f64::max` is a libm call in wasm, whose own `max`
+    // instruction treats NaN differently; NaN is tracked on the side, without a branch.)
+    let (mut m, mut nan) = (0.0f64, false);
+    for &x in v {
         let a = x.abs();
-        if x.is_nan() || m.is_nan() {
-            f64::NAN
-        } else if a > m {
-            a
-        } else {
-            m
-        }
-    })
+        nan |= x.is_nan();
+        m = if a > m { a } else { m };
+    }
+    if nan {
+        f64::NAN
+    } else {
+        m
+    }
 }
 
 /// `true` when every value is finite.
@@ -761,6 +767,16 @@ mod tests {
         assert!(norm2(&[f64::INFINITY, f64::NAN]).is_nan());
         assert_eq!(norm2(&[f64::NEG_INFINITY, 1.0]), f64::INFINITY);
         assert_eq!(norm2(&[3.0, 4.0]), 5.0);
+        let close = |x: f64, y: f64| (x / y - 1.0).abs() < 1e-15;
+        assert!(
+            close(norm2(&[3e200, 4e200]), 5e200),
+            "huge entries: scaled, no overflow"
+        );
+        assert!(
+            close(norm2(&[3e-200, 4e-200]), 5e-200),
+            "tiny entries: scaled, no underflow"
+        );
+        assert!((norm2(&[1e140, 1e140, 1.0]) / (2f64.sqrt() * 1e140) - 1.0).abs() < 1e-15);
         assert_eq!(norm2(&[]), 0.0);
         assert!(max_abs(&[f64::NAN, 2.0]).is_nan());
         assert_eq!(max_abs(&[-3.0, 2.0]), 3.0);
