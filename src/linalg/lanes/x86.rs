@@ -2,8 +2,9 @@
 //! `__m512d`). Every operation is the IEEE operation lane by lane, as for `f64`, so the
 //! activations give the same bits on either as one value at a time; only [`Lanes::mul_add`]
 //! differs: here it is the fused multiply-add (one rounding), which only the tiled product uses.
-//! The table lookups of `exp` (`exp2_parts*`) are done lane by lane with the scalar code, so they
-//! are the scalar bits by construction.
+//! The table lookups of `exp` (`exp2_parts*`) are done lane by lane with the scalar code on AVX2
+//! (it has no 64-bit arithmetic shift), and on AVX-512 by a gather and the same integer steps:
+//! exact either way, so the scalar bits.
 //!
 //! Safety: the intrinsics need the CPU features, which these types do not check. Values of these
 //! types are made only inside functions entered through `linalg::path` after
@@ -11,7 +12,7 @@
 //! [`Avx512`]); each such function carries `#[target_feature]`, and everything here is
 //! `#[inline(always)]`, so it is compiled into those functions with their features.
 
-use super::Lanes;
+use super::{Lanes, EXP2_TABLE, SHIFT};
 use core::arch::x86_64::*;
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -154,6 +155,29 @@ impl Lanes for Avx2 {
     }
 }
 
+/// `k` (from `shifted = k + SHIFT`) and `2^((k mod 128)/128)` as `[hi, lo]`, gathered from
+/// [`EXP2_TABLE`] lane by lane: the integer steps of `f64::exp2_parts`, so the same bits.
+#[inline(always)]
+unsafe fn table512(shifted: Avx512) -> (__m512i, [Avx512; 2]) {
+    let k = _mm512_sub_epi64(
+        _mm512_castpd_si512(shifted.0),
+        _mm512_set1_epi64(SHIFT.to_bits() as i64),
+    );
+    let j2 = _mm512_slli_epi64::<1>(_mm512_and_si512(k, _mm512_set1_epi64(127)));
+    let base = EXP2_TABLE.as_ptr().cast::<f64>();
+    // SAFETY: 0 ≤ 2j + 1 ≤ 255, inside the 128 pairs of the table.
+    let hi = unsafe { _mm512_i64gather_pd::<8>(j2, base) };
+    let lo = unsafe { _mm512_i64gather_pd::<8>(_mm512_add_epi64(j2, _mm512_set1_epi64(1)), base) };
+    (k, [Avx512(hi), Avx512(lo)])
+}
+
+/// `2^m` from its bits, lane by lane (`−1022 ≤ m ≤ 1023`; wrapping outside, as `pow2`).
+#[inline(always)]
+unsafe fn pow2_512(m: __m512i) -> Avx512 {
+    let biased = _mm512_add_epi64(m, _mm512_set1_epi64(1023));
+    Avx512(_mm512_castsi512_pd(_mm512_slli_epi64::<52>(biased)))
+}
+
 impl Lanes for Avx512 {
     const WIDTH: usize = 8;
     #[inline(always)]
@@ -213,15 +237,23 @@ impl Lanes for Avx512 {
     }
     #[inline(always)]
     fn exp2_parts(shifted: Self) -> [Self; 4] {
-        let mut s = [0.0; 8];
-        shifted.store(&mut s);
-        loads(per_lane(s, f64::exp2_parts))
+        // SAFETY: see the module comment.
+        unsafe {
+            let (k, [hi, lo]) = table512(shifted);
+            let m = _mm512_srai_epi64::<7>(k);
+            let half = _mm512_srai_epi64::<1>(m);
+            [hi, lo, pow2_512(half), pow2_512(_mm512_sub_epi64(m, half))]
+        }
     }
     #[inline(always)]
     fn exp2_parts_small(shifted: Self) -> [Self; 4] {
-        let mut s = [0.0; 8];
-        shifted.store(&mut s);
-        loads(per_lane(s, f64::exp2_parts_small))
+        // SAFETY: see the module comment.
+        unsafe {
+            let (k, [hi, lo]) = table512(shifted);
+            let m = _mm512_srai_epi64::<7>(k);
+            let neg = _mm512_sub_epi64(_mm512_setzero_si512(), m);
+            [hi, lo, pow2_512(m), pow2_512(neg)]
+        }
     }
 }
 
