@@ -24,7 +24,7 @@
 //! 4 × 4 on simd128 (6 × 4 was slower in V8 on x86-64: LSTM training, wasm `Trainer`, 2,770
 //! against 3,200 sequences/s at B = 8, H = 32, where it pads 8 rows to 12; 154 against 168 at
 //! B = 32, H = 128: its twelve accumulators plus the operands crowd the 16 vector registers);
-//! 6 × 8 on AVX2 (12 of 16 registers; 4 × 8 was 4–5 % slower at B = 32) and 8 × 16 on AVX-512
+//! 6 × 8 on AVX2 (12 of 16 registers; 4 × 8 was 2–4 % slower at B = 32) and 8 × 16 on AVX-512
 //! (16 of 32; 4 × 16 was 15–20 % slower at B = 32), the numbers in `linalg`'s module comment.
 
 use super::lanes::Lanes;
