@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Time unrolled's native engine against PyTorch on the same work.
 
-The work (see src/workload.rs): one layer, unidirectional, float64, batch first, parameters
+The work (see src/workload.rs): one layer, unidirectional, float64 (PyTorch also in float32, its
+default, in the same run), batch first, parameters
 from PyTorch's default init, input N(0, 1) requiring grad; forward, then
 ``loss = output.sum(); loss.backward()`` (so grad_output is all ones and every parameter and
 input gradient is computed). unrolled is timed by its own ``unrolled bench`` command (warmup,
@@ -87,7 +88,8 @@ def unrolled_median(cell: str, b: int, t: int, i: int, h: int, iters: int, analy
     return float(rec["median_us"])
 
 
-def torch_median(torch, cell: str, b: int, t: int, i: int, h: int, iters: int, warmup: int) -> float:
+def torch_median(torch, cell: str, b: int, t: int, i: int, h: int, iters: int, warmup: int,
+                 dtype: str = "float64") -> float:
     torch.manual_seed(0)
     if cell == "lstm":
         mod = torch.nn.LSTM(i, h, batch_first=True)
@@ -95,8 +97,9 @@ def torch_median(torch, cell: str, b: int, t: int, i: int, h: int, iters: int, w
         mod = torch.nn.GRU(i, h, batch_first=True)
     else:
         mod = torch.nn.RNN(i, h, nonlinearity=cell.removeprefix("rnn_"), batch_first=True)
-    mod = mod.double()
-    x = torch.randn(b, t, i, dtype=torch.float64, requires_grad=True)
+    dt = getattr(torch, dtype)
+    mod = mod.to(dt)
+    x = torch.randn(b, t, i, dtype=dt, requires_grad=True)
 
     def step() -> None:
         mod.zero_grad(set_to_none=True)
@@ -142,7 +145,8 @@ def main() -> None:
     ensure_binary()
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
-    header = ["config", "cell", "unrolled median", "PyTorch median", "speed-up (PyTorch/unrolled)"]
+    header = ["config", "cell", "unrolled median (f64)", "PyTorch f64 median", "speed-up vs f64",
+              "PyTorch f32 median", "speed-up vs f32"]
     if not args.no_analysis:
         header.append(f"unrolled + analysis median ({args.analysis_iters} iters)")
     rows = []
@@ -151,7 +155,9 @@ def main() -> None:
         for cell in CELLS:
             ours = unrolled_median(cell, b, t, i, h, args.iters, analysis=False)
             theirs = torch_median(torch, cell, b, t, i, h, args.iters, args.warmup)
-            row = [config, cell, fmt_us(ours), fmt_us(theirs), f"{theirs / ours:.2f}×"]
+            f32 = torch_median(torch, cell, b, t, i, h, args.iters, args.warmup, "float32")
+            row = [config, cell, fmt_us(ours), fmt_us(theirs), f"{theirs / ours:.2f}×",
+                   fmt_us(f32), f"{f32 / ours:.2f}×"]
             if not args.no_analysis:
                 row.append(fmt_us(unrolled_median(cell, b, t, i, h, args.analysis_iters, analysis=True)))
             rows.append(row)
@@ -161,7 +167,7 @@ def main() -> None:
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     note = (
-        f"float64, single-threaded (torch {torch.__version__}, {torch.get_num_threads()} thread), "
+        f"unrolled float64 against PyTorch float64 and float32 (its default), single-threaded (torch {torch.__version__}, {torch.get_num_threads()} thread), "
         f"median of {args.iters} iterations of forward + backward of output.sum(); "
         f"{platform.machine()}, {os.cpu_count()} cores, 1-min load average {load_start:.2f} at the start, {load:.2f} at the end."
     )

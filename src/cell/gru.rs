@@ -12,19 +12,55 @@
 //! projection of the n block gets `da_n ⊙ r`, the input projection gets `da_n`.
 
 use super::StepCache;
-use crate::linalg::{sigmoid, tanh};
+use crate::linalg::lanes::Lanes;
+use crate::linalg::{for_each_unit, sigmoid_lanes, tanh_lanes, Units};
 
-/// One step: writes `gates = [r, z, n]` and `h`.
+/// One step: writes `gates = [r, z, n]` and `h`, several units at a time where the lanes allow
+/// ([`for_each_unit`]: the same bits as one at a time).
 pub fn forward(xp: &[f64], hp: &[f64], h_prev: &[f64], gates: &mut [f64], h: &mut [f64]) {
     let n = h.len();
-    for j in 0..n {
-        let reset_gate = sigmoid(xp[j] + hp[j]);
-        let update_gate = sigmoid(xp[n + j] + hp[n + j]);
-        let new_gate = tanh(xp[2 * n + j] + reset_gate * hp[2 * n + j]);
-        gates[j] = reset_gate;
-        gates[n + j] = update_gate;
-        gates[2 * n + j] = new_gate;
-        h[j] = new_gate + update_gate * (h_prev[j] - new_gate);
+    let mut step = Step {
+        xp: &xp[..3 * n],
+        hp: &hp[..3 * n],
+        h_prev: &h_prev[..n],
+        gates: &mut gates[..3 * n],
+        h,
+    };
+    for_each_unit(&mut step);
+}
+
+/// The operands of one step, `n` units (`3n` for the gate rows).
+struct Step<'a> {
+    xp: &'a [f64],
+    hp: &'a [f64],
+    h_prev: &'a [f64],
+    gates: &'a mut [f64],
+    h: &'a mut [f64],
+}
+
+impl Units for Step<'_> {
+    #[inline(always)]
+    fn units<L: Lanes>(&mut self, from: usize) -> usize {
+        let n = self.h.len();
+        let mut j = from;
+        while j + L::WIDTH <= n {
+            // (No closures here: everything must inline into the `#[target_feature]` caller.)
+            let (mut xp, mut hp) = ([L::splat(0.0); 3], [L::splat(0.0); 3]);
+            for k in 0..3 {
+                xp[k] = L::load(&self.xp[k * n + j..]);
+                hp[k] = L::load(&self.hp[k * n + j..]);
+            }
+            let reset_gate = sigmoid_lanes(xp[0] + hp[0]);
+            let update_gate = sigmoid_lanes(xp[1] + hp[1]);
+            let new_gate = tanh_lanes(xp[2] + reset_gate * hp[2]);
+            for (k, gate) in [reset_gate, update_gate, new_gate].into_iter().enumerate() {
+                gate.store(&mut self.gates[k * n + j..]);
+            }
+            let h = new_gate + update_gate * (L::load(&self.h_prev[j..]) - new_gate);
+            h.store(&mut self.h[j..]);
+            j += L::WIDTH;
+        }
+        j
     }
 }
 
@@ -53,5 +89,57 @@ pub fn backward(
         dhp[j] = da_reset;
         dhp[n + j] = da_update;
         dhp[2 * n + j] = da_new * reset_gate;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `forward`'s `[gates, h]`, on the current path.
+    fn run(n: usize, xp: &[f64], hp: &[f64], h_prev: &[f64]) -> Vec<f64> {
+        let (mut gates, mut h) = (vec![0.0; 3 * n], vec![0.0; n]);
+        forward(xp, hp, h_prev, &mut gates, &mut h);
+        gates.extend(h);
+        gates
+    }
+
+    #[test]
+    fn several_units_at_a_time_give_the_bits_of_one_at_a_time() {
+        let mut rng = crate::rng::Rng::new(8);
+        for n in [1, 5, 13, 32] {
+            let mut xp: Vec<f64> = (0..3 * n).map(|_| 4.0 * rng.normal()).collect();
+            let hp: Vec<f64> = (0..3 * n).map(|_| rng.normal()).collect();
+            let h_prev: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+            for (i, v) in [800.0, -800.0, 1e-300, -0.0, f64::NAN]
+                .into_iter()
+                .enumerate()
+            {
+                xp[(5 * i) % (3 * n)] = v;
+            }
+            // One at a time.
+            let (mut gates, mut h) = (vec![0.0; 3 * n], vec![0.0; n]);
+            let mut step = Step {
+                xp: &xp,
+                hp: &hp,
+                h_prev: &h_prev,
+                gates: &mut gates,
+                h: &mut h,
+            };
+            step.units::<f64>(0);
+            gates.extend(h);
+            let mut others = vec![("default", run(n, &xp, &hp, &h_prev))];
+            #[cfg(target_arch = "x86_64")]
+            for path in crate::linalg::path::Path::available() {
+                let got = crate::linalg::path::with_path(path, || run(n, &xp, &hp, &h_prev));
+                others.push((path.name(), got));
+            }
+            for (how, other) in others {
+                for (a, b) in gates.iter().zip(&other) {
+                    let same = a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+                    assert!(same, "{how}, n = {n}: {a} vs {b}");
+                }
+            }
+        }
     }
 }

@@ -16,11 +16,12 @@
 
 use super::StepCache;
 use crate::linalg::lanes::Lanes;
-use crate::linalg::{sigmoid_lanes, tanh_lanes};
+use crate::linalg::{for_each_unit, sigmoid_lanes, tanh_lanes, Units};
 
 /// One step: writes `gates = [i, f, g, o]`, `h`, `c` and `tanh_c = tanh(c)` (kept for the
 /// backward pass, which needs it once per step and, in the Jacobian analysis, once per row).
-/// In wasm with simd128, two units at a time (the same bits as one at a time).
+/// Several units at a time where the lanes allow ([`for_each_unit`]: the same bits as one at a
+/// time).
 pub fn forward(
     xp: &[f64],
     hp: &[f64],
@@ -41,11 +42,7 @@ pub fn forward(
         c: &mut c[..n],
         tanh_c: &mut tanh_c[..n],
     };
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let done = step.units::<crate::linalg::lanes::Simd128>(0);
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    let done = 0;
-    step.units::<f64>(done);
+    for_each_unit(&mut step);
 }
 
 /// The operands of one step, `n` units (`4n` for the gate rows).
@@ -59,18 +56,21 @@ struct Step<'a> {
     tanh_c: &'a mut [f64],
 }
 
-impl Step<'_> {
-    /// Units `from..`, `L::WIDTH` at a time while a whole vector fits; returns where it stopped.
+impl Units for Step<'_> {
     #[inline(always)]
     fn units<L: Lanes>(&mut self, from: usize) -> usize {
         let n = self.h.len();
         let mut j = from;
         while j + L::WIDTH <= n {
-            let pre = |k: usize| L::load(&self.xp[k * n + j..]) + L::load(&self.hp[k * n + j..]);
-            let input_gate = sigmoid_lanes(pre(0));
-            let forget_gate = sigmoid_lanes(pre(1));
-            let cell_gate = tanh_lanes(pre(2));
-            let output_gate = sigmoid_lanes(pre(3));
+            // (No closures here: everything must inline into the `#[target_feature]` caller.)
+            let mut pre = [L::splat(0.0); 4];
+            for (k, v) in pre.iter_mut().enumerate() {
+                *v = L::load(&self.xp[k * n + j..]) + L::load(&self.hp[k * n + j..]);
+            }
+            let input_gate = sigmoid_lanes(pre[0]);
+            let forget_gate = sigmoid_lanes(pre[1]);
+            let cell_gate = tanh_lanes(pre[2]);
+            let output_gate = sigmoid_lanes(pre[3]);
             let cell = forget_gate * L::load(&self.c_prev[j..]) + input_gate * cell_gate;
             let t = tanh_lanes(cell);
             for (k, gate) in [input_gate, forget_gate, cell_gate, output_gate]
@@ -142,9 +142,9 @@ mod tests {
     }
 
     #[test]
-    fn two_units_at_a_time_give_the_bits_of_one_at_a_time() {
+    fn several_units_at_a_time_give_the_bits_of_one_at_a_time() {
         let mut rng = crate::rng::Rng::new(4);
-        for n in [1, 2, 7, 32] {
+        for n in [1, 2, 7, 13, 32] {
             // Saturated, tiny, zero and non-finite pre-activations among ordinary ones.
             let mut xp: Vec<f64> = (0..4 * n).map(|_| 4.0 * rng.normal()).collect();
             let hp: Vec<f64> = (0..4 * n).map(|_| rng.normal()).collect();
@@ -157,15 +157,25 @@ mod tests {
                     xp[(7 * i) % (4 * n)] = v;
                 }
             }
-            let (one, two) = (
-                run(n, &xp, &hp, &c_prev, false),
-                run(n, &xp, &hp, &c_prev, true),
-            );
-            for (a, b) in one.iter().flatten().zip(two.iter().flatten()) {
-                assert!(
-                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
-                    "n = {n}: {a} vs {b}"
-                );
+            let one = run(n, &xp, &hp, &c_prev, false);
+            let mut others = vec![("two", run(n, &xp, &hp, &c_prev, true))];
+            // And `forward` on every x86-64 path this CPU has (AVX2: four, AVX-512: eight).
+            #[cfg(target_arch = "x86_64")]
+            for path in crate::linalg::path::Path::available() {
+                let (mut gates, mut h, mut c, mut tanh_c) =
+                    (vec![0.0; 4 * n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+                crate::linalg::path::with_path(path, || {
+                    forward(&xp, &hp, &c_prev, &mut gates, &mut h, &mut c, &mut tanh_c)
+                });
+                others.push((path.name(), vec![gates, h, c, tanh_c]));
+            }
+            for (how, other) in others {
+                for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
+                    assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{how}, n = {n}: {a} vs {b}"
+                    );
+                }
             }
         }
     }

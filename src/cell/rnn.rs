@@ -7,7 +7,8 @@
 //! choice at 0), `identity' = 1`.
 
 use super::StepCache;
-use crate::linalg::tanh;
+use crate::linalg::lanes::Lanes;
+use crate::linalg::{for_each_unit, tanh, tanh_lanes, Units};
 
 /// The squashing function φ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,12 +55,41 @@ impl Nonlinearity {
     }
 }
 
-/// `gates = h = φ(xp + hp)`.
+/// `gates = h = φ(xp + hp)`; tanh several units at a time where the lanes allow
+/// ([`for_each_unit`]: the same bits as one at a time).
 pub fn forward(nl: Nonlinearity, xp: &[f64], hp: &[f64], gates: &mut [f64], h: &mut [f64]) {
-    for j in 0..h.len() {
+    let n = h.len();
+    if nl == Nonlinearity::Tanh {
+        let (xp, hp, gates) = (&xp[..n], &hp[..n], &mut gates[..n]);
+        for_each_unit(&mut TanhStep { xp, hp, gates, h });
+        return;
+    }
+    for j in 0..n {
         let hidden = nl.apply(xp[j] + hp[j]);
         gates[j] = hidden;
         h[j] = hidden;
+    }
+}
+
+/// The operands of one tanh step.
+struct TanhStep<'a> {
+    xp: &'a [f64],
+    hp: &'a [f64],
+    gates: &'a mut [f64],
+    h: &'a mut [f64],
+}
+
+impl Units for TanhStep<'_> {
+    #[inline(always)]
+    fn units<L: Lanes>(&mut self, from: usize) -> usize {
+        let mut j = from;
+        while j + L::WIDTH <= self.h.len() {
+            let hidden = tanh_lanes(L::load(&self.xp[j..]) + L::load(&self.hp[j..]));
+            hidden.store(&mut self.gates[j..]);
+            hidden.store(&mut self.h[j..]);
+            j += L::WIDTH;
+        }
+        j
     }
 }
 
@@ -68,5 +98,38 @@ pub fn backward(nl: Nonlinearity, cache: StepCache<'_>, dh: &[f64], da: &mut [f6
     for j in 0..dh.len() {
         let a = cache.xp[j] + cache.hp[j];
         da[j] = dh[j] * nl.derivative(a, cache.gates[j]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tanh_several_units_at_a_time_gives_the_bits_of_one_at_a_time() {
+        let mut rng = crate::rng::Rng::new(9);
+        for n in [1, 6, 13, 32] {
+            let mut xp: Vec<f64> = (0..n).map(|_| 4.0 * rng.normal()).collect();
+            let hp: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+            xp[0] = f64::NAN;
+            xp[n / 2] = -0.0;
+            let want: Vec<f64> = xp.iter().zip(&hp).map(|(x, h)| tanh(x + h)).collect();
+            let mut paths = vec![None];
+            #[cfg(target_arch = "x86_64")]
+            paths.extend(crate::linalg::path::Path::available().into_iter().map(Some));
+            for path in paths {
+                let (mut gates, mut h) = (vec![0.0; n], vec![0.0; n]);
+                let mut go = || forward(Nonlinearity::Tanh, &xp, &hp, &mut gates, &mut h);
+                match path {
+                    #[cfg(target_arch = "x86_64")]
+                    Some(p) => crate::linalg::path::with_path(p, go),
+                    _ => go(),
+                }
+                for (w, (g, hv)) in want.iter().zip(gates.iter().zip(&h)) {
+                    let same = |v: &f64| v.to_bits() == w.to_bits() || (v.is_nan() && w.is_nan());
+                    assert!(same(g) && same(hv), "{path:?}, n = {n}: {g} vs {w}");
+                }
+            }
+        }
     }
 }

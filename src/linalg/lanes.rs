@@ -1,8 +1,9 @@
-//! f64 lanes: numeric code written once over [`Lanes`] runs one value at a time (`f64`,
-//! natively and for the tails) or two at a time (wasm simd128's `f64x2`). Every operation is the
-//! IEEE operation lane by lane, so both give the same bits for each value — but for
-//! [`Lanes::mul_add`] in the relaxed-SIMD build, which may fuse. A portable two-lane stand-in
-//! lets the two-lane code paths be tested natively.
+//! f64 lanes: numeric code written once over [`Lanes`] runs one value at a time (`f64`, and for
+//! the tails), two at a time (wasm simd128's `f64x2`), or natively on x86-64 four or eight at a
+//! time (AVX2's `f64x4`, AVX-512's `f64x8`: [`x86`], chosen at run time by `linalg::path`).
+//! Every operation is the IEEE operation lane by lane, so all give the same bits for each
+//! value — but for [`Lanes::mul_add`], which x86-64 and the relaxed-SIMD build fuse. A portable
+//! two-lane stand-in lets the two-lane code paths be tested natively.
 
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -25,8 +26,15 @@ pub trait Lanes:
     /// `self · b + c`, rounded twice (the product, then the sum) except in the build with
     /// relaxed SIMD (`+relaxed-simd`), whose `f64x2.relaxed_madd` the engine may fuse into one
     /// rounding (V8 does where the CPU has FMA; relaxed SIMD leaves the choice to it).
-    /// (Only the tiled kernel uses it: compiled where that kernel is.)
-    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+    /// The x86-64 lanes fuse it always (FMA). Only the tiled kernel uses it: the activations
+    /// round every operation, on every lanes.
+    #[cfg_attr(
+        not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )),
+        allow(dead_code)
+    )]
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self * b + c
@@ -189,6 +197,11 @@ mod portable {
         }
     }
 }
+
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
+#[cfg(target_arch = "x86_64")]
+pub use x86::{Avx2, Avx512};
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use simd128::Simd128;

@@ -331,7 +331,7 @@ impl Trainer {
 
     /// Whether an evaluation is due now: at iteration 0 and every `eval_every` iterations, once.
     pub fn needs_evaluation(&self) -> bool {
-        self.iteration % self.config.eval_every == 0 && !self.evaluated_now()
+        self.iteration.is_multiple_of(self.config.eval_every) && !self.evaluated_now()
     }
 
     /// Whether the run's last iteration still lacks its evaluation (call when done).
