@@ -2,11 +2,12 @@
 // round-robin, in short slices, so every message (pause, step, abort) is handled within a slice.
 //
 // Protocol (messages are plain objects with a `type`):
-//   in  start  {specs: [{entrant, spec}], paused, run, untilSolved}  specs are JSON text as
-//                                                  `unrolled train` reads; every spec is checked
+//   in  start  {specs: [{entrant, spec, split}], paused, run, untilSolved}  specs are JSON text
+//                                                  as `unrolled train` reads; every spec is checked
 //                                                  before any trains; with untilSolved an entrant
 //                                                  stops at its first record that meets its
-//                                                  criterion (else it spends its whole budget)
+//                                                  criterion (else it spends its whole budget);
+//                                                  split {ways, index}: a split run (below)
 //       pause | resume                             stop or go on after the current slice
 //       step                                       one evaluation period for every entrant: each
 //                                                  trains until its next log record (then pauses)
@@ -18,6 +19,9 @@
 //                                                  (e.g. explain_sentence, safetensors); answers
 //                                                  `answer` at once, between slices
 //       panic                                      (tests) panics inside wasm: answers a fatal error
+//       pass   {entrant, iteration}                (a replica) computes its chunk: answers `chunk`
+//       chunk  {entrant, iteration, index, data}   (the owner) a replica's chunk
+//       parts  {entrant, iteration, parts}         (a replica) every chunk: applies the update
 //       reset | abort                              drops every run (reset answers `reset`,
 //                                                  abort answers `aborted`)
 //   out (every message carries the `run` of the latest start)
@@ -30,6 +34,22 @@
 //       state   {running}                          after pause, resume, step's end, all done
 //       error   {message, field, entrant, fatal}   a bad spec (field named; nothing starts), or
 //                                                  a panic (fatal: the page restarts the worker)
+//       pass, parts  (the owner of a split run)    for its replicas (train-pool.js relays them)
+//       chunk        (a replica)                   for the owner
+//
+// A split run: one entrant trained by `ways` workers at once, each iteration's batch in `ways`
+// chunks (the core's src/train/parallel.rs; the same chunks and combination as `unrolled train
+// --threads ways`). The worker started with split.index 0 owns the entrant (records, budget,
+// pause/step, final, call); those with index 1… hold replicas of the run made from the same spec
+// (the same parameters, optimiser state and batch streams) and answer only pass and parts (their
+// `started` lists no entrant). One iteration: the owner runs the evaluations due, sends `pass`,
+// computes chunk 0 (`chunk_pass`, which draws the batch), and waits for every replica's `chunk`
+// ([loss, terms, gradients…] as a Float64Array); it sends `parts` (all chunks, in chunk order)
+// and applies them (`apply_chunks`: combined, clipped, the optimiser's step); every replica
+// applies the same parts, so all hold the same parameters, bit for bit, without sending them.
+// split.ways is the pool's offer: `split_ways` (the core's rule: chunks big enough to pay for
+// the messages) may take fewer, even 1 (not split); the owner's `started` info says `ways`, and
+// replicas past it drop theirs.
 //
 // Time: each entrant's training seconds are the sum of its own slices' iteration times (the
 // core adds only time spent in iterations), so round-robin is fair: an entrant is not charged for
@@ -42,7 +62,8 @@ const SLICE_MS = 12;
 /** The trainer's methods a page may `call` (questions about the model; none trains). */
 const CALLS = ['explain_sentence', 'classifier_packing', 'safetensors', 'params_json', 'iteration', 'test_set', 'test_predictions'];
 
-let runs = []; // {entrant, trainer, info, done}
+let runs = []; // {entrant, trainer, info, done, split: {ways, pending} | null}
+let replicas = new Map(); // entrant -> {trainer, ways, index, own}: this worker's chunks of split runs
 let untilSolved = false;
 let running = false;
 let stepping = null; // entrants still to reach their next record during `step`
@@ -76,8 +97,9 @@ function fail(e, entrant) {
 function drop() {
   clearTimeout(timer);
   timer = null;
-  for (const r of runs) { try { r.trainer.free(); } catch { /* already gone */ } }
+  for (const r of [...runs, ...replicas.values()]) { try { r.trainer.free(); } catch { /* already gone */ } }
   runs = [];
+  replicas = new Map();
   running = false;
   stepping = null;
 }
@@ -90,6 +112,7 @@ function schedule(delay = 0) {
 function tick() {
   timer = null;
   if (!(running || stepping) || !runs.length) return;
+  if (runs.some((r) => r.split?.pending)) return; // a split iteration in flight schedules the next tick
   const live = runs.filter((r) => !r.done && (!stepping || stepping.has(r.entrant)));
   if (!live.length) {
     if (stepping) stepping = null;
@@ -102,8 +125,9 @@ function tick() {
   const t0 = performance.now();
   let records;
   try {
-    // Stepping, or stopping at the criterion: a slice ends at its first record.
-    records = r.trainer.run_slice(SLICE_MS, 1e9, stepping !== null || untilSolved);
+    // Stepping, or stopping at the criterion: a slice ends at its first record. A split run's
+    // slice only evaluates (0 iterations); its iteration is splitStep's, across the workers.
+    records = r.trainer.run_slice(SLICE_MS, r.split ? 0 : 1e9, stepping !== null || untilSolved);
   } catch (e) {
     fail(e, r.entrant);
     return;
@@ -120,8 +144,67 @@ function tick() {
     send({ type: 'state', running });
     if (!running) return;
   }
+  if (r.split && !r.done && (running || stepping?.has(r.entrant))) {
+    splitStep(r, t0);
+    return;
+  }
+  rest(t0);
+}
+
+/** The next tick, after resting for the speed (none at full speed or while stepping). */
+function rest(t0) {
   const spent = performance.now() - t0;
   schedule(speed >= 1 || stepping ? 0 : (spent * (1 - speed)) / speed);
+}
+
+/** A split run's iteration, owner's side (header): `pass` out, chunk 0, then the replicas'. */
+function splitStep(r, t0) {
+  const iteration = r.trainer.iteration();
+  send({ type: 'pass', entrant: r.entrant, iteration });
+  let own;
+  try { own = r.trainer.chunk_pass(r.split.ways, 0); } catch (e) { fail(e, r.entrant); return; }
+  r.split.pending = { iteration, t0, parts: [own, ...Array(r.split.ways - 1).fill(null)], got: 1 };
+  applyWhenComplete(r);
+}
+
+/** The owner: a replica's chunk arrived. */
+function takeChunk({ entrant, iteration, index, data }) {
+  const r = runs.find((x) => x.entrant === entrant);
+  const p = r?.split?.pending;
+  if (!p || p.iteration !== iteration || !(index > 0 && index < p.parts.length) || p.parts[index]) return; // stale
+  p.parts[index] = data;
+  p.got += 1;
+  applyWhenComplete(r);
+}
+
+/** The owner: once every chunk is in, `parts` to the replicas, then the update here. */
+function applyWhenComplete(r) {
+  const p = r.split.pending;
+  if (p.got < p.parts.length) return;
+  r.split.pending = null;
+  send({ type: 'parts', entrant: r.entrant, iteration: p.iteration, parts: p.parts });
+  try { r.trainer.apply_chunks(p.parts); } catch (e) { fail(e, r.entrant); return; }
+  rest(p.t0);
+}
+
+/** A replica: its chunk of the owner's iteration. */
+function replicaPass({ entrant, iteration }) {
+  const rep = replicas.get(entrant);
+  if (!rep) return;
+  try {
+    if (rep.trainer.iteration() !== iteration) throw new Error(`split: replica at iteration ${rep.trainer.iteration()}, owner at ${iteration}`);
+    rep.own = rep.trainer.chunk_pass(rep.ways, rep.index);
+  } catch (e) { fail(e, entrant); return; }
+  send({ type: 'chunk', entrant, iteration, index: rep.index, data: rep.own });
+}
+
+/** A replica: every chunk (its own is kept here, not sent back): the same update as the owner's. */
+function replicaApply({ entrant, parts }) {
+  const rep = replicas.get(entrant);
+  if (!rep?.own) return;
+  parts[rep.index] = rep.own;
+  rep.own = null;
+  try { rep.trainer.apply_chunks(parts); } catch (e) { fail(e, entrant); }
 }
 
 /** Does a log record (JSON text) meet the run's criterion? */
@@ -146,17 +229,27 @@ function start({ specs, paused, run, untilSolved: until = false }) {
   runId = run;
   dead = false;
   const made = [];
-  for (const { entrant, spec } of specs) {
+  const copies = new Map();
+  for (const { entrant, spec, split } of specs) {
     try {
       const trainer = new Trainer(spec);
-      made.push({ entrant, trainer, info: trainer.info(), done: false });
+      const ways = split ? trainer.split_ways(split.ways) : 1;
+      if (split?.index > 0) {
+        if (split.index < ways) copies.set(entrant, { trainer, ways, index: split.index, own: null });
+        else trainer.free();
+        continue;
+      }
+      const info = trainer.info();
+      if (split) info.ways = ways;
+      made.push({ entrant, trainer, info, done: false, split: ways > 1 ? { ways, pending: null } : null });
     } catch (e) {
-      for (const m of made) m.trainer.free();
+      for (const m of [...made, ...copies.values()]) m.trainer.free();
       fail(e, entrant);
       return;
     }
   }
   runs = made;
+  replicas = copies;
   next = 0;
   untilSolved = Boolean(until);
   send({ type: 'started', entrants: runs.map((r) => ({ entrant: r.entrant, info: r.info })) });
@@ -204,6 +297,10 @@ onmessage = async ({ data }) => {
       send({ type: 'answer', id: data.id, value, error });
       break;
     }
+    // A split run's messages of an earlier run (relayed after a reset or a new start): dropped.
+    case 'pass': if (data.run === runId) replicaPass(data); break;
+    case 'chunk': if (data.run === runId) takeChunk(data); break;
+    case 'parts': if (data.run === runId) replicaApply(data); break;
     case 'reset': drop(); send({ type: 'reset' }); break;
     case 'panic': try { panic_for_test(); } catch (e) { fail(e, null); } break; // test hook
     case 'abort': drop(); send({ type: 'aborted' }); break;
