@@ -64,11 +64,14 @@ async function costs(browser, server) {
   await page.goto(`${server.url}classify.html`);
   await page.waitForSelector('body[data-ready=true]', { timeout: 30000 });
   const src = `
-    import init, { Trainer } from '/pkg/unrolled.js';
+    import init, { Trainer } from 'ORIGIN/pkg/unrolled.js';
     const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
     const time = (f, reps) => { const ts = []; for (let i = 0; i < reps; i += 1) { const t = performance.now(); f(); ts.push(performance.now() - t); } return median(ts); };
     onmessage = async ({ data }) => {
       if (data.echo) { postMessage(data); return; }
+      try { postMessage({ out: await measure(data) }); } catch (e) { postMessage({ error: String(e) }); }
+    };
+    async function measure(data) {
       await init();
       const out = [];
       for (const { label, spec } of data.specs) {
@@ -81,8 +84,8 @@ async function costs(browser, server) {
         out.push({ label, values: both[0].length, half, whole, apply });
         a.free(); b.free(); w.free();
       }
-      postMessage({ out });
-    };`;
+      return out;
+    }`;
   const specs = [];
   const cls = (H, batch) => JSON.stringify({ model: { model: 'lstm_classifier', embed_dim: 32, hidden_dim: H, num_layers: 2, bidirectional: true, dropout: 0.5 }, task: { name: 'sentiment' }, optimizer: { name: 'adam', lr: 0.01 }, batch_size: batch, seed: 0, iterations: 1000000, eval_every: 1000000 });
   const seq = (T, batch) => JSON.stringify({ model: { cell: 'lstm', hidden_size: 32 }, task: { name: 'adding', steps: T }, optimizer: { name: 'adam', lr: 0.01 }, batch_size: batch, seed: 0, iterations: 1000000, eval_every: 1000000 });
@@ -90,9 +93,14 @@ async function costs(browser, server) {
   for (const B of [4, 8, 16]) specs.push({ label: `classifier H=32 B=${B}`, spec: cls(32, B) });
   for (const [T, B] of [[10, 8], [10, 32], [50, 8], [50, 32]]) specs.push({ label: `adding LSTM H=32 T=${T} B=${B}`, spec: seq(T, B) });
   const out = await page.evaluate(async ([code, sp, reps]) => {
-    const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+    // A blob worker resolves no path against the page: its imports name the origin.
+    const url = URL.createObjectURL(new Blob([code.replace('ORIGIN', location.origin)], { type: 'text/javascript' }));
     const w = new Worker(url, { type: 'module' });
-    const ask = (m, transfer = []) => new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); w.postMessage(m, transfer); });
+    const ask = (m, transfer = []) => new Promise((resolve, reject) => {
+      w.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data));
+      w.onerror = (e) => reject(new Error(`cost worker: ${e.message}`));
+      w.postMessage(m, transfer);
+    });
     const { out: rows } = await ask({ specs: sp, reps });
     for (const r of rows) {
       const ts = [];
