@@ -53,7 +53,6 @@ export class TrainPool {
     this.helpers = []; // indices of the workers that hold replicas of split entrants
     this.owner = new Map(); // entrant -> worker index
     this.group = new Map(); // entrant -> its replicas' worker indices (split entrants)
-    this.ways = new Map(); // entrant -> workers its passes are split across (owner's `started`)
     this.speed = null;
     this.starting = null; // {run, paused, expect, got: Map(index -> entrants), order, failed}
     this.states = new Map(); // worker index -> {running, stepping}
@@ -112,7 +111,6 @@ export class TrainPool {
     this.owner = new Map(specs.map((s, k) => [s.entrant, (k % n) * g]));
     this.group = new Map();
     this.helpers = [];
-    this.ways = new Map();
     this.states = new Map();
     const order = specs.map((s) => s.entrant);
     this.starting = { run, paused, expect: n * g, got: new Map(), errors: new Map(), queue: [], order };
@@ -130,7 +128,10 @@ export class TrainPool {
 
   /** A split run's messages between its owner and its replicas (train-worker.js): relayed. */
   relay(m) {
-    const group = (this.group.get(m.entrant) ?? []).slice(0, (this.ways.get(m.entrant) ?? 1) - 1);
+    // The replicas in use: `pass` says how many ways, `parts` holds one chunk a way (known before
+    // the merged `started`: a `step` right after `start` splits at once).
+    const ways = m.type === 'pass' ? m.ways : m.parts?.length ?? 1;
+    const group = (this.group.get(m.entrant) ?? []).slice(0, ways - 1);
     if (m.type === 'chunk') {
       const owner = this.owner.get(m.entrant);
       if (owner !== undefined) this.worker(owner).postMessage(m, [m.data.buffer]);
@@ -171,7 +172,6 @@ export class TrainPool {
       return;
     }
     const byName = new Map([...s.got.values()].flat().map((e) => [e.entrant, e]));
-    for (const [name, e] of byName) if (e.info?.ways) this.ways.set(name, e.info.ways);
     this.emit({ type: 'started', run: s.run, entrants: s.order.map((name) => byName.get(name)) });
     for (const m of s.queue) this.emit(m);
     if (!s.paused) {

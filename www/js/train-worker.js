@@ -19,7 +19,7 @@
 //                                                  (e.g. explain_sentence, safetensors); answers
 //                                                  `answer` at once, between slices
 //       panic                                      (tests) panics inside wasm: answers a fatal error
-//       pass   {entrant, iteration}                (a replica) computes its chunk: answers `chunk`
+//       pass   {entrant, iteration, ways}          (a replica) computes its chunk: answers `chunk`
 //       chunk  {entrant, iteration, index, data}   (the owner) a replica's chunk
 //       parts  {entrant, iteration, parts}         (a replica) every chunk: applies the update
 //       reset | abort                              drops every run (reset answers `reset`,
@@ -160,7 +160,7 @@ function rest(t0) {
 /** A split run's iteration, owner's side (header): `pass` out, chunk 0, then the replicas'. */
 function splitStep(r, t0) {
   const iteration = r.trainer.iteration();
-  send({ type: 'pass', entrant: r.entrant, iteration });
+  send({ type: 'pass', entrant: r.entrant, iteration, ways: r.split.ways });
   let own;
   try { own = r.trainer.chunk_pass(r.split.ways, 0); } catch (e) { fail(e, r.entrant); return; }
   r.split.pending = { iteration, t0, parts: [own, ...Array(r.split.ways - 1).fill(null)], got: 1 };
