@@ -19,8 +19,9 @@
 // Fewer entrants than workers (the classifier's one model, a race of one cell; `?workers=N`):
 // each entrant gets floor(size / entrants) workers and its training passes are split across
 // them (train-worker.js, "A split run"): the first of its workers owns it, the others hold
-// replicas; the pool relays `pass` and `parts` from the owner to its replicas and each
-// replica's `chunk` to the owner (its buffer transferred, not copied). The core decides whether
+// replicas; the pool links the owner with each replica by a MessageChannel (`link`), over which
+// `pass`, `parts` and each replica's `chunk` (its buffer transferred, not copied) go from worker
+// to worker, never waiting for this thread (without ports the pool relays them). The core decides whether
 // the split pays (`split_ways`: every chunk at least MIN_CHUNK_STEPS sequence steps,
 // src/train/parallel.rs); the owner's `started` info says how many workers it uses (`ways`),
 // which the page may show. Pause, resume, step go to the owners; reset and abort to every worker
@@ -122,7 +123,13 @@ export class TrainPool {
       this.group.set(s.entrant, group);
       this.helpers.push(...group);
       this.send(k * g, msg([{ ...s, split: { ways: g, index: 0 } }]));
-      group.forEach((w, j) => this.send(w, msg([{ ...s, split: { ways: g, index: j + 1 } }])));
+      group.forEach((w, j) => {
+        this.send(w, msg([{ ...s, split: { ways: g, index: j + 1 } }]));
+        // Owner and replica talk over a channel of their own, not through this thread.
+        const { port1, port2 } = new MessageChannel();
+        this.worker(k * g).postMessage({ type: 'link', entrant: s.entrant, index: j + 1, port: port1, run }, [port1]);
+        this.worker(w).postMessage({ type: 'link', entrant: s.entrant, index: 0, port: port2, run }, [port2]);
+      });
     });
   }
 

@@ -22,6 +22,11 @@
 //       pass   {entrant, iteration, ways}          (a replica) computes its chunk: answers `chunk`
 //       chunk  {entrant, iteration, index, data}   (the owner) a replica's chunk
 //       parts  {entrant, iteration, parts}         (a replica) every chunk: applies the update
+//       link   {entrant, index, port}              a MessagePort between a split run's owner and
+//                                                  replica `index` (the owner's end) or the
+//                                                  owner (a replica's end, index 0): pass, parts
+//                                                  and chunk then go over it, worker to worker,
+//                                                  not through the page's main thread
 //       reset | abort                              drops every run (reset answers `reset`,
 //                                                  abort answers `aborted`)
 //   out (every message carries the `run` of the latest start)
@@ -64,6 +69,7 @@ const CALLS = ['explain_sentence', 'classifier_packing', 'safetensors', 'params_
 
 let runs = []; // {entrant, trainer, info, done, split: {ways, pending} | null}
 let replicas = new Map(); // entrant -> {trainer, ways, index, own}: this worker's chunks of split runs
+let links = new Map(); // entrant -> the owner's ports to its replicas (by index), or a replica's port
 let untilSolved = false;
 let running = false;
 let stepping = null; // entrants still to reach their next record during `step`
@@ -100,6 +106,8 @@ function drop() {
   for (const r of [...runs, ...replicas.values()]) { try { r.trainer.free(); } catch { /* already gone */ } }
   runs = [];
   replicas = new Map();
+  for (const l of links.values()) for (const port of [l].flat()) port?.close();
+  links = new Map();
   running = false;
   stepping = null;
 }
@@ -160,7 +168,7 @@ function rest(t0) {
 /** A split run's iteration, owner's side (header): `pass` out, chunk 0, then the replicas'. */
 function splitStep(r, t0) {
   const iteration = r.trainer.iteration();
-  send({ type: 'pass', entrant: r.entrant, iteration, ways: r.split.ways });
+  toReplicas(r, { type: 'pass', entrant: r.entrant, iteration, ways: r.split.ways });
   let own;
   try { own = r.trainer.chunk_pass(r.split.ways, 0); } catch (e) { fail(e, r.entrant); return; }
   r.split.pending = { iteration, t0, parts: [own, ...Array(r.split.ways - 1).fill(null)], got: 1 };
@@ -182,9 +190,28 @@ function applyWhenComplete(r) {
   const p = r.split.pending;
   if (p.got < p.parts.length) return;
   r.split.pending = null;
-  send({ type: 'parts', entrant: r.entrant, iteration: p.iteration, parts: p.parts });
+  toReplicas(r, { type: 'parts', entrant: r.entrant, iteration: p.iteration, parts: p.parts });
   try { r.trainer.apply_chunks(p.parts); } catch (e) { fail(e, r.entrant); return; }
   rest(p.t0);
+}
+
+/** The owner to its replicas: over the ports the pool linked them with (`link`), else through
+ *  the pool; `parts` without the replica's own chunk (it kept that one). */
+function toReplicas(r, m) {
+  const ports = links.get(r.entrant);
+  if (!ports) { send(m); return; }
+  for (let k = 1; k < r.split.ways; k += 1) {
+    ports[k]?.postMessage({ ...m, run: runId, ...(m.parts && { parts: m.parts.map((x, j) => (j === k ? null : x)) }) });
+  }
+}
+
+/** A port from the pool to the owner (index > 0: to replica `index`) or to a replica (index 0). */
+function link({ entrant, index, port }) {
+  port.onmessage = (e) => onmessage(e);
+  if (index > 0) {
+    if (!links.has(entrant)) links.set(entrant, []);
+    links.get(entrant)[index] = port;
+  } else links.set(entrant, port);
 }
 
 /** A replica: its chunk of the owner's iteration. */
@@ -195,7 +222,9 @@ function replicaPass({ entrant, iteration }) {
     if (rep.trainer.iteration() !== iteration) throw new Error(`split: replica at iteration ${rep.trainer.iteration()}, owner at ${iteration}`);
     rep.own = rep.trainer.chunk_pass(rep.ways, rep.index);
   } catch (e) { fail(e, entrant); return; }
-  send({ type: 'chunk', entrant, iteration, index: rep.index, data: rep.own });
+  const port = links.get(entrant);
+  const m = { type: 'chunk', entrant, iteration, index: rep.index, data: rep.own };
+  if (port) { const data = rep.own.slice(); port.postMessage({ ...m, data, run: runId }, [data.buffer]); } else send(m);
 }
 
 /** A replica: every chunk (its own is kept here, not sent back): the same update as the owner's. */
@@ -298,6 +327,7 @@ onmessage = async ({ data }) => {
       break;
     }
     // A split run's messages of an earlier run (relayed after a reset or a new start): dropped.
+    case 'link': if (data.run === runId) link(data); break;
     case 'pass': if (data.run === runId) replicaPass(data); break;
     case 'chunk': if (data.run === runId) takeChunk(data); break;
     case 'parts': if (data.run === runId) replicaApply(data); break;
