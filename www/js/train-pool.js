@@ -21,7 +21,7 @@
 // them (train-worker.js, "A split run"): the first of its workers owns it, the others hold
 // replicas; the pool links the owner with each replica by a MessageChannel (`link`), over which
 // `pass`, `parts` and each replica's `chunk` (its buffer transferred, not copied) go from worker
-// to worker, never waiting for this thread (without ports the pool relays them). The core decides whether
+// to worker, never waiting for this thread. The core decides whether
 // the split pays (`split_ways`: every chunk at least MIN_CHUNK_STEPS sequence steps,
 // src/train/parallel.rs); the owner's `started` info says how many workers it uses (`ways`),
 // which the page may show. Pause, resume, step go to the owners; reset and abort to every worker
@@ -53,7 +53,6 @@ export class TrainPool {
     this.busy = []; // indices of the workers that own the current run's entrants
     this.helpers = []; // indices of the workers that hold replicas of split entrants
     this.owner = new Map(); // entrant -> worker index
-    this.group = new Map(); // entrant -> its replicas' worker indices (split entrants)
     this.speed = null;
     this.starting = null; // {run, paused, expect, got: Map(index -> entrants), order, failed}
     this.states = new Map(); // worker index -> {running, stepping}
@@ -110,7 +109,6 @@ export class TrainPool {
     for (const i of [...this.busy, ...this.helpers]) if (i >= n * g) this.send(i, { type: 'reset' });
     this.busy = shares.map((_, k) => k * g);
     this.owner = new Map(specs.map((s, k) => [s.entrant, (k % n) * g]));
-    this.group = new Map();
     this.helpers = [];
     this.states = new Map();
     const order = specs.map((s) => s.entrant);
@@ -120,7 +118,6 @@ export class TrainPool {
       if (g === 1) { this.send(k, msg(share)); return; }
       const [s] = share; // g > 1: one spec per share
       const group = Array.from({ length: g - 1 }, (_, j) => k * g + 1 + j);
-      this.group.set(s.entrant, group);
       this.helpers.push(...group);
       this.send(k * g, msg([{ ...s, split: { ways: g, index: 0 } }]));
       group.forEach((w, j) => {
@@ -133,23 +130,7 @@ export class TrainPool {
     });
   }
 
-  /** A split run's messages between its owner and its replicas (train-worker.js): relayed. */
-  relay(m) {
-    // The replicas in use: `pass` says how many ways, `parts` holds one chunk a way (known before
-    // the merged `started`: a `step` right after `start` splits at once).
-    const ways = m.type === 'pass' ? m.ways : m.parts?.length ?? 1;
-    const group = (this.group.get(m.entrant) ?? []).slice(0, ways - 1);
-    if (m.type === 'chunk') {
-      const owner = this.owner.get(m.entrant);
-      if (owner !== undefined) this.worker(owner).postMessage(m, [m.data.buffer]);
-      return;
-    }
-    // `parts` go to each replica without its own chunk (it kept that one).
-    group.forEach((w, j) => this.send(w, m.type === 'parts' ? { ...m, parts: m.parts.map((p, k) => (k === j + 1 ? null : p)) } : m));
-  }
-
   receive(i, m) {
-    if (m.type === 'pass' || m.type === 'parts' || m.type === 'chunk') { this.relay(m); return; }
     const owner = this.busy.includes(i);
     const s = this.starting;
     if (s && m.run === s.run) {

@@ -39,15 +39,15 @@
 //       state   {running}                          after pause, resume, step's end, all done
 //       error   {message, field, entrant, fatal}   a bad spec (field named; nothing starts), or
 //                                                  a panic (fatal: the page restarts the worker)
-//       pass, parts  (the owner of a split run)    for its replicas (train-pool.js relays them)
-//       chunk        (a replica)                   for the owner
+//       (pass, parts from a split run's owner and chunk from a replica go over the `link` ports)
 //
 // A split run: one entrant trained by `ways` workers at once, each iteration's batch in `ways`
 // chunks (the core's src/train/parallel.rs; the same chunks and combination as `unrolled train
 // --threads ways`). The worker started with split.index 0 owns the entrant (records, budget,
 // pause/step, final, call); those with index 1… hold replicas of the run made from the same spec
 // (the same parameters, optimiser state and batch streams) and answer only pass and parts (their
-// `started` lists no entrant). One iteration: the owner runs the evaluations due, sends `pass`,
+// `started` lists no entrant); owner and replicas talk over the ports of `link`, worker to worker.
+// One iteration: the owner runs the evaluations due, sends `pass`,
 // computes chunk 0 (`chunk_pass`, which draws the batch), and waits for every replica's `chunk`
 // ([loss, terms, gradients…] as a Float64Array); it sends `parts` (all chunks, in chunk order)
 // and applies them (`apply_chunks`: combined, clipped, the optimiser's step); every replica
@@ -195,11 +195,10 @@ function applyWhenComplete(r) {
   rest(p.t0);
 }
 
-/** The owner to its replicas: over the ports the pool linked them with (`link`), else through
- *  the pool; `parts` without the replica's own chunk (it kept that one). */
+/** The owner to its replicas, over the ports the pool linked them with (`link`); `parts`
+ *  without the replica's own chunk (it kept that one). */
 function toReplicas(r, m) {
-  const ports = links.get(r.entrant);
-  if (!ports) { send(m); return; }
+  const ports = links.get(r.entrant) ?? [];
   for (let k = 1; k < r.split.ways; k += 1) {
     ports[k]?.postMessage({ ...m, run: runId, ...(m.parts && { parts: m.parts.map((x, j) => (j === k ? null : x)) }) });
   }
@@ -224,7 +223,9 @@ function replicaPass({ entrant, iteration }) {
   } catch (e) { fail(e, entrant); return; }
   const port = links.get(entrant);
   const m = { type: 'chunk', entrant, iteration, index: rep.index, data: rep.own };
-  if (port) { const data = rep.own.slice(); port.postMessage({ ...m, data, run: runId }, [data.buffer]); } else send(m);
+  if (!port) { fail(new Error(`split: replica of "${entrant}" has no link to its owner`), entrant); return; }
+  const data = rep.own.slice(); // sent (its buffer transferred); rep.own stays for `parts`
+  port.postMessage({ ...m, data, run: runId }, [data.buffer]);
 }
 
 /** A replica: every chunk (its own is kept here, not sent back): the same update as the owner's. */
