@@ -257,13 +257,57 @@ pub struct InitialState {
     pub c0: Option<Vec<f64>>,
 }
 
-/// Dropout between layers (training mode only).
+/// Dropout between layers (training mode only). The masks are drawn from `seed` layer by layer,
+/// each over the whole batch in `B × T × D·H` order; a chunk of a larger batch (`rows`) draws
+/// that batch's masks the same way and keeps its own sequences' part, so a batch split into
+/// chunks is masked exactly as the whole batch would be.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dropout {
     /// Drop probability in `[0, 1)`.
     pub p: f64,
     /// Seed of the masks.
     pub seed: u64,
+    /// Where this batch sits in the batch the masks are drawn for (`None`: it is that batch).
+    pub rows: Option<BatchRows>,
+}
+
+/// Sequences `start..start + B` of a batch of `total` sequences (B: the chunk's own size).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchRows {
+    /// The chunk's first sequence in the whole batch.
+    pub start: usize,
+    /// Sequences in the whole batch.
+    pub total: usize,
+}
+
+impl Dropout {
+    /// Masks with probability `p` from `seed`, for the batch itself.
+    pub fn new(p: f64, seed: u64) -> Dropout {
+        Dropout {
+            p,
+            seed,
+            rows: None,
+        }
+    }
+
+    /// One layer's mask (0 or `1/(1−p)` per entry) for a batch of `bsz` sequences of `per_seq`
+    /// entries each: the whole batch's `total · per_seq` draws, in order, keeping this chunk's.
+    fn layer_mask(&self, rng: &mut Rng, bsz: usize, per_seq: usize) -> Vec<f64> {
+        let keep = 1.0 / (1.0 - self.p);
+        let BatchRows { start, total } = self.rows.unwrap_or(BatchRows {
+            start: 0,
+            total: bsz,
+        });
+        let mine = start * per_seq..(start + bsz) * per_seq;
+        let mut mask = Vec::with_capacity(bsz * per_seq);
+        for i in 0..total.max(start + bsz) * per_seq {
+            let m = if rng.uniform() < self.p { 0.0 } else { keep };
+            if mine.contains(&i) {
+                mask.push(m);
+            }
+        }
+        mask
+    }
 }
 
 /// Everything the forward pass of one layer × direction computed, in processing order.
@@ -368,10 +412,7 @@ impl Network {
             if layer + 1 < arch.num_layers {
                 let mask = match (dropout, mask_rng.as_mut()) {
                     (Some(d), Some(rng)) if d.p > 0.0 => {
-                        let keep = 1.0 / (1.0 - d.p);
-                        let m: Vec<f64> = (0..layer_out.len())
-                            .map(|_| if rng.uniform() < d.p { 0.0 } else { keep })
-                            .collect();
+                        let m = d.layer_mask(rng, bsz, steps * dirs * hid);
                         for (v, k) in layer_out.iter_mut().zip(&m) {
                             *v *= k;
                         }

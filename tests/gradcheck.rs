@@ -96,7 +96,7 @@ fn make_case(cell: CellKind, num_layers: usize, bidirectional: bool, train: bool
             grad_h_n: Some(randn(&mut rng, state_len, 1.0)),
             grad_c_n: lstm.then(|| randn(&mut rng, state_len, 1.0)),
         },
-        dropout: train.then_some(Dropout { p: 0.3, seed: 5 }),
+        dropout: train.then_some(Dropout::new(0.3, 5)),
         net,
     }
 }

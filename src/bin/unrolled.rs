@@ -24,7 +24,7 @@ const USAGE: &str = "usage:
   unrolled train SPEC [--threads N]
                                  train as a JSON training spec says (path, or -); print one JSON
                                  line per evaluation, then a final line with the totals; each
-                                 pass split over N threads (default 1; not with dropout)
+                                 pass split over N threads (default 1)
   unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis] [--threads N]
                                  time forward + full backward (the batch over N threads); print
                                  one JSON line (median µs)

@@ -342,7 +342,7 @@ pub(crate) fn parse_dropout_mode_or(
     let train = f.optional("train", boolean)?.unwrap_or(false);
     let p = f.optional("dropout", model::dropout)?.unwrap_or(default);
     let mask_seed = f.optional("dropout_seed", seed)?.unwrap_or(0);
-    Ok((train && p > 0.0).then_some(Dropout { p, seed: mask_seed }))
+    Ok((train && p > 0.0).then_some(Dropout::new(p, mask_seed)))
 }
 
 /// The Jacobian analysis's work for a batch, `B·T·L·D·G·H³` (compared with

@@ -11,17 +11,38 @@
 //! every step. That is the one-thread pass up to rounding (the same terms, summed in another
 //! grouping): the tests hold the two to 1e-12 relative.
 //!
-//! Not split, and run on the calling thread as before: a pass with dropout (its masks are drawn
-//! in batch order from one seed, so a chunk would draw other masks), a batch of fewer sequences
-//! than threads asked for gets one chunk per sequence, and `threads ≤ 1`. There are no threads
-//! in the browser's wasm (without `SharedArrayBuffer`); the page spreads whole runs over
-//! workers instead (www/js/train-pool.js).
+//! With dropout, every chunk draws the whole batch's masks from the pass's one seed, in batch
+//! order as the one-thread pass does, and keeps its own sequences' part
+//! ([`crate::network::Dropout`]'s `rows`), so the split pass masks exactly as the whole one.
+//! A batch of fewer sequences than threads asked for gets one chunk per sequence; `threads ≤ 1`
+//! runs the one-thread pass on the calling thread.
+//!
+//! The browser has no threads in its wasm (without `SharedArrayBuffer`); there each chunk is
+//! another worker's (www/js/train-worker.js), which holds a replica of the run: every replica
+//! computes its chunk with [`chunk_pass`] (the same [`chunks`] and [`rows`]), the chunks come
+//! together and every replica combines them with [`combine`] in chunk order, as here, and
+//! applies the same update. [`worth_splitting`] is the page's rule for when that pays.
 
-use crate::network::{Batch, Dropout};
+use crate::network::{Batch, BatchRows, Dropout};
 use crate::train::classifier::TokenBatch;
 use crate::train::params::{visit, ParamSet};
 use crate::train::tasks::{Head, TaskBatch};
 use crate::train::trainer::{Learner, LearnerPass, Sample, TextData};
+
+/// A chunk's pass and the number of terms its mean loss is over (module docs).
+pub type ChunkPass = (LearnerPass, usize);
+
+/// The fewest sequence steps (sequences × padded length) a chunk of a split pass in the browser
+/// should hold: below it, the messages that carry the chunk's gradients cost more than the
+/// chunk's share of the pass saves (measured, README "Every core").
+pub const MIN_CHUNK_STEPS: usize = 160;
+
+/// Into how many chunks (at most `workers`) the page splits a pass over `size` sequences of
+/// padded length `steps`: as many as keep every chunk at [`MIN_CHUNK_STEPS`] or more, at least 1.
+pub fn worth_splitting(size: usize, steps: usize, workers: usize) -> usize {
+    let most = (size * steps.max(1)) / MIN_CHUNK_STEPS;
+    workers.min(most).min(size).max(1)
+}
 
 /// [`Learner::train_pass`] on up to `threads` threads (module docs).
 pub fn train_pass(
@@ -30,33 +51,13 @@ pub fn train_pass(
     dropout: Option<Dropout>,
     threads: usize,
 ) -> LearnerPass {
-    let size = match sample {
-        Sample::Sequences(b, _) => b.batch.batch,
-        Sample::Text(d) => d.tokens.batch,
-    };
-    let k = threads.min(size);
-    if k <= 1 || dropout.is_some() {
+    let k = threads.min(sample_size(sample));
+    if k <= 1 {
         return learner.train_pass(sample, dropout);
     }
-    let ranges = chunks(size, k);
-    let parts: Vec<(LearnerPass, usize)> = std::thread::scope(|s| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|r| {
-                let r = r.clone();
-                s.spawn(move || match sample {
-                    Sample::Sequences(b, head) => {
-                        let part = rows(b, head, r);
-                        let n = terms(&part, head);
-                        (learner.train_pass(Sample::Sequences(&part, head), None), n)
-                    }
-                    Sample::Text(d) => {
-                        let part = text_rows(d, r);
-                        let n = part.labels.len();
-                        (learner.train_pass(Sample::Text(&part), None), n)
-                    }
-                })
-            })
+    let parts: Vec<ChunkPass> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..k)
+            .map(|i| s.spawn(move || chunk_pass(learner, sample, dropout, k, i)))
             .collect();
         handles
             .into_iter()
@@ -64,6 +65,52 @@ pub fn train_pass(
             .collect()
     });
     combine(parts)
+}
+
+/// Sequences (or sentences) in a sample.
+pub fn sample_size(sample: Sample) -> usize {
+    match sample {
+        Sample::Sequences(b, _) => b.batch.batch,
+        Sample::Text(d) => d.tokens.batch,
+    }
+}
+
+/// Chunk `index` of `chunks(size, ways)`: its pass (with its part of the whole batch's dropout
+/// masks) and its terms.
+///
+/// # Panics
+/// When `index ≥ ways` or `ways` exceeds the sample's size (the callers check).
+pub fn chunk_pass(
+    learner: &Learner,
+    sample: Sample,
+    dropout: Option<Dropout>,
+    ways: usize,
+    index: usize,
+) -> ChunkPass {
+    let size = sample_size(sample);
+    let r = chunks(size, ways)[index].clone();
+    let dropout = dropout.map(|d| Dropout {
+        rows: Some(BatchRows {
+            start: r.start,
+            total: size,
+        }),
+        ..d
+    });
+    match sample {
+        Sample::Sequences(b, head) => {
+            let part = rows(b, head, r);
+            let n = terms(&part, head);
+            (
+                learner.train_pass(Sample::Sequences(&part, head), dropout),
+                n,
+            )
+        }
+        Sample::Text(d) => {
+            let part = text_rows(d, r);
+            let n = part.labels.len();
+            (learner.train_pass(Sample::Text(&part), dropout), n)
+        }
+    }
 }
 
 /// `size` items in `k` contiguous ranges whose lengths differ by at most one.
@@ -127,8 +174,12 @@ fn text_rows(d: &TextData, r: std::ops::Range<usize>) -> TextData {
     }
 }
 
-/// The chunks' passes weighted by their terms: the whole batch's loss and gradients.
-fn combine(parts: Vec<(LearnerPass, usize)>) -> LearnerPass {
+/// The chunks' passes, in chunk order, weighted by their terms: the whole batch's loss and
+/// gradients (module docs).
+///
+/// # Panics
+/// With no chunk, or chunks whose gradients are not of one model (the callers check).
+pub fn combine(parts: Vec<ChunkPass>) -> LearnerPass {
     let total: usize = parts.iter().map(|(_, n)| n).sum();
     let mut it = parts.into_iter();
     let (first, n0) = it.next().expect("at least one chunk");

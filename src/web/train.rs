@@ -10,6 +10,7 @@ use crate::chart::training::{self, Point, Run, TrainingLog};
 use crate::spec::train::parse_train_spec;
 use crate::train::trainer::{Problem, Trainer as Core};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::js_err;
 
@@ -25,6 +26,8 @@ pub struct Trainer {
     core: Core,
     seconds: f64,
     finished: bool,
+    /// When the current split iteration began ([`Trainer::chunk_pass`]; the worker's clock).
+    split_started: Option<f64>,
 }
 
 impl Trainer {
@@ -48,6 +51,7 @@ impl Trainer {
             core,
             seconds: 0.0,
             finished: false,
+            split_started: None,
         })
     }
 
@@ -89,6 +93,67 @@ impl Trainer {
             steps += 1;
         }
         out
+    }
+
+    /// Into how many chunks, at most `workers`, the page splits this run's training passes
+    /// (the core's rule, `train::parallel::worth_splitting`; 1: not split).
+    pub fn split_ways(&self, workers: u32) -> u32 {
+        self.core.split_ways(workers as usize) as u32
+    }
+
+    /// An iteration split across replicas of this run (one per worker), first half: draws the
+    /// iteration's batch and returns chunk `index` of `ways`'s pass as `[loss, terms, ∂L/∂θ…]`
+    /// (the gradients in `state_dict` order). Evaluations due are [`Trainer::run_slice`]'s.
+    ///
+    /// # Errors
+    /// `index ≥ ways`, more ways than sequences, or a budget already spent.
+    pub fn chunk_pass(&mut self, ways: u32, index: u32) -> Result<Vec<f64>, JsError> {
+        if self.finished || self.core.is_done(self.seconds) {
+            return Err(js_err("split: the run's budget is spent"));
+        }
+        self.split_started = Some(performance_now());
+        let (pass, terms) = self
+            .core
+            .chunk_pass(ways as usize, index as usize)
+            .map_err(js_err)?;
+        let mut out = vec![pass.loss, terms as f64];
+        for t in crate::train::params::ParamSet::tensors(&pass.grads) {
+            out.extend_from_slice(t.values);
+        }
+        Ok(out)
+    }
+
+    /// The second half: every replica's chunk (each as [`Trainer::chunk_pass`] returned it), in
+    /// chunk order, combined as `unrolled train --threads` combines them, clipped and applied.
+    /// The time from the first half to here counts as training time.
+    ///
+    /// # Errors
+    /// A chunk that is not a `Float64Array` of this model's `2 + numel` values, or a terms
+    /// count that is not a positive whole number.
+    pub fn apply_chunks(&mut self, parts: js_sys::Array) -> Result<(), JsError> {
+        let mut chunks = Vec::with_capacity(parts.length() as usize);
+        for (i, part) in parts.iter().enumerate() {
+            let values = part
+                .dyn_into::<js_sys::Float64Array>()
+                .map_err(|_| js_err(format!("split: chunk {i} is not a Float64Array")))?
+                .to_vec();
+            let (head, grads) = values.split_at(values.len().min(2));
+            let (loss, terms) = match head {
+                [l, n] if *n >= 1.0 && n.fract() == 0.0 => (*l, *n as usize),
+                _ => return Err(js_err(format!("split: chunk {i} has no loss and terms"))),
+            };
+            let grads = self.core.grads_from_flat(grads).map_err(js_err)?;
+            let pass = crate::train::trainer::LearnerPass {
+                loss,
+                grads,
+                flow: Vec::new(),
+            };
+            chunks.push((pass, terms));
+        }
+        self.core.apply_chunks(chunks).map_err(js_err)?;
+        let t0 = self.split_started.take().unwrap_or_else(performance_now);
+        self.seconds += (performance_now() - t0) / 1000.0;
+        Ok(())
     }
 
     /// True when the budget is spent (the last record has been returned).

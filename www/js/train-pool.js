@@ -16,12 +16,23 @@
 //   `step` sent right after `start`, waits for the merged `started`)
 //   record, done, final, answer, error         passed on
 //
+// Fewer entrants than workers (the classifier's one model, a race of one cell; `?workers=N`):
+// each entrant gets floor(size / entrants) workers and its training passes are split across
+// them (train-worker.js, "A split run"): the first of its workers owns it, the others hold
+// replicas; the pool links the owner with each replica by a MessageChannel (`link`), over which
+// `pass`, `parts` and each replica's `chunk` (its buffer transferred, not copied) go from worker
+// to worker, never waiting for this thread. The core decides whether
+// the split pays (`split_ways`: every chunk at least MIN_CHUNK_STEPS sequence steps,
+// src/train/parallel.rs); the owner's `started` info says how many workers it uses (`ways`),
+// which the page may show. Pause, resume, step go to the owners; reset and abort to every worker
+// of the run.
+//
 // An entrant's training seconds are its own slices' iteration times (train-worker.js), so
 // times to criterion do not depend on how many workers share the machine's cores, except
 // through the cores themselves: with more workers than free cores, slices slow down.
 //
-// The pool size: `navigator.hardwareConcurrency` (capped at MAX_WORKERS), no more workers than
-// entrants; `?workers=N` in the page's URL forces N (benchmarks, tests). Without
+// The pool size: `navigator.hardwareConcurrency` (capped at MAX_WORKERS); `?workers=N` in the
+// page's URL forces N (benchmarks, tests). Without
 // SharedArrayBuffer: each worker has its own copy of the wasm module and its own runs.
 
 export const MAX_WORKERS = 8;
@@ -39,7 +50,8 @@ export class TrainPool {
     this.url = url;
     this.size = size;
     this.workers = [];
-    this.busy = []; // indices of the workers the current run uses
+    this.busy = []; // indices of the workers that own the current run's entrants
+    this.helpers = []; // indices of the workers that hold replicas of split entrants
     this.owner = new Map(); // entrant -> worker index
     this.speed = null;
     this.starting = null; // {run, paused, expect, got: Map(index -> entrants), order, failed}
@@ -80,36 +92,56 @@ export class TrainPool {
       case 'reset':
       case 'abort':
         this.starting = null;
-        for (const i of this.busy) this.send(i, msg);
+        for (const i of [...this.busy, ...this.helpers]) this.send(i, msg);
         break;
       default:
         for (const i of this.busy) this.send(i, msg);
     }
   }
 
-  /** Spreads the specs over min(size, specs) workers, round-robin in race order. */
+  /** Spreads the specs over min(size, specs) workers, round-robin in race order; with fewer
+   *  specs than workers, each spec gets floor(size / specs) workers to split its passes across. */
   start({ specs, paused, run, untilSolved }) {
     const n = Math.max(1, Math.min(this.size, specs.length));
+    const g = specs.length ? Math.max(1, Math.floor(this.size / specs.length)) : 1;
     const shares = Array.from({ length: n }, () => []);
     specs.forEach((s, k) => shares[k % n].push(s));
-    for (const i of this.busy) if (i >= n) this.send(i, { type: 'reset' });
-    this.busy = shares.map((_, i) => i);
-    this.owner = new Map(specs.map((s, k) => [s.entrant, k % n]));
+    for (const i of [...this.busy, ...this.helpers]) if (i >= n * g) this.send(i, { type: 'reset' });
+    this.busy = shares.map((_, k) => k * g);
+    this.owner = new Map(specs.map((s, k) => [s.entrant, (k % n) * g]));
+    this.helpers = [];
     this.states = new Map();
-    this.starting = { run, paused, expect: n, got: new Map(), errors: new Map(), queue: [], order: specs.map((s) => s.entrant) };
-    shares.forEach((share, i) => this.send(i, { type: 'start', specs: share, paused: true, run, untilSolved }));
+    const order = specs.map((s) => s.entrant);
+    this.starting = { run, paused, expect: n * g, got: new Map(), errors: new Map(), queue: [], order };
+    const msg = (share) => ({ type: 'start', specs: share, paused: true, run, untilSolved });
+    shares.forEach((share, k) => {
+      if (g === 1) { this.send(k, msg(share)); return; }
+      const [s] = share; // g > 1: one spec per share
+      const group = Array.from({ length: g - 1 }, (_, j) => k * g + 1 + j);
+      this.helpers.push(...group);
+      this.send(k * g, msg([{ ...s, split: { ways: g, index: 0 } }]));
+      group.forEach((w, j) => {
+        this.send(w, msg([{ ...s, split: { ways: g, index: j + 1 } }]));
+        // Owner and replica talk over a channel of their own, not through this thread.
+        const { port1, port2 } = new MessageChannel();
+        this.worker(k * g).postMessage({ type: 'link', entrant: s.entrant, index: j + 1, port: port1, run }, [port1]);
+        this.worker(w).postMessage({ type: 'link', entrant: s.entrant, index: 0, port: port2, run }, [port2]);
+      });
+    });
   }
 
   receive(i, m) {
+    const owner = this.busy.includes(i);
     const s = this.starting;
     if (s && m.run === s.run) {
       if (m.type === 'started') { s.got.set(i, m.entrants); this.gather(); return; }
-      if (m.type === 'state') { this.states.set(i, { running: m.running, stepping: !!m.stepping }); return; }
+      if (m.type === 'state') { if (owner) this.states.set(i, { running: m.running, stepping: !!m.stepping }); return; }
       if (m.type === 'error' && !m.fatal) { s.errors.set(i, m); this.gather(); return; }
       if (m.type !== 'error') { s.queue.push(m); return; } // records of a share already stepping
     }
     if (m.type === 'ready' && i > 0) return; // one `ready` (the session's first worker's)
     if (m.type === 'reset' && i !== this.busy[0]) return;
+    if (!owner && (m.type === 'state' || m.type === 'aborted')) return; // a replica's
     if (m.type === 'state') { this.mergeState(i, m); return; }
     this.emit(m);
   }
@@ -152,6 +184,7 @@ export class TrainPool {
     for (const w of this.workers) w.terminate();
     this.workers = [];
     this.busy = [];
+    this.helpers = [];
     this.starting = null;
   }
 }

@@ -70,8 +70,17 @@ use crate::train::corpus::Corpus;
 use crate::train::linear::Linear;
 use crate::train::model::Model;
 use crate::train::optim::{AnyOptimizer, Optimizer, OptimizerConfig};
+use crate::train::parallel::ChunkPass;
 use crate::train::params::ParamSet;
 use crate::train::tasks::{argmax, TaskBatch};
+
+/// An iteration's batch as [`Trainer::step`] drew it.
+enum Drawn {
+    Sequences(TaskBatch),
+    Text(TextData),
+    /// The problem's explicit batch.
+    Given,
+}
 
 /// Sequences per chunk of the held-out set (its draws and its forward passes).
 pub const HELD_OUT_CHUNK: usize = 32;
@@ -247,8 +256,7 @@ impl Trainer {
     }
 
     /// Lets each training pass split its batch over up to `threads` threads
-    /// ([`crate::train::parallel`]: the same run up to rounding; a pass with dropout stays on one
-    /// thread). 1, the default, is the one-thread pass; natively only (wasm has no threads).
+    /// ([`crate::train::parallel`]: the same run up to rounding, with dropout too). 1, the default, is the one-thread pass; natively only (wasm has no threads).
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads.max(1);
     }
@@ -281,29 +289,122 @@ impl Trainer {
 
     /// One iteration: a batch, the loss and its gradients, clipping, the optimiser's update.
     pub fn step(&mut self) -> StepReport {
-        let head = self.config.problem.head();
+        let (drawn, dropout) = self.draw();
+        let sample = self.sample(&drawn);
+        let pass = crate::train::parallel::train_pass(&self.model, sample, dropout, self.threads);
+        self.update(pass)
+    }
+
+    /// Into how many chunks, at most `workers`, the page splits this run's passes
+    /// ([`crate::train::parallel::worth_splitting`] of the batch and its longest sequence; 1:
+    /// not split).
+    pub fn split_ways(&self, workers: usize) -> usize {
+        let c = &self.config;
+        crate::train::parallel::worth_splitting(
+            c.sequences_per_iteration(),
+            c.problem.max_length(),
+            workers,
+        )
+    }
+
+    /// The first half of an iteration split across replicas of this run (the page's workers,
+    /// [`crate::train::parallel`]): draws the iteration's batch and dropout seed, as
+    /// [`Trainer::step`] does, and returns chunk `index` of `ways`'s pass. Every replica calls it
+    /// with its own `index`; then each calls [`Trainer::apply_chunks`] with all the chunks.
+    ///
+    /// # Errors
+    /// `index ≥ ways`, or more `ways` than the batch has sequences.
+    pub fn chunk_pass(&mut self, ways: usize, index: usize) -> Result<ChunkPass, String> {
+        let size = self.config.sequences_per_iteration();
+        if ways == 0 || ways > size || index >= ways {
+            return Err(format!(
+                "split: chunk {index} of {ways} for a batch of {size} sequences"
+            ));
+        }
+        let (drawn, dropout) = self.draw();
+        let sample = self.sample(&drawn);
+        Ok(crate::train::parallel::chunk_pass(
+            &self.model,
+            sample,
+            dropout,
+            ways,
+            index,
+        ))
+    }
+
+    /// The second half of a split iteration: every chunk of [`Trainer::chunk_pass`], in chunk
+    /// order, combined as [`crate::train::parallel::train_pass`] combines its threads' chunks;
+    /// then clipping and the optimiser's update, as [`Trainer::step`].
+    ///
+    /// # Errors
+    /// No chunk, or a chunk whose gradients are not this model's tensors.
+    pub fn apply_chunks(&mut self, parts: Vec<ChunkPass>) -> Result<StepReport, String> {
+        if parts.is_empty() {
+            return Err("split: no chunk to apply".into());
+        }
+        let shapes = self.model.param_shapes();
+        if let Some(i) = parts
+            .iter()
+            .position(|(p, _)| p.grads.param_shapes() != shapes)
+        {
+            return Err(format!("split: chunk {i} has another model's gradients"));
+        }
+        Ok(self.update(crate::train::parallel::combine(parts)))
+    }
+
+    /// Gradients laid out as this model's tensors from their values in `state_dict` order (a
+    /// chunk's gradients as the page's workers pass them on).
+    ///
+    /// # Errors
+    /// A length other than the model's number of scalars.
+    pub fn grads_from_flat(&self, values: &[f64]) -> Result<Learner, String> {
+        let mut grads = self.model.clone();
+        let n = grads.numel();
+        if values.len() != n {
+            return Err(format!(
+                "split: {} gradient values for a model of {n}",
+                values.len()
+            ));
+        }
+        let mut rest = values;
+        for t in grads.tensors_mut() {
+            let (head, tail) = rest.split_at(t.values.len());
+            t.values.copy_from_slice(head);
+            rest = tail;
+        }
+        Ok(grads)
+    }
+
+    /// This iteration's batch (none for an explicit one) and dropout masks' seed, each from its
+    /// stream.
+    fn draw(&mut self) -> (Drawn, Option<Dropout>) {
         let bsz = self.config.batch_size;
-        let (drawn, drawn_text) = match &self.config.problem {
-            Problem::Task(t) => (Some(t.sample(&mut self.batches, bsz)), None),
-            Problem::Corpus(c) => (None, Some(c.sample(&mut self.batches, bsz))),
-            Problem::Data(_) | Problem::Text(_) => (None, None),
-        };
-        let sample = match (&self.config.problem, &drawn, &drawn_text) {
-            (_, Some(batch), _) => Sample::Sequences(batch, head),
-            (_, _, Some(text)) => Sample::Text(text),
-            (Problem::Data(d), None, None) => Sample::Sequences(&d.sample, head),
-            (Problem::Text(d), None, None) => Sample::Text(d),
-            (Problem::Task(_) | Problem::Corpus(_), None, None) => {
-                unreachable!("a task's or a corpus's batch is drawn above")
-            }
+        let drawn = match &self.config.problem {
+            Problem::Task(t) => Drawn::Sequences(t.sample(&mut self.batches, bsz)),
+            Problem::Corpus(c) => Drawn::Text(c.sample(&mut self.batches, bsz)),
+            Problem::Data(_) | Problem::Text(_) => Drawn::Given,
         };
         let p = self.config.model.dropout;
-        let dropout = (p > 0.0).then(|| Dropout {
-            p,
-            seed: self.dropout.next_u64(),
-        });
-        let mut pass =
-            crate::train::parallel::train_pass(&self.model, sample, dropout, self.threads);
+        let dropout = (p > 0.0).then(|| Dropout::new(p, self.dropout.next_u64()));
+        (drawn, dropout)
+    }
+
+    /// The sample an iteration trains on: the drawn batch, or the explicit one.
+    fn sample<'a>(&'a self, drawn: &'a Drawn) -> Sample<'a> {
+        let head = self.config.problem.head();
+        match (drawn, &self.config.problem) {
+            (Drawn::Sequences(batch), _) => Sample::Sequences(batch, head),
+            (Drawn::Text(text), _) => Sample::Text(text),
+            (Drawn::Given, Problem::Data(d)) => Sample::Sequences(&d.sample, head),
+            (Drawn::Given, Problem::Text(d)) => Sample::Text(d),
+            (Drawn::Given, Problem::Task(_) | Problem::Corpus(_)) => {
+                unreachable!("a task's or a corpus's batch is drawn")
+            }
+        }
+    }
+
+    /// Clipping, the optimiser's update and the bookkeeping of an iteration whose pass is done.
+    fn update(&mut self, mut pass: LearnerPass) -> StepReport {
         let clip = clip_grads(&mut pass.grads, self.config.clipping);
         self.optimizer.step(&mut self.model, &pass.grads);
         self.iteration += 1;
