@@ -245,6 +245,9 @@ function importedFlow(session) {
 
 /** The notes for the scene on screen, most surprising first. */
 export function flowNotes(session) {
+  // A redraw that comes after the session let go of its wasm handle (an element taken out of
+  // the page): its notes need the core's numbers, so there are none to write.
+  if (!session.lab) return [];
   if (session.data.imported) {
     const over = overflow(session, noteLag(session.state.T));
     return [over?.id === 'overflow' ? over : null, importedFlow(session)].filter(Boolean);
