@@ -26,7 +26,8 @@ after(async () => {
   server?.close();
 });
 
-const unrolled = path.join(ROOT, 'target/release/unrolled');
+// The debug build: `cargo nextest` (scripts/test.sh) builds it before the e2e tests run.
+const unrolled = path.join(ROOT, 'target/debug/unrolled');
 const TOL = 1e-9;
 
 async function open(file, hash, search) {
@@ -42,6 +43,7 @@ async function open(file, hash, search) {
 
 /** `unrolled train --threads N` on `spec`: its records (not the final line) and final params. */
 function native(spec, threads) {
+  assert.ok(fs.existsSync(unrolled), 'build the CLI first: cargo build --bin unrolled');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'unrolled-')), 'spec.json');
   fs.writeFileSync(file, JSON.stringify({ ...spec, emit_params: true }));
   const lines = execFileSync(unrolled, ['train', file, '--threads', String(threads)], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
