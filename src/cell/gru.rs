@@ -64,7 +64,9 @@ impl Units for Step<'_> {
     }
 }
 
-/// One backward step: writes `dxp`, `dhp` and the direct `dh_direct = dh ⊙ z`.
+/// One backward step: writes `dxp`, `dhp` and the direct `dh_direct = dh ⊙ z`, several units at
+/// a time where the lanes allow (products and sums only, in the order written: the same bits as
+/// one at a time).
 pub fn backward(
     cache: StepCache<'_>,
     dh: &[f64],
@@ -73,22 +75,63 @@ pub fn backward(
     dh_direct: &mut [f64],
 ) {
     let n = dh.len();
-    let g = cache.gates;
-    for j in 0..n {
-        let (reset_gate, update_gate, new_gate) = (g[j], g[n + j], g[2 * n + j]);
-        let d_new = dh[j] * (1.0 - update_gate);
-        let d_update = dh[j] * (cache.h_prev[j] - new_gate);
-        dh_direct[j] = dh[j] * update_gate;
-        let da_new = d_new * (1.0 - new_gate * new_gate);
-        let d_reset = da_new * cache.hp[2 * n + j];
-        let da_reset = d_reset * reset_gate * (1.0 - reset_gate);
-        let da_update = d_update * update_gate * (1.0 - update_gate);
-        dxp[j] = da_reset;
-        dxp[n + j] = da_update;
-        dxp[2 * n + j] = da_new;
-        dhp[j] = da_reset;
-        dhp[n + j] = da_update;
-        dhp[2 * n + j] = da_new * reset_gate;
+    let mut step = BackStep {
+        gates: &cache.gates[..3 * n],
+        hp_new: &cache.hp[2 * n..3 * n],
+        h_prev: &cache.h_prev[..n],
+        dh,
+        dxp: &mut dxp[..3 * n],
+        dhp: &mut dhp[..3 * n],
+        dh_direct: &mut dh_direct[..n],
+    };
+    for_each_unit(&mut step);
+}
+
+/// The operands of one backward step, `n` units (`3n` for the gate rows); `hp_new` is the new
+/// gate's block of the hidden projection, `W_hn h + b_hn`.
+struct BackStep<'a> {
+    gates: &'a [f64],
+    hp_new: &'a [f64],
+    h_prev: &'a [f64],
+    dh: &'a [f64],
+    dxp: &'a mut [f64],
+    dhp: &'a mut [f64],
+    dh_direct: &'a mut [f64],
+}
+
+impl Units for BackStep<'_> {
+    #[inline(always)]
+    fn units<L: Lanes>(&mut self, from: usize) -> usize {
+        let n = self.dh.len();
+        let one = L::splat(1.0);
+        let mut j = from;
+        while j + L::WIDTH <= n {
+            // (No closures here: everything must inline into the `#[target_feature]` caller.)
+            let mut gates = [L::splat(0.0); 3];
+            for (k, v) in gates.iter_mut().enumerate() {
+                *v = L::load(&self.gates[k * n + j..]);
+            }
+            let [reset_gate, update_gate, new_gate] = gates;
+            let dh = L::load(&self.dh[j..]);
+            let d_new = dh * (one - update_gate);
+            let d_update = dh * (L::load(&self.h_prev[j..]) - new_gate);
+            (dh * update_gate).store(&mut self.dh_direct[j..]);
+            let da_new = d_new * (one - new_gate * new_gate);
+            let d_reset = da_new * L::load(&self.hp_new[j..]);
+            let da_reset = d_reset * reset_gate * (one - reset_gate);
+            let da_update = d_update * update_gate * (one - update_gate);
+            for (k, v) in [da_reset, da_update, da_new].into_iter().enumerate() {
+                v.store(&mut self.dxp[k * n + j..]);
+            }
+            for (k, v) in [da_reset, da_update, da_new * reset_gate]
+                .into_iter()
+                .enumerate()
+            {
+                v.store(&mut self.dhp[k * n + j..]);
+            }
+            j += L::WIDTH;
+        }
+        j
     }
 }
 
@@ -138,6 +181,85 @@ mod tests {
                 for (a, b) in gates.iter().zip(&other) {
                     let same = a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
                     assert!(same, "{how}, n = {n}: {a} vs {b}");
+                }
+            }
+        }
+    }
+
+    /// `backward`'s outputs `[dxp, dhp, dh_direct]` from `BackStep`: two units at a time (the
+    /// portable two-lane stand-in) then one, or one at a time.
+    fn back(n: usize, inputs: &[Vec<f64>], two: bool) -> Vec<Vec<f64>> {
+        let [gates, hp, h_prev, dh] = inputs else {
+            unreachable!()
+        };
+        let (mut dxp, mut dhp, mut dh_direct) = (vec![0.0; 3 * n], vec![0.0; 3 * n], vec![0.0; n]);
+        let mut step = BackStep {
+            gates,
+            hp_new: &hp[2 * n..],
+            h_prev,
+            dh,
+            dxp: &mut dxp,
+            dhp: &mut dhp,
+            dh_direct: &mut dh_direct,
+        };
+        let done = if two {
+            step.units::<crate::linalg::lanes::Portable>(0)
+        } else {
+            0
+        };
+        step.units::<f64>(done);
+        vec![dxp, dhp, dh_direct]
+    }
+
+    #[test]
+    fn backward_several_units_at_a_time_gives_the_bits_of_one_at_a_time() {
+        let mut rng = crate::rng::Rng::new(6);
+        for n in [1, 2, 5, 13, 32] {
+            let mut normal = |len: usize, scale: f64| -> Vec<f64> {
+                (0..len).map(|_| scale * rng.normal()).collect()
+            };
+            // Gates in their ranges, gradients of every size, and inf, NaN, −0 among them.
+            let mut gates: Vec<f64> = normal(3 * n, 1.0)
+                .iter()
+                .map(|v| crate::linalg::sigmoid(*v))
+                .collect();
+            for v in &mut gates[2 * n..] {
+                *v = 2.0 * *v - 1.0;
+            }
+            let mut inputs = vec![gates, normal(3 * n, 2.0), normal(n, 1.0), normal(n, 1e3)];
+            for (i, v) in [f64::INFINITY, f64::NAN, -0.0, 1e308]
+                .into_iter()
+                .enumerate()
+            {
+                let row = &mut inputs[(i + 1) % 4];
+                let at = (5 * i) % row.len();
+                row[at] = v;
+            }
+            let one = back(n, &inputs, false);
+            let mut others = vec![("two", back(n, &inputs, true))];
+            #[cfg(target_arch = "x86_64")]
+            for path in crate::linalg::path::Path::available() {
+                let (mut dxp, mut dhp, mut dh_direct) =
+                    (vec![0.0; 3 * n], vec![0.0; 3 * n], vec![0.0; n]);
+                let cache = StepCache {
+                    xp: &[],
+                    hp: &inputs[1],
+                    gates: &inputs[0],
+                    h_prev: &inputs[2],
+                    c_prev: &[],
+                    tanh_c: &[],
+                };
+                crate::linalg::path::with_path(path, || {
+                    backward(cache, &inputs[3], &mut dxp, &mut dhp, &mut dh_direct)
+                });
+                others.push((path.name(), vec![dxp, dhp, dh_direct]));
+            }
+            for (how, other) in others {
+                for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
+                    assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{how}, n = {n}: {a} vs {b}"
+                    );
                 }
             }
         }

@@ -88,7 +88,9 @@ impl Units for Step<'_> {
     }
 }
 
-/// One backward step: writes `da` (= ∂L/∂xp = ∂L/∂hp), `dc_prev` and `dc_total`.
+/// One backward step: writes `da` (= ∂L/∂xp = ∂L/∂hp), `dc_prev` and `dc_total`, several units
+/// at a time where the lanes allow (products and sums only, in the order written: the same bits
+/// as one at a time).
 pub fn backward(
     cache: StepCache<'_>,
     dh: &[f64],
@@ -98,22 +100,64 @@ pub fn backward(
     dc_total: &mut [f64],
 ) {
     let n = dh.len();
-    let g = cache.gates;
-    for j in 0..n {
-        let (input_gate, forget_gate, cell_gate, output_gate) =
-            (g[j], g[n + j], g[2 * n + j], g[3 * n + j]);
-        let tanh_c = cache.tanh_c[j];
-        let d_cell = dc[j] + dh[j] * output_gate * (1.0 - tanh_c * tanh_c);
-        dc_total[j] = d_cell;
-        let d_output = dh[j] * tanh_c;
-        let d_input = d_cell * cell_gate;
-        let d_cell_gate = d_cell * input_gate;
-        let d_forget = d_cell * cache.c_prev[j];
-        dc_prev[j] = d_cell * forget_gate;
-        da[j] = d_input * input_gate * (1.0 - input_gate);
-        da[n + j] = d_forget * forget_gate * (1.0 - forget_gate);
-        da[2 * n + j] = d_cell_gate * (1.0 - cell_gate * cell_gate);
-        da[3 * n + j] = d_output * output_gate * (1.0 - output_gate);
+    let mut step = BackStep {
+        gates: &cache.gates[..4 * n],
+        tanh_c: &cache.tanh_c[..n],
+        c_prev: &cache.c_prev[..n],
+        dh,
+        dc: &dc[..n],
+        da: &mut da[..4 * n],
+        dc_prev: &mut dc_prev[..n],
+        dc_total: &mut dc_total[..n],
+    };
+    for_each_unit(&mut step);
+}
+
+/// The operands of one backward step, `n` units (`4n` for the gate rows).
+struct BackStep<'a> {
+    gates: &'a [f64],
+    tanh_c: &'a [f64],
+    c_prev: &'a [f64],
+    dh: &'a [f64],
+    dc: &'a [f64],
+    da: &'a mut [f64],
+    dc_prev: &'a mut [f64],
+    dc_total: &'a mut [f64],
+}
+
+impl Units for BackStep<'_> {
+    #[inline(always)]
+    fn units<L: Lanes>(&mut self, from: usize) -> usize {
+        let n = self.dh.len();
+        let one = L::splat(1.0);
+        let mut j = from;
+        while j + L::WIDTH <= n {
+            // (No closures here: everything must inline into the `#[target_feature]` caller.)
+            let mut gates = [L::splat(0.0); 4];
+            for (k, v) in gates.iter_mut().enumerate() {
+                *v = L::load(&self.gates[k * n + j..]);
+            }
+            let [input_gate, forget_gate, cell_gate, output_gate] = gates;
+            let (dh, tanh_c) = (L::load(&self.dh[j..]), L::load(&self.tanh_c[j..]));
+            let d_cell = L::load(&self.dc[j..]) + dh * output_gate * (one - tanh_c * tanh_c);
+            d_cell.store(&mut self.dc_total[j..]);
+            let d_output = dh * tanh_c;
+            let d_input = d_cell * cell_gate;
+            let d_cell_gate = d_cell * input_gate;
+            let d_forget = d_cell * L::load(&self.c_prev[j..]);
+            (d_cell * forget_gate).store(&mut self.dc_prev[j..]);
+            let da = [
+                d_input * input_gate * (one - input_gate),
+                d_forget * forget_gate * (one - forget_gate),
+                d_cell_gate * (one - cell_gate * cell_gate),
+                d_output * output_gate * (one - output_gate),
+            ];
+            for (k, v) in da.into_iter().enumerate() {
+                v.store(&mut self.da[k * n + j..]);
+            }
+            j += L::WIDTH;
+        }
+        j
     }
 }
 
@@ -168,6 +212,94 @@ mod tests {
                     forward(&xp, &hp, &c_prev, &mut gates, &mut h, &mut c, &mut tanh_c)
                 });
                 others.push((path.name(), vec![gates, h, c, tanh_c]));
+            }
+            for (how, other) in others {
+                for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
+                    assert!(
+                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                        "{how}, n = {n}: {a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `backward`'s outputs `[da, dc_prev, dc_total]` from `BackStep`: two units at a time
+    /// (the portable two-lane stand-in) then one, or one at a time.
+    fn back(n: usize, inputs: &[Vec<f64>], two: bool) -> Vec<Vec<f64>> {
+        let [gates, tanh_c, c_prev, dh, dc] = inputs else {
+            unreachable!()
+        };
+        let (mut da, mut dc_prev, mut dc_total) = (vec![0.0; 4 * n], vec![0.0; n], vec![0.0; n]);
+        let mut step = BackStep {
+            gates,
+            tanh_c,
+            c_prev,
+            dh,
+            dc,
+            da: &mut da,
+            dc_prev: &mut dc_prev,
+            dc_total: &mut dc_total,
+        };
+        let done = if two { step.units::<Portable>(0) } else { 0 };
+        step.units::<f64>(done);
+        vec![da, dc_prev, dc_total]
+    }
+
+    #[test]
+    fn backward_several_units_at_a_time_gives_the_bits_of_one_at_a_time() {
+        let mut rng = crate::rng::Rng::new(5);
+        for n in [1, 2, 7, 13, 32] {
+            let mut normal = |len: usize, scale: f64| -> Vec<f64> {
+                (0..len).map(|_| scale * rng.normal()).collect()
+            };
+            // Gates in their ranges, gradients of every size, and inf, NaN, −0 among them.
+            let mut inputs = vec![
+                normal(4 * n, 1.0)
+                    .iter()
+                    .map(|v| crate::linalg::sigmoid(*v))
+                    .collect(),
+                normal(n, 1.0)
+                    .iter()
+                    .map(|v| crate::linalg::tanh(*v))
+                    .collect(),
+                normal(n, 3.0),
+                normal(n, 1e3),
+                normal(n, 1e-3),
+            ];
+            for (i, v) in [f64::INFINITY, f64::NAN, -0.0, 1e308]
+                .into_iter()
+                .enumerate()
+            {
+                let row = &mut inputs[(i + 1) % 5];
+                let at = (5 * i) % row.len();
+                row[at] = v;
+            }
+            let one = back(n, &inputs, false);
+            let mut others = vec![("two", back(n, &inputs, true))];
+            #[cfg(target_arch = "x86_64")]
+            for path in crate::linalg::path::Path::available() {
+                let (mut da, mut dc_prev, mut dc_total) =
+                    (vec![0.0; 4 * n], vec![0.0; n], vec![0.0; n]);
+                let cache = StepCache {
+                    xp: &[],
+                    hp: &[],
+                    gates: &inputs[0],
+                    h_prev: &[],
+                    c_prev: &inputs[2],
+                    tanh_c: &inputs[1],
+                };
+                crate::linalg::path::with_path(path, || {
+                    backward(
+                        cache,
+                        &inputs[3],
+                        &inputs[4],
+                        &mut da,
+                        &mut dc_prev,
+                        &mut dc_total,
+                    )
+                });
+                others.push((path.name(), vec![da, dc_prev, dc_total]));
             }
             for (how, other) in others {
                 for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
