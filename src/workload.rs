@@ -1,6 +1,8 @@
 //! The standard benchmark workload: forward plus the full backward pass with loss = sum of all
 //! outputs (so `grad_output` is all ones), parameters from PyTorch's default init (seed 0),
-//! inputs N(0, 1) (seed 1). The CLI's `bench`, the browser benchmark and the PyTorch/TF.js
+//! inputs N(0, 1) (seed 1). The backward pass is a training step's ([`bptt::gradients`]: every
+//! gradient, the work `torch.autograd` does), or with `records` the lab's ([`bptt::backward`]:
+//! the same gradients plus the per-step gradient-flow records, about 7 % more at B = 1). The CLI's `bench`, the browser benchmark and the PyTorch/TF.js
 //! comparison scripts all run this same work.
 
 use crate::bptt::{self, Backward, Upstream};
@@ -24,6 +26,8 @@ pub struct Workload {
     pub hidden_size: usize,
     /// Also compute the per-step analysis (Jacobian-product norms, carry paths).
     pub analysis: bool,
+    /// Also make the per-step gradient-flow records (norms of `∂L/∂h_t`, `∂L/∂c_t`, …).
+    pub records: bool,
 }
 
 /// A prepared problem: network, batch and upstream gradient.
@@ -35,6 +39,7 @@ pub struct Problem {
     /// `grad_output` = ones.
     pub upstream: Upstream,
     analysis: bool,
+    records: bool,
 }
 
 impl Workload {
@@ -65,18 +70,23 @@ impl Workload {
             batch,
             upstream,
             analysis: self.analysis,
+            records: self.records,
         }
     }
 }
 
 impl Problem {
-    /// Runs forward + backward (+ analysis when asked) once and returns the sum of the
+    /// Runs forward + backward (+ records and analysis when asked) once and returns the sum of the
     /// parameter gradients (so the work cannot be optimised away).
     pub fn run(&self) -> f64 {
         let fwd = self
             .net
             .forward(&self.batch, &InitialState::default(), None);
-        let bw: Backward = bptt::backward(&self.net, &self.batch, &fwd, &self.upstream);
+        let bw: Backward = if self.records {
+            bptt::backward(&self.net, &self.batch, &fwd, &self.upstream)
+        } else {
+            bptt::gradients(&self.net, &self.batch, &fwd, &self.upstream)
+        };
         let mut check = bw.grads.input.iter().sum::<f64>();
         for p in &bw.grads.params {
             check += p.weight_hh.iter().sum::<f64>();

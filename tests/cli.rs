@@ -1255,10 +1255,13 @@ const BENCH: [&str; 13] = [
 
 #[test]
 fn bench_prints_one_json_line() {
-    for (analysis, threads) in [(false, 1), (true, 1), (false, 2)] {
+    for (analysis, records, threads) in [(false, false, 1), (true, true, 1), (false, false, 2)] {
         let mut args = BENCH.to_vec();
         if analysis {
             args.push("--analysis");
+        }
+        if records {
+            args.push("--records");
         }
         let n = threads.to_string();
         if threads > 1 {
@@ -1278,6 +1281,7 @@ fn bench_prints_one_json_line() {
                 "steps",
                 "input_size",
                 "hidden_size",
+                "records",
                 "analysis",
                 "threads",
                 "iters",
@@ -1300,6 +1304,7 @@ fn bench_prints_one_json_line() {
         assert_eq!(r["iters"], 2);
         assert_eq!(r["threads"], threads);
         assert_eq!(r["analysis"], analysis);
+        assert_eq!(r["records"], records);
         assert_eq!(r["checksum_finite"], true);
         let median = r["median_us"].as_f64().unwrap();
         assert!(median > 0.0 && median >= r["min_us"].as_f64().unwrap());

@@ -5,7 +5,7 @@
 //!   JSON line per evaluation and a final line; training time measured with `std::time::Instant`;
 //!   with `--threads`, each training pass splits its batch over N threads
 //!   (`unrolled::train::parallel`).
-//! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis] [--threads N]`
+//! - `unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--records] [--analysis] [--threads N]`
 //!   — time forward + full backward, print one JSON line with the median in microseconds; with
 //!   `--threads`, the batch in N chunks on N threads.
 //! - `unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]` — run a spec
@@ -25,9 +25,10 @@ const USAGE: &str = "usage:
                                  train as a JSON training spec says (path, or -); print one JSON
                                  line per evaluation, then a final line with the totals; each
                                  pass split over N threads (default 1)
-  unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--analysis] [--threads N]
-                                 time forward + full backward (the batch over N threads); print
-                                 one JSON line (median µs)
+  unrolled bench --cell C --input-size I --hidden-size H --steps T --batch B [--iters N] [--records] [--analysis] [--threads N]
+                                 time forward + full backward, every gradient (the batch over N
+                                 threads); --records adds the lab's per-step gradient-flow
+                                 records; print one JSON line (median µs)
   unrolled render SPEC --chart NAME --out FILE.svg|.png [--width W --height H]
                                  run a spec and draw a chart of sequence 0, layer 0, direction 0;
                                  NAME: gradient-flow, spectrum, singular-values, gates, carry-path, paths
@@ -207,7 +208,7 @@ fn bench(args: &[String]) -> Result<(), Fail> {
     let mut cell = None;
     let (mut input, mut hidden, mut steps, mut batch) = (None, None, None, None);
     let mut iters = 30usize;
-    let mut analysis = false;
+    let (mut analysis, mut records) = (false, false);
     let mut seen: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -216,8 +217,9 @@ fn bench(args: &[String]) -> Result<(), Fail> {
             return fail(flag, "given twice (expected each option once)");
         }
         seen.push(flag);
-        if flag == "--analysis" {
-            analysis = true;
+        if flag == "--analysis" || flag == "--records" {
+            analysis |= flag == "--analysis";
+            records |= flag == "--records";
             i += 1;
             continue;
         }
@@ -260,6 +262,7 @@ fn bench(args: &[String]) -> Result<(), Fail> {
         steps: need(steps, "--steps")?,
         batch: need(batch, "--batch")?,
         analysis,
+        records,
     };
     let work = (w.batch * w.steps * w.hidden_size * w.cell.gates()) as u128
         * (w.input_size + w.hidden_size) as u128;
@@ -280,6 +283,10 @@ fn bench(args: &[String]) -> Result<(), Fail> {
             ),
         );
     }
+    // The same allocator settings as `train`: without them a pass whose buffers cross glibc's
+    // mmap threshold faults fresh pages in on every iteration (GRU, B = 1, H = 32: 8 % of the
+    // time in the kernel's page-fault handler).
+    keep_freed_memory();
     // With --threads: the batch in contiguous chunks, one thread each (the gradients of a sum
     // of outputs add up over the chunks).
     let parts: Vec<_> = unrolled::train::parallel::chunks(w.batch, threads.min(w.batch))
@@ -320,12 +327,13 @@ fn bench(args: &[String]) -> Result<(), Fail> {
         0.5 * (times[iters / 2 - 1] + times[iters / 2])
     };
     println!(
-        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"analysis\":{},\"threads\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
+        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"records\":{},\"analysis\":{},\"threads\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
         w.cell.name(),
         w.batch,
         w.steps,
         w.input_size,
         w.hidden_size,
+        w.records,
         w.analysis,
         parts.len(),
         iters,

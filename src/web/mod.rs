@@ -736,6 +736,7 @@ impl Bench {
             input_size,
             hidden_size,
             analysis: false,
+            records: false,
         };
         Ok(Bench {
             problem: w.prepare(),
