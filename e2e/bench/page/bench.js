@@ -63,7 +63,7 @@ function median(xs) {
  * Times one engine on one configuration.
  * @param {{engine: 'ours'|'tfjs-cpu'|'tfjs-wasm', cell: string, batch: number, steps: number,
  *          input: number, hidden: number, warmup?: number, iters?: number, budgetMs?: number}} o
- * Runs `warmup` iterations, then up to `iters` timed samples of `reps` runs each (≥ 10 ms per
+ * Runs `warmup` iterations (and at least 500 ms of them), then up to `iters` timed samples of `reps` runs each (≥ 10 ms per
  * sample; stopping early once `budgetMs` is spent, but never fewer than 3). Returns {median_ms, min_ms, iters, checksum}.
  */
 async function runBench(o) {
@@ -77,7 +77,12 @@ async function runBench(o) {
     prob = tfProblem(o);
   }
   let check = 0;
-  for (let i = 0; i < warmup; i++) check = prob.run();
+  // At least `warmup` runs and at least 500 ms, for every engine alike: a pass of ours at B = 1
+  // takes under a millisecond, and three of them left part of the timed samples to V8's
+  // baseline compiler before its optimising tier took over (LSTM B = 1: 0.61 or 0.77 ms from
+  // one page load to the next).
+  const w0 = performance.now();
+  for (let i = 0; i < warmup || performance.now() - w0 < 500; i++) check = prob.run();
   // The page is not cross-origin isolated, so timers are coarsened to ~0.1 ms: each sample runs
   // the work `reps` times (enough for ≥ 10 ms) and records the mean per run, for every engine.
   const c0 = performance.now();
