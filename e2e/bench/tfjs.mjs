@@ -91,7 +91,7 @@ for (const r of results) {
   lines.push(`| B=${r.batch} T=${r.steps} I=${r.input} H=${r.hidden} | ${r.cell} | ${ms(ours)} | ${ms(r.native_ms)} | ${wasmNative.toFixed(2)}× ${wasmNative <= WASM_NATIVE_GOAL[r.batch] ? '✓' : '✗'} (goal ≤ ${WASM_NATIVE_GOAL[r.batch]}×) | ${ms(r['tfjs-cpu'].median_ms)} (${r['tfjs-cpu'].iters} it) | ${ms(r['tfjs-wasm'].median_ms)} | ${speedup.toFixed(1)}× | ≥ ${goal}× ${speedup >= goal ? '✓' : '✗'} |`);
 }
 const chrome = (env.userAgent.match(/Chrome\/[\d.]+/) || ['?'])[0];
-const note = `Medians of up to ${iters} timed iterations after ${warmup} warm-up, one page load, ${chrome} headless, `
+const note = `Medians of up to ${iters} timed iterations after ${warmup} warm-up runs (and at least 500 ms of them), one page load, ${chrome} headless, `
   + `our wasm build: ${env.wasm_build}; TF.js ${env.tfjs} (wasm backend: SIMD ${env.wasm_simd}, threads ${env.wasm_threads && env.crossOriginIsolated ? 'on' : 'off (page not cross-origin isolated)'}). `
   + 'Work: one layer, forward over T steps + backward of loss = sum(outputs), gradients of every weight and the input. '
   + 'Ours and native are float64 (PyTorch-exact); TF.js is float32, the only dtype it has for this, so it does half the memory traffic. '
