@@ -213,6 +213,7 @@ mod tests {
 
     #[test]
     fn backward_several_units_at_a_time_gives_the_bits_of_one_at_a_time() {
+        use crate::cell::lanes_check::{assert_same_bits, on_every_path, poke_specials};
         let mut rng = crate::rng::Rng::new(6);
         for n in [1, 2, 5, 13, 32] {
             let mut normal = |len: usize, scale: f64| -> Vec<f64> {
@@ -227,18 +228,9 @@ mod tests {
                 *v = 2.0 * *v - 1.0;
             }
             let mut inputs = vec![gates, normal(3 * n, 2.0), normal(n, 1.0), normal(n, 1e3)];
-            for (i, v) in [f64::INFINITY, f64::NAN, -0.0, 1e308]
-                .into_iter()
-                .enumerate()
-            {
-                let row = &mut inputs[(i + 1) % 4];
-                let at = (5 * i) % row.len();
-                row[at] = v;
-            }
-            let one = back(n, &inputs, false);
+            poke_specials(&mut inputs);
             let mut others = vec![("two", back(n, &inputs, true))];
-            #[cfg(target_arch = "x86_64")]
-            for path in crate::linalg::path::Path::available() {
+            others.extend(on_every_path(|| {
                 let (mut dxp, mut dhp, mut dh_direct) =
                     (vec![0.0; 3 * n], vec![0.0; 3 * n], vec![0.0; n]);
                 let cache = StepCache {
@@ -249,19 +241,10 @@ mod tests {
                     c_prev: &[],
                     tanh_c: &[],
                 };
-                crate::linalg::path::with_path(path, || {
-                    backward(cache, &inputs[3], &mut dxp, &mut dhp, &mut dh_direct)
-                });
-                others.push((path.name(), vec![dxp, dhp, dh_direct]));
-            }
-            for (how, other) in others {
-                for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
-                    assert!(
-                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
-                        "{how}, n = {n}: {a} vs {b}"
-                    );
-                }
-            }
+                backward(cache, &inputs[3], &mut dxp, &mut dhp, &mut dh_direct);
+                vec![dxp, dhp, dh_direct]
+            }));
+            assert_same_bits(n, &back(n, &inputs, false), &others);
         }
     }
 }

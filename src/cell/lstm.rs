@@ -248,6 +248,7 @@ mod tests {
 
     #[test]
     fn backward_several_units_at_a_time_gives_the_bits_of_one_at_a_time() {
+        use crate::cell::lanes_check::{assert_same_bits, on_every_path, poke_specials};
         let mut rng = crate::rng::Rng::new(5);
         for n in [1, 2, 7, 13, 32] {
             let mut normal = |len: usize, scale: f64| -> Vec<f64> {
@@ -267,18 +268,9 @@ mod tests {
                 normal(n, 1e3),
                 normal(n, 1e-3),
             ];
-            for (i, v) in [f64::INFINITY, f64::NAN, -0.0, 1e308]
-                .into_iter()
-                .enumerate()
-            {
-                let row = &mut inputs[(i + 1) % 5];
-                let at = (5 * i) % row.len();
-                row[at] = v;
-            }
-            let one = back(n, &inputs, false);
+            poke_specials(&mut inputs);
             let mut others = vec![("two", back(n, &inputs, true))];
-            #[cfg(target_arch = "x86_64")]
-            for path in crate::linalg::path::Path::available() {
+            others.extend(on_every_path(|| {
                 let (mut da, mut dc_prev, mut dc_total) =
                     (vec![0.0; 4 * n], vec![0.0; n], vec![0.0; n]);
                 let cache = StepCache {
@@ -289,26 +281,17 @@ mod tests {
                     c_prev: &inputs[2],
                     tanh_c: &inputs[1],
                 };
-                crate::linalg::path::with_path(path, || {
-                    backward(
-                        cache,
-                        &inputs[3],
-                        &inputs[4],
-                        &mut da,
-                        &mut dc_prev,
-                        &mut dc_total,
-                    )
-                });
-                others.push((path.name(), vec![da, dc_prev, dc_total]));
-            }
-            for (how, other) in others {
-                for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
-                    assert!(
-                        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
-                        "{how}, n = {n}: {a} vs {b}"
-                    );
-                }
-            }
+                backward(
+                    cache,
+                    &inputs[3],
+                    &inputs[4],
+                    &mut da,
+                    &mut dc_prev,
+                    &mut dc_total,
+                );
+                vec![da, dc_prev, dc_total]
+            }));
+            assert_same_bits(n, &back(n, &inputs, false), &others);
         }
     }
 }

@@ -235,3 +235,46 @@ pub struct StepCache<'a> {
     /// `tanh(c_t)` (`H`, LSTMs only).
     pub tanh_c: &'a [f64],
 }
+
+/// What the cells' lane tests share: inputs with special values, each x86-64 path, and the
+/// bitwise comparison.
+#[cfg(test)]
+pub(crate) mod lanes_check {
+    /// Writes inf, NaN, −0 and 1e308 into `rows` (one each, rows 1, 2, … in turn).
+    pub fn poke_specials(rows: &mut [Vec<f64>]) {
+        for (i, v) in [f64::INFINITY, f64::NAN, -0.0, 1e308]
+            .into_iter()
+            .enumerate()
+        {
+            let row = &mut rows[(i + 1) % rows.len()];
+            let at = (5 * i) % row.len();
+            row[at] = v;
+        }
+    }
+
+    /// `run`'s outputs on every x86-64 path this CPU has, named (none elsewhere).
+    pub fn on_every_path(run: impl Fn() -> Vec<Vec<f64>>) -> Vec<(&'static str, Vec<Vec<f64>>)> {
+        #[cfg(target_arch = "x86_64")]
+        return crate::linalg::path::Path::available()
+            .into_iter()
+            .map(|path| (path.name(), crate::linalg::path::with_path(path, &run)))
+            .collect();
+        #[allow(unreachable_code)]
+        {
+            let _ = run;
+            Vec::new()
+        }
+    }
+
+    /// Every output of `others` has the bits of `one`'s (any NaN matching any NaN).
+    pub fn assert_same_bits(n: usize, one: &[Vec<f64>], others: &[(&str, Vec<Vec<f64>>)]) {
+        for (how, other) in others {
+            for (a, b) in one.iter().flatten().zip(other.iter().flatten()) {
+                assert!(
+                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    "{how}, n = {n}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
