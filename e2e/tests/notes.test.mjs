@@ -152,6 +152,8 @@ test('ReLU at ρ > 1 that vanishes is explained', async () => {
   const n = await notes(page);
   assert.ok(n.relu, `notes: ${Object.keys(n)}`);
   assert.match(n.relu, /active units/);
+  // The share of active units as every share in words is written: rounded down, a no-break space.
+  assert.match(n.relu, /h &gt; 0: \d+\u00a0% of them here|h > 0: \d+\u00a0% of them here/);
 });
 
 test('loss at every step: the caption says the dotted worst case bounds only the last step', async () => {

@@ -2,7 +2,7 @@
 // with the scene that needs it, above all where the picture shows the opposite of what a learner
 // expects after the course ("eigenvalue > 1: gradients explode", "LSTM solves the vanishing
 // gradient"). Every number is read from the core's results of this very scene.
-import { fmt } from '../format.js';
+import { fmt, percent } from '../format.js';
 import { carriedState } from './common.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -143,7 +143,7 @@ function deadUnits(session, k) {
   return {
     id: 'relu',
     kind: 'surprise',
-    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient vanishes</b> (×${fmt(ratio(d, k))} at lag ${k}): ReLU passes the gradient only through active units (h &gt; 0: ${Math.round(100 * active)} % of them here), so each step's Jacobian diag(1[a &gt; 0])·W keeps only part of W's growth.`,
+    text: `<b>ρ = ${fmt(data.rho)} &gt; 1, yet the ${d.info.label} gradient vanishes</b> (×${fmt(ratio(d, k))} at lag ${k}): ReLU passes the gradient only through active units (h &gt; 0: ${percent(active)} of them here), so each step's Jacobian diag(1[a &gt; 0])·W keeps only part of W's growth.`,
   };
 }
 
