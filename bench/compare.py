@@ -9,7 +9,7 @@ input gradient is computed). unrolled is timed by its own ``unrolled bench`` com
 then the median of N iterations); PyTorch is timed here the same way with
 ``time.perf_counter``.
 
-Both run single-threaded: unrolled's engine has no threads at all, and this script calls
+Both run single-threaded: ``unrolled bench`` runs without ``--threads`` (one thread), and this script calls
 ``torch.set_num_threads(1)`` (and ``set_num_interop_threads(1)``) before any work.
 
 The optional "analysis" column is unrolled with its per-step analysis switched on as well

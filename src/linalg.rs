@@ -54,6 +54,16 @@ pub use activation::{exp, sigmoid, tanh};
 pub(crate) use activation::{sigmoid_lanes, tanh_lanes};
 use lanes::Lanes;
 
+/// The name of the path products and activations run on in this process (`baseline`, `avx2`,
+/// `avx512` on x86-64, `portable` elsewhere), or the one-line error when `UNROLLED_SIMD` names
+/// no path this CPU has.
+pub fn simd_path() -> Result<&'static str, String> {
+    #[cfg(target_arch = "x86_64")]
+    return path::from_env_checked().map(|_| path::current().name());
+    #[allow(unreachable_code)]
+    Ok("portable")
+}
+
 /// `C (m×n) = op(A) (m×k) · op(B) (k×n) + beta · C`.
 ///
 /// `a_t = false`: `a` is `m×k` row-major; `a_t = true`: `a` is the `k×m` row-major matrix whose

@@ -1283,6 +1283,7 @@ fn bench_prints_one_json_line() {
                 "hidden_size",
                 "records",
                 "analysis",
+                "path",
                 "threads",
                 "iters",
                 "median_us",
@@ -1305,10 +1306,57 @@ fn bench_prints_one_json_line() {
         assert_eq!(r["threads"], threads);
         assert_eq!(r["analysis"], analysis);
         assert_eq!(r["records"], records);
+        #[cfg(target_arch = "x86_64")]
+        assert!(
+            ["baseline", "avx2", "avx512"].contains(&r["path"].as_str().unwrap()),
+            "{r}"
+        );
         assert_eq!(r["checksum_finite"], true);
         let median = r["median_us"].as_f64().unwrap();
         assert!(median > 0.0 && median >= r["min_us"].as_f64().unwrap());
     }
+}
+
+/// `unrolled COMMAND --help` prints the usage (exit 0), as `unrolled --help` does.
+#[test]
+fn every_command_answers_help() {
+    for command in ["trace", "train", "bench", "render"] {
+        for flag in ["--help", "-h"] {
+            let out = run(&[command, flag], None);
+            assert!(
+                out.status.success(),
+                "{command} {flag}: {}",
+                text(&out.stderr)
+            );
+            assert!(text(&out.stdout).starts_with("usage:"), "{command} {flag}");
+        }
+    }
+}
+
+/// A path `UNROLLED_SIMD` does not name is refused (exit 2, one line naming the variable), not
+/// measured on another path; a good one is used and `bench` says which.
+#[test]
+fn a_bad_unrolled_simd_is_refused() {
+    let out = bin()
+        .args(BENCH)
+        .env("UNROLLED_SIMD", "avx9")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_refused(
+        &out,
+        &["UNROLLED_SIMD", "avx9", "expected baseline, avx2 or avx512"],
+        "bad UNROLLED_SIMD",
+    );
+    let out = bin()
+        .args(BENCH)
+        .env("UNROLLED_SIMD", "baseline")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    #[cfg(target_arch = "x86_64")]
+    assert_eq!(r["path"], "baseline");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 // Browser benchmark: what the pool of training workers (www/js/train-pool.js) buys, in wall time.
 //
+//   alone: each of the race's cells alone on one worker, the same budget: the race's goal is the
+//          time of the slowest of them alone.
 //   race:  train.html's race (cells rnn_tanh, lstm, gru; `adding`, T = 50, the page's recipe),
 //          `until=budget` so every entrant trains its whole budget of BUDGET seconds of its own
 //          training time; measured: the wall time from Play until every entrant is done, and
@@ -52,6 +54,13 @@ async function main() {
   const load0 = os.loadavg();
   const rows = [];
   try {
+    // Each entrant alone on one worker: what "the time of the slowest alone" is measured against.
+    for (const cell of ['rnn_tanh', 'lstm', 'gru']) {
+      const alone = await timed(browser, server, 1, `cells=${cell}&T=50&until=budget&budget=${BUDGET}`,
+        () => { const s = window.__unrolledTrain.session; return s.entrants.length > 0 && s.entrants.every((e) => e.final); });
+      rows.push({ kind: `${cell} alone`, workers: 1, made: alone.made, wall: alone.wall, per_wall_second: alone.entrants[0].sequences / alone.wall, entrants: alone.entrants });
+      log(`${cell} alone, 1 worker: ${alone.wall.toFixed(1)} s wall`);
+    }
     for (const workers of WORKERS) {
       const race = await timed(browser, server, workers, `T=50&until=budget&budget=${BUDGET}`,
         () => { const s = window.__unrolledTrain.session; return s.entrants.length > 0 && s.entrants.every((e) => e.final); });
@@ -71,10 +80,12 @@ async function main() {
   const one = (kind) => rows.find((r) => r.kind === kind && r.workers === 1);
   const lines = ['| view | workers | wall time | vs 1 worker | sequences per wall second (all entrants) |', '|---|---|---|---|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.kind} | ${r.workers} | ${r.wall.toFixed(1)} s | ${one(r.kind) ? `${(one(r.kind).wall / r.wall).toFixed(2)}× faster` : '—'} | ${r.per_wall_second ? r.per_wall_second.toFixed(0) : '—'} |`);
+    const base = one(r.kind);
+    const vs = !base || base === r ? '—' : `${(base.wall / r.wall).toFixed(2)}× faster`;
+    lines.push(`| ${r.kind} | ${r.workers} | ${r.wall.toFixed(1)} s | ${vs} | ${r.per_wall_second ? r.per_wall_second.toFixed(0) : '—'} |`);
   }
   const machine = `Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores (navigator.hardwareConcurrency: the page's default pool size); Chromium ${browser.version()} headless; load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end; ${new Date().toISOString()}${quick ? '; --quick' : ''}.`;
-  const md = `# The pool of training workers: wall time\n\nRace: rnn_tanh, lstm, gru on \`adding\`, T = 50, each trained for ${BUDGET} s of its own training time (until=budget). Sweep: the same cells, lengths 4 to 20, ${SEEDS} seeds, ${SBUDGET} s a run.\n\n${lines.join('\n')}\n\n${machine}\n`;
+  const md = `# The pool of training workers: wall time\n\nRace: rnn_tanh, lstm, gru on \`adding\`, T = 50, each trained for ${BUDGET} s of its own training time (until=budget); first each of them alone on one worker (the race's goal: the time of the slowest alone). Sweep: the same cells, lengths 4 to 20, ${SEEDS} seeds, ${SBUDGET} s a run.\n\n${lines.join('\n')}\n\n${machine}\n`;
   fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(path.join(OUT, 'pool.json'), `${JSON.stringify({ quick, BUDGET, SEEDS, SBUDGET, rows, machine }, null, 1)}\n`);
   fs.writeFileSync(path.join(OUT, 'pool.md'), md);

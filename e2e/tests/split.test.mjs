@@ -92,6 +92,7 @@ async function classifierRun(search) {
       spec: s.specs()[0].spec,
       ways: s.entrants[0].info.ways ?? 1,
       workers: s.worker.started,
+      where: document.querySelector('#train-workers').textContent,
       records: s.entrants[0].parsed,
       params: JSON.parse(params),
     };
@@ -106,6 +107,9 @@ test('the classifier on two workers: the one-worker records and parameters to 1e
   assert.equal(one.spec.model.dropout, 0.5, 'the page\'s classifier trains with dropout');
   assert.deepEqual([one.workers, one.ways], [1, 1]);
   assert.deepEqual([two.workers, two.ways], [2, 2], 'the batch split across two workers');
+  // The page says so.
+  assert.match(one.where, /^One worker trains .+ \(this machine has \d+ cores?[^)]*\)\.$/);
+  assert.match(two.where, / is split across 2 workers \(this machine has \d+ cores?[^)]*\): each worker computes part of every mini-batch, and the parts' gradients are summed\.$/);
   assert.deepEqual(two.records.map((r) => r.iteration), [0, 25, 50]);
   close(two.records, one.records, TOL, 'records');
   close(two.params, one.params, TOL, 'params');

@@ -409,11 +409,15 @@ test('a pool of workers: the race spread over three workers gives one worker\'s 
         workers: s.worker.started,
         records: s.entrants.map((e) => [e.name, e.parsed.map(({ seconds, ...r }) => r)]),
         running: s.running,
+        where: document.querySelector('#train-workers').textContent,
       };
     }));
     assert.deepEqual(errors, []);
   }
   assert.deepEqual(runs.map((r) => r.workers), [1, 3], 'the pool made one worker, then three');
+  // The page says where the entrants train.
+  assert.match(runs[0].where, /^One worker \(this machine has \d+ cores?[^)]*\): RNN tanh, LSTM and GRU take turns on one, so the race takes longer than its slowest entrant alone\.$/);
+  assert.match(runs[1].where, /^3 workers, one per entrant \(this machine has \d+ cores?[^)]*\): every entrant trains side by side\.$/);
   assert.deepEqual(runs.map((r) => r.running), [false, false], 'paused after the steps');
   assert.equal(runs[1].records.length, 3);
   assert.deepEqual(runs[1].records.map((r) => r[1].length), [4, 4, 4], 'four records each after three steps');

@@ -64,7 +64,16 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> Result<(), Fail> {
-    match args.first().map(String::as_str) {
+    let command = args.first().map(String::as_str);
+    if matches!(command, Some("trace" | "train" | "bench" | "render")) {
+        if args[1..].iter().any(|a| a == "--help" || a == "-h") {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        // A typo in UNROLLED_SIMD is refused, not measured on another path.
+        unrolled::linalg::simd_path().map_err(Fail)?;
+    }
+    match command {
         Some("trace") => trace(&args[1..]),
         Some("train") => train(&args[1..]),
         Some("bench") => bench(&args[1..]),
@@ -327,7 +336,7 @@ fn bench(args: &[String]) -> Result<(), Fail> {
         0.5 * (times[iters / 2 - 1] + times[iters / 2])
     };
     println!(
-        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"records\":{},\"analysis\":{},\"threads\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
+        "{{\"engine\":\"unrolled-native\",\"cell\":\"{}\",\"batch\":{},\"steps\":{},\"input_size\":{},\"hidden_size\":{},\"records\":{},\"analysis\":{},\"path\":\"{}\",\"threads\":{},\"iters\":{},\"median_us\":{:.1},\"min_us\":{:.1},\"checksum_finite\":{}}}",
         w.cell.name(),
         w.batch,
         w.steps,
@@ -335,6 +344,7 @@ fn bench(args: &[String]) -> Result<(), Fail> {
         w.hidden_size,
         w.records,
         w.analysis,
+        unrolled::linalg::simd_path().unwrap_or("?"),
         parts.len(),
         iters,
         median,

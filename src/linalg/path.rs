@@ -71,6 +71,15 @@ fn from_env(value: &str) -> Result<Path, String> {
     }
 }
 
+/// The path `UNROLLED_SIMD` asks for, checked (`Ok(None)` when it is not set): for a program
+/// that must refuse a typo rather than measure the wrong path ([`detected`] warns and goes on).
+pub fn from_env_checked() -> Result<Option<Path>, String> {
+    match std::env::var("UNROLLED_SIMD") {
+        Err(_) => Ok(None),
+        Ok(v) => from_env(&v).map(Some),
+    }
+}
+
 /// The process's path: detected once (or `UNROLLED_SIMD`).
 fn detected() -> Path {
     static PATH: OnceLock<Path> = OnceLock::new();

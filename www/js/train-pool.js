@@ -99,6 +99,14 @@ export class TrainPool {
     }
   }
 
+  /** Who trains where, for the page's words: the pool's size and, per busy worker, the entrants
+   *  it trains in turn (in race order). */
+  layout() {
+    const groups = new Map(this.busy.map((i) => [i, []]));
+    for (const [entrant, i] of this.owner) groups.get(i)?.push(entrant);
+    return { size: this.size, groups: [...groups.values()] };
+  }
+
   /** Spreads the specs over min(size, specs) workers, round-robin in race order; with fewer
    *  specs than workers, each spec gets floor(size / specs) workers to split its passes across. */
   start({ specs, paused, run, untilSolved }) {

@@ -25,8 +25,35 @@ export const template = (core) => `
   </div>
   <p class="hint keys">Keys: <kbd>Space</kbd> play/pause · <kbd>S</kbd> step · <kbd>R</kbd> reset · <kbd>F</kbd> faster · <kbd>Shift</kbd>+<kbd>F</kbd> slower</p>
   <p id="train-status" class="status" role="status"></p>
+  <p id="train-workers" class="hint"></p>
   <div id="train-error" class="error" role="alert" hidden></div>
 </section>`;
+
+/** Where the training runs, in words: how many workers, for how many cores, and who shares or
+ *  splits one (the pool's `layout`, the entrants' `ways` from the core's split decision). */
+export function workersText(session, cores = globalThis.navigator?.hardwareConcurrency || 1) {
+  const layout = session.worker?.layout?.();
+  if (!layout || !session.started || !session.entrants.length) return '';
+  const machine = `this machine has ${cores} core${cores === 1 ? '' : 's'}${layout.size === cores ? ', a worker per core' : ''}`;
+  const label = (name) => session.entrants.find((e) => e.name === name)?.label ?? name;
+  const and = (xs) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+  const split = session.entrants.filter((e) => (e.info?.ways ?? 1) > 1);
+  if (split.length) {
+    const who = and(split.map((e) => e.label));
+    return `${who} ${split.length === 1 ? 'is' : 'are each'} split across ${split[0].info.ways} workers (${machine}): each worker computes part of every mini-batch, and the parts' gradients are summed.`;
+  }
+  const used = layout.groups.length;
+  const workers = used === 1 ? 'One worker' : `${used} workers`;
+  if (session.entrants.length === 1) {
+    const small = layout.size > 1 ? ': its mini-batches are too small to be worth splitting across more' : '';
+    return `${workers} trains ${label(session.entrants[0].name)} (${machine})${small}.`;
+  }
+  const most = Math.max(...layout.groups.map((g) => g.length));
+  if (most === 1) return `${workers}, one per entrant (${machine}): every entrant trains side by side.`;
+  if (session.state.mode === 'sweep') return `${workers} (${machine}): the ${session.entrants.length} runs of this length take turns, up to ${most} on a worker.`;
+  const shared = layout.groups.filter((g) => g.length > 1).map((g) => `${and(g.map(label))} take turns on one`);
+  return `${workers} (${machine}): ${shared.join('; ')}, so the race takes longer than its slowest entrant alone.`;
+}
 
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
@@ -54,6 +81,8 @@ export function mount(root, session) {
     else if (running) s = `Training${at}… iteration ${its.toLocaleString('en')}`;
     else s = `Paused${at} at iteration ${its.toLocaleString('en')}.`;
     $('train-status').textContent = s;
+    const where = workersText(session);
+    if ($('train-workers').textContent !== where) $('train-workers').textContent = where;
   };
   const showError = () => {
     const box = $('train-error');
