@@ -2,8 +2,9 @@
 //! outputs (so `grad_output` is all ones), parameters from PyTorch's default init (seed 0),
 //! inputs N(0, 1) (seed 1). The backward pass is a training step's ([`bptt::gradients`]: every
 //! gradient, the work `torch.autograd` does), or with `records` the lab's ([`bptt::backward`]:
-//! the same gradients plus the per-step gradient-flow records, about 7 % more at B = 1). The CLI's `bench`, the browser benchmark and the PyTorch/TF.js
-//! comparison scripts all run this same work.
+//! the same gradients plus the per-step gradient-flow records, about 7 % more at B = 1). The
+//! CLI's `bench`, the browser benchmark and the PyTorch/TF.js comparison scripts all run this
+//! same work.
 
 use crate::bptt::{self, Backward, Upstream};
 use crate::cell::CellKind;

@@ -33,6 +33,9 @@ export const percent = (x, decimals = 0) => {
   return `${(Math.floor(100 * k * x + 1e-9) / k).toFixed(decimals)}\u00a0%`;
 };
 
+/** Items as a learner reads a list: `a`, `a and b`, `a, b and c`. */
+export const listWords = (xs) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+
 /** The indefinite article for `phrase`, by how its first word sounds: an initialism (all
  *  capitals, as the cells' labels are) is read letter by letter ("an LSTM", "an RNN tanh", "a
  *  GRU"), a number as a number ("an 8-layer", "an 11-layer", "a 2-layer"), a word by its first

@@ -5,7 +5,7 @@
 // never makes one long main-thread task.
 import { cssSize, download, downloadButtons, downloadSvgAsPng, fit, listen, timed, watchSize } from '../common.js';
 import { sweepSteps } from '../../train-state.js';
-import { percent, percentOf } from '../../format.js';
+import { listWords, percent, percentOf } from '../../format.js';
 
 const queue = [];
 let queued = false;
@@ -52,7 +52,7 @@ function lossNote(s) {
   }).map((e) => e.label);
   if (flat.length) {
     const one = flat.length === 1;
-    const who = one ? `${flat[0]}'s loss sits` : `The losses of ${flat.slice(0, -1).join(', ')} and ${flat.at(-1)} sit`;
+    const who = one ? `${flat[0]}'s loss sits` : `The losses of ${listWords(flat)} sit`;
     return `${who} at the constant predictor's line: ${one ? 'it does' : 'they do'} no better than to ${MEMORYLESS[task]}, and ${one ? 'has' : 'have'} not yet learnt to use ${REMEMBER[task]}.`;
   }
   if (s.entrants.some((e) => e.parsed.length >= 2)) return `Below the dashed line a model uses what it remembers; a loss that drops suddenly after a long plateau is the moment a cell finds ${REMEMBER[task]}.`;
@@ -206,7 +206,7 @@ function overlaps(s, byCell) {
     const who = g.map((i) => `${s.cell(names[i]).label} (${SWEEP_DASHES[i % 3]}, ${SWEEP_MARKS[i % 4]})`);
     const ys = [...new Set(g.flatMap((i) => byCell.get(names[i]).map((p) => percentOf(p.success))))];
     const where = ys.length === 1 ? `at ${ys[0]}\u00a0% everywhere` : `at every length (within ${Math.round(100 * OVERLAP)} points, ${Math.min(...ys)}–${Math.max(...ys)}\u00a0%)`;
-    return `${who.slice(0, -1).join(', ')} and ${who.at(-1)} overlap ${where}: their lines lie on each other, their markers nest.`;
+    return `${listWords(who)} overlap ${where}: their lines lie on each other, their markers nest.`;
   });
 }
 
@@ -228,7 +228,7 @@ export function sweepNote(s) {
 /** The sweep's lengths, as a list a learner reads. */
 function sweepStepsText(s) {
   const steps = s.sweep?.steps ?? sweepSteps(s.state, s.core.trainLimits.min_steps[s.state.task]);
-  return `T = ${steps.slice(0, -1).join(', ')}${steps.length > 1 ? ' and ' : ''}${steps.at(-1)}`;
+  return `T = ${listWords(steps)}`;
 }
 
 export const CHARTS = [

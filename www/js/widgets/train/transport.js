@@ -5,6 +5,7 @@
 // Errors of the spec (named by field) and of the engine show here, in an alert.
 import { listen } from '../common.js';
 import { queueDraw } from './charts.js';
+import { listWords } from '../../format.js';
 
 export const name = 'train-transport';
 export const region = 'controls';
@@ -36,10 +37,9 @@ export function workersText(session, cores = globalThis.navigator?.hardwareConcu
   if (!layout || !session.started || !session.entrants.length) return '';
   const machine = `this machine has ${cores} core${cores === 1 ? '' : 's'}${layout.size === cores ? ', a worker per core' : ''}`;
   const label = (name) => session.entrants.find((e) => e.name === name)?.label ?? name;
-  const and = (xs) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
   const split = session.entrants.filter((e) => (e.info?.ways ?? 1) > 1);
   if (split.length) {
-    const who = and(split.map((e) => e.label));
+    const who = listWords(split.map((e) => e.label));
     return `${who} ${split.length === 1 ? 'is' : 'are each'} split across ${split[0].info.ways} workers (${machine}): each worker computes part of every mini-batch, and the parts' gradients are summed.`;
   }
   const used = layout.groups.length;
@@ -51,7 +51,7 @@ export function workersText(session, cores = globalThis.navigator?.hardwareConcu
   const most = Math.max(...layout.groups.map((g) => g.length));
   if (most === 1) return `${workers}, one per entrant (${machine}): every entrant trains side by side.`;
   if (session.state.mode === 'sweep') return `${workers} (${machine}): the ${session.entrants.length} runs of this length take turns, up to ${most} on a worker.`;
-  const shared = layout.groups.filter((g) => g.length > 1).map((g) => `${and(g.map(label))} take turns on one`);
+  const shared = layout.groups.filter((g) => g.length > 1).map((g) => `${listWords(g.map(label))} take turns on one`);
   return `${workers} (${machine}): ${shared.join('; ')}, so the race takes longer than its slowest entrant alone.`;
 }
 
@@ -81,9 +81,9 @@ export function mount(root, session) {
     else if (running) s = `Training${at}… iteration ${its.toLocaleString('en')}`;
     else s = `Paused${at} at iteration ${its.toLocaleString('en')}.`;
     $('train-status').textContent = s;
-    const where = workersText(session);
-    if ($('train-workers').textContent !== where) $('train-workers').textContent = where;
   };
+  // Where the training runs changes only when a run starts or stops, not with its records.
+  const showWhere = () => { $('train-workers').textContent = workersText(session); };
   const showError = () => {
     const box = $('train-error');
     if (!session.error) { box.hidden = true; box.textContent = ''; return; }
@@ -96,9 +96,10 @@ export function mount(root, session) {
     box.hidden = false;
   };
   const off = listen(session, {
-    transport: show, records: () => queueDraw(show), sweep: show, started: () => { showError(); show(); }, error: () => { showError(); show(); }, state: show, done: show,
+    transport: () => { show(); showWhere(); }, records: () => queueDraw(show), sweep: show, started: () => { showError(); show(); showWhere(); }, error: () => { showError(); show(); showWhere(); }, state: show, done: show,
   });
   show();
+  showWhere();
   return {
     redraw() {},
     /** The shortcuts; returns true when the key was one. */
