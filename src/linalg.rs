@@ -376,6 +376,31 @@ pub(crate) fn scale(beta: f64, c: &mut [f64]) {
     }
 }
 
+/// The empty products: nothing to do (`m` or `n` is 0), or `c = beta · c` (`k` is 0). True when
+/// one of them was done.
+fn trivial(m: usize, k: usize, n: usize, beta: f64, c: &mut [f64]) -> bool {
+    if k == 0 && m != 0 && n != 0 {
+        scale(beta, &mut c[..m * n]);
+    }
+    m == 0 || n == 0 || k == 0
+}
+
+/// The (row, column) strides of row-major `a` (`m × k`) and `b` (`k × n`), read transposed when
+/// `a_t` / `b_t`.
+fn strides(m: usize, k: usize, n: usize, a_t: bool, b_t: bool) -> ((isize, isize), (isize, isize)) {
+    let a = if a_t {
+        (1, m as isize)
+    } else {
+        (k as isize, 1)
+    };
+    let b = if b_t {
+        (1, k as isize)
+    } else {
+        (n as isize, 1)
+    };
+    (a, b)
+}
+
 /// [`matmul`] by `matrixmultiply`, or by [`small_m`] for fewer than [`SMALL_M`] rows.
 #[allow(clippy::too_many_arguments)]
 fn matmul_unpacked(
@@ -390,11 +415,7 @@ fn matmul_unpacked(
     c: &mut [f64],
 ) {
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        scale(beta, &mut c[..m * n]);
+    if trivial(m, k, n, beta, c) {
         return;
     }
     if m <= SMALL_M && !a_t {
@@ -407,16 +428,7 @@ fn matmul_unpacked(
         small_m(m, k, n, a, b, b_t, beta, c);
         return;
     }
-    let (rsa, csa) = if a_t {
-        (1, m as isize)
-    } else {
-        (k as isize, 1)
-    };
-    let (rsb, csb) = if b_t {
-        (1, k as isize)
-    } else {
-        (n as isize, 1)
-    };
+    let ((rsa, csa), (rsb, csb)) = strides(m, k, n, a_t, b_t);
     // SAFETY: the assert above guarantees every index the strides reach is in bounds.
     unsafe {
         matrixmultiply::dgemm(
@@ -452,23 +464,10 @@ fn matmul_gemm(
     beta: f64,
     c: &mut [f64],
 ) {
-    if m == 0 || n == 0 {
+    if trivial(m, k, n, beta, c) {
         return;
     }
-    if k == 0 {
-        scale(beta, &mut c[..m * n]);
-        return;
-    }
-    let (rsa, csa) = if a_t {
-        (1, m as isize)
-    } else {
-        (k as isize, 1)
-    };
-    let (rsb, csb) = if b_t {
-        (1, k as isize)
-    } else {
-        (n as isize, 1)
-    };
+    let ((rsa, csa), (rsb, csb)) = strides(m, k, n, a_t, b_t);
     // SAFETY: the caller's assert guarantees every index the strides reach is in bounds.
     unsafe {
         gemm::gemm(
