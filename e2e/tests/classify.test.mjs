@@ -125,6 +125,18 @@ test('teacher mode: hide=cls-data,cls-compare hides those panels only', async ()
   assert.deepEqual(errors, []);
 });
 
+// A control's name in `hide=` takes away that control only, as on the training page (the two
+// views share one composer): the rest of its panel stays.
+test('teacher mode: hide=dropout,seed hides those two settings and keeps their panel', async () => {
+  const { page, errors } = await open(`${SMALL}&hide=dropout,seed`);
+  assert.equal(await page.isVisible('#panel-cls-setup'), true);
+  assert.equal(await page.isVisible('#panel-cls-setup [data-control="dropout"]'), false);
+  assert.equal(await page.isVisible('#panel-cls-setup [data-control="seed"]'), false);
+  assert.equal(await page.isVisible('#panel-cls-setup [data-control="H"]'), true);
+  assert.deepEqual(await page.evaluate(() => window.__unrolledClassify.session.notices), [], 'both names accepted');
+  assert.deepEqual(errors, []);
+});
+
 // As train.test.mjs's test for the race, with the same load-average rule: the page's own work in
 // a task (a chart, the records, the sentence opened up, the packing panel) is held to 50 ms
 // always; the long-task count strictly when the machine is not oversubscribed.

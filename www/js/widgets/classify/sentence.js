@@ -5,6 +5,7 @@
 // and colours from the core's cell table and colour maps), aligned under the words; the saliency
 // of each word (gradient × input of its embedding, summed) as a bar; and ‖∂m/∂h_t‖ per direction.
 import { esc, listen, timed } from '../common.js';
+import { ENTRANT } from '../../classify-session.js';
 
 export const name = 'cls-sentence';
 export const region = 'content';
@@ -59,7 +60,7 @@ const pct = (p) => `${(100 * p).toFixed(1)}\u00a0%`;
 
 export function mount(root, session) {
   const $ = (id) => root.querySelector(`#${id}`);
-  const info = session.cell('lstm');
+  const info = session.cell(ENTRANT);
   const titles = new Map([...info.blocks, ...info.states].map((b) => [b.name, b.title]));
   let seq = 0;
   let last = null; // {enc, x}
@@ -171,7 +172,7 @@ export function mount(root, session) {
       const seq = g.kind === 'sequential';
       const lo = seq ? 0 : -g.limit;
       const ramp = Float64Array.from({ length: N }, (_, k) => lo + ((g.limit - lo) * k) / (N - 1));
-      const { rgba } = session.core.wasm.heat_rgba(ramp, N, 1, 'lstm', g.names[0]);
+      const { rgba } = session.core.wasm.heat_rgba(ramp, N, 1, ENTRANT, g.names[0]);
       const c = document.createElement('canvas');
       c.width = N;
       c.height = 1;
@@ -213,7 +214,7 @@ export function mount(root, session) {
     for (const s of x.series) {
       const flat = new Float64Array(n * H);
       run.states[s].forEach((row, t) => flat.set(row, t * H));
-      const rgba = session.core.wasm.heat_rgba(flat, n, H, 'lstm', s);
+      const rgba = session.core.wasm.heat_rgba(flat, n, H, ENTRANT, s);
       const img = new ImageData(rgba.rgba, n, H);
       built.heat.get(s).forEach(({ ctx }, k) => ctx.putImageData(img, -k, 0, k, 0, 1, H));
       scales.push([s, { kind: rgba.kind, limit: rgba.limit }]);
