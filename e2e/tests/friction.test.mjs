@@ -53,6 +53,17 @@ test('unknown and out-of-range keys are named in a notice, not dropped silently'
   assertNoErrors(errors);
 });
 
+test('a link with both rho= and sigma=, or an unknown curve in show=, says so', async () => {
+  let r = await env.open('rho=1.1&sigma=1.2');
+  assert.match(await r.page.textContent('#notices'), /rho and sigma: one scale at a time; using sigma=1\.2/);
+  assert.equal((await state(r.page)).scale, 'sigma');
+  r = await env.open('show=g,zz');
+  assert.match(await r.page.textContent('#notices'), /show: unknown "zz" \(known: g, j, th\)/);
+  const s = await state(r.page);
+  assert.deepEqual([s.showG, s.showJ, s.showTh], [true, false, false], 'the known curve still applies');
+  assertNoErrors(r.errors);
+});
+
 test('one slider and one chart: hide everything else, and no empty column is left', async () => {
   const hide = 'model,clip,pytorch,eigen,singular,chain,gates,sigma,nonnormal,presets';
   const { page, errors } = await env.open(`hide=${hide}`);

@@ -30,11 +30,31 @@ test('default scene: the gated cells vanish faster than the RNN, and the note sa
 test('an open GRU alone: its note names the hidden state it carries (a GRU has no cell state) and a power that adds up', async () => {
   const { page, errors } = await env.open('cells=gru&T=50&H=16&fb=5');
   const n = await notes(page);
-  assert.match(n['gate-value'], /the hidden state carries the gradient far back/);
+  assert.match(n['gate-value'], /along the hidden state alone \(the carry path\), the gradient is carried far back/);
   assert.doesNotMatch(n['gate-value'], /cell state/);
   const html = await page.innerHTML('#flow-notes .note[data-note=gate-value]');
   const [, base, k, value] = /(0\.\d+)<sup>(\d+)<\/sup> = (0\.\d+)/.exec(html);
   assert.ok(Math.abs(Number(base) ** Number(k) - Number(value)) < 0.02, html);
+  assertNoErrors(errors);
+});
+
+test('the gated-vanish note names each cell\'s carried state (the GRU has none called cell state)', async () => {
+  let r = await env.open('cells=rnn_tanh,gru');
+  let n = await notes(r.page);
+  assert.match(n['gated-vanish'] ?? '', /so the hidden state keeps about that share of itself per step/, `notes: ${Object.keys(n)}`);
+  r = await env.open();
+  n = await notes(r.page);
+  assert.match(n['gated-vanish'], /so each cell's carried state \(LSTM: cell state, GRU: hidden state\) keeps about/);
+  assertNoErrors(r.errors);
+});
+
+test('at ρ = 3 the gate note speaks of the carry path alone, and says the whole gradient does otherwise', async () => {
+  const { page, errors } = await env.open('rho=3');
+  const n = await notes(page);
+  assert.match(n['gate-value'] ?? '', /alone \(the carry path\), the gradient fades\. The whole gradient also runs back through W at every step, so it need not follow: LSTM ×/, `notes: ${JSON.stringify(n)}`);
+  // …and the figure it quotes is the summary's.
+  const r = /LSTM ×([^ ,]+)/.exec(n['gate-value'].split('need not follow:')[1])[1];
+  assert.ok((await page.textContent('#flow-summary')).includes(`LSTM steady, ×${r}`) || (await page.textContent('#flow-summary')).includes(`LSTM growing, ×${r}`), r);
   assertNoErrors(errors);
 });
 
@@ -50,12 +70,15 @@ test('the 1997 LSTM beside PyTorch\'s: its fixed f ≡ 1 is read from the table,
     bias: document.querySelector('label[for=carry-bias]').textContent,
   }));
   assert.match(page2.caption, /^The constant error carousel \(no forget gate: f ≡ 1\)/);
+  assert.match(page2.caption, /compare the LSTM, whose forget gate f starts near σ\(0\) = 0\.5 \(PyTorch's default biases\)/);
+  const biased = await env.open('cells=lstm,lstm_no_forget&T=60&focus=lstm_no_forget&fb=2');
+  assert.match(await biased.page.textContent('#paths-caption'), /compare the LSTM, whose forget gate f starts near σ\(2\.00\) = 0\.88 \(the carry-gate bias 2\.00\)/);
   assert.match(page2.aria, /carry path max ∏f stays at 1\.00 from lag 0 to lag 50/);
   assert.equal(page2.bias, 'Carry-gate bias (LSTM f, GRU z)');
   // Alone, with nothing to bias: a plain reading and no bias buttons.
   const alone = await env.open('cells=lstm_no_forget&T=60');
   const m = await notes(alone.page);
-  assert.match(m['gate-value'], /f ≡ 1\. 150 = 1: the cell state carries the gradient far back/);
+  assert.match(m['gate-value'], /f ≡ 1\. 150 = 1: along the cell state alone \(the carry path\), the gradient is carried far back/);
   assert.equal(await alone.page.locator('#flow-notes button').count(), 0);
   assertNoErrors(errors);
   assertNoErrors(alone.errors);
@@ -105,6 +128,13 @@ test('the summary says vanishing or exploding and by how much from lag 0', async
   assert.match(text, /RNN linear vanishing, ×[\d.e−-]+ at lag 50/);
   const up = await env.open('cells=rnn_linear&rho=1.2');
   assert.match(await up.page.textContent('#flow-summary'), /exploding/);
+  // Words follow the size of the change: "exploding" only for a hundredfold or more (the tanh
+  // RNN at ρ = 1.5 grows a little, beside a note that says it "grows only").
+  const tanh = await env.open('cells=rnn_tanh&rho=1.5');
+  const [, word, x] = /RNN tanh (\w+), ×([\d.]+(?:e[−-]?\d+)?) at lag 50/.exec(await tanh.page.textContent('#flow-summary'));
+  const r = Number(x.replace('−', '-'));
+  const want = r < 1e-2 ? 'vanishing' : r < 0.5 ? 'fading' : r <= 2 ? 'steady' : r < 100 ? 'growing' : 'exploding';
+  assert.equal(word, want, `×${r}`);
 });
 
 test('the step-through describes what it draws: ‖h_t‖ forward, ‖∂L/∂h_t‖ backward', async () => {
@@ -127,23 +157,32 @@ test('no "vanishes faster" claim where the gated cells do not vanish, or next to
   assert.doesNotMatch(n['gated-vanish'] ?? '', /faster/, 'not compared with an exploding cell');
 });
 
-test('"Make it explode": the tanh RNN barely grows and the saturation note says so', async () => {
+test('"Make it explode": one click to ∞ and NaN in the linear RNN, and the tanh RNN barely grows (the saturation note says why)', async () => {
   const { page, errors } = await env.open();
   await page.click('#preset-explode');
   await page.evaluate(() => window.__unrolled.settled());
+  const s = await page.evaluate(() => window.__unrolled.state);
+  assert.deepEqual([s.T, s.scale, s.sv], [1000, 'rho', 2.2]);
+  assert.ok(s.cells.includes('rnn_linear') && s.cells.includes('rnn_tanh'), s.cells.join());
   const n = await notes(page);
-  assert.ok(n.saturation, `notes: ${Object.keys(n)}`);
-  assert.match(n.saturation, /tanh′ = 1 − h² averages 0\.\d+/);
+  assert.match(n.overflow ?? '', /RNN linear went beyond the largest float64/, `notes: ${Object.keys(n)}`);
+  assert.match(n.saturation ?? '', /tanh′ = 1 − h² averages 0\.\d+/);
   // The per-step rate it quotes agrees with its own "grows"/"shrinks" (it once said "× 0.97 per
   // step, below 1" beside "grows ×2.7").
   const rate = Number(n.saturation.match(/changed by ×([\d.]+) per step/)[1]);
   assert.equal(/grows only/.test(n.saturation), rate >= 1, n.saturation);
-  assert.ok(n.explode, 'the linear RNN explodes and the way to overflow is offered');
+  assert.match(await page.textContent('#flow-summary'), /RNN linear overflows before lag 50|RNN linear .*\(overflow\)/);
+  assertNoErrors(errors);
+});
+
+test('from the ρ slider, the overflow note says how far float64 has to go and runs it there in one click', async () => {
+  const { page, errors } = await env.open('cells=rnn_linear,rnn_tanh&rho=1.5');
+  const n = await notes(page);
   // ln(1.8e308) / ln(2.2) = 900.2 (it once read "about Infinity steps": 1.8e308 is beyond float64).
-  assert.match(n.explode, /at ρ = 2\.2 that takes about 901 steps/);
+  assert.match(n.explode ?? '', /at ρ = 2\.2 that takes about 901 steps/, `notes: ${Object.keys(n)}`);
   await page.click('#flow-notes button:has-text("Run it to overflow")');
   await page.evaluate(() => window.__unrolled.settled());
-  assert.ok((await notes(page)).overflow, 'one click on from the preset: ∞ and NaN');
+  assert.ok((await notes(page)).overflow, 'one click: ∞ and NaN');
   assertNoErrors(errors);
 });
 

@@ -126,7 +126,9 @@ function decodeKey(d, raw, s, notices) {
       s[d.key] = raw.slice(0, d.maxLength);
       return;
     case 'flags': {
-      const on = raw.split(',');
+      const on = raw.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = on.filter((x) => !(x in d.flags));
+      if (bad.length) notices.push(`${d.key}: unknown ${bad.map((b) => `"${b}"`).join(', ')} (known: ${Object.keys(d.flags).join(', ')})`);
       for (const [k, f] of Object.entries(d.flags)) s[f] = on.includes(k);
       return;
     }
@@ -161,6 +163,13 @@ export function decode(table, text) {
     if (p.has(d.key)) decodeKey(d, p.get(d.key), s, notices);
     // Defaults that depend on other keys (t = T − 1; scale = none when eigenvalues are given).
     else if (!d.alias && d.type !== 'flags' && ['t', 'scale'].includes(d.key)) s[d.key] = d.def(s);
+  }
+  // Keys that set the same thing another way (`rho`, `sigma`: the scale and its value): the last
+  // one given in table order wins, and the link is told.
+  const given = table.filter((d) => d.alias && p.has(d.key));
+  if (given.length > 1) {
+    const used = given.at(-1);
+    notices.push(`${given.map((d) => d.key).join(' and ')}: one scale at a time; using ${used.key}=${p.get(used.key)}`);
   }
   if (p.has('eigs') && s.eigs && !p.has('scale') && !p.has('rho') && !p.has('sigma')) s.scale = 'none';
   return { state: s, notices };

@@ -6,7 +6,7 @@
 import { fmt } from '../format.js';
 import { Heatmaps } from '../heatmaps.js';
 import { carriedState, download, downloadCanvas, fit, listen, timed, whenVisible } from './common.js';
-import { noteLag } from './notes.js';
+import { carryStart, noteLag } from './notes.js';
 
 export const name = 'gates';
 export const region = 'content';
@@ -72,9 +72,11 @@ export function mount(root, session) {
     const act = trained
       ? `these are the trained ${carry.gate} values on this sequence: where the orange line stays high, the model keeps what it saw there.`
       : 'raise the carry-gate bias and watch the orange line lift.';
+    // The cell whose carry gate is a block with a bias (the LSTM), from the table.
+    const gated = session.cells.find((c) => c.carry && c.carry.block !== null);
     const compare = trained
-      ? 'compare the trained LSTM, whose forget gate training has set.'
-      : 'compare the LSTM, whose forget gate starts near 0.5.';
+      ? `compare the trained ${gated.label}, whose ${gated.carry.gate} training has set.`
+      : `compare the ${gated.label}, whose ${gated.carry.gate} starts ${carryStart(session.state.fb)}.`;
     const dotted = d.gradC ? ` Dotted: the gradient that reaches the cell state, ‖∂L/∂c_t‖ relative to lag 0. Each step back along the cell multiplies it by f and adds what reaches c through h at that step: where f = 1, what reached the cell passes back unchanged, however far.` : '';
     $('paths-caption').textContent = (carry.constant === null
       ? `Why gates help: the ${carriedState(d.info)}'s path multiplies only the ${carry.gate} values (${carry.path}), while the hidden path multiplies full Jacobians. Where ${carry.path} stays near 1, the gradient survives: ${act}`

@@ -7,6 +7,15 @@ import { carriedState } from './common.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+/**
+ * The scene that overflows float64 ("exploding gradients give NaNs"): the linear RNN's gradient
+ * grows as ρ^k, and 2.2^k passes 1.8e308 at k = 901, within T = 1000. "Make it explode" and the
+ * overflow note's button both open it.
+ */
+export const OVERFLOW = { sv: 2.2, T: 1000 };
+export const OVERFLOW_PATCH = { T: OVERFLOW.T, scale: 'rho', sv: OVERFLOW.sv, eigs: null, nn: 0 };
+const OVERFLOW_STEPS = Math.ceil(Math.log(Number.MAX_VALUE) / Math.log(OVERFLOW.sv));
+
 /** The lag the notes compare at: 50 steps back, or the whole sequence when it is shorter. */
 export const noteLag = (T) => Math.min(T - 1, 50);
 
@@ -31,9 +40,18 @@ export function trend(byLag, k, e = null) {
   if (e) return `largest at lag ${e.lag}, lag 0 gets ${lag0Share(byLag, e)}, lag ${k} ×${fmt(byLag[k] / e.value)} of it (not growth: the loss enters at other steps)`;
   const r = byLag[k] / byLag[0];
   if (!Number.isFinite(r)) return Number.isFinite(byLag[0]) && byLag[0] > 0 ? `overflows before lag ${k}` : 'not finite';
-  if (r < 0.5) return `vanishing, ×${fmt(r)} at lag ${k}`;
-  if (r > 2) return `exploding, ×${fmt(r)} at lag ${k}`;
-  return `steady, ×${fmt(r)} at lag ${k}`;
+  return `${trendWord(r)}, ×${fmt(r)} at lag ${k}`;
+}
+
+/**
+ * The word for a change by `r` from lag 0: "vanishing" and "exploding" only for a hundredfold
+ * or more (a note beside the summary may say the same curve "grows only ×2.7", where ρ^k is 10⁸).
+ */
+export function trendWord(r) {
+  if (r < 1e-2) return 'vanishing';
+  if (r < 0.5) return 'fading';
+  if (r <= 2) return 'steady';
+  return r < 1e2 ? 'growing' : 'exploding';
 }
 
 const ratio = (d, k) => d.gradByLag[k] / d.gradByLag[0];
@@ -54,6 +72,13 @@ function peak(byLag) {
     if (r > best) { best = r; at = k; }
   }
   return { ratio: best, lag: at };
+}
+
+/** Where the carry gate starts, in words: `near σ(0) = 0.5 (PyTorch's default biases)`. */
+export function carryStart(fb) {
+  return fb === null
+    ? "near σ(0) = 0.5 (PyTorch's default biases)"
+    : `near σ(${fmt(fb)}) = ${fmt(sigmoid(fb), 2)} (the carry-gate bias ${fmt(fb)})`;
 }
 
 /** What the carry-gate bias setting does, in words. */
@@ -80,10 +105,16 @@ function carryGates(session, k) {
   // Only gates that are blocks have a bias the buttons can set.
   const set = rows.filter(({ d }) => d.info.carry.block !== null);
   const fixed = rows.filter(({ d }) => d.info.carry.constant !== null);
-  const keepsAll = fixed.map(({ d }) => ` The ${d.info.label} has ${d.info.carry.gate}, so its cell state keeps all of itself: its carry path ${d.info.carry.path} stays ${d.info.carry.constant} at every lag.`).join('');
+  const keepsAll = fixed.map(({ d }) => ` The ${d.info.label} has ${d.info.carry.gate}, so its ${carriedState(d.info)} keeps all of itself: its carry path ${d.info.carry.path} stays ${d.info.carry.constant} at every lag.`).join('');
   const shut = rows.filter(({ m, r }) => r < 0.5 && m < 0.9);
   if (!shut.length) {
-    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 3)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ')}: ${statesOf(rows)} ${rows.every(({ m }) => m >= 0.9) ? 'carries the gradient far back' : 'lets the gradient fade'}.` };
+    const powers = rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 3)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ');
+    const open = rows.every(({ m }) => m >= 0.9);
+    // The carry path is one way back; the whole gradient also runs through W at every step, and
+    // may not do what the carry path does (at ρ = 3 it holds steady while the path fades).
+    const unlike = rows.filter(({ m, r }) => (open ? r < 0.5 : r >= 0.5));
+    const whole = unlike.length ? ` The whole gradient also runs back through W at every step, so it need not follow: ${unlike.map(({ d, r }) => `${d.info.label} ×${fmt(r)}`).join(', ')} at lag ${k} (the summary).` : '';
+    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${powers}: along ${statesOf(rows)} alone (the carry path), the gradient ${open ? 'is carried far back' : 'fades'}.${whole}` };
   }
   // Compared only with plain cells that do not explode: a vanishing curve below an exploding one says nothing.
   const calm = data.cells.filter((d) => !d.info.gated && ratio(d, k) <= 2);
@@ -96,7 +127,7 @@ function carryGates(session, k) {
     id: 'gated-vanish',
     kind: faster.length ? 'surprise' : '',
     carry: true,
-    text: `${head} Gates are not magic: untrained, the carry gate is what it starts as, and ${biasText(state.fb)} (${gatesOf(set)}), so the cell state keeps about that share of itself per step.${keepsAll} Start it open and the gated curves flatten:`,
+    text: `${head} Gates are not magic: untrained, the carry gate is what it starts as, and ${biasText(state.fb)} (${gatesOf(set)}), so ${statesOf(set)} keeps about that share of itself per step.${keepsAll} Start it open and the gated curves flatten:`,
   };
 }
 
@@ -161,11 +192,10 @@ function overflow(session, k) {
   const growing = data.cells.filter((d) => d.info.theory === 'exact' && ratio(d, k) > 2);
   if (!growing.length) return null;
   const big = data.cells.some((d) => d.gradByLag.some((v) => v > FLOAT32_MAX));
-  const steps = Math.ceil(Math.log(Number.MAX_VALUE) / Math.log(2.2)); // 901: 2.2^901 > 1.8e308
   return {
     id: 'explode',
-    text: `The ${labels(growing)} gradient grows as ρ<sup>k</sup> (×${fmt(ratio(growing[0], k))} at lag ${k}).${big ? ' It has passed 3.4e38, the largest float32: PyTorch\'s default dtype would already show ∞ and NaN.' : ''} In float64, as here, it becomes ∞ and then NaN once it passes 1.8e308: at ρ = 2.2 that takes about ${steps} steps.`,
-    action: state.T >= steps && state.sv >= 2.2 ? null : { text: 'Run it to overflow (ρ = 2.2, T = 1000)', patch: () => ({ T: 1000, scale: 'rho', sv: 2.2, eigs: null, nn: 0 }) },
+    text: `The ${labels(growing)} gradient grows as ρ<sup>k</sup> (×${fmt(ratio(growing[0], k))} at lag ${k}).${big ? ' It has passed 3.4e38, the largest float32: PyTorch\'s default dtype would already show ∞ and NaN.' : ''} In float64, as here, it becomes ∞ and then NaN once it passes 1.8e308: at ρ = ${OVERFLOW.sv} that takes about ${OVERFLOW_STEPS} steps.`,
+    action: state.T >= OVERFLOW_STEPS && state.sv >= OVERFLOW.sv ? null : { text: `Run it to overflow (ρ = ${OVERFLOW.sv}, T = ${OVERFLOW.T})`, patch: () => OVERFLOW_PATCH },
   };
 }
 

@@ -4,6 +4,7 @@ import { fmt } from '../format.js';
 import { bound, listen, put, setRange } from './common.js';
 import { ensureEigs } from './eigen.js';
 import { matrixName } from './trained.js';
+import { OVERFLOW, OVERFLOW_PATCH } from './notes.js';
 
 export const name = 'spectrum-controls';
 export const region = 'controls';
@@ -26,7 +27,7 @@ export const template = (core) => `
     <input type="range" id="nonnormal" step="0.01">
   </div>
   <div class="buttons" data-control="presets">
-    <button type="button" id="preset-explode" title="The linear RNN at ρ = 1.5: the gradient grows as 1.5^k">Make it explode</button>
+    <button type="button" id="preset-explode" title="The linear RNN beside the others at ρ = ${OVERFLOW.sv} over T = ${OVERFLOW.T} steps: its gradient grows as ${OVERFLOW.sv}^k until it overflows float64 (∞, then NaN)">Make it explode</button>
     <button type="button" id="preset-nonnormal" title="ρ below 1 but σ_max above 1: gradients grow before they decay">Non-normal preset</button>
     <button type="button" id="eig-reset" title="Forget the placed eigenvalues">Reset eigenvalues</button>
   </div>
@@ -63,7 +64,7 @@ export function mount(root, session) {
     session.set({ nn: Number(e.target.value) }, e.timeStamp);
   });
   $('preset-explode').addEventListener('click', (e) => {
-    session.set({ cells: withCell(linear), eigs: null, nn: 0, scale: 'rho', sv: 1.5, sel: -1 }, e.timeStamp);
+    session.set({ cells: withCell(linear), sel: -1, ...OVERFLOW_PATCH }, e.timeStamp);
   });
   $('preset-nonnormal').addEventListener('click', (e) => {
     // Every eigenvalue on |λ| = 0.9 (ρ < 1) with a strong non-normal part: σ_max ≫ 1, so the
