@@ -56,6 +56,35 @@ test('phone: moving an eigenvalue slider, the eigenvalue plane is in view and no
   assertNoErrors(errors);
 });
 
+// Scrolled down to a chart of its own (the eigenvalue plane, the chain, the gates), the learner
+// looks at that chart: the docked gradient-flow chart shrinks to the chart alone and no longer
+// covers the middle of the screen (it took 462 of 844 px and a touch on the plane hit its notes).
+test('phone: scrolled to another chart, the dock shrinks and a touch in the middle of the screen lands on that chart', async () => {
+  const { page, errors } = await env.open('', PHONE.viewport, PHONE.extra);
+  const full = await page.evaluate(() => document.getElementById('panel-flow').getBoundingClientRect().height);
+  for (const canvas of ['spectrum', 'chain', 'paths']) {
+    // the chart's middle at the middle of the screen, as a thumb scroll leaves it
+    await page.evaluate((id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      window.scrollBy(0, r.top + r.height / 2 - innerHeight / 2);
+    }, canvas);
+    await page.waitForFunction(() => document.querySelector('#lab .layout').classList.contains('chart-in-view'));
+    await settle(page);
+    const r = await page.evaluate((id) => {
+      const hit = document.elementFromPoint(innerWidth / 2, innerHeight / 2);
+      return { hit: hit?.id || `${hit?.tagName}.${hit?.className}<${hit?.parentElement?.id}`, dock: document.getElementById('panel-flow').getBoundingClientRect(), notes: document.getElementById('flow-notes').textContent.length };
+    }, canvas);
+    assert.equal(r.hit, canvas, `the middle of the screen is ${canvas}, not the dock (${r.hit})`);
+    assert.ok(r.dock.top <= 1 && r.dock.height < full * 0.7, `the chart still docked, shorter: ${r.dock.height} of ${full} px`);
+    assert.ok(r.notes > 0, 'the notes are still there for a screen reader');
+  }
+  // Back at the controls the dock is whole again, notes and all.
+  await page.locator('#rho').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => !document.querySelector('#lab .layout').classList.contains('chart-in-view'));
+  assert.ok(await page.isVisible('#flow-notes'));
+  assertNoErrors(errors);
+});
+
 /** A finger drag through the Chrome DevTools protocol (touch events become pointer events). */
 async function touchDrag(page, from, to, steps = 8) {
   const cdp = await page.context().newCDPSession(page);

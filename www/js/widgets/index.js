@@ -93,6 +93,35 @@ function applyShown({ layout, panels, singularHome }, vis) {
   return shown;
 }
 
+/**
+ * On a phone the lab page docks the gradient-flow chart at the top while everything scrolls under
+ * it (CSS). While another chart (the eigenvalue plane, the singular values, the chain, the gates)
+ * is what sits in the middle of the screen, the learner is looking at that one: the layout gets
+ * `chart-in-view` and the dock shrinks to the chart alone, so it no longer covers what they
+ * scrolled to. Returns the observer (to disconnect).
+ */
+function watchChartsInView(layout, panels, singularHome) {
+  const charts = [...['eigen', 'chain', 'gates'].map((n) => panels.get(n)), singularHome];
+  const inView = new Set();
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) inView.add(e.target);
+      else inView.delete(e.target);
+    }
+    const want = inView.size > 0;
+    if (want === layout.classList.contains('chart-in-view')) return;
+    // The dock's height changes everything below it: keep the chart that crossed the middle
+    // where it was on screen (the browser's own scroll anchoring did not, with the dock sticky).
+    const ref = entries[entries.length - 1].target;
+    const before = ref.getBoundingClientRect().top;
+    layout.classList.toggle('chart-in-view', want);
+    const moved = ref.getBoundingClientRect().top - before;
+    if (Math.abs(moved) > 0.5) window.scrollBy(0, moved);
+  }, { rootMargin: '-45% 0px -45% 0px' }); // the middle tenth of the screen
+  for (const c of charts) io.observe(c);
+  return io;
+}
+
 /** Is this key press for the page (not typed into a control or the eigenvalue plane)? */
 function forThePage(e) {
   const tag = e.composedPath()[0].tagName; // the element inside a shadow root, not its host
@@ -132,6 +161,8 @@ export function compose(root, session, { show: showOpt = [], hide: hideOpt = [],
     if (layout.clientWidth !== lastWidth) { lastWidth = layout.clientWidth; redraw(); }
   });
   resize.observe(layout);
+  // Only the page docks its chart; inside an element (a shadow root) it is never docked.
+  const charts = root instanceof ShadowRoot ? null : watchChartsInView(layout, panels, built.singularHome);
   const onKey = (e) => {
     if (forThePage(e) && !panels.get('chain').classList.contains('hidden-by-teacher')) mounted.get('chain').keys(e);
   };
@@ -144,6 +175,7 @@ export function compose(root, session, { show: showOpt = [], hide: hideOpt = [],
     redraw: () => redraw(),
     destroy() {
       resize.disconnect();
+      charts?.disconnect();
       keys.removeEventListener('keydown', onKey);
       session.removeEventListener('state', applyVisibility);
       for (const m of mounted.values()) m.destroy();
