@@ -147,7 +147,7 @@ pub(crate) fn measure<DB: DrawingBackend>(
     super::register_fonts();
     let th = Theme::for_area(area);
     let (w, h) = area.dim_in_pixel();
-    let top = title_bottom(&th, title_text) + th.px(4.0);
+    let top = title_bottom(area, &th, title_text) + th.px(4.0);
     (th, w as i32, h as i32, top)
 }
 
@@ -162,33 +162,117 @@ pub(crate) fn begin<DB: DrawingBackend>(
 }
 
 /// The y where the content below a title starts.
-pub(crate) fn title_bottom(th: &Theme, s: &str) -> i32 {
+pub(crate) fn title_bottom<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, s: &str) -> i32 {
     if s.is_empty() {
         th.pad
     } else {
-        th.pad + (th.title * 1.5) as i32
+        th.pad + fit_title(area, th, s).height
     }
 }
 
-/// The title line at the top; returns the y where the content below it starts.
+/// A title as drawn: its lines, their style and the height they take.
+struct TitleFit {
+    lines: Vec<String>,
+    style: TextStyle<'static>,
+    height: i32,
+}
+
+/// The smallest a title is drawn, as a share of the theme's title size.
+const TITLE_MIN: f64 = 0.75;
+
+/// A title that fits the area's width (a phone's chart is narrow): one line at the theme's size,
+/// or smaller down to [`TITLE_MIN`]; else two lines at that size, broken at the space nearest
+/// the middle (after a comma or colon where there is one); a line still too wide ends in "…".
+fn fit_title<DB: DrawingBackend>(area: &Area<DB>, th: &Theme, s: &str) -> TitleFit {
+    let room = area.dim_in_pixel().0 as i32 - 2 * th.pad;
+    let full = style(th.title, &INK, true);
+    let w = text_width(area, s, &full).max(1);
+    if w <= room {
+        let height = (th.title * 1.5) as i32;
+        return TitleFit {
+            lines: vec![s.to_string()],
+            style: full,
+            height,
+        };
+    }
+    let size = th.title * (room as f64 / w as f64);
+    if size >= th.title * TITLE_MIN {
+        let height = (th.title * 1.5) as i32;
+        return TitleFit {
+            lines: vec![s.to_string()],
+            style: style(size, &INK, true),
+            height,
+        };
+    }
+    let small = style(th.title * TITLE_MIN, &INK, true);
+    let lines = split_in_two(s)
+        .into_iter()
+        .map(|l| ellipsize(area, &l, room, &small))
+        .collect::<Vec<_>>();
+    let height = (th.title * TITLE_MIN * (1.25 * lines.len() as f64 + 0.3)) as i32;
+    TitleFit {
+        lines,
+        style: small,
+        height,
+    }
+}
+
+/// `s` in two lines at the space nearest its middle, preferring one after `,` or `:`.
+fn split_in_two(s: &str) -> Vec<String> {
+    let mid = s.chars().count() as f64 / 2.0;
+    let spaces = s.char_indices().filter(|&(_, c)| c == ' ').map(|(i, _)| i);
+    let cost = |i: usize| {
+        let at = s[..i].chars().count() as f64;
+        let after_mark = s[..i].ends_with(',') || s[..i].ends_with(':');
+        (at - mid).abs() * if after_mark { 0.5 } else { 1.0 }
+    };
+    match spaces.min_by(|&a, &b| cost(a).total_cmp(&cost(b))) {
+        Some(i) => vec![s[..i].to_string(), s[i + 1..].to_string()],
+        None => vec![s.to_string()],
+    }
+}
+
+/// `s` cut to `room` pixels with a trailing "…" (as it is when it fits).
+fn ellipsize<DB: DrawingBackend>(area: &Area<DB>, s: &str, room: i32, st: &TextStyle) -> String {
+    if text_width(area, s, st) <= room {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    (1..chars.len())
+        .rev()
+        .map(|n| format!("{}…", chars[..n].iter().collect::<String>().trim_end()))
+        .find(|t| text_width(area, t, st) <= room)
+        .unwrap_or_else(|| "…".into())
+}
+
+/// The title at the top, fitted to the width ([`fit_title`]); returns the y where the content
+/// below it starts.
 pub(crate) fn title<DB: DrawingBackend>(
     area: &Area<DB>,
     th: &Theme,
     s: &str,
 ) -> Result<i32, ChartError> {
+    if s.is_empty() {
+        return Ok(th.pad);
+    }
     let (w, _) = area.dim_in_pixel();
-    if !s.is_empty() {
-        let y = th.pad + (th.title * 0.5) as i32;
+    let fit = fit_title(area, th, s);
+    let line = fit.style.font.get_size() * 1.25;
+    let n = fit.lines.len() as f64;
+    // One line keeps the centre it always had (half a title size below the padding).
+    let first = th.pad as f64 + if n > 1.0 { line * 0.5 } else { th.title * 0.5 };
+    for (k, l) in fit.lines.iter().enumerate() {
+        let y = (first + line * k as f64) as i32;
         text(
             area,
-            s,
+            l,
             (w as i32 / 2, y),
-            &style(th.title, &INK, true),
+            &fit.style,
             HPos::Center,
             VPos::Center,
         )?;
     }
-    Ok(title_bottom(th, s))
+    Ok(th.pad + fit.height)
 }
 
 /// A plot rectangle with linear maps. `yr.0` is drawn at the bottom, `yr.1` at the top (pass a
@@ -872,6 +956,38 @@ mod tests {
             nice_ticks(-1.0, 1.0, 4, 0.0),
             vec![-1.0, -0.5, 0.0, 0.5, 1.0]
         );
+    }
+
+    /// A title too wide for a phone's chart (lesson 3's 1997 LSTM, 340 px) is drawn in two lines
+    /// that each fit, not as one line cut at both ends; a short one keeps its one line and height.
+    #[test]
+    fn a_long_title_breaks_into_two_lines_that_fit() {
+        crate::chart::register_fonts();
+        let mut out = String::new();
+        let area =
+            plotters::prelude::SVGBackend::with_string(&mut out, (340, 260)).into_drawing_area();
+        let th = Theme::for_area(&area);
+        let room = 340 - 2 * th.pad;
+        let long = "LSTM, no forget gate (1997): constant error carousel ∏f, f ≡ 1 (later steps)";
+        let fit = fit_title(&area, &th, long);
+        assert_eq!(fit.lines.len(), 2, "{:?}", fit.lines);
+        for l in &fit.lines {
+            assert!(
+                text_width(&area, l, &fit.style) <= room,
+                "{l:?} wider than {room}"
+            );
+        }
+        assert_eq!(fit.lines.join(" "), long, "nothing dropped at this width");
+        assert!(title_bottom(&area, &th, long) > title_bottom(&area, &th, "GRU"));
+        let short = fit_title(&area, &th, "GRU");
+        assert_eq!(short.lines, vec!["GRU"]);
+        assert_eq!(short.height, (th.title * 1.5) as i32);
+        // Narrower still, a line that cannot fit ends in an ellipsis.
+        let tiny = fit_title(&area, &th, &long.repeat(3));
+        assert!(tiny.lines.iter().any(|l| l.ends_with('…')));
+        for l in &tiny.lines {
+            assert!(text_width(&area, l, &tiny.style) <= room);
+        }
     }
 
     #[test]
