@@ -66,6 +66,11 @@ rm -rf pkg/js
 mkdir -p pkg/js
 cp -r www/js/. pkg/js/
 rm pkg/js/app.js pkg/js/train-app.js pkg/js/classify-app.js
+# The Python the pages' downloads are loaded with, offered beside them: the lab's round trip (the
+# file the round-trip test runs) and the course's classifier.
+rm -rf pkg/python
+mkdir -p pkg/python
+cp tests/fixtures/safetensors/lab/pytorch_lab.py www/python/lstm_classifier.py pkg/python/
 cp www/unrolled-lab.js www/unrolled-lab.d.ts www/unrolled-train.js www/unrolled-classify.js www/unrolled-lab.css LICENSE-MIT LICENSE-APACHE pkg/
 {
   echo '> This package is built from the Unrolled repository by `scripts/build-web.sh`; paths such as'

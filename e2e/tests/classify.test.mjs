@@ -125,6 +125,19 @@ test('teacher mode: hide=cls-data,cls-compare hides those panels only', async ()
   assert.deepEqual(errors, []);
 });
 
+// The downloads panel links the Python that loads its files: the course's class and the page's
+// reading of a sentence (www/python/lstm_classifier.py, served from pkg/python/).
+test('the downloads panel links lstm_classifier.py', async () => {
+  const { page, errors } = await open();
+  const got = await page.evaluate(async () => {
+    const r = await fetch(document.getElementById('cls-python').href);
+    return { status: r.status, text: await r.text() };
+  });
+  assert.equal(got.status, 200);
+  assert.equal(got.text, fs.readFileSync(path.join(ROOT, 'www/python/lstm_classifier.py'), 'utf8'));
+  assert.deepEqual(errors, []);
+});
+
 // A control's name in `hide=` takes away that control only, as on the training page (the two
 // views share one composer): the rest of its panel stays.
 test('teacher mode: hide=dropout,seed hides those two settings and keeps their panel', async () => {

@@ -79,6 +79,21 @@ test('a PyTorch-saved classifier opens from the file button: ρ and ‖∂L/∂h
   assertNoErrors(errors);
 });
 
+// The panel offers the Python that reads its downloads: the very file the round-trip test runs,
+// served beside the pages (pkg/python/), so a user of the static site has it too.
+test('the PyTorch panel links pytorch_lab.py, the file the round trip runs', async () => {
+  const { page, errors } = await env.open();
+  const got = await page.evaluate(async () => {
+    const a = document.getElementById('st-python');
+    const r = await fetch(a.href);
+    return { status: r.status, text: await r.text(), download: a.hasAttribute('download') };
+  });
+  assert.equal(got.status, 200);
+  assert.ok(got.download);
+  assert.equal(got.text, fs.readFileSync(path.join(ROOT, 'tests/fixtures/safetensors/lab/pytorch_lab.py'), 'utf8'));
+  assertNoErrors(errors);
+});
+
 test('a dropped file opens too (a ReLU RNN marked in its metadata, 2 layers)', async () => {
   const { page, errors } = await env.open('T=30&t=20&phase=bwd');
   const bytes = [...fs.readFileSync(path.join(DIR, 'rnn_relu_stacked.safetensors'))];

@@ -173,4 +173,7 @@ export const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 /** The state a cell's carry path runs along, in words: the cell state where the cell has one
  *  (`c`, the LSTMs), else the hidden state (the GRU's h_t = (1 − z)·n + z·h_{t−1}). */
+/** Where the Python beside the pages' downloads is (pkg/python/: pytorch_lab.py, lstm_classifier.py). */
+export const PYTHON = new URL('../../python/', import.meta.url).href;
+
 export const carriedState = (info) => (info.states.some((s) => s.name === 'c') ? 'cell state' : 'hidden state');

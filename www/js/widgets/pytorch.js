@@ -4,7 +4,7 @@
 // tensor, is shown here). Out: the chosen cell's network as two files PyTorch reads, the model
 // (`<cell>-model.safetensors`, a state_dict) and its run (`<cell>-run.safetensors`: input,
 // upstream gradient, output and ‖∂L/∂h_t‖); docs/safetensors.md has the Python that rebuilds it.
-import { download, esc, html, listen, put } from './common.js';
+import { PYTHON, download, esc, html, listen, put } from './common.js';
 
 export const name = 'pytorch';
 export const region = 'controls';
@@ -27,7 +27,7 @@ export const template = () => `
       <button type="button" id="st-model" class="small">Model (.safetensors)</button>
       <button type="button" id="st-run" class="small">Input and gradient (.safetensors)</button>
     </div>
-    <p class="hint">The model loads with <code>load_state_dict</code>; the second file holds its input, the upstream gradient of this page's loss, and this page's output and ‖∂L/∂h<sub>t</sub>‖, for the Python in <code>docs/safetensors.md</code> to reproduce.</p>
+    <p class="hint">The model loads with <code>load_state_dict</code>; the second file holds its input, the upstream gradient of this page's loss, and this page's output and ‖∂L/∂h<sub>t</sub>‖. <a id="st-python" href="${PYTHON}pytorch_lab.py" download>pytorch_lab.py</a> rebuilds the <code>nn.LSTM</code>, <code>nn.GRU</code> or <code>nn.RNN</code> from them and prints how far PyTorch's numbers are from this page's: <code>python3 pytorch_lab.py lstm-model.safetensors lstm-run.safetensors</code> (needs <code>pip install torch safetensors</code>).</p>
   </div>
 </section>`;
 

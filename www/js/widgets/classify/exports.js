@@ -4,7 +4,7 @@
 // (docs/safetensors.md says how PyTorch loads both and maps logits to labels),
 // the log as JSON lines and CSV, and the training spec that reproduces the run with
 // `unrolled train`.
-import { download } from '../common.js';
+import { PYTHON, download } from '../common.js';
 
 export const name = 'cls-exports';
 export const region = 'content';
@@ -22,7 +22,7 @@ export const template = () => `
   <p class="hint">The model as it is now, as the course's <code>LSTMClassifier</code>'s state_dict, loaded with</p>
   <pre class="code-hint"><code>model.load_state_dict(
     load_file("model.safetensors"))</code></pre>
-  <p class="hint">with <code>len(json.load(open("vocab.json")))</code> as its vocab_size. The file's metadata names the classes in logit order (<code>json.loads(meta["classes"])</code>: logit k is class k); docs/safetensors.md has the lines.</p>
+  <p class="hint">with <code>len(json.load(open("vocab.json")))</code> as its vocab_size. The file's metadata names the classes in logit order (<code>json.loads(meta["classes"])</code>: logit k is class k). <a id="cls-python" href="${PYTHON}lstm_classifier.py" download>lstm_classifier.py</a> holds the course's class and these lines, and reads sentences as this page does: <code>python3 lstm_classifier.py model.safetensors vocab.json "The film was not good."</code> (needs <code>pip install torch safetensors</code>).</p>
   <div class="buttons">
     <button type="button" id="cls-jsonl">Log (JSON lines)</button>
     <button type="button" id="cls-csv">Log (CSV)</button>
