@@ -1130,9 +1130,12 @@ fn a_trace_draws_a_run_the_loss_reaches_elsewhere_against_its_largest_value() {
     assert_eq!(top, 1.0);
     let words = format!("‖∂L/∂h_t‖ ÷ its largest value (lag {})", lengths[1] - 1);
     assert!(chart.legend.iter().any(|e| e.label == words));
+    // Its lag counts from t = 0, where it ends, and the axis says so.
+    assert_eq!(chart.x_label, registry::REVERSE_LAG_LABEL);
     let forward = Source::trace(&r, pick(0)).unwrap();
     let reference = registry::gradient_reference(&forward.cells[0]).expect("a reference");
     assert_eq!(reference.lag, 0);
     let chart = registry::gradient_flow(&forward, FlowOptions::default(), true).unwrap();
     assert_eq!(chart.y_label, registry::FLOW_Y_LABEL);
+    assert_eq!(chart.x_label, "lag k (steps back from the end)");
 }

@@ -224,7 +224,7 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
     await page.selectOption('#trained-run', String(run));
     await settle(page);
     const lag0 = await page.evaluate(() => window.__unrolled.data.cells[0].gradByLag[0]);
-    return { lag0, note: (await notes(page)).imported, summary: await page.textContent('#flow-summary') };
+    return { lag0, note: (await notes(page)).imported, summary: await page.textContent('#flow-summary'), step: await page.textContent('#flow-step') };
   };
   // Layer 0 reverse: tiny, and the page's lag 0 is PyTorch's.
   const tiny = await read(1);
@@ -234,6 +234,8 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
   assert.match(tiny.note, new RegExp(`largest, [\\d.]+, at lag ${fx.runs[1].argmax}`));
   for (const t of [tiny.note, tiny.summary]) assert.doesNotMatch(t, /explodes\b|exploding|overflow/, t);
   assert.match(tiny.summary, /GRU largest at lag 59, lag 0 gets ×9\.\d+e−14 of it, lag 50 ×[\d.e−]+ of it \(not growth/);
+  // A reverse run's lag counts from its own last step, t = 0: the caption says which step it is.
+  assert.match(tiny.step, /^step k \(this reverse run ends at t = 0/);
   // Layer 1 reverse: exactly 0.
   const zero = await read(3);
   assert.equal(zero.lag0, 0);
@@ -245,6 +247,7 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
   const top = await read(2);
   assert.match(top.note, /at lag 50 is ×[\d.]+e−\d+ of lag 0's: the gradient vanishes/);
   assert.match(top.summary, /GRU vanishing, ×/);
+  assert.equal(top.step, 'step T−1−k');
   assertNoErrors(errors);
 });
 

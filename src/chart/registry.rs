@@ -147,6 +147,10 @@ fn title(titled: bool, text: impl FnOnce() -> String) -> String {
 
 /// The y-axis title of `gradient-flow`.
 pub const FLOW_Y_LABEL: &str = "relative to lag 0 (log scale)";
+
+/// The x axis of a reverse run's charts: its lag `k` counts from its own last step, `t = 0`, so
+/// lag k is step t (not "steps back from the end" of the sequence).
+pub const REVERSE_LAG_LABEL: &str = "lag k = step t (the reverse run ends at t = 0)";
 /// Its y-axis title when every curve shown is a gradient drawn against its largest value.
 pub const FLOW_Y_LARGEST: &str = "relative to its largest value (log scale)";
 /// Its y-axis title when the curves' references differ (the legend names each).
@@ -218,6 +222,9 @@ pub fn gradient_flow(
     }
     chart.legend = legend;
     chart.y_label = labels.axis(others).into();
+    if src.cells.first().is_some() && src.cells.iter().all(|c| c.reverse) {
+        chart.x_label = REVERSE_LAG_LABEL.into();
+    }
     Ok(chart)
 }
 
@@ -562,7 +569,11 @@ pub fn paths(run: &CellRun, titled: bool) -> Result<GradientFlowChart, String> {
         }
     });
     series.extend(cell);
-    Ok(GradientFlowChart::new(title, "size (log scale)", series))
+    let mut chart = GradientFlowChart::new(title, "size (log scale)", series);
+    if run.reverse {
+        chart.x_label = REVERSE_LAG_LABEL.into();
+    }
+    Ok(chart)
 }
 
 /// Where a built chart's parts go on one area ([`Chart::layout`]).

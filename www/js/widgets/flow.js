@@ -19,7 +19,7 @@ export const template = () => `
     <h2>Gradient flow through time</h2>
     <div class="downloads" data-chart="gradient-flow"></div>
   </div>
-  <p class="caption">How much of the loss at the end still reaches step T−1−k, <span id="flow-reference">relative to lag 0 (every curve starts at 1)</span>. On a log scale, vanishing is a line going down, exploding a line going up. Solid: ‖∂L/∂h<sub>t</sub>‖. Dotted: the worst case ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖<sub>2</sub>, the most any loss at the last step could keep. Dashed, on top: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.<span id="flow-loss-note"></span></p>
+  <p class="caption">How much of the loss at the end still reaches <span id="flow-step">step T−1−k</span>, <span id="flow-reference">relative to lag 0 (every curve starts at 1)</span>. On a log scale, vanishing is a line going down, exploding a line going up. Solid: ‖∂L/∂h<sub>t</sub>‖. Dotted: the worst case ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖<sub>2</sub>, the most any loss at the last step could keep. Dashed, on top: the theory — ρ<sup>k</sup> for the linear RNN, the bound σ<sub>max</sub><sup>k</sup> for tanh/ReLU.<span id="flow-loss-note"></span></p>
   <div class="toggles" role="group" aria-label="Curves shown" data-control="curves">
     <label><input type="checkbox" id="show-gradient"> ‖∂L/∂h<sub>t</sub>‖</label>
     <label><input type="checkbox" id="show-jacobian"> ‖∂h<sub>T</sub>/∂h<sub>t</sub>‖ (worst case)</label>
@@ -159,6 +159,9 @@ export function mount(root, session) {
     put($('show-theory'), 'checked', s.showTh);
     if (lossShown !== s.loss) { $('flow-loss-note').innerHTML = s.loss === 'every' ? LOSS_EVERY : ''; lossShown = s.loss; }
     put($('flow-reference'), 'textContent', referenceText(session.data.cells));
+    // An imported reverse run counts its lag from its own last step, t = 0 (the axis says so too).
+    const v = session.data.imported;
+    put($('flow-step'), 'textContent', v?.runs[v.run].direction === 1 ? 'step k (this reverse run ends at t = 0, so lag k is step k)' : 'step T−1−k');
     const text = summary(session);
     put($('flow-summary'), 'textContent', text);
     attr(canvas, 'aria-label', `Gradient flow chart. ${text}`);
