@@ -222,7 +222,7 @@ pub fn gradient_flow(
     }
     chart.legend = legend;
     chart.y_label = labels.axis(others).into();
-    if src.cells.first().is_some() && src.cells.iter().all(|c| c.reverse) {
+    if !src.cells.is_empty() && src.cells.iter().all(|c| c.reverse) {
         chart.x_label = REVERSE_LAG_LABEL.into();
     }
     Ok(chart)
