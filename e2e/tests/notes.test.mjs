@@ -248,6 +248,11 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
   assert.match(top.note, /at lag 50 is ×[\d.]+e−\d+ of lag 0's: the gradient vanishes/);
   assert.match(top.summary, /GRU vanishing, ×/);
   assert.equal(top.step, 'step T−1−k');
+  // With the loss at every step a level curve is each step's own loss, and the note says so.
+  await page.check('input[name=loss][value=every]');
+  await settle(page);
+  const every = (await notes(page)).imported;
+  assert.match(every, /the gradient still arrives\. With the loss at every step, each ht also gets its own step's loss, so this is not memory/, every);
   assertNoErrors(errors);
 });
 

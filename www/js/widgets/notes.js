@@ -267,9 +267,14 @@ function importedFlow(session) {
     };
   }
   const what = r < 1e-3 ? 'vanishes: this loss tells these weights almost nothing about steps that far back' : r > 1e3 ? 'explodes' : 'still arrives';
+  // With a loss at every step each h_t also collects its own step's loss: a level curve then says
+  // nothing about how far one loss reaches back.
+  const every = state.loss === 'every' && r >= 1e-3
+    ? ' With the loss at every step, each h<sub>t</sub> also gets its own step\'s loss, so this is not memory: set the loss to the last step to see how far one loss reaches back.'
+    : '';
   return {
     id: 'imported',
-    text: `${head} ‖∂L/∂h<sub>t</sub>‖ at lag ${k} is ×${fmt(r)} of lag 0's: the gradient ${what}. Other layers and directions: the PyTorch panel's picker.`,
+    text: `${head} ‖∂L/∂h<sub>t</sub>‖ at lag ${k} is ×${fmt(r)} of lag 0's: the gradient ${what}.${every} Other layers and directions: the PyTorch panel's picker.`,
   };
 }
 
