@@ -435,7 +435,16 @@ fn draw_data<DB: DrawingBackend>(
     }
     overflows.sort_by_key(|o| o.0);
     let alert_st = frame::style(th.tick, &ALERT, true);
-    for (i, (k, names)) in overflows.iter().enumerate() {
+    let markers: Vec<(Vec<String>, i32)> = overflows
+        .iter()
+        .map(|(k, names)| {
+            let x = ax.fx(*k as f64).round() as i32;
+            let room = (x - ax.x0).max(ax.x1 - x) - th.px(8.0);
+            (marker_forms(*k, names, overflows.len() > 1), room)
+        })
+        .collect();
+    let level = marker_level(area, &markers, &alert_st);
+    for (i, ((k, _), (forms, room))) in overflows.iter().zip(&markers).enumerate() {
         let x = ax.fx(*k as f64).round() as i32;
         area.draw(&DashedPathElement::new(
             vec![(x, ax.y0), (x, ax.y1)],
@@ -454,11 +463,8 @@ fn draw_data<DB: DrawingBackend>(
             ALERT.filled(),
         ))
         .map_err(err)?;
-        let label = if overflows.len() > 1 {
-            format!("{}: overflow at k={k}", names.join(", "))
-        } else {
-            format!("overflow at k={k}")
-        };
+        let label = forms[level.min(forms.len() - 1)].clone();
+        let alert_st = shrink_to(area, &label, *room, &alert_st);
         let y = ax.y0 + t + th.px(12.0) + i as i32 * (th.tick * 1.3) as i32;
         let lw = frame::text_width(area, &label, &alert_st);
         let right_of = x + th.px(6.0) + lw < ax.x1;
@@ -478,6 +484,60 @@ fn draw_data<DB: DrawingBackend>(
         frame::text(area, &label, (lx, y), &alert_st, hp, VPos::Center)?;
     }
     Ok(())
+}
+
+/// An overflow marker's words, longest first: with several markers, the series' names
+/// (`RNN linear: ‖∂L/∂h_t‖: overflow at k=899`), then without the cell's name
+/// (`‖∂L/∂h_t‖: …`); always last `overflow at k=899`.
+fn marker_forms(k: usize, names: &[&str], named: bool) -> Vec<String> {
+    let mut forms = Vec::new();
+    if named {
+        forms.push(format!("{}: overflow at k={k}", names.join(", ")));
+        let short: Vec<&str> = names
+            .iter()
+            .map(|n| n.rsplit(": ").next().unwrap_or(n))
+            .collect();
+        forms.push(format!("{}: overflow at k={k}", short.join(", ")));
+    }
+    forms.push(format!("overflow at k={k}"));
+    forms
+}
+
+/// Which of the markers' forms ([`marker_forms`]) every marker can use in its room (a phone's
+/// chart is narrow): the longest that fits them all, so they read alike.
+fn marker_level<DB: DrawingBackend>(
+    area: &frame::Area<DB>,
+    markers: &[(Vec<String>, i32)],
+    st: &TextStyle,
+) -> usize {
+    markers
+        .iter()
+        .map(|(forms, room)| {
+            let fits = forms
+                .iter()
+                .position(|t| frame::text_width(area, t, st) <= *room);
+            fits.unwrap_or(forms.len() - 1)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// `text` in `st`, shrunk (down to 60 %) where it does not fit `room` pixels.
+fn shrink_to<DB: DrawingBackend>(
+    area: &frame::Area<DB>,
+    text: &str,
+    room: i32,
+    st: &TextStyle<'static>,
+) -> TextStyle<'static> {
+    let w = frame::text_width(area, text, st).max(1);
+    if w <= room {
+        return st.clone();
+    }
+    frame::style(
+        st.font.get_size() * (room as f64 / w as f64).max(0.6),
+        &ALERT,
+        true,
+    )
 }
 
 /// The drawable pieces of one series in pixels: positive values before the first inf/NaN,
@@ -551,6 +611,37 @@ fn segments(ax: &Axes, s: &Series) -> Vec<Vec<(i32, i32)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On a phone's chart two markers' words (`RNN linear: ‖∂L/∂h_t‖: overflow at k=899`) ran
+    /// off the plot's left edge: they now fit the room, the cell's name going first, and every
+    /// marker takes the same form.
+    #[test]
+    fn overflow_marker_words_fit_the_room_and_read_alike() {
+        crate::chart::register_fonts();
+        let mut out = String::new();
+        let area = SVGBackend::with_string(&mut out, (340, 260)).into_drawing_area();
+        let st = frame::style(15.0, &ALERT, true);
+        let need = |t: &str| frame::text_width(&area, t, &st);
+        let a = marker_forms(899, &["RNN linear: ‖∂L/∂h_t‖"], true);
+        let b = marker_forms(901, &["RNN linear: ‖∂h_T/∂h_t‖₂"], true);
+        assert_eq!(a[0], "RNN linear: ‖∂L/∂h_t‖: overflow at k=899");
+        assert_eq!(a[1], "‖∂L/∂h_t‖: overflow at k=899");
+        assert_eq!(
+            marker_level(&area, &[(a.clone(), 1000), (b.clone(), 1000)], &st),
+            0
+        );
+        // Room for a's short form but not b's: both drop to the last form.
+        let room = need(&a[1]) + 1;
+        assert!(need(&b[1]) > room);
+        assert_eq!(
+            marker_level(&area, &[(a.clone(), room), (b.clone(), room)], &st),
+            2
+        );
+        let tight = need("overflow at k=899") - 10;
+        let small = shrink_to(&area, "overflow at k=899", tight, &st);
+        assert!(frame::text_width(&area, "overflow at k=899", &small) <= tight + 1);
+        assert_eq!(marker_forms(7, &["x"], false), vec!["overflow at k=7"]);
+    }
 
     fn s(values: Vec<f64>, dashed: bool) -> Series {
         Series {
