@@ -1,6 +1,7 @@
 // The Python a lesson shows is the code the repository runs: lesson 5's `LSTMClassifier` is the
-// course's module that tests/fixtures/classifier/generate.py builds the PyTorch fixtures with and
-// that docs/safetensors.md loads a download into (`num_layers=`, `bidirectional=`, `lengths`).
+// course's module in www/python/lstm_classifier.py (linked from the pages), which the fixture
+// scripts (tests/fixtures/classifier/ and safetensors/generate.py) read and build the PyTorch
+// fixtures with, and which docs/safetensors.md loads a download into.
 // Compared as Python tokens: comments and layout may differ, nothing else.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,7 +18,7 @@ const tokens = (py) => py.split('\n').map((l) => l.replace(/#.*$/, '')).join('')
 test('lesson 5 shows the course\'s LSTMClassifier, the one the fixtures and the docs use', () => {
   const html = read('www/lessons/5-classifier.html');
   const shown = unescape(/<pre[^>]*aria-label="The classifier in PyTorch"><code>([\s\S]*?)<\/code><\/pre>/.exec(html)[1]);
-  const course = /COURSE = '''([\s\S]*?)'''/.exec(read('tests/fixtures/classifier/generate.py'))[1];
+  const course = /^class LSTMClassifier[\s\S]*?return self\.fc\(hidden\)$/m.exec(read('www/python/lstm_classifier.py'))[0];
   assert.equal(tokens(shown), tokens(course));
   // The docs call it with the arguments the class takes.
   const docs = read('docs/safetensors.md');
@@ -25,10 +26,12 @@ test('lesson 5 shows the course\'s LSTMClassifier, the one the fixtures and the 
   assert.match(shown, /def forward\(self, text, lengths=None\)/);
 });
 
-test('lstm_classifier.py, linked from the pages, holds the course\'s class and the docs\' loading lines', () => {
+test('lstm_classifier.py, linked from the pages, holds the docs\' loading lines; the fixture scripts read its class', () => {
   const py = read('www/python/lstm_classifier.py');
-  const course = /COURSE = '''([\s\S]*?)'''/.exec(read('tests/fixtures/classifier/generate.py'))[1];
-  assert.ok(tokens(py).includes(tokens(course)), 'the class, verbatim');
+  for (const g of ['tests/fixtures/classifier/generate.py', 'tests/fixtures/safetensors/generate.py']) {
+    assert.match(read(g), /COURSE = inspect\.getsource\(lstm_classifier\.LSTMClassifier\)/, g);
+    assert.match(read(g), /"www", "python"/, g);
+  }
   // The docs' first Python block loads the download; its model lines are the script's.
   const block = /```python\n([\s\S]*?)```/.exec(read('docs/safetensors.md'))[1];
   const lines = block.split('\n').filter((l) => !/^(import|from) /.test(l));
