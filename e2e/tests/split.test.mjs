@@ -153,6 +153,26 @@ test('a race of one LSTM on the adding task: the same on one worker, on two, and
   sameAsNative(one, native({ ...spec, iterations: last }, 1), 'adding LSTM, 1 worker vs --threads 1');
 });
 
+// A split run that ends on its budget ends cleanly: the owner keeps the run's clock. A replica
+// used to judge the budget by its own clock, a little ahead, and the page then said "Stopped:
+// fix the setting named below" with "split: the run's budget is spent" (lesson 5, classify.html).
+test('a split classifier that trains to the end of its budget ends without an error', async () => {
+  const { page, errors } = await open('classify.html', 'budget=25', '?workers=2');
+  await page.waitForSelector('#panel-cls-sentence[data-ready=true]');
+  await page.click('#train-play');
+  await page.waitForFunction(() => { const s = window.__unrolledClassify.session; return s.entrants[0]?.final || s.error; }, null, { timeout: 90000 });
+  await page.waitForTimeout(500);
+  const out = await page.evaluate(() => {
+    const s = window.__unrolledClassify.session;
+    return { ways: s.entrants[0].info.ways ?? 1, error: s.error ?? null, box: document.getElementById('train-error').hidden, status: document.querySelector('#panel-train-transport').textContent };
+  });
+  assert.equal(out.ways, 2, 'split across the two workers');
+  assert.equal(out.error, null, JSON.stringify(out.error));
+  assert.equal(out.box, true, 'no error shown');
+  assert.doesNotMatch(out.status, /fix the setting/);
+  assert.deepEqual(errors, []);
+});
+
 test('a bad spec split across workers is one error naming its field; the workers live on', async () => {
   const { page } = await open('train.html', 'cells=lstm&T=40&H=16&batch=32&budget=600', '?workers=2');
   const got = await page.evaluate(async () => {

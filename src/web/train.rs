@@ -105,10 +105,15 @@ impl Trainer {
     /// iteration's batch and returns chunk `index` of `ways`'s pass as `[loss, terms, ∂L/∂θ…]`
     /// (the gradients in `state_dict` order). Evaluations due are [`Trainer::run_slice`]'s.
     ///
+    /// The owner (`index` 0) keeps the run's clock and decides when its budget is spent; a
+    /// replica computes the chunks the owner asks for (its own clock, which also counts the
+    /// messages between them, may run a little ahead: a run that ended on its budget was once
+    /// reported as an error from a replica).
+    ///
     /// # Errors
-    /// `index ≥ ways`, more ways than sequences, or a budget already spent.
+    /// `index ≥ ways`, more ways than sequences, or, for the owner, a budget already spent.
     pub fn chunk_pass(&mut self, ways: u32, index: u32) -> Result<Vec<f64>, JsError> {
-        if self.finished || self.core.is_done(self.seconds) {
+        if index == 0 && (self.finished || self.core.is_done(self.seconds)) {
             return Err(js_err("split: the run's budget is spent"));
         }
         self.split_started = Some(performance_now());
