@@ -48,6 +48,23 @@ test('the gated-vanish note names each cell\'s carried state (the GRU has none c
   assertNoErrors(r.errors);
 });
 
+// The notes' words agree with the summary's (found by a new user): ×0.012 is "fading" in the
+// summary and was "vanishes" in the note; 0.95^50 = 0.08 was "carried far back".
+test('the gate notes use the summary\'s words: fades short of a hundredfold, carried only while the path keeps half', async () => {
+  let r = await env.open('fb=2');
+  let n = await notes(r.page);
+  const summary = await r.page.textContent('#flow-summary');
+  if (n['gated-vanish']) {
+    const fading = /LSTM fading/.test(summary) || /GRU fading/.test(summary);
+    assert.equal(/gradient fades/.test(n['gated-vanish']), fading, `${n['gated-vanish']} | ${summary}`);
+  }
+  r = await env.open('cells=lstm,gru&fb=3');
+  n = await notes(r.page);
+  assert.match(n['gate-value'] ?? '', /0\.95\d?<sup>50<\/sup>|0\.95\d?50 = 0\.0\d+/, JSON.stringify(n));
+  assert.match(n['gate-value'], /alone \(the carry path\), the gradient fades/);
+  assertNoErrors(r.errors);
+});
+
 test('at ρ = 3 the gate note speaks of the carry path alone, and says the whole gradient does otherwise', async () => {
   const { page, errors } = await env.open('rho=3');
   const n = await notes(page);
@@ -252,7 +269,10 @@ test('an imported bidirectional GRU: directions the loss barely reaches at lag 0
   await page.check('input[name=loss][value=every]');
   await settle(page);
   const every = (await notes(page)).imported;
-  assert.match(every, /the gradient still arrives\. With the loss at every step, each ht also gets its own step's loss, so this is not memory/, every);
+  const [, x, word] = /×([\d.]+) of lag 0's: the gradient (still arrives|grows|fades)\. With the loss at every step, each ht also gets its own step's loss, so this is not memory/.exec(every) ?? [];
+  assert.ok(word, every);
+  // …in the summary's words for that factor
+  assert.equal(word, Number(x) > 2 ? 'grows' : Number(x) >= 0.5 ? 'still arrives' : 'fades', every);
   assertNoErrors(errors);
 });
 

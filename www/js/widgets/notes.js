@@ -109,20 +109,28 @@ function carryGates(session, k) {
   const shut = rows.filter(({ m, r }) => r < 0.5 && m < 0.9);
   if (!shut.length) {
     const powers = rows.map(({ d, m }) => (d.info.carry.constant === null ? `${fmt(m, 3)}<sup>${k}</sup> = ${fmt(m ** k)}` : `${m}<sup>${k}</sup> = ${m ** k}`)).join(', ');
-    const open = rows.every(({ m }) => m >= 0.9);
+    // The carry path keeps m^k of the gradient by lag k: carried while that is half or more (the
+    // summary's "steady"), else it fades (0.95^50 = 0.08 is not "far back").
+    const paths = rows.map(({ d, m, r }) => ({ d, r, carried: m ** k >= 0.5 }));
+    const say = (carried) => (carried ? 'is carried far back' : 'fades');
+    const along = paths.every((p) => p.carried === paths[0].carried)
+      ? say(paths[0].carried)
+      : paths.map((p) => `${say(p.carried)} in the ${p.d.info.label}`).join(' and ');
     // The carry path is one way back; the whole gradient also runs through W at every step, and
     // may not do what the carry path does (at ρ = 3 it holds steady while the path fades).
-    const unlike = rows.filter(({ m, r }) => (open ? r < 0.5 : r >= 0.5));
+    const unlike = paths.filter((p) => (p.carried ? p.r < 0.5 : p.r >= 0.5));
     const whole = unlike.length ? ` The whole gradient also runs back through W at every step, so it need not follow: ${unlike.map(({ d, r }) => `${d.info.label} ×${fmt(r)}`).join(', ')} at lag ${k} (the summary).` : '';
-    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${powers}: along ${statesOf(rows)} alone (the carry path), the gradient ${open ? 'is carried far back' : 'fades'}.${whole}` };
+    return { id: 'gate-value', carry: set.length > 0, text: `Carry gates at start: ${gates}. ${powers}: along ${statesOf(rows)} alone (the carry path), the gradient ${along}.${whole}` };
   }
   // Compared only with plain cells that do not explode: a vanishing curve below an exploding one says nothing.
   const calm = data.cells.filter((d) => !d.info.gated && ratio(d, k) <= 2);
   const best = calm.length ? calm.reduce((a, b) => (ratio(a, k) > ratio(b, k) ? a : b)) : null;
   const faster = best ? shut.filter(({ r }) => r < ratio(best, k)).map(({ d }) => d) : [];
+  // "vanishes" for a hundredfold or more, as the summary words it; "fades" short of that.
+  const falls = (rs) => (rs.every((r) => trendWord(r) === 'vanishing') ? 'vanishes' : 'fades');
   const head = faster.length
-    ? `<b>Here the ${labels(faster)} gradient vanishes <em>faster</em> than the ${best.info.label}'s</b> (lag ${k}: ${faster.map((d) => `${d.info.label} ×${fmt(ratio(d, k))}`).join(', ')}; ${best.info.label} ×${fmt(ratio(best, k))}).`
-    : `<b>The ${labels(shut.map(({ d }) => d))} gradient vanishes</b> (lag ${k}: ${shut.map(({ d, r }) => `${d.info.label} ×${fmt(r)}`).join(', ')}).`;
+    ? `<b>Here the ${labels(faster)} gradient ${falls(faster.map((d) => ratio(d, k)))} <em>faster</em> than the ${best.info.label}'s</b> (lag ${k}: ${faster.map((d) => `${d.info.label} ×${fmt(ratio(d, k))}`).join(', ')}; ${best.info.label} ×${fmt(ratio(best, k))}).`
+    : `<b>The ${labels(shut.map(({ d }) => d))} gradient ${falls(shut.map(({ r }) => r))}</b> (lag ${k}: ${shut.map(({ d, r }) => `${d.info.label} ×${fmt(r)}`).join(', ')}).`;
   return {
     id: 'gated-vanish',
     kind: faster.length ? 'surprise' : '',
@@ -266,10 +274,17 @@ function importedFlow(session) {
       text: `${head} ${at0}: the loss reaches this direction ${zero ? 'only' : 'mostly'} at other steps. Its gradient is largest, ${fmt(e.value)}, at lag ${e.lag}; a ratio to lag 0 ${zero ? 'would divide by zero' : 'divides by almost nothing'}: it means nothing here and shows no growth, so the chart draws it against its largest value. Against that, lag ${k} gets ×${fmt(d.gradByLag[k] / e.value)}. Other layers and directions: the PyTorch panel's picker.`,
     };
   }
-  const what = r < 1e-3 ? 'vanishes: this loss tells these weights almost nothing about steps that far back' : r > 1e3 ? 'explodes' : 'still arrives';
+  // In the summary's words (trendWord), so the note and the summary agree.
+  const what = {
+    vanishing: 'vanishes: this loss tells these weights almost nothing about steps that far back',
+    fading: 'fades',
+    steady: 'still arrives',
+    growing: 'grows',
+    exploding: 'explodes',
+  }[trendWord(r)];
   // With a loss at every step each h_t also collects its own step's loss: a level curve then says
   // nothing about how far one loss reaches back.
-  const every = state.loss === 'every' && r >= 1e-3
+  const every = state.loss === 'every' && trendWord(r) !== 'vanishing'
     ? ' With the loss at every step, each h<sub>t</sub> also gets its own step\'s loss, so this is not memory: set the loss to the last step to see how far one loss reaches back.'
     : '';
   return {
