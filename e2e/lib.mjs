@@ -22,7 +22,7 @@ export async function startServer(mounts = {}) {
   ], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error('server did not start')), 10000);
+    const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30000); // a loaded 2-core machine
     proc.stdout.on('data', (d) => {
       buf += d;
       const m = buf.match(/http:\/\/127\.0\.0\.1:\d+\//);
