@@ -24,6 +24,10 @@ test('phone: the chart stays in view next to the slider being moved', async () =
     const under = await page.evaluate((q) => document.querySelector(q).getBoundingClientRect().top
       - document.getElementById('panel-flow').getBoundingClientRect().bottom, control);
     assert.ok(under >= -1, `${control} is not hidden under the docked chart (${under})`);
+    // …and nor is its label, which names it and shows its value
+    const label = await page.evaluate((q) => document.querySelector(`label[for="${q.slice(1)}"]`).getBoundingClientRect().top
+      - document.getElementById('panel-flow').getBoundingClientRect().bottom, control);
+    assert.ok(label >= -1, `${control}'s label is not under the docked chart (${label})`);
   }
   const before = await snap(page);
   await page.locator('#rho').focus();

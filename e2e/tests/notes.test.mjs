@@ -179,7 +179,7 @@ test('"Make it explode": one click to ∞ and NaN in the linear RNN, and the tan
   await page.click('#preset-explode');
   await page.evaluate(() => window.__unrolled.settled());
   const s = await page.evaluate(() => window.__unrolled.state);
-  assert.deepEqual([s.T, s.scale, s.sv], [1000, 'rho', 2.2]);
+  assert.deepEqual([s.T, s.t, s.scale, s.sv], [1000, 999, 'rho', 2.2], 'the chain at the new last step too');
   assert.ok(s.cells.includes('rnn_linear') && s.cells.includes('rnn_tanh'), s.cells.join());
   const n = await notes(page);
   assert.match(n.overflow ?? '', /RNN linear went beyond the largest float64/, `notes: ${Object.keys(n)}`);

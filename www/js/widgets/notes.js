@@ -13,7 +13,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * overflow note's button both open it.
  */
 export const OVERFLOW = { sv: 2.2, T: 1000 };
-export const OVERFLOW_PATCH = { T: OVERFLOW.T, scale: 'rho', sv: OVERFLOW.sv, eigs: null, nn: 0 };
+export const OVERFLOW_PATCH = { T: OVERFLOW.T, t: OVERFLOW.T - 1, scale: 'rho', sv: OVERFLOW.sv, eigs: null, nn: 0 };
 const OVERFLOW_STEPS = Math.ceil(Math.log(Number.MAX_VALUE) / Math.log(OVERFLOW.sv));
 
 /** The lag the notes compare at: 50 steps back, or the whole sequence when it is shorter. */
