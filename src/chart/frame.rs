@@ -456,9 +456,29 @@ pub(crate) fn fit_label<DB: DrawingBackend>(
         }
     }
     let short = tries.pop().unwrap_or_default();
-    let w = text_width(area, &short, st).max(1);
-    let size = st.font.get_size() * (room as f64 / w as f64).max(0.6);
-    (short, style(size, &INK, false))
+    let st = shrink_to(area, &short, room, st, &INK, false);
+    (short, st)
+}
+
+/// `st` for `text` in `room` pixels: as it is where the text fits, else smaller, down to 60 %
+/// (drawn in `color`, bold or not: a `TextStyle` does not give them back).
+pub(crate) fn shrink_to<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    room: i32,
+    st: &TextStyle<'static>,
+    color: &RGBColor,
+    bold: bool,
+) -> TextStyle<'static> {
+    let w = text_width(area, text, st).max(1);
+    if w <= room {
+        return st.clone();
+    }
+    style(
+        st.font.get_size() * (room as f64 / w as f64).max(0.6),
+        color,
+        bold,
+    )
 }
 
 /// Space the left margin needs: y-axis title, widest tick label, tick marks.

@@ -464,7 +464,7 @@ fn draw_data<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         let label = forms[level.min(forms.len() - 1)].clone();
-        let alert_st = shrink_to(area, &label, *room, &alert_st);
+        let alert_st = frame::shrink_to(area, &label, *room, &alert_st, &ALERT, true);
         let y = ax.y0 + t + th.px(12.0) + i as i32 * (th.tick * 1.3) as i32;
         let lw = frame::text_width(area, &label, &alert_st);
         let right_of = x + th.px(6.0) + lw < ax.x1;
@@ -520,24 +520,6 @@ fn marker_level<DB: DrawingBackend>(
         })
         .max()
         .unwrap_or(0)
-}
-
-/// `text` in `st`, shrunk (down to 60 %) where it does not fit `room` pixels.
-fn shrink_to<DB: DrawingBackend>(
-    area: &frame::Area<DB>,
-    text: &str,
-    room: i32,
-    st: &TextStyle<'static>,
-) -> TextStyle<'static> {
-    let w = frame::text_width(area, text, st).max(1);
-    if w <= room {
-        return st.clone();
-    }
-    frame::style(
-        st.font.get_size() * (room as f64 / w as f64).max(0.6),
-        &ALERT,
-        true,
-    )
 }
 
 /// The drawable pieces of one series in pixels: positive values before the first inf/NaN,
@@ -638,7 +620,7 @@ mod tests {
             2
         );
         let tight = need("overflow at k=899") - 10;
-        let small = shrink_to(&area, "overflow at k=899", tight, &st);
+        let small = frame::shrink_to(&area, "overflow at k=899", tight, &st, &ALERT, true);
         assert!(frame::text_width(&area, "overflow at k=899", &small) <= tight + 1);
         assert_eq!(marker_forms(7, &["x"], false), vec!["overflow at k=7"]);
     }

@@ -74,18 +74,19 @@ function peak(byLag) {
   return { ratio: best, lag: at };
 }
 
+/** The carry gate's starting value for the bias setting `fb` (null: PyTorch's default). */
+const gateAt = (fb) => (fb === null ? 'σ(0) = 0.5' : `σ(${fmt(fb)}) = ${fmt(sigmoid(fb), 2)}`);
+
 /** Where the carry gate starts, in words: `near σ(0) = 0.5 (PyTorch's default biases)`. */
 export function carryStart(fb) {
-  return fb === null
-    ? "near σ(0) = 0.5 (PyTorch's default biases)"
-    : `near σ(${fmt(fb)}) = ${fmt(sigmoid(fb), 2)} (the carry-gate bias ${fmt(fb)})`;
+  return `near ${gateAt(fb)} (${fb === null ? "PyTorch's default biases" : `the carry-gate bias ${fmt(fb)}`})`;
 }
 
 /** What the carry-gate bias setting does, in words. */
 function biasText(fb) {
   return fb === null
-    ? "PyTorch's default biases (b_ih, b_hh ~ U(±1/√H)) put it near σ(0) = 0.5"
-    : `the carry-gate bias ${fmt(fb)} puts it near σ(${fmt(fb)}) = ${fmt(sigmoid(fb), 2)}`;
+    ? `PyTorch's default biases (b_ih, b_hh ~ U(±1/√H)) put it near ${gateAt(fb)}`
+    : `the carry-gate bias ${fmt(fb)} puts it near ${gateAt(fb)}`;
 }
 
 /**
