@@ -85,7 +85,12 @@ test('phone: scrolled to another chart, the dock shrinks and a touch in the midd
   // Back at the controls the dock is whole again, notes and all.
   await page.locator('#rho').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => !document.querySelector('#lab .layout').classList.contains('chart-in-view'));
+  await settle(page);
   assert.ok(await page.isVisible('#flow-notes'));
+  // …and the dock growing back does not cover the slider just scrolled to, nor its label.
+  const under = await page.evaluate(() => document.querySelector('label[for="rho"]').getBoundingClientRect().top
+    - document.getElementById('panel-flow').getBoundingClientRect().bottom);
+  assert.ok(under >= -1, `the ρ label is ${-under} px under the dock`);
   assertNoErrors(errors);
 });
 

@@ -110,13 +110,15 @@ function watchChartsInView(layout, panels, singularHome) {
     }
     const want = inView.size > 0;
     if (want === layout.classList.contains('chart-in-view')) return;
-    // The dock's height changes everything below it: keep the chart that crossed the middle
-    // where it was on screen (the browser's own scroll anchoring did not, with the dock sticky).
+    // The dock's height moves everything below it. Shrinking, keep the chart that reached the
+    // middle where it was on screen (the browser's own scroll anchoring did not, with the dock
+    // sticky); growing back, let the content move down with the dock's edge, so what was just
+    // below it (a slider and its label) is not covered.
     const ref = entries[entries.length - 1].target;
     const before = ref.getBoundingClientRect().top;
     layout.classList.toggle('chart-in-view', want);
     const moved = ref.getBoundingClientRect().top - before;
-    if (Math.abs(moved) > 0.5) window.scrollBy(0, moved);
+    if (want && Math.abs(moved) > 0.5) window.scrollBy(0, moved);
   }, { rootMargin: '-45% 0px -45% 0px' }); // the middle tenth of the screen
   for (const c of charts) io.observe(c);
   return io;
